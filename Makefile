@@ -1,0 +1,38 @@
+# The two entry points of the README: `make demo` and `make check`.
+# Both install what is missing, configure once and build incrementally.
+BUILD ?= build
+LLVM_DIR ?= /usr/lib/llvm-22
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps configure build demo check clean format
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/build.ninja: | deps
+	cmake -G Ninja -S . -B $(BUILD) \
+	  -DCMAKE_BUILD_TYPE=Release \
+	  -DCMAKE_C_COMPILER=$(LLVM_DIR)/bin/clang \
+	  -DCMAKE_CXX_COMPILER=$(LLVM_DIR)/bin/clang++ \
+	  -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir \
+	  -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
+
+configure: $(BUILD)/build.ninja
+
+build: deps configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@examples/demo.sh $(BUILD)
+
+check: build
+	cmake --build $(BUILD) --target check-norm -j $(JOBS)
+
+format:
+	git ls-files '*.cpp' '*.h' | xargs $(LLVM_DIR)/bin/clang-format -i 2>/dev/null || \
+	  git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD)

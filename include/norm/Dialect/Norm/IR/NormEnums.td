@@ -1,0 +1,43 @@
+//===- NormEnums.td - Enums of the norm dialect ------------*- tablegen -*-===//
+
+#ifndef NORM_ENUMS_TD
+#define NORM_ENUMS_TD
+
+include "mlir/IR/EnumAttr.td"
+include "norm/Dialect/Norm/IR/NormDialect.td"
+
+def Norm_Stats_MeanVar : I32EnumAttrCase<"mean_var", 0>;
+def Norm_Stats_MeanRstd : I32EnumAttrCase<"mean_rstd", 1>;
+def Norm_StatsKind : I32EnumAttr<"StatsKind",
+    "which statistics an op returns: mean and biased variance, or mean and "
+    "inverse standard deviation",
+    [Norm_Stats_MeanVar, Norm_Stats_MeanRstd]> {
+  let cppNamespace = "::mlir::norm";
+  let genSpecializedAttr = 0;
+}
+def Norm_StatsKindAttr : EnumAttr<Norm_Dialect, Norm_StatsKind, "stats">;
+
+def Norm_Momentum_Torch : I32EnumAttrCase<"torch", 0>;
+def Norm_Momentum_Onnx : I32EnumAttrCase<"onnx", 1>;
+def Norm_MomentumConvention : I32EnumAttr<"MomentumConvention",
+    "torch: running = (1 - m) * running + m * batch; "
+    "onnx: running = m * running + (1 - m) * batch",
+    [Norm_Momentum_Torch, Norm_Momentum_Onnx]> {
+  let cppNamespace = "::mlir::norm";
+  let genSpecializedAttr = 0;
+}
+def Norm_MomentumConventionAttr
+    : EnumAttr<Norm_Dialect, Norm_MomentumConvention, "momentum">;
+
+def Norm_RunningVar_Unbiased : I32EnumAttrCase<"unbiased", 0>;
+def Norm_RunningVar_Biased : I32EnumAttrCase<"biased", 1>;
+def Norm_RunningVarEstimator : I32EnumAttr<"RunningVarEstimator",
+    "variance estimator folded into the running variance",
+    [Norm_RunningVar_Unbiased, Norm_RunningVar_Biased]> {
+  let cppNamespace = "::mlir::norm";
+  let genSpecializedAttr = 0;
+}
+def Norm_RunningVarEstimatorAttr
+    : EnumAttr<Norm_Dialect, Norm_RunningVarEstimator, "running_var">;
+
+#endif // NORM_ENUMS_TD

@@ -1,0 +1,440 @@
+//===- NormOps.td - Operations of the norm dialect ---------*- tablegen -*-===//
+
+#ifndef NORM_OPS_TD
+#define NORM_OPS_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/BuiltinAttributes.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "norm/Dialect/Norm/IR/NormDialect.td"
+include "norm/Dialect/Norm/IR/NormEnums.td"
+include "norm/Dialect/Norm/IR/NormInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Shared pieces
+//===----------------------------------------------------------------------===//
+
+def Norm_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
+def Norm_StatsTensor : RankedTensorOf<[F32]>;
+
+class Norm_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Norm_Dialect, mnemonic,
+         !listconcat(traits, [Pure,
+             Norm_NormalizationOpInterface])> {
+  let hasVerifier = 1;
+}
+
+
+
+defvar AffineOperandsDoc = [{
+    `gamma` and `beta` are optional. Their shape is the input's extents on
+    `param_axes`, in order, and their element type is the input's or f32. With
+    `zero_centered_gamma` the scale is `1 + gamma` (Gemma, TransformerEngine).
+}];
+
+defvar ComputeTypeDoc = [{
+    Arithmetic is done in `compute_type` (default f32; ONNX's `stash_type`),
+    which is f32, f64 or the input element type; the result is rounded once
+    to the input element type. Statistics results are f32.
+}];
+
+//===----------------------------------------------------------------------===//
+// layer_norm
+//===----------------------------------------------------------------------===//
+
+def Norm_LayerNormOp : Norm_Op<"layer_norm", [AttrSizedOperandSegments]> {
+  let summary = "layer normalization over any set of axes";
+  let description = !strconcat([{
+    Normalizes `input` by the mean and variance taken over `axes`, any
+    non-empty set of axes (trailing as in PyTorch and ONNX, or e.g. the
+    channel axis of an NCHW tensor as in ConvNeXt):
+
+    ```
+    mean = sum(x over axes) / n
+    var  = sum((x - mean)^2 over axes) / n
+    y    = (x - mean) * rsqrt(var + epsilon) * g + beta
+    ```
+
+    with n the number of reduced elements and g = gamma, or 1 + gamma with
+    `zero_centered_gamma`. Training and inference compute the same thing, at
+    any batch size.
+
+    `param_axes` (default: `axes`) are the axes gamma and beta vary along;
+    adding the batch axis gives per-example scale and shift (adaptive
+    LayerNorm as in DiT).
+  }], AffineOperandsDoc, ComputeTypeDoc, [{
+
+    With two extra results the op also returns the statistics, shaped as the
+    input without the reduced axes: the mean and, per `stats`, the inverse
+    standard deviation `rsqrt(var + epsilon)` (default, like ONNX's
+    InvStdDev) or the biased variance.
+
+    Example:
+
+    ```mlir
+    %y = norm.layer_norm %x gamma(%g : tensor<768xf32>)
+           beta(%b : tensor<768xf32>) {axes = array<i64: 1>}
+           : tensor<4x768xf32> -> tensor<4x768xf32>
+    ```
+  }]);
+
+  let arguments = (ins
+    Norm_FloatTensor:$input,
+    Optional<Norm_FloatTensor>:$gamma,
+    Optional<Norm_FloatTensor>:$beta,
+    DenseI64ArrayAttr:$axes,
+    OptionalAttr<DenseI64ArrayAttr>:$param_axes,
+    DefaultValuedAttr<F64Attr, "1.0e-5">:$epsilon,
+    UnitAttr:$zero_centered_gamma,
+    DefaultValuedAttr<Norm_StatsKindAttr, "::mlir::norm::StatsKind::mean_rstd">:$stats,
+    OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
+  );
+  let results = (outs Norm_FloatTensor:$output,
+                      Variadic<Norm_StatsTensor>:$statistics);
+  let assemblyFormat = [{
+    $input (`gamma` `(` $gamma^ `:` type($gamma) `)`)?
+    (`beta` `(` $beta^ `:` type($beta) `)`)?
+    attr-dict `:` type($input) `->` type($output) (`,` type($statistics)^)?
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::norm::NormDesc getDesc();
+    ::mlir::Value getScaleOperand() { return getGamma(); }
+    ::mlir::Value getShiftOperand() { return getBeta(); }
+    ::mlir::ValueRange getStatsResults() { return getStatistics(); }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// rms_norm
+//===----------------------------------------------------------------------===//
+
+def Norm_RMSNormOp : Norm_Op<"rms_norm", [AttrSizedOperandSegments]> {
+  let summary = "root-mean-square normalization over any set of axes";
+  let description = !strconcat([{
+    LayerNorm without centering:
+
+    ```
+    y = x * rsqrt(sum(x^2 over axes) / n + epsilon) * g + beta
+    ```
+  }], AffineOperandsDoc, ComputeTypeDoc, [{
+
+    With one extra result the op also returns `rsqrt(mean(x^2) + epsilon)`,
+    shaped as the input without the reduced axes.
+
+    Example:
+
+    ```mlir
+    %y = norm.rms_norm %x gamma(%g : tensor<4096xbf16>)
+           {axes = array<i64: 2>, epsilon = 1.0e-6}
+           : tensor<1x7x4096xbf16> -> tensor<1x7x4096xbf16>
+    ```
+  }]);
+
+  let arguments = (ins
+    Norm_FloatTensor:$input,
+    Optional<Norm_FloatTensor>:$gamma,
+    Optional<Norm_FloatTensor>:$beta,
+    DenseI64ArrayAttr:$axes,
+    OptionalAttr<DenseI64ArrayAttr>:$param_axes,
+    DefaultValuedAttr<F64Attr, "1.0e-6">:$epsilon,
+    UnitAttr:$zero_centered_gamma,
+    OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
+  );
+  let results = (outs Norm_FloatTensor:$output,
+                      Variadic<Norm_StatsTensor>:$statistics);
+  let assemblyFormat = [{
+    $input (`gamma` `(` $gamma^ `:` type($gamma) `)`)?
+    (`beta` `(` $beta^ `:` type($beta) `)`)?
+    attr-dict `:` type($input) `->` type($output) (`,` type($statistics)^)?
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::norm::NormDesc getDesc();
+    ::mlir::Value getScaleOperand() { return getGamma(); }
+    ::mlir::Value getShiftOperand() { return getBeta(); }
+    ::mlir::ValueRange getStatsResults() { return getStatistics(); }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// batch_norm (training)
+//===----------------------------------------------------------------------===//
+
+def Norm_BatchNormOp : Norm_Op<"batch_norm", [AttrSizedOperandSegments]> {
+  let summary = "batch normalization with mini-batch statistics (training)";
+  let description = !strconcat([{
+    Normalizes each channel by the mean and biased variance taken over every
+    axis but `channel_axis` (default 1; the last axis for channels-last):
+
+    ```
+    y = (x - mean_c) * rsqrt(var_c + epsilon) * g_c + beta_c
+    ```
+
+    The op returns y, the batch mean and, per `stats`, the biased variance
+    (default) or the inverse standard deviation. Given `running(%m, %v)`, it
+    also returns the updated running statistics:
+
+    ```
+    momentum<torch>: new = (1 - momentum) * running + momentum * batch
+    momentum<onnx>:  new = momentum * running + (1 - momentum) * batch
+    ```
+
+    `momentum` defaults to 0.1 under the torch convention and 0.9 under the
+    onnx one, which is the same update. As PyTorch does, the running variance
+    takes the unbiased batch variance `var * n / (n - 1)` by default
+    (`running_var = #norm.running_var<unbiased>`); `biased` folds in `var`
+    itself. With one value per channel the unbiased estimate is undefined:
+    the verifier rejects it when n is static, and at run time n / (n - 1) is
+    replaced by 1, so the running variance never becomes NaN or infinite.
+  }], AffineOperandsDoc, ComputeTypeDoc, [{
+
+    Example:
+
+    ```mlir
+    %y, %mean, %var, %rm, %rv = norm.batch_norm %x
+        running(%m, %v : tensor<16xf32>, tensor<16xf32>)
+        : tensor<8x16x7x7xf32> -> tensor<8x16x7x7xf32>, tensor<16xf32>,
+          tensor<16xf32>, tensor<16xf32>, tensor<16xf32>
+    ```
+  }]);
+
+  let arguments = (ins
+    Norm_FloatTensor:$input,
+    Optional<Norm_FloatTensor>:$gamma,
+    Optional<Norm_FloatTensor>:$beta,
+    Optional<Norm_StatsTensor>:$running_mean,
+    Optional<Norm_StatsTensor>:$running_var,
+    DefaultValuedAttr<I64Attr, "1">:$channel_axis,
+    DefaultValuedAttr<F64Attr, "1.0e-5">:$epsilon,
+    OptionalAttr<F64Attr>:$momentum,
+    DefaultValuedAttr<Norm_MomentumConventionAttr,
+        "::mlir::norm::MomentumConvention::torch">:$momentum_convention,
+    DefaultValuedAttr<Norm_RunningVarEstimatorAttr,
+        "::mlir::norm::RunningVarEstimator::unbiased">:$running_var_estimator,
+    UnitAttr:$zero_centered_gamma,
+    DefaultValuedAttr<Norm_StatsKindAttr, "::mlir::norm::StatsKind::mean_var">:$stats,
+    OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
+  );
+  let results = (outs Norm_FloatTensor:$output,
+                      Norm_StatsTensor:$batch_mean,
+                      Norm_StatsTensor:$batch_var_or_rstd,
+                      Variadic<Norm_StatsTensor>:$running);
+  let assemblyFormat = [{
+    $input (`gamma` `(` $gamma^ `:` type($gamma) `)`)?
+    (`beta` `(` $beta^ `:` type($beta) `)`)?
+    (`running` `(` $running_mean^ `,` $running_var `:` type($running_mean)
+       `,` type($running_var) `)`)?
+    attr-dict `:` type($input) `->` type($output) `,` type($batch_mean) `,`
+    type($batch_var_or_rstd) (`,` type($running)^)?
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::norm::NormDesc getDesc();
+    ::mlir::Value getScaleOperand() { return getGamma(); }
+    ::mlir::Value getShiftOperand() { return getBeta(); }
+    ::mlir::Value getMeanOperand() { return getRunningMean(); }
+    ::mlir::Value getVarOperand() { return getRunningVar(); }
+    ::mlir::ValueRange getStatsResults() {
+      return getOperation()->getResults().slice(1, 2);
+    }
+    ::mlir::ValueRange getRunningResults() { return getRunning(); }
+    /// The momentum in effect, with the convention's default.
+    double getEffectiveMomentum();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// batch_norm_inference
+//===----------------------------------------------------------------------===//
+
+def Norm_BatchNormInferenceOp
+    : Norm_Op<"batch_norm_inference", [AttrSizedOperandSegments]> {
+  let summary = "batch normalization with given running statistics";
+  let description = !strconcat([{
+    Normalizes each channel with the given per-channel `mean` and `var`:
+
+    ```
+    y = (x - mean_c) * rsqrt(var_c + epsilon) * g_c + beta_c
+    ```
+  }], AffineOperandsDoc, ComputeTypeDoc, [{
+
+    Example:
+
+    ```mlir
+    %y = norm.batch_norm_inference %x, %mean, %var
+           : tensor<2x7x7x32xf16>, tensor<32xf32>, tensor<32xf32>
+           -> tensor<2x7x7x32xf16>
+    ```
+    (with `{channel_axis = 3}` for that channels-last tensor).
+  }]);
+
+  let arguments = (ins
+    Norm_FloatTensor:$input,
+    Norm_StatsTensor:$mean,
+    Norm_StatsTensor:$var,
+    Optional<Norm_FloatTensor>:$gamma,
+    Optional<Norm_FloatTensor>:$beta,
+    DefaultValuedAttr<I64Attr, "1">:$channel_axis,
+    DefaultValuedAttr<F64Attr, "1.0e-5">:$epsilon,
+    UnitAttr:$zero_centered_gamma,
+    OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
+  );
+  let results = (outs Norm_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $mean `,` $var (`gamma` `(` $gamma^ `:` type($gamma) `)`)?
+    (`beta` `(` $beta^ `:` type($beta) `)`)?
+    attr-dict `:` type($input) `,` type($mean) `,` type($var) `->`
+    type($output)
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::norm::NormDesc getDesc();
+    ::mlir::Value getScaleOperand() { return getGamma(); }
+    ::mlir::Value getShiftOperand() { return getBeta(); }
+    ::mlir::Value getMeanOperand() { return getMean(); }
+    ::mlir::Value getVarOperand() { return getVar(); }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// instance_norm
+//===----------------------------------------------------------------------===//
+
+def Norm_InstanceNormOp
+    : Norm_Op<"instance_norm", [AttrSizedOperandSegments]> {
+  let summary = "per-example, per-channel normalization over spatial axes";
+  let description = !strconcat([{
+    The input is (N, C, spatial...) with the batch on axis 0 and the channel
+    on `channel_axis` (default 1). Statistics are taken per example and
+    channel over every other axis:
+
+    ```
+    y = (x - mean_nc) * rsqrt(var_nc + epsilon) * g_c + beta_c
+    ```
+
+    gamma and beta have one value per channel.
+  }], ComputeTypeDoc, [{
+
+    Example:
+
+    ```mlir
+    %y = norm.instance_norm %x : tensor<2x3x5x5xf32> -> tensor<2x3x5x5xf32>
+    ```
+  }]);
+
+  let arguments = (ins
+    Norm_FloatTensor:$input,
+    Optional<Norm_FloatTensor>:$gamma,
+    Optional<Norm_FloatTensor>:$beta,
+    DefaultValuedAttr<I64Attr, "1">:$channel_axis,
+    DefaultValuedAttr<F64Attr, "1.0e-5">:$epsilon,
+    UnitAttr:$zero_centered_gamma,
+    OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
+  );
+  let results = (outs Norm_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input (`gamma` `(` $gamma^ `:` type($gamma) `)`)?
+    (`beta` `(` $beta^ `:` type($beta) `)`)?
+    attr-dict `:` type($input) `->` type($output)
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::norm::NormDesc getDesc();
+    ::mlir::Value getScaleOperand() { return getGamma(); }
+    ::mlir::Value getShiftOperand() { return getBeta(); }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// group_norm
+//===----------------------------------------------------------------------===//
+
+def Norm_GroupNormOp : Norm_Op<"group_norm", [AttrSizedOperandSegments]> {
+  let summary = "per-example normalization over groups of channels";
+  let description = !strconcat([{
+    The input is (N, C, spatial...) with the channel on `channel_axis`
+    (default 1). The C channels are split into `num_groups` contiguous groups
+    of C / num_groups channels; statistics are taken per example and group
+    over the group's channels and all spatial axes:
+
+    ```
+    y = (x - mean_ng) * rsqrt(var_ng + epsilon) * g_c + beta_c
+    ```
+
+    gamma and beta have one value per channel. `num_groups` must divide C.
+  }], ComputeTypeDoc, [{
+
+    Example:
+
+    ```mlir
+    %y = norm.group_norm %x {num_groups = 8}
+           : tensor<2x32x7x7xf32> -> tensor<2x32x7x7xf32>
+    ```
+  }]);
+
+  let arguments = (ins
+    Norm_FloatTensor:$input,
+    Optional<Norm_FloatTensor>:$gamma,
+    Optional<Norm_FloatTensor>:$beta,
+    I64Attr:$num_groups,
+    DefaultValuedAttr<I64Attr, "1">:$channel_axis,
+    DefaultValuedAttr<F64Attr, "1.0e-5">:$epsilon,
+    UnitAttr:$zero_centered_gamma,
+    OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
+  );
+  let results = (outs Norm_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input (`gamma` `(` $gamma^ `:` type($gamma) `)`)?
+    (`beta` `(` $beta^ `:` type($beta) `)`)?
+    attr-dict `:` type($input) `->` type($output)
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::norm::NormDesc getDesc();
+    ::mlir::Value getScaleOperand() { return getGamma(); }
+    ::mlir::Value getShiftOperand() { return getBeta(); }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// l2_normalize
+//===----------------------------------------------------------------------===//
+
+def Norm_L2NormalizeOp : Norm_Op<"l2_normalize"> {
+  let summary = "division by the L2 norm over a set of axes";
+  let description = !strconcat([{
+    ```
+    y = x / max(sqrt(sum(x^2 over axes)), epsilon) * scale
+    ```
+
+    as PyTorch's `F.normalize(x, p=2)`, ONNX's `LpNormalization` with p = 2
+    and the direction part of weight normalization. `epsilon` defaults to
+    1e-12 as in PyTorch. The optional `scale` has the input's extents on
+    `param_axes` (default: `axes`).
+  }], ComputeTypeDoc, [{
+
+    Example:
+
+    ```mlir
+    %y = norm.l2_normalize %x {axes = array<i64: 1>}
+           : tensor<8x128xf32> -> tensor<8x128xf32>
+    ```
+  }]);
+
+  let arguments = (ins
+    Norm_FloatTensor:$input,
+    Optional<Norm_FloatTensor>:$scale,
+    DenseI64ArrayAttr:$axes,
+    OptionalAttr<DenseI64ArrayAttr>:$param_axes,
+    DefaultValuedAttr<F64Attr, "1.0e-12">:$epsilon,
+    OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
+  );
+  let results = (outs Norm_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input (`scale` `(` $scale^ `:` type($scale) `)`)?
+    attr-dict `:` type($input) `->` type($output)
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::norm::NormDesc getDesc();
+    ::mlir::Value getScaleOperand() { return getScale(); }
+    ::mlir::Value getShiftOperand() { return {}; }
+  }];
+}
+
+#endif // NORM_OPS_TD

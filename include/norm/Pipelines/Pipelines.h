@@ -1,0 +1,32 @@
+//===- Pipelines.h - Pipelines shared by the norm tools ---------*- C++ -*-===//
+//
+// norm-opt, norm-run and the tests use one definition of each pipeline and of
+// the dialects and passes they need.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NORM_PIPELINES_PIPELINES_H
+#define NORM_PIPELINES_PIPELINES_H
+
+namespace mlir {
+class DialectRegistry;
+class OpPassManager;
+namespace norm {
+
+/// Registers the norm dialect and the upstream dialects and interfaces its
+/// pipelines produce (func, arith, math, linalg, tensor, bufferization,
+/// memref, scf, cf, affine, llvm) with the LLVM IR translations.
+void registerNormDialects(DialectRegistry &registry);
+
+/// Registers norm's passes and pipelines and the upstream passes they use.
+void registerNormPasses();
+
+/// Adds the reference lowering to the LLVM dialect: norm-decompose,
+/// bufferization with identity layouts at function boundaries, loops, and
+/// the conversions to LLVM. Registered as `norm-reference-to-llvm`.
+void buildReferenceToLLVMPipeline(OpPassManager &pm);
+
+} // namespace norm
+} // namespace mlir
+
+#endif // NORM_PIPELINES_PIPELINES_H

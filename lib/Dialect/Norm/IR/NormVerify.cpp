@@ -1,0 +1,167 @@
+//===- NormVerify.cpp - Checks shared by the norm op verifiers ------------===//
+
+#include "NormVerify.h"
+
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::norm;
+
+LogicalResult mlir::norm::verifyAxisList(Operation *op, StringRef name,
+                                         ArrayRef<int64_t> axes,
+                                         int64_t rank) {
+  if (axes.empty())
+    return op->emitOpError() << "'" << name << "' must not be empty";
+  for (auto [i, axis] : llvm::enumerate(axes)) {
+    if (axis < 0 || axis >= rank)
+      return op->emitOpError() << "axis " << axis << " in '" << name
+                               << "' is out of range for rank-" << rank
+                               << " input";
+    if (llvm::is_contained(axes.take_front(i), axis))
+      return op->emitOpError()
+             << "axis " << axis << " appears twice in '" << name << "'";
+    if (i > 0 && axes[i - 1] > axis)
+      return op->emitOpError() << "'" << name << "' must be strictly increasing";
+  }
+  return success();
+}
+
+LogicalResult mlir::norm::verifyChannelAxis(Operation *op, int64_t axis,
+                                            int64_t rank, int64_t minRank,
+                                            StringRef layout) {
+  if (rank < minRank)
+    return op->emitOpError() << "expects an input of rank at least " << minRank
+                             << " (" << layout << "), got rank " << rank;
+  if (axis < 0 || axis >= rank)
+    return op->emitOpError() << "channel_axis " << axis
+                             << " is out of range for rank-" << rank
+                             << " input";
+  return success();
+}
+
+/// Prints a shape as `4x?x8` (`scalar` for rank 0).
+static std::string shapeString(ArrayRef<int64_t> shape) {
+  if (shape.empty())
+    return "scalar";
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  llvm::interleave(
+      shape, os,
+      [&](int64_t d) {
+        if (ShapedType::isDynamic(d))
+          os << '?';
+        else
+          os << d;
+      },
+      "x");
+  return s;
+}
+
+/// Checks that `value` has shape `expected`, where a dynamic extent on either
+/// side matches anything.
+static LogicalResult verifyShape(Operation *op, StringRef what, Value value,
+                                 ArrayRef<int64_t> expected,
+                                 StringRef because) {
+  auto type = cast<RankedTensorType>(value.getType());
+  bool ok = type.getRank() == static_cast<int64_t>(expected.size());
+  for (auto [got, want] : llvm::zip(type.getShape(), expected))
+    ok &= ShapedType::isDynamic(got) || ShapedType::isDynamic(want) ||
+          got == want;
+  if (ok)
+    return success();
+  return op->emitOpError() << what << " has shape " << shapeString(type.getShape())
+                           << " but " << because << " is "
+                           << shapeString(expected);
+}
+
+static SmallVector<int64_t> extentsOn(ArrayRef<int64_t> shape,
+                                      ArrayRef<int64_t> axes) {
+  return llvm::map_to_vector(axes, [&](int64_t a) { return shape[a]; });
+}
+
+/// The shape of the statistics: the input without its reduced axes, where a
+/// grouped axis counts its groups.
+static SmallVector<int64_t> statsShape(const NormDesc &desc,
+                                       ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> result;
+  for (int64_t a = 0; a < desc.rank; ++a) {
+    if (a == desc.groupAxis)
+      result.push_back(desc.numGroups);
+    else if (!desc.isReduced(a))
+      result.push_back(shape[a]);
+  }
+  return result;
+}
+
+static LogicalResult verifyParam(Operation *op, StringRef name, Value value,
+                                 const NormDesc &desc, RankedTensorType input) {
+  if (!value)
+    return success();
+  Type elem = getElementTypeOrSelf(value.getType());
+  if (elem != input.getElementType() && !elem.isF32())
+    return op->emitOpError() << "'" << name << "' element type " << elem
+                             << " must be the input's ("
+                             << input.getElementType() << ") or f32";
+  std::string because;
+  llvm::raw_string_ostream os(because);
+  os << "the input's extents on param_axes [";
+  llvm::interleaveComma(desc.paramAxes, os);
+  os << "]";
+  return verifyShape(op, "'" + name.str() + "'", value,
+                     extentsOn(input.getShape(), desc.paramAxes), because);
+}
+
+LogicalResult mlir::norm::verifyNormalization(NormalizationOpInterface op,
+                                              double epsilon) {
+  Operation *operation = op.getOperation();
+  NormDesc desc = op.getDesc();
+  auto input = cast<RankedTensorType>(op.getInput().getType());
+
+  if (!std::isfinite(epsilon) || epsilon < 0)
+    return op.emitOpError() << "epsilon must be finite and non-negative, got "
+                            << epsilon;
+
+  Type compute = op.getComputeElementType();
+  if (!compute.isF32() && !compute.isF64() &&
+      compute != input.getElementType())
+    return op.emitOpError() << "compute_type " << compute
+                            << " must be f32, f64 or the input element type "
+                            << input.getElementType();
+
+  if (op.getOutput().getType() != input)
+    return op.emitOpError() << "result type " << op.getOutput().getType()
+                            << " must be the input type " << input;
+
+  StringRef scaleName = isa<L2NormalizeOp>(operation) ? "scale" : "gamma";
+  if (failed(verifyParam(operation, scaleName, op.getScaleOperand(), desc,
+                         input)) ||
+      failed(verifyParam(operation, "beta", op.getShiftOperand(), desc, input)))
+    return failure();
+
+  // Given statistics (inference) and running statistics (training) both
+  // have the input's extents on the channel axis.
+  SmallVector<int64_t> perChannel =
+      extentsOn(input.getShape(), desc.givenStats ? desc.statsAxes
+                                                  : desc.paramAxes);
+  for (auto [name, value] : {std::pair<StringRef, Value>{"mean", op.getMeanOperand()},
+                             {"variance", op.getVarOperand()}}) {
+    if (value && failed(verifyShape(operation, name.str() + " operand", value,
+                                    perChannel, "the channel count")))
+      return failure();
+  }
+  for (Value running : op.getRunningResults())
+    if (failed(verifyShape(operation, "running statistics result", running,
+                           perChannel, "the channel count")))
+      return failure();
+
+  SmallVector<int64_t> stats = statsShape(desc, input.getShape());
+  for (Value result : op.getStatsResults())
+    if (failed(verifyShape(operation, "statistics result", result, stats,
+                           "the input without its reduced axes")))
+      return failure();
+  return success();
+}
