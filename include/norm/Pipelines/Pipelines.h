@@ -8,6 +8,8 @@
 #ifndef NORM_PIPELINES_PIPELINES_H
 #define NORM_PIPELINES_PIPELINES_H
 
+#include "mlir/Support/LLVM.h"
+
 namespace mlir {
 class DialectRegistry;
 class OpPassManager;
@@ -18,13 +20,14 @@ namespace norm {
 /// memref, scf, cf, affine, llvm) with the LLVM IR translations.
 void registerNormDialects(DialectRegistry &registry);
 
-/// Registers norm's passes and pipelines and the upstream passes they use.
+/// Registers norm's passes and pipelines and the upstream passes they use;
+/// later calls do nothing.
 void registerNormPasses();
 
 /// Adds the reference lowering to the LLVM dialect: norm-decompose,
 /// bufferization with identity layouts at function boundaries, loops, and
 /// the conversions to LLVM. Registered as `norm-reference-to-llvm`.
-void buildReferenceToLLVMPipeline(OpPassManager &pm);
+LogicalResult buildReferenceToLLVMPipeline(OpPassManager &pm);
 
 } // namespace norm
 } // namespace mlir

@@ -1,0 +1,83 @@
+//===- Runner.h - Executing norm functions on the CPU -----------*- C++ -*-===//
+//
+// What norm-run does, as a library: compile a func.func through the reference
+// pipeline and the JIT, call it on host tensors, and evaluate the same
+// function in float64 to check the results.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NORM_RUNNER_RUNNER_H
+#define NORM_RUNNER_RUNNER_H
+
+#include "norm/Reference/Reference.h"
+#include "norm/Support/HostTensor.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+
+namespace mlir {
+class ExecutionEngine;
+namespace func {
+class FuncOp;
+} // namespace func
+namespace norm {
+
+/// The element type of a tensor of `type`, if norm-run supports it.
+std::optional<DType> toDType(Type type);
+
+/// A function compiled by the JIT, callable on host tensors.
+class CompiledFunction {
+public:
+  /// Compiles function `name` of `module` (which is not modified).
+  static llvm::Expected<std::unique_ptr<CompiledFunction>>
+  create(ModuleOp module, llvm::StringRef name);
+  ~CompiledFunction();
+
+  /// Calls the function. The inputs must have the argument types.
+  llvm::Expected<std::vector<HostTensor>>
+  invoke(llvm::ArrayRef<HostTensor> inputs);
+
+private:
+  CompiledFunction() = default;
+  std::unique_ptr<ExecutionEngine> engine;
+  std::string name;
+  std::vector<int64_t> argRanks, resultRanks;
+  std::vector<DType> resultTypes;
+};
+
+/// Checks that `inputs` fit the arguments of `func`: count, element types,
+/// static dimensions.
+llvm::Error checkInputs(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs);
+
+/// Evaluates `func` in float64 with the reference implementation. Only norm
+/// ops and func.return are supported.
+llvm::Expected<std::vector<ref::Tensor>>
+evaluateReference(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs);
+
+/// The finest element type each result of `func` can be checked to: the
+/// coarser of its element type and the compute type of the op producing it.
+std::vector<DType> resultPrecisions(func::FuncOp func);
+
+/// How far a result is from the reference.
+struct Comparison {
+  double maxAbsError = 0;
+  double maxRelError = 0;
+  double atol = 0, rtol = 0;
+  int64_t mismatches = 0; // elements outside atol + rtol * |ref|
+  int64_t nanMismatches = 0;
+  bool passed() const { return mismatches == 0 && nanMismatches == 0; }
+};
+
+/// The tolerance that fits results of precision `type`.
+void toleranceFor(DType type, double &atol, double &rtol);
+
+/// Compares `got` with `want` elementwise. NaN matches NaN only.
+Comparison compare(const HostTensor &got, const ref::Tensor &want,
+                   DType precision);
+
+} // namespace norm
+} // namespace mlir
+
+#endif // NORM_RUNNER_RUNNER_H

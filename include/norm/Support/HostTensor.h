@@ -1,0 +1,66 @@
+//===- HostTensor.h - Tensors in host memory --------------------*- C++ -*-===//
+//
+// The data norm-run and the tests exchange with kernels: a dense row-major
+// buffer of f64, f32, f16 or bf16 elements with a shape.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NORM_SUPPORT_HOSTTENSOR_H
+#define NORM_SUPPORT_HOSTTENSOR_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir::norm {
+
+enum class DType { F64, F32, F16, BF16 };
+
+/// Size in bytes of one element.
+unsigned byteWidth(DType type);
+/// The MLIR spelling: f64, f32, f16, bf16.
+llvm::StringRef dtypeName(DType type);
+/// Parses an MLIR element type spelling.
+std::optional<DType> parseDType(llvm::StringRef name);
+
+/// Rounds `value` to the nearest representable value of `type` (ties to
+/// even), keeping NaN and infinities.
+double roundTo(DType type, double value);
+
+class HostTensor {
+public:
+  HostTensor() = default;
+  HostTensor(DType type, std::vector<int64_t> shape);
+
+  DType dtype() const { return type; }
+  llvm::ArrayRef<int64_t> shape() const { return dims; }
+  int64_t numElements() const;
+  int64_t numBytes() const { return static_cast<int64_t>(bytes.size()); }
+  void *data() { return bytes.data(); }
+  const void *data() const { return bytes.data(); }
+
+  /// Reads element `i` widened to double.
+  double get(int64_t i) const;
+  /// Writes element `i`, rounding to the element type.
+  void set(int64_t i, double value);
+
+  /// Returns a copy with every element rounded to `to`.
+  HostTensor convertTo(DType to) const;
+  /// Returns the elements widened to double.
+  std::vector<double> toDoubles() const;
+  /// Prints the type as MLIR would: `tensor<4x768xf32>`.
+  std::string typeString() const;
+
+private:
+  DType type = DType::F32;
+  std::vector<int64_t> dims;
+  std::vector<uint8_t> bytes;
+};
+
+} // namespace mlir::norm
+
+#endif // NORM_SUPPORT_HOSTTENSOR_H

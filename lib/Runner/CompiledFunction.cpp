@@ -1,0 +1,166 @@
+//===- CompiledFunction.cpp - JIT compilation and calls -------------------===//
+
+#include "norm/Pipelines/Pipelines.h"
+#include "norm/Runner/Runner.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/TargetSelect.h"
+
+#include <cstdlib>
+#include <mutex>
+
+using namespace mlir;
+using namespace mlir::norm;
+
+static llvm::Error runnerError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+std::optional<DType> norm::toDType(Type type) {
+  if (type.isF32())
+    return DType::F32;
+  if (type.isF16())
+    return DType::F16;
+  if (type.isBF16())
+    return DType::BF16;
+  if (type.isF64())
+    return DType::F64;
+  return std::nullopt;
+}
+
+CompiledFunction::~CompiledFunction() = default;
+
+llvm::Expected<std::unique_ptr<CompiledFunction>>
+CompiledFunction::create(ModuleOp module, llvm::StringRef name) {
+  auto func = module.lookupSymbol<func::FuncOp>(name);
+  if (!func || func.isExternal())
+    return runnerError("no function named '" + name + "' with a body");
+
+  std::unique_ptr<CompiledFunction> fn(new CompiledFunction());
+  fn->name = name.str();
+  for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor || !toDType(tensor.getElementType()))
+      return runnerError("argument #" + llvm::Twine(i) +
+                         " is not a ranked tensor of f32, f16 or bf16");
+    fn->argRanks.push_back(tensor.getRank());
+  }
+  for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    std::optional<DType> dtype =
+        tensor ? toDType(tensor.getElementType()) : std::nullopt;
+    if (!dtype)
+      return runnerError("result #" + llvm::Twine(i) +
+                         " is not a ranked tensor of f64, f32, f16 or bf16");
+    fn->resultRanks.push_back(tensor.getRank());
+    fn->resultTypes.push_back(*dtype);
+  }
+
+  OwningOpRef<ModuleOp> lowered(module.clone());
+  PassManager pm(module.getContext());
+  if (failed(buildReferenceToLLVMPipeline(pm)) || failed(pm.run(*lowered)))
+    return runnerError("lowering '" + name + "' to LLVM failed");
+
+  static std::once_flag initTarget;
+  std::call_once(initTarget, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+  auto transformer = makeOptimizingTransformer(/*optLevel=*/2,
+                                               /*sizeLevel=*/0, nullptr);
+  ExecutionEngineOptions options;
+  options.transformer = transformer;
+  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  options.enableGDBNotificationListener = false;
+  auto engine = ExecutionEngine::create(*lowered, options);
+  if (!engine)
+    return runnerError("JIT compilation failed: " +
+                       llvm::toString(engine.takeError()));
+  fn->engine = std::move(*engine);
+  return fn;
+}
+
+llvm::Expected<std::vector<HostTensor>>
+CompiledFunction::invoke(llvm::ArrayRef<HostTensor> inputs) {
+  if (inputs.size() != argRanks.size())
+    return runnerError("expected " + llvm::Twine(argRanks.size()) +
+                       " inputs, got " + llvm::Twine(inputs.size()));
+  // Each memref argument is passed expanded: allocated and aligned pointers,
+  // offset, sizes and strides, each through a pointer in the packed array.
+  std::vector<std::vector<int64_t>> fields(inputs.size());
+  std::vector<void *> args;
+  for (auto [i, input] : llvm::enumerate(inputs)) {
+    if (static_cast<int64_t>(input.shape().size()) != argRanks[i])
+      return runnerError("input #" + llvm::Twine(i) + " has rank " +
+                         llvm::Twine(input.shape().size()) + ", expected " +
+                         llvm::Twine(argRanks[i]));
+    std::vector<int64_t> &f = fields[i];
+    auto ptr = reinterpret_cast<int64_t>(input.data());
+    f = {ptr, ptr, 0};
+    llvm::append_range(f, input.shape());
+    std::vector<int64_t> strides(input.shape().size(), 1);
+    for (int64_t d = static_cast<int64_t>(strides.size()) - 2; d >= 0; --d)
+      strides[d] = strides[d + 1] * input.shape()[d + 1];
+    llvm::append_range(f, strides);
+  }
+  for (std::vector<int64_t> &f : fields)
+    for (int64_t &field : f)
+      args.push_back(&field);
+
+  // The results come back as one struct of descriptors, all 8-byte fields.
+  size_t resultFields = 0;
+  for (int64_t rank : resultRanks)
+    resultFields += 3 + 2 * rank;
+  std::vector<int64_t> results(resultFields, 0);
+  if (resultFields)
+    args.push_back(results.data());
+
+  if (llvm::Error err = engine->invokePacked(name, args))
+    return std::move(err);
+
+  std::vector<HostTensor> outputs;
+  std::vector<void *> freed;
+  size_t pos = 0;
+  for (auto [rank, dtype] : llvm::zip(resultRanks, resultTypes)) {
+    auto *allocated = reinterpret_cast<void *>(results[pos]);
+    auto *aligned = reinterpret_cast<char *>(results[pos + 1]);
+    int64_t offset = results[pos + 2];
+    std::vector<int64_t> sizes(results.begin() + pos + 3,
+                               results.begin() + pos + 3 + rank);
+    std::vector<int64_t> strides(results.begin() + pos + 3 + rank,
+                                 results.begin() + pos + 3 + 2 * rank);
+    pos += 3 + 2 * rank;
+
+    HostTensor out(dtype, sizes);
+    unsigned width = byteWidth(dtype);
+    std::vector<int64_t> index(rank, 0);
+    for (int64_t i = 0, e = out.numElements(); i < e; ++i) {
+      int64_t element = offset;
+      for (int64_t d = 0; d < rank; ++d)
+        element += index[d] * strides[d];
+      std::memcpy(static_cast<char *>(out.data()) + i * width,
+                  aligned + element * width, width);
+      for (int64_t d = rank - 1; d >= 0; --d) {
+        if (++index[d] < sizes[d])
+          break;
+        index[d] = 0;
+      }
+    }
+    outputs.push_back(std::move(out));
+
+    // Results own their buffers (the deallocation pipeline clones anything
+    // else), but never free an input or the same buffer twice.
+    bool isInput = llvm::any_of(inputs, [&](const HostTensor &t) {
+      return t.data() == allocated;
+    });
+    if (allocated && !isInput && !llvm::is_contained(freed, allocated)) {
+      freed.push_back(allocated);
+      std::free(allocated);
+    }
+  }
+  return outputs;
+}

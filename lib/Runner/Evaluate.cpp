@@ -1,0 +1,128 @@
+//===- Evaluate.cpp - Float64 evaluation of norm functions ----------------===//
+
+#include "norm/Dialect/Norm/IR/NormOps.h"
+#include "norm/Runner/Runner.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::norm;
+
+static llvm::Error evalError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+llvm::Error norm::checkInputs(func::FuncOp func,
+                              llvm::ArrayRef<HostTensor> inputs) {
+  if (inputs.size() != func.getNumArguments())
+    return evalError("function '" + func.getSymName() + "' takes " +
+                     llvm::Twine(func.getNumArguments()) + " inputs, got " +
+                     llvm::Twine(inputs.size()));
+  for (auto [i, pair] : llvm::enumerate(
+           llvm::zip(func.getArgumentTypes(), inputs))) {
+    auto [type, input] = pair;
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    std::string expected;
+    llvm::raw_string_ostream os(expected);
+    os << type;
+    if (!tensor)
+      return evalError("input #" + llvm::Twine(i) + ": argument type " +
+                       expected + " is not a ranked tensor");
+    if (toDType(tensor.getElementType()) != input.dtype())
+      return evalError("input #" + llvm::Twine(i) + " is " +
+                       input.typeString() + " but the argument is " + expected);
+    bool fits = tensor.getRank() == static_cast<int64_t>(input.shape().size());
+    for (int64_t d = 0; fits && d < tensor.getRank(); ++d)
+      fits = tensor.isDynamicDim(d) ||
+             tensor.getDimSize(d) == input.shape()[d];
+    if (!fits)
+      return evalError("input #" + llvm::Twine(i) + " is " +
+                       input.typeString() + " but the argument is " + expected);
+  }
+  return llvm::Error::success();
+}
+
+static ref::Tensor toRef(const HostTensor &tensor) {
+  return {std::vector<int64_t>(tensor.shape().begin(), tensor.shape().end()),
+          tensor.toDoubles()};
+}
+
+llvm::Expected<std::vector<ref::Tensor>>
+norm::evaluateReference(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
+  if (llvm::Error err = checkInputs(func, inputs))
+    return std::move(err);
+  if (!func.getBody().hasOneBlock())
+    return evalError("--check needs a function with a single block");
+  llvm::DenseMap<Value, ref::Tensor> values;
+  for (auto [arg, input] : llvm::zip(func.getArguments(), inputs))
+    values[arg] = toRef(input);
+
+  auto lookup = [&](Value v) -> const ref::Tensor * {
+    if (!v)
+      return nullptr;
+    auto it = values.find(v);
+    return it == values.end() ? nullptr : &it->second;
+  };
+  for (Operation &op : func.getBody().front()) {
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      std::vector<ref::Tensor> results;
+      for (Value v : ret.getOperands())
+        results.push_back(*lookup(v));
+      return results;
+    }
+    auto norm = dyn_cast<NormalizationOpInterface>(op);
+    if (!norm)
+      return evalError("--check has no float64 reference for '" +
+                       op.getName().getStringRef() +
+                       "'; only norm ops are supported");
+    ref::Operands operands;
+    operands.input = lookup(norm.getInput());
+    operands.gamma = lookup(norm.getScaleOperand());
+    operands.beta = lookup(norm.getShiftOperand());
+    operands.mean = lookup(norm.getMeanOperand());
+    operands.var = lookup(norm.getVarOperand());
+    ref::Results results;
+    std::string error;
+    if (!ref::evaluate(norm.getDesc(), operands, results, error))
+      return evalError("reference evaluation of '" +
+                       op.getName().getStringRef() + "' failed: " + error);
+    values[norm.getOutput()] = std::move(results.output);
+    for (auto [v, t] : llvm::zip(norm.getStatsResults(), results.stats))
+      values[v] = std::move(t);
+    for (auto [v, t] : llvm::zip(norm.getRunningResults(), results.running))
+      values[v] = std::move(t);
+  }
+  return evalError("function has no return");
+}
+
+/// Orders element types from finest to coarsest.
+static int coarseness(DType type) {
+  switch (type) {
+  case DType::F64:
+    return 0;
+  case DType::F32:
+    return 1;
+  case DType::F16:
+    return 2;
+  case DType::BF16:
+    return 3;
+  }
+  return 1;
+}
+
+std::vector<DType> norm::resultPrecisions(func::FuncOp func) {
+  std::vector<DType> precisions;
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  for (Value v : ret.getOperands()) {
+    DType type = toDType(getElementTypeOrSelf(v.getType())).value_or(DType::F32);
+    if (auto norm = v.getDefiningOp<NormalizationOpInterface>()) {
+      DType compute = toDType(norm.getComputeElementType()).value_or(type);
+      if (coarseness(compute) > coarseness(type))
+        type = compute;
+    }
+    precisions.push_back(type);
+  }
+  return precisions;
+}
