@@ -11,7 +11,7 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
-$(BUILD)/build.ninja: | deps
+$(BUILD)/CMakeCache.txt: | deps
 	cmake -G Ninja -S . -B $(BUILD) \
 	  -DCMAKE_BUILD_TYPE=Release \
 	  -DCMAKE_C_COMPILER=$(LLVM_DIR)/bin/clang \
@@ -19,7 +19,7 @@ $(BUILD)/build.ninja: | deps
 	  -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir \
 	  -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 
-configure: $(BUILD)/build.ninja
+configure: $(BUILD)/CMakeCache.txt
 
 build: deps configure
 	cmake --build $(BUILD) -j $(JOBS)

@@ -11,6 +11,7 @@
 #include "llvm/Support/TargetSelect.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 using namespace mlir;
@@ -34,8 +35,18 @@ std::optional<DType> norm::toDType(Type type) {
 
 CompiledFunction::~CompiledFunction() = default;
 
+/// malloc for the kernels under test: every byte 0xFF, a NaN in f32, f16 and
+/// bf16, so that an element a kernel forgets to write fails the check.
+static void *poisonedMalloc(size_t size) {
+  void *p = std::malloc(size);
+  if (p)
+    std::memset(p, 0xFF, size);
+  return p;
+}
+
 llvm::Expected<std::unique_ptr<CompiledFunction>>
-CompiledFunction::create(ModuleOp module, llvm::StringRef name) {
+CompiledFunction::create(ModuleOp module, llvm::StringRef name,
+                         bool poisonAllocations) {
   auto func = module.lookupSymbol<func::FuncOp>(name);
   if (!func || func.isExternal())
     return runnerError("no function named '" + name + "' with a body");
@@ -81,6 +92,14 @@ CompiledFunction::create(ModuleOp module, llvm::StringRef name) {
     return runnerError("JIT compilation failed: " +
                        llvm::toString(engine.takeError()));
   fn->engine = std::move(*engine);
+  if (poisonAllocations)
+    fn->engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+      llvm::orc::SymbolMap symbols;
+      symbols[interner("malloc")] = {
+          llvm::orc::ExecutorAddr::fromPtr(&poisonedMalloc),
+          llvm::JITSymbolFlags::Exported};
+      return symbols;
+    });
   return fn;
 }
 

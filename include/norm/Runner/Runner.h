@@ -30,9 +30,11 @@ std::optional<DType> toDType(Type type);
 /// A function compiled by the JIT, callable on host tensors.
 class CompiledFunction {
 public:
-  /// Compiles function `name` of `module` (which is not modified).
+  /// Compiles function `name` of `module` (which is not modified). With
+  /// `poisonAllocations`, every buffer the function allocates starts filled
+  /// with NaN, so that unwritten result elements show.
   static llvm::Expected<std::unique_ptr<CompiledFunction>>
-  create(ModuleOp module, llvm::StringRef name);
+  create(ModuleOp module, llvm::StringRef name, bool poisonAllocations);
   ~CompiledFunction();
 
   /// Calls the function. The inputs must have the argument types.

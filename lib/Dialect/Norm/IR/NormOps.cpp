@@ -150,7 +150,7 @@ LogicalResult BatchNormOp::verify() {
                          << getRunning().size();
   double momentum = getEffectiveMomentum();
   if (!(momentum >= 0.0 && momentum <= 1.0))
-    return emitOpError() << "momentum " << momentum << " is outside [0, 1]";
+    return emitOpError() << "momentum " << formatDouble(momentum) << " is outside [0, 1]";
   if (getRunningMean() &&
       getRunningVarEstimator() == RunningVarEstimator::unbiased) {
     // n / (n - 1) is undefined for one value per channel (PyTorch raises).

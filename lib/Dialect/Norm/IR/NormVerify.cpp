@@ -4,12 +4,20 @@
 
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
 
 using namespace mlir;
 using namespace mlir::norm;
+
+std::string mlir::norm::formatDouble(double value) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << llvm::format("%g", value);
+  return s;
+}
 
 LogicalResult mlir::norm::verifyAxisList(Operation *op, StringRef name,
                                          ArrayRef<int64_t> axes,
@@ -123,7 +131,7 @@ LogicalResult mlir::norm::verifyNormalization(NormalizationOpInterface op,
 
   if (!std::isfinite(epsilon) || epsilon < 0)
     return op.emitOpError() << "epsilon must be finite and non-negative, got "
-                            << epsilon;
+                            << formatDouble(epsilon);
 
   Type compute = op.getComputeElementType();
   if (!compute.isF32() && !compute.isF64() &&

@@ -7,6 +7,9 @@
 
 namespace mlir::norm {
 
+/// Prints a double as printf's %g does: 0.1, 1e-05, inf, nan.
+std::string formatDouble(double value);
+
 /// Checks that `axes` (the attribute called `name`) is a strictly increasing
 /// list of axes of a rank-`rank` input, non-empty unless `allowEmpty`.
 LogicalResult verifyAxisList(Operation *op, StringRef name,

@@ -15,7 +15,9 @@ def Norm_StatsKind : I32EnumAttr<"StatsKind",
   let cppNamespace = "::mlir::norm";
   let genSpecializedAttr = 0;
 }
-def Norm_StatsKindAttr : EnumAttr<Norm_Dialect, Norm_StatsKind, "stats">;
+def Norm_StatsKindAttr : EnumAttr<Norm_Dialect, Norm_StatsKind, "stats"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 def Norm_Momentum_Torch : I32EnumAttrCase<"torch", 0>;
 def Norm_Momentum_Onnx : I32EnumAttrCase<"onnx", 1>;
@@ -27,7 +29,9 @@ def Norm_MomentumConvention : I32EnumAttr<"MomentumConvention",
   let genSpecializedAttr = 0;
 }
 def Norm_MomentumConventionAttr
-    : EnumAttr<Norm_Dialect, Norm_MomentumConvention, "momentum">;
+    : EnumAttr<Norm_Dialect, Norm_MomentumConvention, "momentum"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 def Norm_RunningVar_Unbiased : I32EnumAttrCase<"unbiased", 0>;
 def Norm_RunningVar_Biased : I32EnumAttrCase<"biased", 1>;
@@ -38,6 +42,8 @@ def Norm_RunningVarEstimator : I32EnumAttr<"RunningVarEstimator",
   let genSpecializedAttr = 0;
 }
 def Norm_RunningVarEstimatorAttr
-    : EnumAttr<Norm_Dialect, Norm_RunningVarEstimator, "running_var">;
+    : EnumAttr<Norm_Dialect, Norm_RunningVarEstimator, "running_var"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 #endif // NORM_ENUMS_TD
