@@ -55,6 +55,7 @@ static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the random inputs"),
                               cl::init(0));
 
 static int fail(const llvm::Twine &message) {
+  llvm::outs().flush(); // keep stdout and stderr in order
   llvm::WithColor::error(llvm::errs(), "norm-run") << message << "\n";
   return 1;
 }

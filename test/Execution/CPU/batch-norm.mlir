@@ -1,0 +1,50 @@
+// Training: y, batch mean and variance, and the running statistics updated
+// with PyTorch's unbiased variance; NCHW and NHWC; three dtypes.
+// RUN: norm-run %s --function=bn_nchw_f32 --input=8x16x7x7xf32=random --input=16xf32=random --input=16xf32=random --input=16xf32=random --input="16xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=TRAIN
+// RUN: norm-run %s --function=bn_nchw_f32 --input=1x1x1x2xf32=random --input=1xf32=random --input=1xf32=random --input=1xf32=random --input="1xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=TRAIN
+// RUN: norm-run %s --function=bn_nhwc_f16 --input=2x7x7x32xf16=random --input=32xf32=random --input="32xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=TRAIN
+// RUN: norm-run %s --function=bn_nchw_bf16 --input=3x5x1025xbf16=random --input=5xbf16=random --input=5xbf16=random --input=5xf32=random --input="5xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=TRAIN
+// TRAIN: check result[0]: {{.*}}: ok
+// TRAIN: check result[1]: {{.*}}: ok
+// TRAIN: check result[2]: {{.*}}: ok
+// TRAIN: check result[3]: {{.*}}: ok
+// TRAIN: check result[4]: {{.*}}: ok
+
+func.func @bn_nchw_f32(%x: tensor<?x?x?x?xf32>, %g: tensor<?xf32>, %b: tensor<?xf32>, %m: tensor<?xf32>, %v: tensor<?xf32>) -> (tensor<?x?x?x?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>) {
+  %y, %bm, %bv, %rm, %rv = norm.batch_norm %x gamma(%g : tensor<?xf32>) beta(%b : tensor<?xf32>) running(%m, %v : tensor<?xf32>, tensor<?xf32>) : tensor<?x?x?x?xf32> -> tensor<?x?x?x?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>
+  return %y, %bm, %bv, %rm, %rv : tensor<?x?x?x?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>
+}
+// ONNX convention and biased running variance, inverse std-dev returned.
+func.func @bn_nhwc_f16(%x: tensor<2x7x7x32xf16>, %m: tensor<32xf32>, %v: tensor<32xf32>) -> (tensor<2x7x7x32xf16>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>) {
+  %y, %bm, %br, %rm, %rv = norm.batch_norm %x running(%m, %v : tensor<32xf32>, tensor<32xf32>) {channel_axis = 3, momentum = 0.8 : f64, momentum_convention = #norm.momentum<onnx>, running_var_estimator = #norm.running_var<biased>, stats = #norm.stats<mean_rstd>} : tensor<2x7x7x32xf16> -> tensor<2x7x7x32xf16>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>
+  return %y, %bm, %br, %rm, %rv : tensor<2x7x7x32xf16>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>
+}
+func.func @bn_nchw_bf16(%x: tensor<3x5x1025xbf16>, %g: tensor<5xbf16>, %b: tensor<5xbf16>, %m: tensor<5xf32>, %v: tensor<5xf32>) -> (tensor<3x5x1025xbf16>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>) {
+  %y, %bm, %bv, %rm, %rv = norm.batch_norm %x gamma(%g : tensor<5xbf16>) beta(%b : tensor<5xbf16>) running(%m, %v : tensor<5xf32>, tensor<5xf32>) {momentum = 0.25 : f64} : tensor<3x5x1025xbf16> -> tensor<3x5x1025xbf16>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>
+  return %y, %bm, %bv, %rm, %rv : tensor<3x5x1025xbf16>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>
+}
+
+// One value per channel at run time: n / max(n - 1, 1) keeps the running
+// variance finite: 0.9 * 1 + 0.1 * 0 = 0.9.
+// RUN: norm-run %s --function=bn_nchw_f32 --input=1x3x1x1xf32=random --input=3xf32=1 --input=3xf32=0 --input=3xf32=0 --input=3xf32=1 --check | FileCheck %s --check-prefix=ONE
+// ONE: result[4]: tensor<3xf32> [0.9, 0.9, 0.9]
+// ONE: check result[4]: {{.*}}: ok
+
+// Inference with given statistics.
+// RUN: norm-run %s --function=bn_infer_f32 --input=1x1xf32=random --input=1xf32=random --input="1xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=INFER
+// RUN: norm-run %s --function=bn_infer_f32 --input=7x1025xf32=random --input=1025xf32=random --input="1025xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=INFER
+// RUN: norm-run %s --function=bn_infer_nhwc_f16 --input=2x7x7x32xf16=random --input=32xf32=random --input="32xf32=random(0.5,2)" --input=32xf16=random --input=32xf16=random --check | FileCheck %s --check-prefix=INFER
+// RUN: norm-run %s --function=bn_infer_bf16 --input=2x3x4x5xbf16=random --input=3xf32=random --input="3xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=INFER
+// INFER: check result[0]: {{.*}}: ok
+func.func @bn_infer_f32(%x: tensor<?x?xf32>, %m: tensor<?xf32>, %v: tensor<?xf32>) -> tensor<?x?xf32> {
+  %y = norm.batch_norm_inference %x, %m, %v : tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32> -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}
+func.func @bn_infer_nhwc_f16(%x: tensor<2x7x7x32xf16>, %m: tensor<32xf32>, %v: tensor<32xf32>, %g: tensor<32xf16>, %b: tensor<32xf16>) -> tensor<2x7x7x32xf16> {
+  %y = norm.batch_norm_inference %x, %m, %v gamma(%g : tensor<32xf16>) beta(%b : tensor<32xf16>) {channel_axis = 3} : tensor<2x7x7x32xf16>, tensor<32xf32>, tensor<32xf32> -> tensor<2x7x7x32xf16>
+  return %y : tensor<2x7x7x32xf16>
+}
+func.func @bn_infer_bf16(%x: tensor<2x3x4x5xbf16>, %m: tensor<3xf32>, %v: tensor<3xf32>) -> tensor<2x3x4x5xbf16> {
+  %y = norm.batch_norm_inference %x, %m, %v : tensor<2x3x4x5xbf16>, tensor<3xf32>, tensor<3xf32> -> tensor<2x3x4x5xbf16>
+  return %y : tensor<2x3x4x5xbf16>
+}

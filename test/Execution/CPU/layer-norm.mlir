@@ -1,0 +1,80 @@
+// Every result is compared with the float64 reference on fresh random data;
+// norm-run fails over the dtype's tolerance and poisons kernel allocations
+// with NaN so that an unwritten element fails too.
+
+// RUN: norm-run %s --function=ln_f32 --input=1x1xf32=random --input=1xf32=random --input=1xf32=random --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=ln_f32 --input=3x5xf32=random --input=5xf32=random --input=5xf32=random --check --seed=1 | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=ln_f32 --input=7x1025xf32=random --input=1025xf32=random --input=1025xf32=random --check --seed=2 | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=ln_f16 --input=1x1xf16=random --input=1xf16=random --input=1xf16=random --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=ln_f16 --input=3x5xf16=random --input=5xf16=random --input=5xf16=random --check --seed=3 | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=ln_f16 --input=7x1025xf16=random --input=1025xf16=random --input=1025xf16=random --check --seed=4 | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=ln_bf16 --input=1x1xbf16=random --input=1xf32=random --input=1xf32=random --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=ln_bf16 --input=3x5xbf16=random --input=5xf32=random --input=5xf32=random --check --seed=5 | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=ln_bf16 --input=7x1025xbf16=random --input=1025xf32=random --input=1025xf32=random --check --seed=6 | FileCheck %s --check-prefix=THREE
+
+// THREE: result[0]
+// THREE: result[2]
+// THREE: check result[0]: {{.*}}: ok
+// THREE: check result[1]: {{.*}}: ok
+// THREE: check result[2]: {{.*}}: ok
+
+func.func @ln_f32(%x: tensor<?x?xf32>, %g: tensor<?xf32>, %b: tensor<?xf32>) -> (tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>) {
+  %y, %m, %r = norm.layer_norm %x gamma(%g : tensor<?xf32>) beta(%b : tensor<?xf32>) {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>
+  return %y, %m, %r : tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>
+}
+func.func @ln_f16(%x: tensor<?x?xf16>, %g: tensor<?xf16>, %b: tensor<?xf16>) -> (tensor<?x?xf16>, tensor<?xf32>, tensor<?xf32>) {
+  %y, %m, %v = norm.layer_norm %x gamma(%g : tensor<?xf16>) beta(%b : tensor<?xf16>) {axes = array<i64: 1>, stats = #norm.stats<mean_var>} : tensor<?x?xf16> -> tensor<?x?xf16>, tensor<?xf32>, tensor<?xf32>
+  return %y, %m, %v : tensor<?x?xf16>, tensor<?xf32>, tensor<?xf32>
+}
+func.func @ln_bf16(%x: tensor<?x?xbf16>, %g: tensor<?xf32>, %b: tensor<?xf32>) -> (tensor<?x?xbf16>, tensor<?xf32>, tensor<?xf32>) {
+  %y, %m, %r = norm.layer_norm %x gamma(%g : tensor<?xf32>) beta(%b : tensor<?xf32>) {axes = array<i64: 1>, zero_centered_gamma} : tensor<?x?xbf16> -> tensor<?x?xbf16>, tensor<?xf32>, tensor<?xf32>
+  return %y, %m, %r : tensor<?x?xbf16>, tensor<?xf32>, tensor<?xf32>
+}
+
+// Rank 4 normalized over the two middle axes, gamma on the last two.
+// RUN: norm-run %s --function=ln_middle --input=2x3x4x5xf32=random --input=4x5xf32=random --check | FileCheck %s --check-prefix=ONE
+// RUN: norm-run %s --function=ln_middle_bf16 --input=2x6x5x3xbf16=random --check | FileCheck %s --check-prefix=ONE
+// RUN: norm-run %s --function=ln_middle_f16 --input=3x4x9x2xf16=random --check | FileCheck %s --check-prefix=ONE
+// ONE: check result[0]: {{.*}}: ok
+func.func @ln_middle(%x: tensor<2x3x4x5xf32>, %g: tensor<4x5xf32>) -> tensor<2x3x4x5xf32> {
+  %y = norm.layer_norm %x gamma(%g : tensor<4x5xf32>) {axes = array<i64: 1, 2>, param_axes = array<i64: 2, 3>} : tensor<2x3x4x5xf32> -> tensor<2x3x4x5xf32>
+  return %y : tensor<2x3x4x5xf32>
+}
+func.func @ln_middle_bf16(%x: tensor<?x?x?x?xbf16>) -> tensor<?x?x?x?xbf16> {
+  %y = norm.layer_norm %x {axes = array<i64: 1, 2>} : tensor<?x?x?x?xbf16> -> tensor<?x?x?x?xbf16>
+  return %y : tensor<?x?x?x?xbf16>
+}
+func.func @ln_middle_f16(%x: tensor<3x4x9x2xf16>) -> tensor<3x4x9x2xf16> {
+  %y = norm.layer_norm %x {axes = array<i64: 0, 2>} : tensor<3x4x9x2xf16> -> tensor<3x4x9x2xf16>
+  return %y : tensor<3x4x9x2xf16>
+}
+
+// Per-example affine (adaptive LayerNorm).
+// RUN: norm-run %s --function=ada_ln --input=4x3x16xf32=random --input=4x16xf32=random --input=4x16xf32=random --check | FileCheck %s --check-prefix=ONE
+func.func @ada_ln(%x: tensor<4x3x16xf32>, %g: tensor<4x16xf32>, %b: tensor<4x16xf32>) -> tensor<4x3x16xf32> {
+  %y = norm.layer_norm %x gamma(%g : tensor<4x16xf32>) beta(%b : tensor<4x16xf32>) {axes = array<i64: 2>, param_axes = array<i64: 0, 2>} : tensor<4x3x16xf32> -> tensor<4x3x16xf32>
+  return %y : tensor<4x3x16xf32>
+}
+
+// Hard inputs: a constant row has variance 0 and normalizes to 0 (not NaN).
+// RUN: norm-run %s --function=ln_f32 --input=2x9xf32=3.5 --input=9xf32=1 --input=9xf32=0 --check | FileCheck %s --check-prefix=CONST
+// CONST: result[0]: tensor<2x9xf32> [0, 0, 0, 0, 0, 0, ...]
+// CONST: check result[0]: {{.*}}: ok
+
+// NaN in gives NaN out, matched against the reference's NaN.
+// RUN: norm-run %s --function=ln_f32 --input=2x9xf32=nan --input=9xf32=1 --input=9xf32=0 --check | FileCheck %s --check-prefix=NAN
+// NAN: result[0]: tensor<2x9xf32> [{{-?}}nan,
+// NAN: check result[0]: {{.*}}: ok
+
+// f16 inputs near the top of the range: squares overflow f16 but not the f32
+// accumulator.
+// RUN: norm-run %s --function=ln_f16 --input=4x300xf16="random(-60000,60000)" --input=300xf16=1 --input=300xf16=0 --check | FileCheck %s --check-prefix=THREE
+// Tiny magnitudes.
+// RUN: norm-run %s --function=ln_f32 --input=4x300xf32="random(-1e-30,1e-30)" --input=300xf32=1 --input=300xf32=0 --check | FileCheck %s --check-prefix=THREE
+
+// A large offset (mean 1e4, std 1e-2) computed in f64.
+// RUN: norm-run %s --function=ln_offset --input=3x1000xf32="random(10000,10000.04)" --check | FileCheck %s --check-prefix=ONE
+func.func @ln_offset(%x: tensor<3x1000xf32>) -> tensor<3x1000xf32> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>, compute_type = f64} : tensor<3x1000xf32> -> tensor<3x1000xf32>
+  return %y : tensor<3x1000xf32>
+}

@@ -1,0 +1,66 @@
+// Every bad invocation exits non-zero with a one-line reason.
+
+// RUN: not norm-run %s.missing 2>&1 | FileCheck %s --check-prefix=MISSING
+// MISSING: norm-run: error: {{.*}}.missing
+
+// RUN: not norm-run %s 2>&1 | FileCheck %s --check-prefix=WHICH
+// WHICH: norm-run: error: the module has 3 functions; name one with --function
+
+// RUN: not norm-run %s --function=nope 2>&1 | FileCheck %s --check-prefix=NOFUNC
+// NOFUNC: norm-run: error: no function named 'nope'
+
+// RUN: not norm-run %s --function=ln --input=4x8xf32=random 2>&1 | FileCheck %s --check-prefix=COUNT
+// COUNT: norm-run: error: function 'ln' takes 2 inputs, got 1 --input
+
+// RUN: not norm-run %s --function=ln --input=4x8xf32=random --input=8xf32=random --output=@%t.a.npy --output=@%t.b.npy 2>&1 | FileCheck %s --check-prefix=OUTS
+// OUTS: norm-run: error: function 'ln' has 1 results, got 2 --output
+
+// RUN: not norm-run %s --function=ln --input=4x8xf32=whatever --input=8xf32=random 2>&1 | FileCheck %s --check-prefix=SPEC
+// SPEC: norm-run: error: input #0: bad value 'whatever'
+
+// RUN: not norm-run %s --function=ln --input=4x9xf32=random --input=8xf32=random 2>&1 | FileCheck %s --check-prefix=SHAPE
+// SHAPE: norm-run: error: input #0 is tensor<4x9xf32> but the argument is tensor<4x8xf32>
+
+// RUN: not norm-run %s --function=ln --input=4x8xf16=random --input=8xf32=random 2>&1 | FileCheck %s --check-prefix=DTYPE
+// DTYPE: norm-run: error: input #0 is tensor<4x8xf16> but the argument is tensor<4x8xf32>
+
+// RUN: not norm-run %s --function=ln --input=@%t.nonexistent.npy --input=8xf32=random 2>&1 | FileCheck %s --check-prefix=NOFILE
+// NOFILE: norm-run: error: input #0: cannot read '{{.*}}nonexistent.npy'
+
+// RUN: not norm-run %s --function=ln --input=@%s --input=8xf32=random 2>&1 | FileCheck %s --check-prefix=BADNPY
+// BADNPY: norm-run: error: input #0: '{{.*}}norm-run-errors.mlir': invalid .npy data: missing the \x93NUMPY magic string
+
+// A result written with --output reads back as an input; a file of the wrong
+// shape is rejected.
+// RUN: norm-run %s --function=ln --input=4x8xf32=random --input=8xf32=random --output=@%t.y.npy
+// RUN: norm-run %s --function=ln --input=@%t.y.npy --input=8xf32=1 --check | FileCheck %s --check-prefix=ROUNDTRIP
+// ROUNDTRIP: check result[0]: {{.*}}: ok
+// RUN: not norm-run %s --function=ln --input=8xf32=1 --input=@%t.y.npy 2>&1 | FileCheck %s --check-prefix=NPYSHAPE
+// NPYSHAPE: norm-run: error: input #0 is tensor<8xf32> but the argument is tensor<4x8xf32>
+
+// --check only knows norm ops; the NaN poison shows what a kernel left unwritten.
+// RUN: not norm-run %s --function=empty --input=4xf32=1 --check 2>&1 | FileCheck %s --check-prefix=NOREF
+// NOREF: result[0]: tensor<4xf32> [{{-?}}nan, {{-?}}nan, {{-?}}nan, {{-?}}nan]
+// NOREF: norm-run: error: --check has no float64 reference for 'tensor.empty'; only norm ops are supported
+
+// RUN: not norm-run %s --function=scalar --input=f32=1 2>&1 | FileCheck %s --check-prefix=SCALAR
+// SCALAR: norm-run: error: input #0: argument type f32 is not a ranked tensor
+
+// RUN: not norm-run --input=4xf32=1 %S/Inputs/bad-syntax.mlir 2>&1 | FileCheck %s --check-prefix=PARSE
+// PARSE: norm-run: error: cannot parse
+
+// RUN: not norm-run --input=1x4xf32=1 %S/Inputs/invalid-op.mlir 2>&1 | FileCheck %s --check-prefix=VERIFY
+// VERIFY: error: 'norm.layer_norm' op axis 3 in 'axes' is out of range for rank-2 input
+// VERIFY: norm-run: error: cannot parse
+
+func.func @ln(%x: tensor<4x8xf32>, %g: tensor<8xf32>) -> tensor<4x8xf32> {
+  %y = norm.layer_norm %x gamma(%g : tensor<8xf32>) {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+func.func @empty(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %e = tensor.empty() : tensor<4xf32>
+  return %e : tensor<4xf32>
+}
+func.func @scalar(%x: f32) -> f32 {
+  return %x : f32
+}
