@@ -4,7 +4,7 @@ BUILD ?= build
 LLVM_DIR ?= /usr/lib/llvm-22
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build demo check clean format
+.PHONY: all deps configure build demo check docs clean format
 
 all: build
 
@@ -29,6 +29,10 @@ demo: build
 
 check: build
 	cmake --build $(BUILD) --target check-norm -j $(JOBS)
+
+docs: build
+	cmake --build $(BUILD) --target norm-doc
+	cp $(BUILD)/docs/NormDialect.md $(BUILD)/docs/Passes.md docs/reference/
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs $(LLVM_DIR)/bin/clang-format -i 2>/dev/null || \

@@ -17,3 +17,5 @@ llvm_config.add_tool_substitutions(
     ["norm-opt", "norm-run"], [config.norm_tools_dir]
 )
 config.substitutions.append(("%python", "python3"))
+config.substitutions.append(("%norm_src_root", config.norm_src_root))
+config.substitutions.append(("%norm_obj_root", config.norm_obj_root))

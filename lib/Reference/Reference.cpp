@@ -18,7 +18,8 @@ namespace {
 /// Linear indices of every input element into the statistics, the
 /// parameters and the given statistics.
 struct Indexing {
-  std::vector<int64_t> statsShape, paramShape, givenShape;
+  std::vector<int64_t> statsShape, paramShape;
+  std::vector<int64_t> givenShape; // given or running statistics
   std::vector<int64_t> stat, param, given;
   double count = 1; // reduced elements per statistics slot
 };
@@ -36,16 +37,14 @@ static bool contains(const std::vector<int64_t> &v, int64_t x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
-static bool buildIndexing(const NormDesc &desc,
-                          const std::vector<int64_t> &shape, Indexing &ix,
-                          std::string &error) {
+bool ref::deriveShapes(const NormDesc &desc, const std::vector<int64_t> &shape,
+                       Shapes &shapes, std::string &error) {
   int64_t rank = static_cast<int64_t>(shape.size());
   if (rank != desc.rank) {
     error = "input has rank " + std::to_string(rank) + ", expected " +
             std::to_string(desc.rank);
     return false;
   }
-  int64_t groupSize = 1;
   if (desc.groupAxis >= 0) {
     int64_t channels = shape[desc.groupAxis];
     if (desc.numGroups <= 0 || channels % desc.numGroups != 0) {
@@ -53,22 +52,39 @@ static bool buildIndexing(const NormDesc &desc,
               std::to_string(channels) + " channels";
       return false;
     }
-    groupSize = channels / desc.numGroups;
   }
+  shapes = Shapes();
   for (int64_t a = 0; a < rank; ++a) {
-    if (a == desc.groupAxis) {
-      ix.statsShape.push_back(desc.numGroups);
-      ix.count *= static_cast<double>(groupSize);
-    } else if (desc.isReduced(a)) {
-      ix.count *= static_cast<double>(shape[a]);
-    } else {
-      ix.statsShape.push_back(shape[a]);
-    }
+    if (a == desc.groupAxis)
+      shapes.stats.push_back(desc.numGroups);
+    else if (!desc.isReduced(a))
+      shapes.stats.push_back(shape[a]);
   }
   for (int64_t a : desc.paramAxes)
-    ix.paramShape.push_back(shape[a]);
-  for (int64_t a : desc.statsAxes)
-    ix.givenShape.push_back(shape[a]);
+    shapes.param.push_back(shape[a]);
+  for (int64_t a : desc.givenStats ? desc.statsAxes : desc.paramAxes)
+    shapes.channel.push_back(shape[a]);
+  return true;
+}
+
+static bool buildIndexing(const NormDesc &desc,
+                          const std::vector<int64_t> &shape, Indexing &ix,
+                          std::string &error) {
+  Shapes shapes;
+  if (!ref::deriveShapes(desc, shape, shapes, error))
+    return false;
+  ix.statsShape = shapes.stats;
+  ix.paramShape = shapes.param;
+  ix.givenShape = shapes.channel;
+  int64_t rank = desc.rank;
+  int64_t groupSize =
+      desc.groupAxis >= 0 ? shape[desc.groupAxis] / desc.numGroups : 1;
+  for (int64_t a = 0; a < rank; ++a) {
+    if (a == desc.groupAxis)
+      ix.count *= static_cast<double>(groupSize);
+    else if (desc.isReduced(a))
+      ix.count *= static_cast<double>(shape[a]);
+  }
 
   int64_t n = product(shape);
   ix.stat.resize(n);
@@ -136,8 +152,7 @@ bool ref::evaluate(const NormDesc &desc, const Operands &ops, Results &results,
     error = "an operand the description needs is missing";
     return false;
   }
-  const std::vector<int64_t> &channelShape =
-      desc.givenStats ? ix.givenShape : ix.paramShape;
+  const std::vector<int64_t> &channelShape = ix.givenShape;
   if ((desc.givenStats || desc.updateRunning) &&
       (!checkShape("mean", ops.mean, channelShape, error) ||
        !checkShape("var", ops.var, channelShape, error)))

@@ -14,6 +14,64 @@ static llvm::Error evalError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
+static std::string shapeString(llvm::ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << '[';
+  llvm::interleaveComma(shape, os);
+  os << ']';
+  return s;
+}
+
+/// Checks what the types leave open: with dynamic sizes, gamma, beta and the
+/// statistics operands of each norm op must still fit its input, or the
+/// kernel would read out of bounds. Shapes are propagated from the inputs
+/// through norm ops; values made by other ops are not checked.
+static llvm::Error checkDynamicShapes(func::FuncOp func,
+                                      llvm::ArrayRef<HostTensor> inputs) {
+  llvm::DenseMap<Value, std::vector<int64_t>> shapes;
+  for (auto [arg, input] : llvm::zip(func.getArguments(), inputs))
+    shapes[arg] = std::vector<int64_t>(input.shape().begin(),
+                                       input.shape().end());
+  std::string failure;
+  WalkResult result = func.walk([&](NormalizationOpInterface op) {
+    auto it = shapes.find(op.getInput());
+    if (it == shapes.end())
+      return WalkResult::advance();
+    std::vector<int64_t> input = it->second;
+    std::string error;
+    ref::Shapes expected;
+    bool ok = ref::deriveShapes(op.getDesc(), input, expected, error);
+    auto check = [&](const char *name, Value v,
+                     const std::vector<int64_t> &want) {
+      auto found = shapes.find(v);
+      if (!ok || !v || found == shapes.end() || found->second == want)
+        return;
+      ok = false;
+      error = std::string(name) + " has shape " + shapeString(found->second) +
+              " but the input " + shapeString(input) + " needs " +
+              shapeString(want);
+    };
+    check("gamma", op.getScaleOperand(), expected.param);
+    check("beta", op.getShiftOperand(), expected.param);
+    check("the mean operand", op.getMeanOperand(), expected.channel);
+    check("the variance operand", op.getVarOperand(), expected.channel);
+    if (!ok) {
+      failure = "'" + op->getName().getStringRef().str() + "': " + error;
+      return WalkResult::interrupt();
+    }
+    shapes[op.getOutput()] = input;
+    for (Value v : op.getStatsResults())
+      shapes[v] = expected.stats;
+    for (Value v : op.getRunningResults())
+      shapes[v] = expected.channel;
+    return WalkResult::advance();
+  });
+  if (result.wasInterrupted())
+    return evalError(failure);
+  return llvm::Error::success();
+}
+
 llvm::Error norm::checkInputs(func::FuncOp func,
                               llvm::ArrayRef<HostTensor> inputs) {
   if (inputs.size() != func.getNumArguments())
@@ -41,7 +99,7 @@ llvm::Error norm::checkInputs(func::FuncOp func,
       return evalError("input #" + llvm::Twine(i) + " is " +
                        input.typeString() + " but the argument is " + expected);
   }
-  return llvm::Error::success();
+  return checkDynamicShapes(func, inputs);
 }
 
 static ref::Tensor toRef(const HostTensor &tensor) {

@@ -4,7 +4,7 @@
 // MISSING: norm-run: error: {{.*}}.missing
 
 // RUN: not norm-run %s 2>&1 | FileCheck %s --check-prefix=WHICH
-// WHICH: norm-run: error: the module has 3 functions; name one with --function
+// WHICH: norm-run: error: the module has 6 functions; name one with --function
 
 // RUN: not norm-run %s --function=nope 2>&1 | FileCheck %s --check-prefix=NOFUNC
 // NOFUNC: norm-run: error: no function named 'nope'
@@ -63,4 +63,25 @@ func.func @empty(%x: tensor<4xf32>) -> tensor<4xf32> {
 }
 func.func @scalar(%x: f32) -> f32 {
   return %x : f32
+}
+
+// Dynamic sizes that the types cannot check are checked before the call, so
+// the kernel never reads out of bounds.
+// RUN: not norm-run %s --function=dyn --input=4x8xf32=random --input=7xf32=1 2>&1 | FileCheck %s --check-prefix=DYN
+// DYN: norm-run: error: 'norm.layer_norm': gamma has shape [7] but the input [4, 8] needs [8]
+// RUN: not norm-run %s --function=dyn_groups --input=2x6x3xf32=random 2>&1 | FileCheck %s --check-prefix=GROUPS
+// GROUPS: norm-run: error: 'norm.group_norm': 4 groups do not divide 6 channels
+// RUN: not norm-run %s --function=dyn_infer --input=2x6xf32=random --input=6xf32=0 --input=5xf32=1 2>&1 | FileCheck %s --check-prefix=INFER
+// INFER: norm-run: error: 'norm.batch_norm_inference': the variance operand has shape [5] but the input [2, 6] needs [6]
+func.func @dyn(%x: tensor<?x?xf32>, %g: tensor<?xf32>) -> tensor<?x?xf32> {
+  %y = norm.layer_norm %x gamma(%g : tensor<?xf32>) {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}
+func.func @dyn_groups(%x: tensor<?x?x?xf32>) -> tensor<?x?x?xf32> {
+  %y = norm.group_norm %x {num_groups = 4} : tensor<?x?x?xf32> -> tensor<?x?x?xf32>
+  return %y : tensor<?x?x?xf32>
+}
+func.func @dyn_infer(%x: tensor<?x?xf32>, %m: tensor<?xf32>, %v: tensor<?xf32>) -> tensor<?x?xf32> {
+  %y = norm.batch_norm_inference %x, %m, %v : tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32> -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
 }

@@ -41,6 +41,18 @@ struct Results {
   std::vector<Tensor> running;
 };
 
+/// The shapes a norm op's operands and results have for a given input shape.
+struct Shapes {
+  std::vector<int64_t> param;   // gamma and beta
+  std::vector<int64_t> stats;   // statistics results
+  std::vector<int64_t> channel; // given or running statistics
+};
+
+/// Derives the shapes for an input of shape `input`. Returns false and sets
+/// `error` when the input itself does not fit `desc` (rank, groups).
+bool deriveShapes(const NormDesc &desc, const std::vector<int64_t> &input,
+                  Shapes &shapes, std::string &error);
+
 /// Evaluates `desc` on `operands` in float64. Returns false and sets `error`
 /// when the operands do not fit the description.
 bool evaluate(const NormDesc &desc, const Operands &operands, Results &results,
