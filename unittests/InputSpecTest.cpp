@@ -62,8 +62,7 @@ TEST(InputSpec, RejectsMalformedValues) {
   EXPECT_NE(errorOf("4xf32=abc").find("bad value"), std::string::npos);
   EXPECT_NE(errorOf("4xf32=").find("bad value"), std::string::npos);
   EXPECT_NE(errorOf("4xf32=1e999").find("bad value"), std::string::npos);
-  EXPECT_NE(errorOf("4xf32=random(2,1)").find("LOW < HIGH"),
-            std::string::npos);
+  EXPECT_NE(errorOf("4xf32=random(2,1)").find("LOW < HIGH"), std::string::npos);
   EXPECT_NE(errorOf("4xf32=random(1,").find("random(LOW,HIGH)"),
             std::string::npos);
   EXPECT_NE(errorOf("4xf32=randomly").find("random(LOW,HIGH)"),

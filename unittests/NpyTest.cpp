@@ -90,8 +90,8 @@ TEST(Npy, RejectsBadFiles) {
   EXPECT_NE(parseError("not a numpy file").find("magic"), std::string::npos);
   EXPECT_NE(parseError(std::string("\x93NUMPY\x01", 7)).find("truncated"),
             std::string::npos);
-  std::string truncated = header(
-      "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", 8);
+  std::string truncated =
+      header("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", 8);
   EXPECT_NE(parseError(truncated.substr(0, 20)).find("truncated"),
             std::string::npos);
   EXPECT_NE(parseError(header("{'descr': '<f4', 'fortran_order': True, "
@@ -114,9 +114,9 @@ TEST(Npy, RejectsBadFiles) {
                               8))
                 .find("expected 24 bytes"),
             std::string::npos);
-  EXPECT_NE(parseError(header("{'descr': '<f4', 'shape': (2,), }", 8))
-                .find("lacks"),
-            std::string::npos);
+  EXPECT_NE(
+      parseError(header("{'descr': '<f4', 'shape': (2,), }", 8)).find("lacks"),
+      std::string::npos);
   EXPECT_NE(parseError(header("{'descr': '<f4', 'fortran_order': False, "
                               "'shape': (2, x), }",
                               8))
@@ -132,8 +132,8 @@ TEST(Npy, RejectsBadFiles) {
                               8))
                 .find("shape"),
             std::string::npos);
-  std::string v9 = header(
-      "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", 8);
+  std::string v9 =
+      header("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", 8);
   v9[6] = 9;
   EXPECT_NE(parseError(v9).find("version"), std::string::npos);
 }

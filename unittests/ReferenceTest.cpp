@@ -18,8 +18,8 @@ ref::Results run(const NormDesc &desc, const ref::Operands &ops) {
   return results;
 }
 
-void expectNear(const std::vector<double> &got,
-                const std::vector<double> &want, double tol = 1e-12) {
+void expectNear(const std::vector<double> &got, const std::vector<double> &want,
+                double tol = 1e-12) {
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < got.size(); ++i)
     EXPECT_NEAR(got[i], want[i], tol) << "element " << i;
@@ -174,7 +174,8 @@ TEST(Reference, BatchNormTrainingUpdatesRunningStats) {
   // Channel 0 sees {1, 3}: mean 2, var 1; channel 1 sees {10, 30}.
   Tensor x{{2, 2}, {1, 10, 3, 30}};
   Tensor rm{{2}, {0, 0}}, rv{{2}, {1, 1}};
-  ref::Results r = run(batchNormTraining(true), {&x, nullptr, nullptr, &rm, &rv});
+  ref::Results r =
+      run(batchNormTraining(true), {&x, nullptr, nullptr, &rm, &rv});
   expectNear(r.output.data, {-1, -1, 1, 1});
   expectNear(r.stats[0].data, {2, 20});
   expectNear(r.stats[1].data, {1, 100});
@@ -189,7 +190,8 @@ TEST(Reference, BatchNormTrainingUpdatesRunningStats) {
 TEST(Reference, BatchNormOneValuePerChannelKeepsRunningVarFinite) {
   Tensor x{{1, 2}, {5, 6}};
   Tensor rm{{2}, {0, 0}}, rv{{2}, {1, 1}};
-  ref::Results r = run(batchNormTraining(true), {&x, nullptr, nullptr, &rm, &rv});
+  ref::Results r =
+      run(batchNormTraining(true), {&x, nullptr, nullptr, &rm, &rv});
   // n / max(n - 1, 1) = 1 and the batch variance is 0.
   expectNear(r.running[1].data, {0.9, 0.9});
 }

@@ -33,10 +33,6 @@ static int64_t product(const std::vector<int64_t> &shape) {
   return n;
 }
 
-static bool contains(const std::vector<int64_t> &v, int64_t x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
-}
-
 bool ref::deriveShapes(const NormDesc &desc, const std::vector<int64_t> &shape,
                        Shapes &shapes, std::string &error) {
   int64_t rank = static_cast<int64_t>(shape.size());
@@ -120,8 +116,8 @@ static bool checkShape(const char *name, const Tensor *t,
                        std::string &error) {
   if (!t)
     return true;
-  if (t->shape != expected || static_cast<int64_t>(t->data.size()) !=
-                                  product(expected)) {
+  if (t->shape != expected ||
+      static_cast<int64_t>(t->data.size()) != product(expected)) {
     error = std::string(name) + " does not have the expected shape";
     return false;
   }

@@ -30,11 +30,10 @@ Comparison norm::compare(const HostTensor &got, const ref::Tensor &want,
                          DType precision) {
   Comparison c;
   toleranceFor(precision, c.atol, c.rtol);
-  bool sameShape =
-      std::vector<int64_t>(got.shape().begin(), got.shape().end()) ==
-      want.shape;
-  if (!sameShape || static_cast<int64_t>(want.data.size()) !=
-                        got.numElements()) {
+  bool sameShape = std::vector<int64_t>(got.shape().begin(),
+                                        got.shape().end()) == want.shape;
+  if (!sameShape ||
+      static_cast<int64_t>(want.data.size()) != got.numElements()) {
     c.mismatches = std::max<int64_t>(1, got.numElements());
     c.maxAbsError = c.maxRelError = INFINITY;
     return c;

@@ -173,9 +173,8 @@ CompiledFunction::invoke(llvm::ArrayRef<HostTensor> inputs) {
 
     // Results own their buffers (the deallocation pipeline clones anything
     // else), but never free an input or the same buffer twice.
-    bool isInput = llvm::any_of(inputs, [&](const HostTensor &t) {
-      return t.data() == allocated;
-    });
+    bool isInput = llvm::any_of(
+        inputs, [&](const HostTensor &t) { return t.data() == allocated; });
     if (allocated && !isInput && !llvm::is_contained(freed, allocated)) {
       freed.push_back(allocated);
       std::free(allocated);

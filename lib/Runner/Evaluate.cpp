@@ -31,8 +31,8 @@ static llvm::Error checkDynamicShapes(func::FuncOp func,
                                       llvm::ArrayRef<HostTensor> inputs) {
   llvm::DenseMap<Value, std::vector<int64_t>> shapes;
   for (auto [arg, input] : llvm::zip(func.getArguments(), inputs))
-    shapes[arg] = std::vector<int64_t>(input.shape().begin(),
-                                       input.shape().end());
+    shapes[arg] =
+        std::vector<int64_t>(input.shape().begin(), input.shape().end());
   std::string failure;
   WalkResult result = func.walk([&](NormalizationOpInterface op) {
     auto it = shapes.find(op.getInput());
@@ -78,8 +78,8 @@ llvm::Error norm::checkInputs(func::FuncOp func,
     return evalError("function '" + func.getSymName() + "' takes " +
                      llvm::Twine(func.getNumArguments()) + " inputs, got " +
                      llvm::Twine(inputs.size()));
-  for (auto [i, pair] : llvm::enumerate(
-           llvm::zip(func.getArgumentTypes(), inputs))) {
+  for (auto [i, pair] :
+       llvm::enumerate(llvm::zip(func.getArgumentTypes(), inputs))) {
     auto [type, input] = pair;
     auto tensor = dyn_cast<RankedTensorType>(type);
     std::string expected;
@@ -93,8 +93,7 @@ llvm::Error norm::checkInputs(func::FuncOp func,
                        input.typeString() + " but the argument is " + expected);
     bool fits = tensor.getRank() == static_cast<int64_t>(input.shape().size());
     for (int64_t d = 0; fits && d < tensor.getRank(); ++d)
-      fits = tensor.isDynamicDim(d) ||
-             tensor.getDimSize(d) == input.shape()[d];
+      fits = tensor.isDynamicDim(d) || tensor.getDimSize(d) == input.shape()[d];
     if (!fits)
       return evalError("input #" + llvm::Twine(i) + " is " +
                        input.typeString() + " but the argument is " + expected);
@@ -174,7 +173,8 @@ std::vector<DType> norm::resultPrecisions(func::FuncOp func) {
   std::vector<DType> precisions;
   auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
   for (Value v : ret.getOperands()) {
-    DType type = toDType(getElementTypeOrSelf(v.getType())).value_or(DType::F32);
+    DType type =
+        toDType(getElementTypeOrSelf(v.getType())).value_or(DType::F32);
     if (auto norm = v.getDefiningOp<NormalizationOpInterface>()) {
       DType compute = toDType(norm.getComputeElementType()).value_or(type);
       if (coarseness(compute) > coarseness(type))

@@ -42,8 +42,8 @@ llvm::Expected<HostTensor> norm::parseNpy(llvm::StringRef buffer) {
   unsigned major = static_cast<uint8_t>(buffer[6]);
   size_t headerLen, headerStart;
   if (major == 1) {
-    headerLen = static_cast<uint8_t>(buffer[8]) |
-                static_cast<uint8_t>(buffer[9]) << 8;
+    headerLen =
+        static_cast<uint8_t>(buffer[8]) | static_cast<uint8_t>(buffer[9]) << 8;
     headerStart = 10;
   } else if (major == 2 || major == 3) {
     if (buffer.size() < 12)
@@ -67,8 +67,8 @@ llvm::Expected<HostTensor> norm::parseNpy(llvm::StringRef buffer) {
 
   if (descr->size() < 2 || ((*descr)[0] != '\'' && (*descr)[0] != '"'))
     return npyError("'descr' is not a string");
-  llvm::StringRef dtype = descr->drop_front().take_until(
-      [&](char c) { return c == (*descr)[0]; });
+  llvm::StringRef dtype =
+      descr->drop_front().take_until([&](char c) { return c == (*descr)[0]; });
   DType type;
   if (dtype == "<f8")
     type = DType::F64;
@@ -91,9 +91,8 @@ llvm::Expected<HostTensor> norm::parseNpy(llvm::StringRef buffer) {
 
   if (!shapeText->consume_front("("))
     return npyError("'shape' is not a tuple");
-  llvm::StringRef dimsText = shapeText->take_until([](char c) {
-    return c == ')';
-  });
+  llvm::StringRef dimsText =
+      shapeText->take_until([](char c) { return c == ')'; });
   if (dimsText.size() == shapeText->size())
     return npyError("'shape' tuple is not closed");
   std::vector<int64_t> shape;

@@ -127,15 +127,14 @@ Value Decomposer::splitGroups(Value value, int64_t position) {
     if (ShapedType::isDynamic(channels)) {
       Value dim = getValueOrCreateConstantIndexOp(b, loc, sizes[a]);
       Value g = arith::ConstantIndexOp::create(b, loc, groups);
-      outputShape.push_back(
-          arith::DivUIOp::create(b, loc, dim, g).getResult());
+      outputShape.push_back(arith::DivUIOp::create(b, loc, dim, g).getResult());
     } else {
       outputShape.push_back(b.getIndexAttr(channels / groups));
     }
   }
   auto resultType = RankedTensorType::get(shape, type.getElementType());
-  return tensor::ExpandShapeOp::create(b, loc, resultType, value,
-                                       reassociation, outputShape);
+  return tensor::ExpandShapeOp::create(b, loc, resultType, value, reassociation,
+                                       outputShape);
 }
 
 Value Decomposer::reduce(
@@ -269,10 +268,10 @@ LogicalResult Decomposer::run() {
                          });
     };
     if (desc.center) {
-      mean = divideByCount(reduce({}, [&](OpBuilder &nb, Location nloc,
-                                          ValueRange args) {
-        return load(nb, nloc, args[0]);
-      }));
+      mean = divideByCount(
+          reduce({}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+            return load(nb, nloc, args[0]);
+          }));
     }
     Value sumSq = reduce(mean ? ValueRange(mean) : ValueRange(),
                          [&](OpBuilder &nb, Location nloc, ValueRange args) {
@@ -296,11 +295,11 @@ LogicalResult Decomposer::run() {
   }
   if (!inv) {
     int64_t rank = cast<RankedTensorType>(var.getType()).getRank();
-    inv = elementwise(var, rank, ct,
-                      [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                        Value sum = arith::AddFOp::create(nb, nloc, args[0], eps);
-                        return math::RsqrtOp::create(nb, nloc, sum);
-                      });
+    inv = elementwise(
+        var, rank, ct, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          Value sum = arith::AddFOp::create(nb, nloc, args[0], eps);
+          return math::RsqrtOp::create(nb, nloc, sum);
+        });
   }
 
   // y = (x - mean) * inv * g + beta, rounded once to the input type.
@@ -315,7 +314,8 @@ LogicalResult Decomposer::run() {
   int64_t invIdx = addInput(inv, statsMap);
   int64_t gammaIdx = gamma ? addInput(gamma, projection(paramWork)) : -1;
   int64_t betaIdx = beta ? addInput(beta, projection(paramWork)) : -1;
-  Value init = emptyOn(llvm::to_vector(llvm::seq<int64_t>(0, workRank)), inElem);
+  Value init =
+      emptyOn(llvm::to_vector(llvm::seq<int64_t>(0, workRank)), inElem);
   maps.push_back(b.getMultiDimIdentityMap(workRank));
   SmallVector<utils::IteratorType> iterators(workRank,
                                              utils::IteratorType::parallel);
@@ -333,8 +333,8 @@ LogicalResult Decomposer::run() {
           y = arith::MulFOp::create(nb, nloc, y, g);
         }
         if (betaIdx >= 0)
-          y = arith::AddFOp::create(
-              nb, nloc, y, convertFloat(nb, nloc, args[betaIdx], ct));
+          y = arith::AddFOp::create(nb, nloc, y,
+                                    convertFloat(nb, nloc, args[betaIdx], ct));
         linalg::YieldOp::create(nb, nloc, convertFloat(nb, nloc, y, inElem));
       });
   Value output = normalize.getResult(0);
@@ -361,9 +361,9 @@ LogicalResult Decomposer::run() {
   case ReturnedStats::MeanVar:
   case ReturnedStats::MeanRstd:
     results.push_back(toStatsType(mean, statsResults[0].getType()));
-    results.push_back(toStatsType(desc.stats == ReturnedStats::MeanVar ? var
-                                                                       : inv,
-                                  statsResults[1].getType()));
+    results.push_back(
+        toStatsType(desc.stats == ReturnedStats::MeanVar ? var : inv,
+                    statsResults[1].getType()));
     break;
   }
 
@@ -383,16 +383,16 @@ LogicalResult Decomposer::run() {
     }
     ValueRange running = op.getRunningResults();
     auto update = [&](Value old, Value batch, Value scale, Type resultType) {
-      Value updated = elementwise(
-          ValueRange{old, batch}, 1, st,
-          [&](OpBuilder &nb, Location nloc, ValueRange args) {
-            Value o = convertFloat(nb, nloc, args[0], st);
-            Value v = convertFloat(nb, nloc, args[1], st);
-            v = arith::MulFOp::create(nb, nloc, v, scale);
-            Value a = arith::MulFOp::create(nb, nloc, keep, o);
-            Value c = arith::MulFOp::create(nb, nloc, w, v);
-            return arith::AddFOp::create(nb, nloc, a, c);
-          });
+      Value updated =
+          elementwise(ValueRange{old, batch}, 1, st,
+                      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                        Value o = convertFloat(nb, nloc, args[0], st);
+                        Value v = convertFloat(nb, nloc, args[1], st);
+                        v = arith::MulFOp::create(nb, nloc, v, scale);
+                        Value a = arith::MulFOp::create(nb, nloc, keep, o);
+                        Value c = arith::MulFOp::create(nb, nloc, w, v);
+                        return arith::AddFOp::create(nb, nloc, a, c);
+                      });
       return toStatsType(updated, resultType);
     };
     results.push_back(

@@ -84,8 +84,9 @@ static llvm::Expected<HostTensor> makeInput(llvm::StringRef text,
   if (tensor->dtype() == DType::BF16 && *target != DType::BF16)
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),
-        "'" + spec->path + "' holds <u2 (bf16 bits) but the argument is not "
-                           "bf16");
+        "'" + spec->path +
+            "' holds <u2 (bf16 bits) but the argument is not "
+            "bf16");
   return tensor->convertTo(*target);
 }
 
@@ -188,18 +189,17 @@ int main(int argc, char **argv) {
     for (auto [i, got] : llvm::enumerate(*results)) {
       Comparison c = compare(got, (*reference)[i], precisions[i]);
       llvm::outs() << "check result[" << i << "]: max abs error "
-                   << llvm::format("%.3g", c.maxAbsError)
-                   << ", max rel error " << llvm::format("%.3g", c.maxRelError)
-                   << " (tolerance " << llvm::format("%g", c.atol) << " + "
+                   << llvm::format("%.3g", c.maxAbsError) << ", max rel error "
+                   << llvm::format("%.3g", c.maxRelError) << " (tolerance "
+                   << llvm::format("%g", c.atol) << " + "
                    << llvm::format("%g", c.rtol) << "*|ref|): ";
       if (c.passed()) {
         llvm::outs() << "ok\n";
         continue;
       }
       ok = false;
-      llvm::outs() << "FAILED, " << c.mismatches
-                   << " elements over tolerance, " << c.nanMismatches
-                   << " NaN mismatches\n";
+      llvm::outs() << "FAILED, " << c.mismatches << " elements over tolerance, "
+                   << c.nanMismatches << " NaN mismatches\n";
     }
   }
 

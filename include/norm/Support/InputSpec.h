@@ -21,10 +21,10 @@ namespace mlir::norm {
 struct InputSpec {
   enum class Kind { File, Random, Splat };
   Kind kind = Kind::Splat;
-  std::string path;           // File
-  DType dtype = DType::F32;   // Random, Splat
-  std::vector<int64_t> shape; // Random, Splat
-  double value = 0.0;         // Splat
+  std::string path;              // File
+  DType dtype = DType::F32;      // Random, Splat
+  std::vector<int64_t> shape;    // Random, Splat
+  double value = 0.0;            // Splat
   double low = -1.0, high = 1.0; // Random
 };
 

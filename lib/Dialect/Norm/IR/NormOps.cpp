@@ -32,8 +32,7 @@ static std::vector<int64_t> allAxesBut(int64_t rank,
 }
 
 /// Fills the parts of a NormDesc that every op with gamma and beta shares.
-template <typename OpTy>
-static NormDesc affineDesc(OpTy op) {
+template <typename OpTy> static NormDesc affineDesc(OpTy op) {
   NormDesc desc;
   desc.rank = rankOf(op.getInput());
   desc.epsilon = op.getEpsilon().convertToDouble();
@@ -150,13 +149,14 @@ LogicalResult BatchNormOp::verify() {
                          << getRunning().size();
   double momentum = getEffectiveMomentum();
   if (!(momentum >= 0.0 && momentum <= 1.0))
-    return emitOpError() << "momentum " << formatDouble(momentum) << " is outside [0, 1]";
+    return emitOpError() << "momentum " << formatDouble(momentum)
+                         << " is outside [0, 1]";
   if (getRunningMean() &&
       getRunningVarEstimator() == RunningVarEstimator::unbiased) {
     // n / (n - 1) is undefined for one value per channel (PyTorch raises).
     int64_t count = 1;
     for (int64_t axis : getDesc().axes)
-      count = input.isDynamicDim(axis) ? ShapedType::kDynamic
+      count = input.isDynamicDim(axis)       ? ShapedType::kDynamic
               : ShapedType::isDynamic(count) ? count
                                              : count * input.getDimSize(axis);
     if (count == 1)

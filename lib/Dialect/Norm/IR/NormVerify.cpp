@@ -20,20 +20,20 @@ std::string mlir::norm::formatDouble(double value) {
 }
 
 LogicalResult mlir::norm::verifyAxisList(Operation *op, StringRef name,
-                                         ArrayRef<int64_t> axes,
-                                         int64_t rank) {
+                                         ArrayRef<int64_t> axes, int64_t rank) {
   if (axes.empty())
     return op->emitOpError() << "'" << name << "' must not be empty";
   for (auto [i, axis] : llvm::enumerate(axes)) {
     if (axis < 0 || axis >= rank)
-      return op->emitOpError() << "axis " << axis << " in '" << name
-                               << "' is out of range for rank-" << rank
-                               << " input";
+      return op->emitOpError()
+             << "axis " << axis << " in '" << name
+             << "' is out of range for rank-" << rank << " input";
     if (llvm::is_contained(axes.take_front(i), axis))
       return op->emitOpError()
              << "axis " << axis << " appears twice in '" << name << "'";
     if (i > 0 && axes[i - 1] > axis)
-      return op->emitOpError() << "'" << name << "' must be strictly increasing";
+      return op->emitOpError()
+             << "'" << name << "' must be strictly increasing";
   }
   return success();
 }
@@ -45,9 +45,9 @@ LogicalResult mlir::norm::verifyChannelAxis(Operation *op, int64_t axis,
     return op->emitOpError() << "expects an input of rank at least " << minRank
                              << " (" << layout << "), got rank " << rank;
   if (axis < 0 || axis >= rank)
-    return op->emitOpError() << "channel_axis " << axis
-                             << " is out of range for rank-" << rank
-                             << " input";
+    return op->emitOpError()
+           << "channel_axis " << axis << " is out of range for rank-" << rank
+           << " input";
   return success();
 }
 
@@ -81,9 +81,9 @@ static LogicalResult verifyShape(Operation *op, StringRef what, Value value,
           got == want;
   if (ok)
     return success();
-  return op->emitOpError() << what << " has shape " << shapeString(type.getShape())
-                           << " but " << because << " is "
-                           << shapeString(expected);
+  return op->emitOpError() << what << " has shape "
+                           << shapeString(type.getShape()) << " but " << because
+                           << " is " << shapeString(expected);
 }
 
 static SmallVector<int64_t> extentsOn(ArrayRef<int64_t> shape,
@@ -111,9 +111,9 @@ static LogicalResult verifyParam(Operation *op, StringRef name, Value value,
     return success();
   Type elem = getElementTypeOrSelf(value.getType());
   if (elem != input.getElementType() && !elem.isF32())
-    return op->emitOpError() << "'" << name << "' element type " << elem
-                             << " must be the input's ("
-                             << input.getElementType() << ") or f32";
+    return op->emitOpError()
+           << "'" << name << "' element type " << elem
+           << " must be the input's (" << input.getElementType() << ") or f32";
   std::string because;
   llvm::raw_string_ostream os(because);
   os << "the input's extents on param_axes [";
@@ -134,8 +134,7 @@ LogicalResult mlir::norm::verifyNormalization(NormalizationOpInterface op,
                             << formatDouble(epsilon);
 
   Type compute = op.getComputeElementType();
-  if (!compute.isF32() && !compute.isF64() &&
-      compute != input.getElementType())
+  if (!compute.isF32() && !compute.isF64() && compute != input.getElementType())
     return op.emitOpError() << "compute_type " << compute
                             << " must be f32, f64 or the input element type "
                             << input.getElementType();
@@ -152,11 +151,11 @@ LogicalResult mlir::norm::verifyNormalization(NormalizationOpInterface op,
 
   // Given statistics (inference) and running statistics (training) both
   // have the input's extents on the channel axis.
-  SmallVector<int64_t> perChannel =
-      extentsOn(input.getShape(), desc.givenStats ? desc.statsAxes
-                                                  : desc.paramAxes);
-  for (auto [name, value] : {std::pair<StringRef, Value>{"mean", op.getMeanOperand()},
-                             {"variance", op.getVarOperand()}}) {
+  SmallVector<int64_t> perChannel = extentsOn(
+      input.getShape(), desc.givenStats ? desc.statsAxes : desc.paramAxes);
+  for (auto [name, value] :
+       {std::pair<StringRef, Value>{"mean", op.getMeanOperand()},
+        {"variance", op.getVarOperand()}}) {
     if (value && failed(verifyShape(operation, name.str() + " operand", value,
                                     perChannel, "the channel count")))
       return failure();
