@@ -85,3 +85,6 @@ func.func @dyn_infer(%x: tensor<?x?xf32>, %m: tensor<?xf32>, %v: tensor<?xf32>) 
   %y = norm.batch_norm_inference %x, %m, %v : tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32> -> tensor<?x?xf32>
   return %y : tensor<?x?xf32>
 }
+
+// RUN: not norm-run %s --function=ln --input=100000x160000xf32=1 --input=8xf32=1 2>&1 | FileCheck %s --check-prefix=HUGE
+// HUGE: norm-run: error: input #0: '100000x160000xf32=1' needs {{[0-9]+}} MiB, more than half of this machine's memory

@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace mlir::norm;
@@ -70,8 +71,20 @@ static llvm::Expected<HostTensor> makeInput(llvm::StringRef text,
   auto spec = parseInputSpec(text);
   if (!spec)
     return spec.takeError();
-  if (spec->kind != InputSpec::Kind::File)
+  if (spec->kind != InputSpec::Kind::File) {
+    // Refuse what cannot fit instead of dying in the allocator.
+    uint64_t bytes = byteWidth(spec->dtype);
+    for (int64_t d : spec->shape)
+      bytes *= static_cast<uint64_t>(d);
+    uint64_t memory = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
+                      static_cast<uint64_t>(sysconf(_SC_PAGE_SIZE));
+    if (bytes > memory / 2)
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          "'" + text + "' needs " + llvm::Twine(bytes >> 20) +
+              " MiB, more than half of this machine's memory");
     return materialize(*spec, seed + index);
+  }
   auto tensor = readNpy(spec->path);
   if (!tensor)
     return tensor.takeError();
