@@ -57,14 +57,6 @@ public:
   LogicalResult run();
 
 private:
-  /// Maps an axis of the input to the axes of the work tensor it became.
-  SmallVector<int64_t> workAxes(int64_t axis) const {
-    if (desc.groupAxis < 0 || axis < desc.groupAxis)
-      return {axis};
-    if (axis == desc.groupAxis)
-      return {axis, axis + 1};
-    return {axis + 1};
-  }
   /// Splits the grouped axis of `value` (whose axis `position` is the input's
   /// channel axis) into (groups, per-group).
   Value splitGroups(Value value, int64_t position);
@@ -204,25 +196,18 @@ LogicalResult Decomposer::run() {
   workRank = cast<RankedTensorType>(work.getType()).getRank();
   workSizes = tensor::getMixedSizes(b, loc, work);
 
-  // Reduced axes in work coordinates: a grouped axis keeps its group index
-  // and reduces over the channels within the group.
-  for (int64_t a : desc.axes) {
-    SmallVector<int64_t> mapped = workAxes(a);
-    reduced.push_back(mapped.back());
-  }
+  llvm::append_range(reduced, desc.reducedWorkAxes());
   for (int64_t a = 0; a < workRank; ++a)
     if (!llvm::is_contained(reduced, a))
       kept.push_back(a);
 
   // Parameters follow the input's axes; a grouped channel axis in them is
   // split the same way as the input.
-  SmallVector<int64_t> paramWork;
+  SmallVector<int64_t> paramWork = llvm::to_vector(desc.toWork(desc.paramAxes));
   int64_t groupParamPos = -1;
-  for (auto [i, a] : llvm::enumerate(desc.paramAxes)) {
+  for (auto [i, a] : llvm::enumerate(desc.paramAxes))
     if (a == desc.groupAxis)
       groupParamPos = static_cast<int64_t>(i);
-    llvm::append_range(paramWork, workAxes(a));
-  }
   auto prepareParam = [&](Value param) -> Value {
     if (!param || groupParamPos < 0)
       return param;
@@ -243,10 +228,7 @@ LogicalResult Decomposer::run() {
   Value mean, var, inv;
   AffineMap statsMap = projection(kept);
   if (desc.givenStats) {
-    SmallVector<int64_t> statsWork;
-    for (int64_t a : desc.statsAxes)
-      llvm::append_range(statsWork, workAxes(a));
-    statsMap = projection(statsWork);
+    statsMap = projection(llvm::to_vector(desc.toWork(desc.statsAxes)));
     auto toCt = [&](Value v) {
       return elementwise(v, 1, ct,
                          [&](OpBuilder &nb, Location nloc, ValueRange args) {

@@ -67,6 +67,35 @@ struct NormDesc {
         return true;
     return false;
   }
+
+  // Work coordinates: the input with groupAxis split into
+  // (numGroups, channels per group). Without groups they are the input's.
+
+  int64_t workRank() const { return groupAxis >= 0 ? rank + 1 : rank; }
+  /// The work axes input axis `axis` became: two for the grouped axis.
+  std::vector<int64_t> toWork(int64_t axis) const {
+    if (groupAxis < 0 || axis < groupAxis)
+      return {axis};
+    if (axis == groupAxis)
+      return {axis, axis + 1};
+    return {axis + 1};
+  }
+  /// The work axes of a list of input axes, in order.
+  std::vector<int64_t> toWork(const std::vector<int64_t> &inputAxes) const {
+    std::vector<int64_t> result;
+    for (int64_t a : inputAxes)
+      for (int64_t w : toWork(a))
+        result.push_back(w);
+    return result;
+  }
+  /// Reduced work axes: a grouped axis keeps its group index and reduces over
+  /// the channels within the group.
+  std::vector<int64_t> reducedWorkAxes() const {
+    std::vector<int64_t> result;
+    for (int64_t a : axes)
+      result.push_back(toWork(a).back());
+    return result;
+  }
 };
 
 } // namespace mlir::norm
