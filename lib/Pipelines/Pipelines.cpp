@@ -2,6 +2,7 @@
 
 #include "norm/Pipelines/Pipelines.h"
 #include "norm/Dialect/Norm/IR/NormDialect.h"
+#include "norm/Conversion/Passes.h"
 #include "norm/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -30,6 +31,7 @@
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -72,6 +74,26 @@ static constexpr const char *kReferenceToLLVM =
     "finalize-memref-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
     "reconcile-unrealized-casts";
 
+/// The CPU pipeline after norm-convert-to-vector.
+static constexpr const char *kVectorToLLVM =
+    "canonicalize,cse,"
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-deallocation-pipeline,canonicalize,"
+    "expand-strided-metadata,lower-affine,arith-expand{include-bf16=true},"
+    "convert-scf-to-cf,convert-vector-to-llvm,convert-math-to-llvm,"
+    "convert-arith-to-llvm,finalize-memref-to-llvm,convert-func-to-llvm,"
+    "convert-cf-to-llvm,reconcile-unrealized-casts";
+
+LogicalResult norm::buildCPUPipeline(OpPassManager &pm,
+                                     const CPUPipelineOptions &options) {
+  registerNormPasses();
+  NormConvertToVectorPassOptions vectorOptions;
+  vectorOptions.vectorWidth = options.vectorWidth;
+  pm.addPass(createNormConvertToVectorPass(vectorOptions));
+  return parsePassPipeline(kVectorToLLVM, pm);
+}
+
 LogicalResult norm::buildReferenceToLLVMPipeline(OpPassManager &pm) {
   registerNormPasses();
   return parsePassPipeline(kReferenceToLLVM, pm);
@@ -83,6 +105,7 @@ void norm::registerNormPasses() {
     return;
   registered = true;
   norm::registerNormTransformsPasses();
+  norm::registerNormConversionPasses();
   registerTransformsPasses();
   registerConversionPasses();
   registerLinalgPasses();
@@ -97,5 +120,12 @@ void norm::registerNormPasses() {
       [](OpPassManager &pm) {
         // The pipeline is a constant of this file and parses.
         (void)buildReferenceToLLVMPipeline(pm);
+      });
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "norm-lower-to-cpu",
+      "Lower norm ops to vectorized, parallel CPU code in the LLVM dialect",
+      [](OpPassManager &pm, const CPUPipelineOptions &options) {
+        // The pipeline is a constant of this file and parses.
+        (void)buildCPUPipeline(pm, options);
       });
 }

@@ -10,9 +10,11 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/TargetSelect.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <unordered_map>
 
 using namespace mlir;
 using namespace mlir::norm;
@@ -35,6 +37,49 @@ std::optional<DType> norm::toDType(Type type) {
 
 CompiledFunction::~CompiledFunction() = default;
 
+namespace {
+/// Buffers freed by timed kernels, kept for the next call of the same size,
+/// so that a benchmark measures the kernel and not the page faults of fresh
+/// memory, as with caller-allocated outputs. Memory is never returned to the
+/// system: this is for norm-run's timing runs only.
+struct BufferPool {
+  std::mutex mutex;
+  std::unordered_map<void *, size_t> sizes;
+  std::unordered_multimap<size_t, void *> idle;
+};
+} // namespace
+
+static BufferPool &pool() {
+  static BufferPool *instance = new BufferPool();
+  return *instance;
+}
+
+static void *pooledMalloc(size_t size) {
+  BufferPool &p = pool();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  auto it = p.idle.find(size);
+  if (it != p.idle.end()) {
+    void *buffer = it->second;
+    p.idle.erase(it);
+    return buffer;
+  }
+  void *buffer = std::malloc(size);
+  if (buffer)
+    p.sizes[buffer] = size;
+  return buffer;
+}
+
+static void pooledFree(void *buffer) {
+  if (!buffer)
+    return;
+  BufferPool &p = pool();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  auto it = p.sizes.find(buffer);
+  if (it == p.sizes.end())
+    return std::free(buffer);
+  p.idle.emplace(it->second, buffer);
+}
+
 /// malloc for the kernels under test: every byte 0xFF, a NaN in f32, f16 and
 /// bf16, so that an element a kernel forgets to write fails the check.
 static void *poisonedMalloc(size_t size) {
@@ -46,7 +91,7 @@ static void *poisonedMalloc(size_t size) {
 
 llvm::Expected<std::unique_ptr<CompiledFunction>>
 CompiledFunction::create(ModuleOp module, llvm::StringRef name,
-                         bool poisonAllocations) {
+                         Pipeline pipeline, Allocation allocation) {
   auto func = module.lookupSymbol<func::FuncOp>(name);
   if (!func || func.isExternal())
     return runnerError("no function named '" + name + "' with a body");
@@ -73,7 +118,10 @@ CompiledFunction::create(ModuleOp module, llvm::StringRef name,
 
   OwningOpRef<ModuleOp> lowered(module.clone());
   PassManager pm(module.getContext());
-  if (failed(buildReferenceToLLVMPipeline(pm)) || failed(pm.run(*lowered)))
+  LogicalResult built = pipeline == Pipeline::CPU
+                            ? buildCPUPipeline(pm, CPUPipelineOptions())
+                            : buildReferenceToLLVMPipeline(pm);
+  if (failed(built) || failed(pm.run(*lowered)))
     return runnerError("lowering '" + name + "' to LLVM failed");
 
   static std::once_flag initTarget;
@@ -92,19 +140,28 @@ CompiledFunction::create(ModuleOp module, llvm::StringRef name,
     return runnerError("JIT compilation failed: " +
                        llvm::toString(engine.takeError()));
   fn->engine = std::move(*engine);
-  if (poisonAllocations)
-    fn->engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
-      llvm::orc::SymbolMap symbols;
-      symbols[interner("malloc")] = {
-          llvm::orc::ExecutorAddr::fromPtr(&poisonedMalloc),
-          llvm::JITSymbolFlags::Exported};
-      return symbols;
-    });
+  void *(*mallocFn)(size_t) = &std::malloc;
+  fn->freeFn = &std::free;
+  if (allocation == Allocation::Poisoned) {
+    mallocFn = &poisonedMalloc;
+  } else if (allocation == Allocation::Pooled) {
+    mallocFn = &pooledMalloc;
+    fn->freeFn = &pooledFree;
+  }
+  fn->engine->registerSymbols([&](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    symbols[interner("malloc")] = {llvm::orc::ExecutorAddr::fromPtr(mallocFn),
+                                   llvm::JITSymbolFlags::Exported};
+    symbols[interner("free")] = {llvm::orc::ExecutorAddr::fromPtr(fn->freeFn),
+                                 llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
   return fn;
 }
 
 llvm::Expected<std::vector<HostTensor>>
-CompiledFunction::invoke(llvm::ArrayRef<HostTensor> inputs) {
+CompiledFunction::invoke(llvm::ArrayRef<HostTensor> inputs,
+                         double *kernelSeconds) {
   if (inputs.size() != argRanks.size())
     return runnerError("expected " + llvm::Twine(argRanks.size()) +
                        " inputs, got " + llvm::Twine(inputs.size()));
@@ -138,8 +195,13 @@ CompiledFunction::invoke(llvm::ArrayRef<HostTensor> inputs) {
   if (resultFields)
     args.push_back(results.data());
 
+  auto start = std::chrono::steady_clock::now();
   if (llvm::Error err = engine->invokePacked(name, args))
     return std::move(err);
+  if (kernelSeconds)
+    *kernelSeconds = std::chrono::duration<double>(
+                         std::chrono::steady_clock::now() - start)
+                         .count();
 
   std::vector<HostTensor> outputs;
   std::vector<void *> freed;
@@ -156,17 +218,27 @@ CompiledFunction::invoke(llvm::ArrayRef<HostTensor> inputs) {
 
     HostTensor out(dtype, sizes);
     unsigned width = byteWidth(dtype);
-    std::vector<int64_t> index(rank, 0);
-    for (int64_t i = 0, e = out.numElements(); i < e; ++i) {
-      int64_t element = offset;
-      for (int64_t d = 0; d < rank; ++d)
-        element += index[d] * strides[d];
-      std::memcpy(static_cast<char *>(out.data()) + i * width,
-                  aligned + element * width, width);
-      for (int64_t d = rank - 1; d >= 0; --d) {
-        if (++index[d] < sizes[d])
-          break;
-        index[d] = 0;
+    bool contiguous = true;
+    for (int64_t d = rank - 1, expected = 1; d >= 0; --d) {
+      contiguous &= sizes[d] == 1 || strides[d] == expected;
+      expected *= sizes[d];
+    }
+    if (contiguous) {
+      std::memcpy(out.data(), aligned + offset * width,
+                  static_cast<size_t>(out.numBytes()));
+    } else {
+      std::vector<int64_t> index(rank, 0);
+      for (int64_t i = 0, e = out.numElements(); i < e; ++i) {
+        int64_t element = offset;
+        for (int64_t d = 0; d < rank; ++d)
+          element += index[d] * strides[d];
+        std::memcpy(static_cast<char *>(out.data()) + i * width,
+                    aligned + element * width, width);
+        for (int64_t d = rank - 1; d >= 0; --d) {
+          if (++index[d] < sizes[d])
+            break;
+          index[d] = 0;
+        }
       }
     }
     outputs.push_back(std::move(out));
@@ -177,7 +249,7 @@ CompiledFunction::invoke(llvm::ArrayRef<HostTensor> inputs) {
         inputs, [&](const HostTensor &t) { return t.data() == allocated; });
     if (allocated && !isInput && !llvm::is_contained(freed, allocated)) {
       freed.push_back(allocated);
-      std::free(allocated);
+      freeFn(allocated);
     }
   }
   return outputs;

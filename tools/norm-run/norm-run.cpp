@@ -52,6 +52,15 @@ static cl::opt<unsigned>
               cl::desc("Time N calls; print the median and GB/s of the "
                        "minimum bytes moved"),
               cl::init(0));
+static cl::opt<Pipeline> pipeline(
+    "pipeline", cl::desc("How to compile the function"),
+    cl::values(clEnumValN(Pipeline::CPU, "cpu",
+                          "norm-lower-to-cpu: vectorized, parallel kernels "
+                          "(default)"),
+               clEnumValN(Pipeline::Reference, "reference",
+                          "norm-reference-to-llvm: the linalg decomposition "
+                          "(the oracle)")),
+    cl::init(Pipeline::CPU));
 static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the random inputs"),
                               cl::init(0));
 
@@ -177,7 +186,7 @@ int main(int argc, char **argv) {
   // Results are checked from a build whose allocations start as NaN; timings
   // come from a separate build without that memset.
   auto compiled = CompiledFunction::create(*module, func.getSymName(),
-                                           /*poisonAllocations=*/true);
+                                           pipeline, Allocation::Poisoned);
   if (!compiled)
     return fail(compiled.takeError());
   auto results = (*compiled)->invoke(args);
@@ -223,17 +232,16 @@ int main(int argc, char **argv) {
     for (const HostTensor &t : *results)
       bytes += t.numBytes();
     auto timed = CompiledFunction::create(*module, func.getSymName(),
-                                          /*poisonAllocations=*/false);
+                                          pipeline, Allocation::Pooled);
     if (!timed)
       return fail(timed.takeError());
     std::vector<double> times;
     for (unsigned r = 0; r < benchmark; ++r) {
-      auto start = std::chrono::steady_clock::now();
-      auto again = (*timed)->invoke(args);
-      auto stop = std::chrono::steady_clock::now();
+      double seconds = 0;
+      auto again = (*timed)->invoke(args, &seconds);
       if (!again)
         return fail(again.takeError());
-      times.push_back(std::chrono::duration<double>(stop - start).count());
+      times.push_back(seconds);
     }
     // The machine's own copy speed for the same number of bytes moved
     // (half read, half written), measured side by side.

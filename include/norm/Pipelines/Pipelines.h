@@ -8,6 +8,7 @@
 #ifndef NORM_PIPELINES_PIPELINES_H
 #define NORM_PIPELINES_PIPELINES_H
 
+#include "mlir/Pass/PassOptions.h"
 #include "mlir/Support/LLVM.h"
 
 namespace mlir {
@@ -28,6 +29,20 @@ void registerNormPasses();
 /// bufferization with identity layouts at function boundaries, loops, and
 /// the conversions to LLVM. Registered as `norm-reference-to-llvm`.
 LogicalResult buildReferenceToLLVMPipeline(OpPassManager &pm);
+
+/// Options of the CPU pipeline.
+struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  Option<int64_t> vectorWidth{
+      *this, "vector-width",
+      llvm::cl::desc("Elements per vector operation (0: from the host)"),
+      llvm::cl::init(0)};
+};
+
+/// Adds the CPU code generation pipeline: norm-convert-to-vector, then
+/// bufferization and the conversions to LLVM. Registered as
+/// `norm-lower-to-cpu`. It does not use the reference decomposition.
+LogicalResult buildCPUPipeline(OpPassManager &pm,
+                               const CPUPipelineOptions &options);
 
 } // namespace norm
 } // namespace mlir

@@ -27,19 +27,39 @@ namespace norm {
 /// The element type of a tensor of `type`, if norm-run supports it.
 std::optional<DType> toDType(Type type);
 
+/// The compilation path of a function.
+enum class Pipeline {
+  /// norm-lower-to-cpu: vectorized, parallel kernels.
+  CPU,
+  /// norm-reference-to-llvm: the decomposition to linalg (the oracle).
+  Reference,
+};
+
+/// Where the buffers a function allocates come from.
+enum class Allocation {
+  /// malloc.
+  Plain,
+  /// malloc, every byte then set to 0xFF (NaN in f32, f16 and bf16), so
+  /// that result elements a kernel leaves unwritten show.
+  Poisoned,
+  /// A pool that reuses freed buffers of the same size, for timing.
+  Pooled,
+};
+
 /// A function compiled by the JIT, callable on host tensors.
 class CompiledFunction {
 public:
-  /// Compiles function `name` of `module` (which is not modified). With
-  /// `poisonAllocations`, every buffer the function allocates starts filled
-  /// with NaN, so that unwritten result elements show.
+  /// Compiles function `name` of `module` (which is not modified).
   static llvm::Expected<std::unique_ptr<CompiledFunction>>
-  create(ModuleOp module, llvm::StringRef name, bool poisonAllocations);
+  create(ModuleOp module, llvm::StringRef name, Pipeline pipeline,
+         Allocation allocation);
   ~CompiledFunction();
 
-  /// Calls the function. The inputs must have the argument types.
+  /// Calls the function. The inputs must have the argument types. With
+  /// `kernelSeconds`, stores how long the call itself took (without copying
+  /// the results out).
   llvm::Expected<std::vector<HostTensor>>
-  invoke(llvm::ArrayRef<HostTensor> inputs);
+  invoke(llvm::ArrayRef<HostTensor> inputs, double *kernelSeconds = nullptr);
 
 private:
   CompiledFunction() = default;
@@ -47,6 +67,7 @@ private:
   std::string name;
   std::vector<int64_t> argRanks, resultRanks;
   std::vector<DType> resultTypes;
+  void (*freeFn)(void *) = nullptr;
 };
 
 /// Checks that `inputs` fit the arguments of `func`: count, element types,

@@ -1,0 +1,35 @@
+//===- Passes.h - Lowerings of the norm dialect -----------------*- C++ -*-===//
+
+#ifndef NORM_CONVERSION_PASSES_H
+#define NORM_CONVERSION_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+namespace norm {
+
+#define GEN_PASS_DECL
+#include "norm/Conversion/Passes.h.inc"
+
+/// Adds the patterns lowering norm ops to vector loops on buffers, with
+/// `vectorWidth` elements per vector operation.
+void populateNormToVectorPatterns(RewritePatternSet &patterns,
+                                  int64_t vectorWidth);
+
+/// Four native f32 vectors of the host: 64, 32 or 16 elements.
+int64_t hostVectorWidth();
+
+#define GEN_PASS_REGISTRATION
+#include "norm/Conversion/Passes.h.inc"
+
+} // namespace norm
+} // namespace mlir
+
+#endif // NORM_CONVERSION_PASSES_H

@@ -1,0 +1,44 @@
+//===- Passes.td - Lowerings of the norm dialect -----------*- tablegen -*-===//
+
+#ifndef NORM_CONVERSION_PASSES_TD
+#define NORM_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def NormConvertToVectorPass : Pass<"norm-convert-to-vector"> {
+  let summary = "Lower norm ops to vectorized, parallel loops on buffers";
+  let description = [{
+    The CPU code generation path (it does not go through norm-decompose).
+    Each norm op becomes, between `bufferization.to_buffer` of its operands
+    and `bufferization.to_tensor` of freshly allocated results, an
+    `scf.parallel` loop over its statistics slots whose body reduces and
+    normalizes with `vector` ops.
+
+    The input is viewed as alternating runs of reduced and kept axes
+    (`memref.collapse_shape`). When the innermost run is reduced (LayerNorm
+    over trailing axes, RMSNorm, instance and group norm in NCHW), each
+    parallel iteration owns one row: two passes over the row from cache
+    (mean, then centered squares) and a third that normalizes, vectorized
+    along the row with `vector-width` elements and a scalar remainder loop.
+    When the innermost run is kept (batch norm, channels-last layouts,
+    LayerNorm over a middle axis), the vector lanes are independent
+    statistics slots and the reduced axes are walked in order. Every slot is
+    computed by one iteration in a fixed order, so results do not depend on
+    the number of threads.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"0",
+           "Elements per vector operation (0: four native f32 vectors of "
+           "the host: 64 with AVX-512, 32 with AVX2, 16 otherwise)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+#endif // NORM_CONVERSION_PASSES_TD

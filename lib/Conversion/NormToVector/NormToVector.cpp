@@ -1,0 +1,715 @@
+//===- NormToVector.cpp - Norm ops to vectorized parallel loops -----------===//
+//
+// The CPU code generation of norm ops. One pattern serves every op: it reads
+// the op's NormDesc, views the input as alternating runs ("segments") of
+// reduced and kept axes, and emits an scf.parallel loop over statistics slots
+// whose body reduces and normalizes with vector ops on buffers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "norm/Conversion/Passes.h"
+#include "norm/Dialect/Norm/IR/NormOps.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/TargetParser/Host.h"
+
+namespace mlir::norm {
+#define GEN_PASS_DEF_NORMCONVERTTOVECTORPASS
+#include "norm/Conversion/Passes.h.inc"
+} // namespace mlir::norm
+
+using namespace mlir;
+using namespace mlir::norm;
+
+int64_t norm::hostVectorWidth() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return 64;
+  if (features.lookup("avx2") || features.lookup("avx"))
+    return 32;
+  return 16;
+}
+
+namespace {
+
+/// A run of adjacent work axes that play the same role.
+struct Segment {
+  bool reduced = false;
+  bool param = false; // gamma and beta vary along it
+  bool given = false; // given statistics vary along it
+  SmallVector<int64_t> axes;
+};
+
+/// Builds the kernel of one op.
+class KernelBuilder {
+public:
+  KernelBuilder(PatternRewriter &rewriter, NormalizationOpInterface op,
+                int64_t width)
+      : b(rewriter), loc(op.getLoc()), op(op), desc(op.getDesc()),
+        ct(op.getComputeElementType()), width(width) {}
+
+  LogicalResult build();
+
+private:
+  using Indices = SmallVector<Value>;
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value constant(OpBuilder &nb, double v) {
+    return arith::ConstantOp::create(nb, loc, nb.getFloatAttr(ct, v));
+  }
+  VectorType vec(int64_t w, Type elem) { return VectorType::get({w}, elem); }
+  Value convert(OpBuilder &nb, Value v, Type elem);
+  Value splat(OpBuilder &nb, Value v, int64_t w);
+
+  Value splitGroups(Value buffer, int64_t position);
+  /// Views `buffer`, whose axes are the work axes `axes`, as the segments
+  /// that hold them (as many dimensions as such segments).
+  Value segmentView(Value buffer, ArrayRef<int64_t> axes);
+  /// The indices into a segment view of the segments whose flag is set.
+  Indices select(const Indices &idx, function_ref<bool(const Segment &)> flag);
+  Value allocLike(RankedTensorType type, ArrayRef<int64_t> workAxes);
+
+  Value loadInput(OpBuilder &nb, const Indices &idx, int64_t w);
+  /// Loads gamma, beta or a given statistic at the current position, as a
+  /// vector of `w` elements of the compute type.
+  Value loadAlong(OpBuilder &nb, Value view,
+                  function_ref<bool(const Segment &)> flag, const Indices &idx,
+                  int64_t w);
+  /// Sums term(x) over every reduced position of one statistics slot.
+  Value reduceSlot(OpBuilder &nb, Indices idx, int64_t lanes,
+                   function_ref<Value(OpBuilder &, Value, int64_t)> term);
+  /// Calls body(idx, w) for every reduced position of one slot.
+  void forEachInSlot(OpBuilder &nb, Indices idx, int64_t lanes,
+                     function_ref<void(OpBuilder &, const Indices &, int64_t)>
+                         body);
+  void nestReduced(OpBuilder &nb, Indices &idx, size_t depth,
+                   ValueRange inits,
+                   function_ref<SmallVector<Value>(OpBuilder &, Indices &,
+                                                   ValueRange)>
+                       innermost,
+                   SmallVector<Value> &results);
+  /// Computes and applies the statistics of the slot at `idx`; `lanes` is 0
+  /// for a row (scalar statistics) or the number of slots in the vector.
+  void emitSlot(OpBuilder &nb, Indices idx, int64_t lanes);
+  void storeStat(OpBuilder &nb, Value view, const Indices &idx, Value v);
+
+  PatternRewriter &b;
+  Location loc;
+  NormalizationOpInterface op;
+  NormDesc desc;
+  Type ct;
+  int64_t width;
+
+  Type inElem;
+  SmallVector<Segment> segments;
+  SmallVector<Value> segSizes;
+  SmallVector<OpFoldResult> workSizes;
+  Value x, y;               // segment views of input and output
+  Value gamma, beta;        // parameter views (over param segments)
+  Value givenMean, givenVar; // given statistics views
+  Value outMean, outVar, outRstd; // statistics views (over kept segments)
+  Value count;              // reduced elements per slot, in ct
+  Value eps;
+  bool rowLike = false;
+};
+
+} // namespace
+
+Value KernelBuilder::convert(OpBuilder &nb, Value v, Type elem) {
+  Type from = getElementTypeOrSelf(v.getType());
+  if (from == elem)
+    return v;
+  auto retype = [&](Type e) -> Type {
+    if (auto vt = dyn_cast<VectorType>(v.getType()))
+      return VectorType::get(vt.getShape(), e);
+    return e;
+  };
+  unsigned fromWidth = from.getIntOrFloatBitWidth();
+  unsigned toWidth = elem.getIntOrFloatBitWidth();
+  if (fromWidth == toWidth) { // f16 <-> bf16
+    v = arith::ExtFOp::create(nb, loc, retype(nb.getF32Type()), v);
+    return arith::TruncFOp::create(nb, loc, retype(elem), v);
+  }
+  if (fromWidth < toWidth)
+    return arith::ExtFOp::create(nb, loc, retype(elem), v);
+  return arith::TruncFOp::create(nb, loc, retype(elem), v);
+}
+
+Value KernelBuilder::splat(OpBuilder &nb, Value v, int64_t w) {
+  if (isa<VectorType>(v.getType()))
+    return v;
+  return vector::BroadcastOp::create(nb, loc, vec(w, v.getType()), v);
+}
+
+Value KernelBuilder::splitGroups(Value buffer, int64_t position) {
+  auto type = cast<MemRefType>(buffer.getType());
+  SmallVector<OpFoldResult> sizes = memref::getMixedSizes(b, loc, buffer);
+  SmallVector<int64_t> shape;
+  SmallVector<OpFoldResult> outputShape;
+  SmallVector<ReassociationIndices> reassociation;
+  for (int64_t a = 0; a < type.getRank(); ++a) {
+    int64_t next = static_cast<int64_t>(shape.size());
+    if (a != position) {
+      reassociation.push_back({next});
+      shape.push_back(type.getDimSize(a));
+      outputShape.push_back(sizes[a]);
+      continue;
+    }
+    reassociation.push_back({next, next + 1});
+    int64_t channels = type.getDimSize(a);
+    shape.push_back(desc.numGroups);
+    shape.push_back(ShapedType::isDynamic(channels) ? channels
+                                                    : channels /
+                                                          desc.numGroups);
+    outputShape.push_back(b.getIndexAttr(desc.numGroups));
+    if (ShapedType::isDynamic(channels)) {
+      Value dim = getValueOrCreateConstantIndexOp(b, loc, sizes[a]);
+      outputShape.push_back(
+          arith::DivUIOp::create(b, loc, dim, index(desc.numGroups))
+              .getResult());
+    } else {
+      outputShape.push_back(b.getIndexAttr(channels / desc.numGroups));
+    }
+  }
+  auto resultType = MemRefType::get(shape, type.getElementType());
+  return memref::ExpandShapeOp::create(b, loc, resultType, buffer,
+                                       reassociation, outputShape);
+}
+
+Value KernelBuilder::segmentView(Value buffer, ArrayRef<int64_t> axes) {
+  SmallVector<ReassociationIndices> reassociation;
+  int64_t position = 0;
+  for (const Segment &seg : segments) {
+    ReassociationIndices group;
+    for (int64_t a : seg.axes)
+      if (llvm::is_contained(axes, a))
+        group.push_back(position++);
+    if (!group.empty())
+      reassociation.push_back(group);
+  }
+  if (reassociation.empty())
+    return buffer; // a rank-0 view stays as it is
+  return memref::CollapseShapeOp::create(b, loc, buffer, reassociation);
+}
+
+KernelBuilder::Indices
+KernelBuilder::select(const Indices &idx,
+                      function_ref<bool(const Segment &)> flag) {
+  Indices result;
+  for (auto [seg, i] : llvm::zip(segments, idx))
+    if (flag(seg))
+      result.push_back(i);
+  return result;
+}
+
+Value KernelBuilder::allocLike(RankedTensorType type,
+                               ArrayRef<int64_t> workAxes) {
+  SmallVector<Value> dynamic;
+  for (auto [d, a] : llvm::zip(type.getShape(), workAxes))
+    if (ShapedType::isDynamic(d))
+      dynamic.push_back(getValueOrCreateConstantIndexOp(b, loc, workSizes[a]));
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  return memref::AllocOp::create(b, loc, memrefType, dynamic);
+}
+
+Value KernelBuilder::loadInput(OpBuilder &nb, const Indices &idx, int64_t w) {
+  Value v = vector::LoadOp::create(nb, loc, vec(w, inElem), x, idx);
+  return convert(nb, v, ct);
+}
+
+Value KernelBuilder::loadAlong(OpBuilder &nb, Value view,
+                               function_ref<bool(const Segment &)> flag,
+                               const Indices &idx, int64_t w) {
+  Indices at = select(idx, flag);
+  Type elem = cast<MemRefType>(view.getType()).getElementType();
+  if (flag(segments.back()))
+    return convert(nb, vector::LoadOp::create(nb, loc, vec(w, elem), view, at),
+                   ct);
+  Value scalar = memref::LoadOp::create(nb, loc, view, at);
+  return splat(nb, convert(nb, scalar, ct), w);
+}
+
+void KernelBuilder::nestReduced(
+    OpBuilder &nb, Indices &idx, size_t depth, ValueRange inits,
+    function_ref<SmallVector<Value>(OpBuilder &, Indices &, ValueRange)>
+        innermost,
+    SmallVector<Value> &results) {
+  // Reduced segments other than the innermost one, outermost first.
+  size_t last = segments.size() - 1;
+  while (depth < last && !segments[depth].reduced)
+    ++depth;
+  if (depth >= last) {
+    results = innermost(nb, idx, inits);
+    return;
+  }
+  auto loop = scf::ForOp::create(
+      nb, loc, index(0), segSizes[depth], index(1), inits,
+      [&](OpBuilder &lb, Location, Value iv, ValueRange args) {
+        idx[depth] = iv;
+        SmallVector<Value> inner;
+        nestReduced(lb, idx, depth + 1, args, innermost, inner);
+        scf::YieldOp::create(lb, loc, inner);
+      });
+  results.assign(loop.getResults().begin(), loop.getResults().end());
+}
+
+Value KernelBuilder::reduceSlot(
+    OpBuilder &nb, Indices idx, int64_t lanes,
+    function_ref<Value(OpBuilder &, Value, int64_t)> term) {
+  auto zero = [&](int64_t w) {
+    return arith::ConstantOp::create(
+        nb, loc, DenseElementsAttr::get(vec(w, ct), nb.getFloatAttr(ct, 0.0)));
+  };
+  SmallVector<Value> inits;
+  if (rowLike)
+    inits = {zero(width), zero(1)};
+  else
+    inits = {zero(lanes)};
+  SmallVector<Value> sums;
+  nestReduced(
+      nb, idx, 0, inits,
+      [&](OpBuilder &ib, Indices &at, ValueRange accs) -> SmallVector<Value> {
+        if (!rowLike) {
+          Value v = term(ib, loadInput(ib, at, lanes), lanes);
+          return {arith::AddFOp::create(ib, loc, accs[0], v)};
+        }
+        // Whole vectors along the row, then a scalar remainder.
+        Value n = segSizes.back();
+        Value w = index(width);
+        Value rem = arith::RemUIOp::create(ib, loc, n, w);
+        Value main = arith::SubIOp::create(ib, loc, n, rem);
+        SmallVector<Value> out;
+        for (auto [lb, ub, step, w2, acc] :
+             {std::tuple{index(0), main, w, width, accs[0]},
+              std::tuple{main, n, index(1), int64_t{1}, accs[1]}}) {
+          int64_t vw = w2;
+          auto loop = scf::ForOp::create(
+              ib, loc, lb, ub, step, ValueRange{acc},
+              [&](OpBuilder &lb2, Location, Value iv, ValueRange args) {
+                Indices pos = at;
+                pos.back() = iv;
+                Value v = term(lb2, loadInput(lb2, pos, vw), vw);
+                scf::YieldOp::create(
+                    lb2, loc,
+                    ValueRange{arith::AddFOp::create(lb2, loc, args[0], v)});
+              });
+          out.push_back(loop.getResult(0));
+        }
+        return out;
+      },
+      sums);
+  if (!rowLike)
+    return sums[0];
+  // Reassociation only lets the tree of the horizontal sum differ from a
+  // serial chain; it is the same tree on every run and thread count.
+  auto fm = arith::FastMathFlags::reassoc;
+  Value wide = vector::ReductionOp::create(nb, loc, vector::CombiningKind::ADD,
+                                           sums[0], fm);
+  Value narrow = vector::ReductionOp::create(
+      nb, loc, vector::CombiningKind::ADD, sums[1], fm);
+  return arith::AddFOp::create(nb, loc, wide, narrow);
+}
+
+void KernelBuilder::forEachInSlot(
+    OpBuilder &nb, Indices idx, int64_t lanes,
+    function_ref<void(OpBuilder &, const Indices &, int64_t)> body) {
+  SmallVector<Value> none;
+  nestReduced(
+      nb, idx, 0, {},
+      [&](OpBuilder &ib, Indices &at, ValueRange) -> SmallVector<Value> {
+        if (!rowLike) {
+          body(ib, at, lanes);
+          return {};
+        }
+        Value n = segSizes.back();
+        Value w = index(width);
+        Value rem = arith::RemUIOp::create(ib, loc, n, w);
+        Value main = arith::SubIOp::create(ib, loc, n, rem);
+        for (auto [lb, ub, step, w2] :
+             {std::tuple{index(0), main, w, width},
+              std::tuple{main, n, index(1), int64_t{1}}}) {
+          int64_t vw = w2;
+          scf::ForOp::create(ib, loc, lb, ub, step, ValueRange{},
+                             [&](OpBuilder &lb2, Location, Value iv,
+                                 ValueRange) {
+                               Indices pos = at;
+                               pos.back() = iv;
+                               body(lb2, pos, vw);
+                               scf::YieldOp::create(lb2, loc);
+                             });
+        }
+        return {};
+      },
+      none);
+}
+
+void KernelBuilder::storeStat(OpBuilder &nb, Value view, const Indices &idx,
+                              Value v) {
+  if (!view)
+    return;
+  Indices at = select(idx, [](const Segment &s) { return !s.reduced; });
+  Value f32 = convert(nb, v, nb.getF32Type());
+  if (isa<VectorType>(f32.getType()))
+    vector::StoreOp::create(nb, loc, f32, view, at);
+  else
+    memref::StoreOp::create(nb, loc, f32, view, at);
+}
+
+void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
+  auto isParam = [](const Segment &s) { return s.param; };
+  auto isGiven = [](const Segment &s) { return s.given; };
+  int64_t statWidth = lanes == 0 ? 1 : lanes;
+  auto broadcastTo = [&](OpBuilder &ib, Value v, int64_t w) {
+    return lanes == 0 ? splat(ib, v, w) : v;
+  };
+
+  Value mean, var, inv;
+  if (desc.givenStats) {
+    mean = loadAlong(nb, givenMean, isGiven, idx, statWidth);
+    var = loadAlong(nb, givenVar, isGiven, idx, statWidth);
+    Value e = splat(nb, eps, statWidth);
+    inv = math::RsqrtOp::create(nb, loc, arith::AddFOp::create(nb, loc, var, e));
+  } else {
+    auto divide = [&](Value sum) {
+      return arith::DivFOp::create(nb, loc, sum,
+                                   lanes == 0 ? count : splat(nb, count, lanes));
+    };
+    if (desc.center)
+      mean = divide(reduceSlot(
+          nb, idx, lanes, [](OpBuilder &, Value v, int64_t) { return v; }));
+    Value sumSq = reduceSlot(nb, idx, lanes,
+                             [&](OpBuilder &ib, Value v, int64_t w) -> Value {
+                               if (mean)
+                                 v = arith::SubFOp::create(
+                                     ib, loc, v, broadcastTo(ib, mean, w));
+                               return arith::MulFOp::create(ib, loc, v, v);
+                             });
+    Value e = lanes == 0 ? eps : splat(nb, eps, lanes);
+    if (desc.scaling == Scaling::L2Norm) {
+      Value norm = math::SqrtOp::create(nb, loc, sumSq);
+      Value clamped = arith::MaximumFOp::create(nb, loc, norm, e);
+      Value one = lanes == 0 ? constant(nb, 1.0) : splat(nb, constant(nb, 1.0),
+                                                          lanes);
+      inv = arith::DivFOp::create(nb, loc, one, clamped);
+    } else {
+      var = divide(sumSq);
+      inv = math::RsqrtOp::create(nb, loc,
+                                  arith::AddFOp::create(nb, loc, var, e));
+    }
+  }
+  storeStat(nb, outMean, idx, mean);
+  storeStat(nb, outVar, idx, var);
+  storeStat(nb, outRstd, idx, inv);
+
+  forEachInSlot(nb, idx, lanes,
+                [&](OpBuilder &ib, const Indices &at, int64_t w) {
+                  Value v = loadInput(ib, at, w);
+                  if (desc.center)
+                    v = arith::SubFOp::create(ib, loc, v,
+                                              broadcastTo(ib, mean, w));
+                  v = arith::MulFOp::create(ib, loc, v, broadcastTo(ib, inv, w));
+                  if (gamma) {
+                    Value g = loadAlong(ib, gamma, isParam, at, w);
+                    if (desc.zeroCenteredGamma)
+                      g = arith::AddFOp::create(
+                          ib, loc, g, splat(ib, constant(ib, 1.0), w));
+                    v = arith::MulFOp::create(ib, loc, v, g);
+                  }
+                  if (beta)
+                    v = arith::AddFOp::create(
+                        ib, loc, v, loadAlong(ib, beta, isParam, at, w));
+                  vector::StoreOp::create(ib, loc, convert(ib, v, inElem), y,
+                                          at);
+                });
+}
+
+LogicalResult KernelBuilder::build() {
+  auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  inElem = inputType.getElementType();
+  auto toMemRef = [](Type t) {
+    auto tensor = cast<RankedTensorType>(t);
+    return MemRefType::get(tensor.getShape(), tensor.getElementType());
+  };
+  auto bufferOf = [&](Value tensor) -> Value {
+    if (!tensor)
+      return {};
+    return bufferization::ToBufferOp::create(b, loc, toMemRef(tensor.getType()),
+                                             tensor, /*read_only=*/true);
+  };
+
+  // Input and output in work coordinates.
+  Value input = bufferOf(op.getInput());
+  SmallVector<OpFoldResult> inputSizes = memref::getMixedSizes(b, loc, input);
+  SmallVector<Value> dynamic;
+  for (auto [d, s] : llvm::zip(inputType.getShape(), inputSizes))
+    if (ShapedType::isDynamic(d))
+      dynamic.push_back(getValueOrCreateConstantIndexOp(b, loc, s));
+  Value output =
+      memref::AllocOp::create(b, loc, toMemRef(inputType), dynamic);
+  Value xWork = desc.groupAxis >= 0 ? splitGroups(input, desc.groupAxis) : input;
+  Value yWork =
+      desc.groupAxis >= 0 ? splitGroups(output, desc.groupAxis) : output;
+  workSizes = memref::getMixedSizes(b, loc, xWork);
+
+  // Segments: maximal runs of work axes with the same role.
+  std::vector<int64_t> reduced = desc.reducedWorkAxes();
+  std::vector<int64_t> paramW = desc.toWork(desc.paramAxes);
+  std::vector<int64_t> givenW = desc.toWork(desc.statsAxes);
+  SmallVector<int64_t> keptW;
+  for (int64_t a = 0; a < desc.workRank(); ++a) {
+    Segment flags;
+    flags.reduced = llvm::is_contained(reduced, a);
+    flags.param = llvm::is_contained(paramW, a);
+    flags.given = llvm::is_contained(givenW, a);
+    if (!flags.reduced)
+      keptW.push_back(a);
+    if (!segments.empty() && segments.back().reduced == flags.reduced &&
+        segments.back().param == flags.param &&
+        segments.back().given == flags.given) {
+      segments.back().axes.push_back(a);
+      continue;
+    }
+    flags.axes.push_back(a);
+    segments.push_back(flags);
+  }
+  if (segments.empty())
+    return failure(); // rank-0 inputs are rejected by the verifiers
+  for (const Segment &seg : segments) {
+    Value size = index(1);
+    for (int64_t a : seg.axes)
+      size = arith::MulIOp::create(
+          b, loc, size, getValueOrCreateConstantIndexOp(b, loc, workSizes[a]));
+    segSizes.push_back(size);
+  }
+  SmallVector<int64_t> allWork =
+      llvm::to_vector(llvm::seq<int64_t>(0, desc.workRank()));
+  x = segmentView(xWork, allWork);
+  y = segmentView(yWork, allWork);
+  rowLike = segments.back().reduced;
+
+  // Parameters and given statistics follow the input's axes; a grouped
+  // channel axis in them is split like the input's.
+  auto paramView = [&](Value tensor) -> Value {
+    Value buffer = bufferOf(tensor);
+    if (!buffer)
+      return {};
+    for (auto [i, a] : llvm::enumerate(desc.paramAxes))
+      if (a == desc.groupAxis)
+        buffer = splitGroups(buffer, static_cast<int64_t>(i));
+    return segmentView(buffer, paramW);
+  };
+  gamma = paramView(op.getScaleOperand());
+  beta = paramView(op.getShiftOperand());
+  if (desc.givenStats) {
+    givenMean = segmentView(bufferOf(op.getMeanOperand()), givenW);
+    givenVar = segmentView(bufferOf(op.getVarOperand()), givenW);
+  }
+
+  // Statistics results, and the variance the running update needs.
+  SmallVector<Value> statsAllocs;
+  for (Value result : op.getStatsResults())
+    statsAllocs.push_back(
+        allocLike(cast<RankedTensorType>(result.getType()), keptW));
+  Value meanAlloc, varAlloc;
+  switch (desc.stats) {
+  case ReturnedStats::None:
+    break;
+  case ReturnedStats::Rstd:
+    outRstd = segmentView(statsAllocs[0], keptW);
+    break;
+  case ReturnedStats::MeanVar:
+  case ReturnedStats::MeanRstd:
+    meanAlloc = statsAllocs[0];
+    outMean = segmentView(statsAllocs[0], keptW);
+    if (desc.stats == ReturnedStats::MeanVar) {
+      varAlloc = statsAllocs[1];
+      outVar = segmentView(statsAllocs[1], keptW);
+    } else {
+      outRstd = segmentView(statsAllocs[1], keptW);
+    }
+    break;
+  }
+  if (desc.updateRunning && !varAlloc) {
+    varAlloc = allocLike(
+        cast<RankedTensorType>(op.getStatsResults()[0].getType()), keptW);
+    outVar = segmentView(varAlloc, keptW);
+  }
+
+  Value n = index(1);
+  for (auto [seg, size] : llvm::zip(segments, segSizes))
+    if (seg.reduced)
+      n = arith::MulIOp::create(b, loc, n, size);
+  count = arith::UIToFPOp::create(
+      b, loc, ct, arith::IndexCastOp::create(b, loc, b.getI64Type(), n));
+  eps = constant(b, desc.epsilon);
+
+  // One parallel iteration per slot: the kept segments, and for a kept
+  // innermost segment, blocks of `width` lanes.
+  SmallVector<Value> lbs, ubs, steps;
+  SmallVector<int64_t> parallelSegs;
+  for (auto [i, seg] : llvm::enumerate(segments)) {
+    if (seg.reduced || i + 1 == segments.size())
+      continue;
+    parallelSegs.push_back(static_cast<int64_t>(i));
+    lbs.push_back(index(0));
+    ubs.push_back(segSizes[i]);
+    steps.push_back(index(1));
+  }
+  Value inner = segSizes.back();
+  if (!rowLike) {
+    lbs.push_back(index(0));
+    ubs.push_back(arith::CeilDivUIOp::create(b, loc, inner, index(width)));
+    steps.push_back(index(1));
+  }
+  if (lbs.empty()) { // a single slot
+    lbs.push_back(index(0));
+    ubs.push_back(index(1));
+    steps.push_back(index(1));
+  }
+  scf::ParallelOp::create(
+      b, loc, lbs, ubs, steps,
+      [&](OpBuilder &pb, Location, ValueRange ivs) {
+        Indices idx(segments.size(), Value());
+        for (auto [k, s] : llvm::enumerate(parallelSegs))
+          idx[s] = ivs[k];
+        for (Value &v : idx)
+          if (!v)
+            v = index(0);
+        if (rowLike) {
+          emitSlot(pb, idx, 0);
+          return;
+        }
+        // A full block of lanes, or the remaining slots one by one.
+        Value start = arith::MulIOp::create(pb, loc, ivs.back(), index(width));
+        Value end = arith::AddIOp::create(pb, loc, start, index(width));
+        Value full = arith::CmpIOp::create(pb, loc, arith::CmpIPredicate::ule,
+                                           end, inner);
+        scf::IfOp::create(
+            pb, loc, full,
+            [&](OpBuilder &tb, Location) {
+              Indices at = idx;
+              at.back() = start;
+              emitSlot(tb, at, width);
+              scf::YieldOp::create(tb, loc);
+            },
+            [&](OpBuilder &eb, Location) {
+              scf::ForOp::create(eb, loc, start, inner, index(1), ValueRange{},
+                                 [&](OpBuilder &fb, Location, Value iv,
+                                     ValueRange) {
+                                   Indices one = idx;
+                                   one.back() = iv;
+                                   emitSlot(fb, one, 1);
+                                   scf::YieldOp::create(fb, loc);
+                                 });
+              scf::YieldOp::create(eb, loc);
+            });
+      });
+
+  SmallVector<Value> results;
+  auto asTensor = [&](Value buffer, Type type) {
+    return bufferization::ToTensorOp::create(b, loc, type, buffer,
+                                             b.getUnitAttr(), b.getUnitAttr())
+        .getResult();
+  };
+  results.push_back(asTensor(output, op.getOutput().getType()));
+  for (auto [alloc, result] : llvm::zip(statsAllocs, op.getStatsResults()))
+    results.push_back(asTensor(alloc, result.getType()));
+
+  if (desc.updateRunning) {
+    // new = (1 - w) * running + w * batch, per channel; the variance folded
+    // in is var * n / max(n - 1, 1) when unbiased.
+    Type st = ct.isF64() ? ct : b.getF32Type();
+    auto stConst = [&](double v) {
+      return arith::ConstantOp::create(b, loc, b.getFloatAttr(st, v));
+    };
+    Value one = stConst(1.0);
+    Value factor = one;
+    if (desc.unbiasedRunningVar) {
+      Value nSt = convert(b, count, st);
+      Value denom = arith::MaximumFOp::create(
+          b, loc, arith::SubFOp::create(b, loc, nSt, one), one);
+      factor = arith::DivFOp::create(b, loc, nSt, denom);
+    }
+    Value w = stConst(desc.batchWeight), keep = stConst(1.0 - desc.batchWeight);
+    ValueRange running = op.getRunningResults();
+    Value oldMean = bufferOf(op.getMeanOperand());
+    Value oldVar = bufferOf(op.getVarOperand());
+    SmallVector<Value> newAllocs;
+    for (Value r : running)
+      newAllocs.push_back(allocLike(cast<RankedTensorType>(r.getType()),
+                                    desc.toWork(desc.paramAxes)));
+    Value channels = segSizes[0];
+    for (auto [seg, size] : llvm::zip(segments, segSizes))
+      if (!seg.reduced)
+        channels = size;
+    scf::ForOp::create(
+        b, loc, index(0), channels, index(1), ValueRange{},
+        [&](OpBuilder &fb, Location, Value c, ValueRange) {
+          auto update = [&](Value old, Value batch, Value scale, Value into) {
+            Value o = convert(fb, memref::LoadOp::create(fb, loc, old, c), st);
+            Value v =
+                convert(fb, memref::LoadOp::create(fb, loc, batch, c), st);
+            v = arith::MulFOp::create(fb, loc, v, scale);
+            Value sum = arith::AddFOp::create(
+                fb, loc, arith::MulFOp::create(fb, loc, keep, o),
+                arith::MulFOp::create(fb, loc, w, v));
+            memref::StoreOp::create(fb, loc, convert(fb, sum, fb.getF32Type()),
+                                    into, c);
+          };
+          update(oldMean, meanAlloc, one, newAllocs[0]);
+          update(oldVar, varAlloc, factor, newAllocs[1]);
+          scf::YieldOp::create(fb, loc);
+        });
+    for (auto [alloc, result] : llvm::zip(newAllocs, running))
+      results.push_back(asTensor(alloc, result.getType()));
+  }
+  b.replaceOp(op, results);
+  return success();
+}
+
+namespace {
+
+struct LowerNormalization
+    : OpInterfaceRewritePattern<NormalizationOpInterface> {
+  LowerNormalization(MLIRContext *context, int64_t width)
+      : OpInterfaceRewritePattern(context), width(width) {}
+  LogicalResult matchAndRewrite(NormalizationOpInterface op,
+                                PatternRewriter &rewriter) const override {
+    return KernelBuilder(rewriter, op, width).build();
+  }
+  int64_t width;
+};
+
+struct NormConvertToVectorPass
+    : norm::impl::NormConvertToVectorPassBase<NormConvertToVectorPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    if (vectorWidth < 0) {
+      emitError(getOperation()->getLoc())
+          << "vector-width must be positive, got " << vectorWidth;
+      return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    populateNormToVectorPatterns(
+        patterns, vectorWidth > 0 ? vectorWidth : hostVectorWidth());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    WalkResult left = getOperation()->walk([](NormalizationOpInterface op) {
+      op.emitOpError("could not be lowered to vector code");
+      return WalkResult::interrupt();
+    });
+    if (left.wasInterrupted())
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::norm::populateNormToVectorPatterns(RewritePatternSet &patterns,
+                                              int64_t vectorWidth) {
+  patterns.add<LowerNormalization>(patterns.getContext(), vectorWidth);
+}
