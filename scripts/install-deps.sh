@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22
-          lld-22 cmake ninja-build ccache libgtest-dev python3)
+          lld-22 libomp-22-dev cmake ninja-build ccache libgtest-dev python3)
 
 missing=()
 for p in "${packages[@]}"; do

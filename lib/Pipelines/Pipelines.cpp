@@ -1,8 +1,8 @@
 //===- Pipelines.cpp - Pipelines shared by the norm tools -----------------===//
 
 #include "norm/Pipelines/Pipelines.h"
-#include "norm/Dialect/Norm/IR/NormDialect.h"
 #include "norm/Conversion/Passes.h"
+#include "norm/Dialect/Norm/IR/NormDialect.h"
 #include "norm/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -26,6 +26,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
@@ -37,6 +38,7 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
@@ -47,7 +49,7 @@ void norm::registerNormDialects(DialectRegistry &registry) {
               math::MathDialect, linalg::LinalgDialect, tensor::TensorDialect,
               bufferization::BufferizationDialect, memref::MemRefDialect,
               scf::SCFDialect, cf::ControlFlowDialect, affine::AffineDialect,
-              LLVM::LLVMDialect>();
+              vector::VectorDialect, omp::OpenMPDialect, LLVM::LLVMDialect>();
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   arith::registerBufferDeallocationOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
@@ -60,6 +62,7 @@ void norm::registerNormDialects(DialectRegistry &registry) {
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
 }
 
 /// The reference pipeline as a textual pipeline: every pass in it is an
@@ -79,11 +82,13 @@ static constexpr const char *kVectorToLLVM =
     "canonicalize,cse,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-deallocation-pipeline,canonicalize,"
+    "buffer-deallocation-pipeline,canonicalize,convert-scf-to-openmp,"
     "expand-strided-metadata,lower-affine,arith-expand{include-bf16=true},"
-    "convert-scf-to-cf,convert-vector-to-llvm,convert-math-to-llvm,"
-    "convert-arith-to-llvm,finalize-memref-to-llvm,convert-func-to-llvm,"
-    "convert-cf-to-llvm,reconcile-unrealized-casts";
+    // memref.alloca_scope (around each OpenMP loop body) must be lowered
+    // while its body is still a single block, before scf-to-cf.
+    "convert-vector-to-llvm,finalize-memref-to-llvm,convert-scf-to-cf,"
+    "convert-math-to-llvm,convert-arith-to-llvm,convert-func-to-llvm,"
+    "convert-cf-to-llvm,convert-openmp-to-llvm,reconcile-unrealized-casts";
 
 LogicalResult norm::buildCPUPipeline(OpPassManager &pm,
                                      const CPUPipelineOptions &options) {

@@ -83,15 +83,14 @@ private:
   Value reduceSlot(OpBuilder &nb, Indices idx, int64_t lanes,
                    function_ref<Value(OpBuilder &, Value, int64_t)> term);
   /// Calls body(idx, w) for every reduced position of one slot.
-  void forEachInSlot(OpBuilder &nb, Indices idx, int64_t lanes,
-                     function_ref<void(OpBuilder &, const Indices &, int64_t)>
-                         body);
-  void nestReduced(OpBuilder &nb, Indices &idx, size_t depth,
-                   ValueRange inits,
-                   function_ref<SmallVector<Value>(OpBuilder &, Indices &,
-                                                   ValueRange)>
-                       innermost,
-                   SmallVector<Value> &results);
+  void
+  forEachInSlot(OpBuilder &nb, Indices idx, int64_t lanes,
+                function_ref<void(OpBuilder &, const Indices &, int64_t)> body);
+  void nestReduced(
+      OpBuilder &nb, Indices &idx, size_t depth, ValueRange inits,
+      function_ref<SmallVector<Value>(OpBuilder &, Indices &, ValueRange)>
+          innermost,
+      SmallVector<Value> &results);
   /// Computes and applies the statistics of the slot at `idx`; `lanes` is 0
   /// for a row (scalar statistics) or the number of slots in the vector.
   void emitSlot(OpBuilder &nb, Indices idx, int64_t lanes);
@@ -108,11 +107,11 @@ private:
   SmallVector<Segment> segments;
   SmallVector<Value> segSizes;
   SmallVector<OpFoldResult> workSizes;
-  Value x, y;               // segment views of input and output
-  Value gamma, beta;        // parameter views (over param segments)
-  Value givenMean, givenVar; // given statistics views
+  Value x, y;                     // segment views of input and output
+  Value gamma, beta;              // parameter views (over param segments)
+  Value givenMean, givenVar;      // given statistics views
   Value outMean, outVar, outRstd; // statistics views (over kept segments)
-  Value count;              // reduced elements per slot, in ct
+  Value count;                    // reduced elements per slot, in ct
   Value eps;
   bool rowLike = false;
 };
@@ -162,9 +161,8 @@ Value KernelBuilder::splitGroups(Value buffer, int64_t position) {
     reassociation.push_back({next, next + 1});
     int64_t channels = type.getDimSize(a);
     shape.push_back(desc.numGroups);
-    shape.push_back(ShapedType::isDynamic(channels) ? channels
-                                                    : channels /
-                                                          desc.numGroups);
+    shape.push_back(
+        ShapedType::isDynamic(channels) ? channels : channels / desc.numGroups);
     outputShape.push_back(b.getIndexAttr(desc.numGroups));
     if (ShapedType::isDynamic(channels)) {
       Value dim = getValueOrCreateConstantIndexOp(b, loc, sizes[a]);
@@ -333,14 +331,14 @@ void KernelBuilder::forEachInSlot(
              {std::tuple{index(0), main, w, width},
               std::tuple{main, n, index(1), int64_t{1}}}) {
           int64_t vw = w2;
-          scf::ForOp::create(ib, loc, lb, ub, step, ValueRange{},
-                             [&](OpBuilder &lb2, Location, Value iv,
-                                 ValueRange) {
-                               Indices pos = at;
-                               pos.back() = iv;
-                               body(lb2, pos, vw);
-                               scf::YieldOp::create(lb2, loc);
-                             });
+          scf::ForOp::create(
+              ib, loc, lb, ub, step, ValueRange{},
+              [&](OpBuilder &lb2, Location, Value iv, ValueRange) {
+                Indices pos = at;
+                pos.back() = iv;
+                body(lb2, pos, vw);
+                scf::YieldOp::create(lb2, loc);
+              });
         }
         return {};
       },
@@ -372,28 +370,28 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
     mean = loadAlong(nb, givenMean, isGiven, idx, statWidth);
     var = loadAlong(nb, givenVar, isGiven, idx, statWidth);
     Value e = splat(nb, eps, statWidth);
-    inv = math::RsqrtOp::create(nb, loc, arith::AddFOp::create(nb, loc, var, e));
+    inv =
+        math::RsqrtOp::create(nb, loc, arith::AddFOp::create(nb, loc, var, e));
   } else {
     auto divide = [&](Value sum) {
-      return arith::DivFOp::create(nb, loc, sum,
-                                   lanes == 0 ? count : splat(nb, count, lanes));
+      return arith::DivFOp::create(
+          nb, loc, sum, lanes == 0 ? count : splat(nb, count, lanes));
     };
     if (desc.center)
       mean = divide(reduceSlot(
           nb, idx, lanes, [](OpBuilder &, Value v, int64_t) { return v; }));
-    Value sumSq = reduceSlot(nb, idx, lanes,
-                             [&](OpBuilder &ib, Value v, int64_t w) -> Value {
-                               if (mean)
-                                 v = arith::SubFOp::create(
-                                     ib, loc, v, broadcastTo(ib, mean, w));
-                               return arith::MulFOp::create(ib, loc, v, v);
-                             });
+    Value sumSq = reduceSlot(
+        nb, idx, lanes, [&](OpBuilder &ib, Value v, int64_t w) -> Value {
+          if (mean)
+            v = arith::SubFOp::create(ib, loc, v, broadcastTo(ib, mean, w));
+          return arith::MulFOp::create(ib, loc, v, v);
+        });
     Value e = lanes == 0 ? eps : splat(nb, eps, lanes);
     if (desc.scaling == Scaling::L2Norm) {
       Value norm = math::SqrtOp::create(nb, loc, sumSq);
       Value clamped = arith::MaximumFOp::create(nb, loc, norm, e);
-      Value one = lanes == 0 ? constant(nb, 1.0) : splat(nb, constant(nb, 1.0),
-                                                          lanes);
+      Value one =
+          lanes == 0 ? constant(nb, 1.0) : splat(nb, constant(nb, 1.0), lanes);
       inv = arith::DivFOp::create(nb, loc, one, clamped);
     } else {
       var = divide(sumSq);
@@ -405,26 +403,24 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
   storeStat(nb, outVar, idx, var);
   storeStat(nb, outRstd, idx, inv);
 
-  forEachInSlot(nb, idx, lanes,
-                [&](OpBuilder &ib, const Indices &at, int64_t w) {
-                  Value v = loadInput(ib, at, w);
-                  if (desc.center)
-                    v = arith::SubFOp::create(ib, loc, v,
-                                              broadcastTo(ib, mean, w));
-                  v = arith::MulFOp::create(ib, loc, v, broadcastTo(ib, inv, w));
-                  if (gamma) {
-                    Value g = loadAlong(ib, gamma, isParam, at, w);
-                    if (desc.zeroCenteredGamma)
-                      g = arith::AddFOp::create(
-                          ib, loc, g, splat(ib, constant(ib, 1.0), w));
-                    v = arith::MulFOp::create(ib, loc, v, g);
-                  }
-                  if (beta)
-                    v = arith::AddFOp::create(
-                        ib, loc, v, loadAlong(ib, beta, isParam, at, w));
-                  vector::StoreOp::create(ib, loc, convert(ib, v, inElem), y,
-                                          at);
-                });
+  forEachInSlot(
+      nb, idx, lanes, [&](OpBuilder &ib, const Indices &at, int64_t w) {
+        Value v = loadInput(ib, at, w);
+        if (desc.center)
+          v = arith::SubFOp::create(ib, loc, v, broadcastTo(ib, mean, w));
+        v = arith::MulFOp::create(ib, loc, v, broadcastTo(ib, inv, w));
+        if (gamma) {
+          Value g = loadAlong(ib, gamma, isParam, at, w);
+          if (desc.zeroCenteredGamma)
+            g = arith::AddFOp::create(ib, loc, g,
+                                      splat(ib, constant(ib, 1.0), w));
+          v = arith::MulFOp::create(ib, loc, v, g);
+        }
+        if (beta)
+          v = arith::AddFOp::create(ib, loc, v,
+                                    loadAlong(ib, beta, isParam, at, w));
+        vector::StoreOp::create(ib, loc, convert(ib, v, inElem), y, at);
+      });
 }
 
 LogicalResult KernelBuilder::build() {
@@ -448,9 +444,9 @@ LogicalResult KernelBuilder::build() {
   for (auto [d, s] : llvm::zip(inputType.getShape(), inputSizes))
     if (ShapedType::isDynamic(d))
       dynamic.push_back(getValueOrCreateConstantIndexOp(b, loc, s));
-  Value output =
-      memref::AllocOp::create(b, loc, toMemRef(inputType), dynamic);
-  Value xWork = desc.groupAxis >= 0 ? splitGroups(input, desc.groupAxis) : input;
+  Value output = memref::AllocOp::create(b, loc, toMemRef(inputType), dynamic);
+  Value xWork =
+      desc.groupAxis >= 0 ? splitGroups(input, desc.groupAxis) : input;
   Value yWork =
       desc.groupAxis >= 0 ? splitGroups(output, desc.groupAxis) : output;
   workSizes = memref::getMixedSizes(b, loc, xWork);
@@ -571,8 +567,7 @@ LogicalResult KernelBuilder::build() {
     steps.push_back(index(1));
   }
   scf::ParallelOp::create(
-      b, loc, lbs, ubs, steps,
-      [&](OpBuilder &pb, Location, ValueRange ivs) {
+      b, loc, lbs, ubs, steps, [&](OpBuilder &pb, Location, ValueRange ivs) {
         Indices idx(segments.size(), Value());
         for (auto [k, s] : llvm::enumerate(parallelSegs))
           idx[s] = ivs[k];
@@ -597,14 +592,14 @@ LogicalResult KernelBuilder::build() {
               scf::YieldOp::create(tb, loc);
             },
             [&](OpBuilder &eb, Location) {
-              scf::ForOp::create(eb, loc, start, inner, index(1), ValueRange{},
-                                 [&](OpBuilder &fb, Location, Value iv,
-                                     ValueRange) {
-                                   Indices one = idx;
-                                   one.back() = iv;
-                                   emitSlot(fb, one, 1);
-                                   scf::YieldOp::create(fb, loc);
-                                 });
+              scf::ForOp::create(
+                  eb, loc, start, inner, index(1), ValueRange{},
+                  [&](OpBuilder &fb, Location, Value iv, ValueRange) {
+                    Indices one = idx;
+                    one.back() = iv;
+                    emitSlot(fb, one, 1);
+                    scf::YieldOp::create(fb, loc);
+                  });
               scf::YieldOp::create(eb, loc);
             });
       });
@@ -694,8 +689,8 @@ struct NormConvertToVectorPass
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    populateNormToVectorPatterns(
-        patterns, vectorWidth > 0 ? vectorWidth : hostVectorWidth());
+    populateNormToVectorPatterns(patterns, vectorWidth > 0 ? vectorWidth
+                                                           : hostVectorWidth());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     WalkResult left = getOperation()->walk([](NormalizationOpInterface op) {

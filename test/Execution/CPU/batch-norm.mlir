@@ -1,9 +1,12 @@
 // Training: y, batch mean and variance, and the running statistics updated
 // with PyTorch's unbiased variance; NCHW and NHWC; three dtypes.
 // RUN: norm-run %s --function=bn_nchw_f32 --input=8x16x7x7xf32=random --input=16xf32=random --input=16xf32=random --input=16xf32=random --input="16xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=TRAIN
+// RUN: norm-run %s --pipeline=reference --function=bn_nchw_f32 --input=8x16x7x7xf32=random --input=16xf32=random --input=16xf32=random --input=16xf32=random --input="16xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=TRAIN
 // RUN: norm-run %s --function=bn_nchw_f32 --input=1x1x1x2xf32=random --input=1xf32=random --input=1xf32=random --input=1xf32=random --input="1xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=TRAIN
 // RUN: norm-run %s --function=bn_nhwc_f16 --input=2x7x7x32xf16=random --input=32xf32=random --input="32xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=TRAIN
+// RUN: norm-run %s --pipeline=reference --function=bn_nhwc_f16 --input=2x7x7x32xf16=random --input=32xf32=random --input="32xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=TRAIN
 // RUN: norm-run %s --function=bn_nchw_bf16 --input=3x5x1025xbf16=random --input=5xbf16=random --input=5xbf16=random --input=5xf32=random --input="5xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=TRAIN
+// RUN: norm-run %s --pipeline=reference --function=bn_nchw_bf16 --input=3x5x1025xbf16=random --input=5xbf16=random --input=5xbf16=random --input=5xf32=random --input="5xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=TRAIN
 // TRAIN: check result[0]: {{.*}}: ok
 // TRAIN: check result[1]: {{.*}}: ok
 // TRAIN: check result[2]: {{.*}}: ok
@@ -32,9 +35,12 @@ func.func @bn_nchw_bf16(%x: tensor<3x5x1025xbf16>, %g: tensor<5xbf16>, %b: tenso
 
 // Inference with given statistics.
 // RUN: norm-run %s --function=bn_infer_f32 --input=1x1xf32=random --input=1xf32=random --input="1xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=INFER
+// RUN: norm-run %s --pipeline=reference --function=bn_infer_f32 --input=1x1xf32=random --input=1xf32=random --input="1xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=INFER
 // RUN: norm-run %s --function=bn_infer_f32 --input=7x1025xf32=random --input=1025xf32=random --input="1025xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=INFER
 // RUN: norm-run %s --function=bn_infer_nhwc_f16 --input=2x7x7x32xf16=random --input=32xf32=random --input="32xf32=random(0.5,2)" --input=32xf16=random --input=32xf16=random --check | FileCheck %s --check-prefix=INFER
+// RUN: norm-run %s --pipeline=reference --function=bn_infer_nhwc_f16 --input=2x7x7x32xf16=random --input=32xf32=random --input="32xf32=random(0.5,2)" --input=32xf16=random --input=32xf16=random --check | FileCheck %s --check-prefix=INFER
 // RUN: norm-run %s --function=bn_infer_bf16 --input=2x3x4x5xbf16=random --input=3xf32=random --input="3xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=INFER
+// RUN: norm-run %s --pipeline=reference --function=bn_infer_bf16 --input=2x3x4x5xbf16=random --input=3xf32=random --input="3xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=INFER
 // INFER: check result[0]: {{.*}}: ok
 func.func @bn_infer_f32(%x: tensor<?x?xf32>, %m: tensor<?xf32>, %v: tensor<?xf32>) -> tensor<?x?xf32> {
   %y = norm.batch_norm_inference %x, %m, %v : tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32> -> tensor<?x?xf32>

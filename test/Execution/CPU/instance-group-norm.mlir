@@ -1,7 +1,10 @@
 // RUN: norm-run %s --function=in_f32 --input=2x3x5x5xf32=random --input=3xf32=random --input=3xf32=random --check | FileCheck %s
+// RUN: norm-run %s --pipeline=reference --function=in_f32 --input=2x3x5x5xf32=random --input=3xf32=random --input=3xf32=random --check | FileCheck %s
 // RUN: norm-run %s --function=in_f32 --input=1x1x1x1xf32=random --input=1xf32=random --input=1xf32=random --check | FileCheck %s
 // RUN: norm-run %s --function=in_nhwc_bf16 --input=2x7x7x32xbf16=random --check | FileCheck %s
+// RUN: norm-run %s --pipeline=reference --function=in_nhwc_bf16 --input=2x7x7x32xbf16=random --check | FileCheck %s
 // RUN: norm-run %s --function=in_f16 --input=2x4x1025xf16=random --check | FileCheck %s
+// RUN: norm-run %s --pipeline=reference --function=in_f16 --input=2x4x1025xf16=random --check | FileCheck %s
 // CHECK: check result[0]: {{.*}}: ok
 func.func @in_f32(%x: tensor<?x?x?x?xf32>, %g: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?x?x?x?xf32> {
   %y = norm.instance_norm %x gamma(%g : tensor<?xf32>) beta(%b : tensor<?xf32>) : tensor<?x?x?x?xf32> -> tensor<?x?x?x?xf32>
@@ -17,9 +20,12 @@ func.func @in_f16(%x: tensor<2x4x1025xf16>) -> tensor<2x4x1025xf16> {
 }
 
 // RUN: norm-run %s --function=gn_f32 --input=2x32x7x7xf32=random --input=32xf32=random --input=32xf32=random --check | FileCheck %s
+// RUN: norm-run %s --pipeline=reference --function=gn_f32 --input=2x32x7x7xf32=random --input=32xf32=random --input=32xf32=random --check | FileCheck %s
 // RUN: norm-run %s --function=gn_f32 --input=1x8x1x1xf32=random --input=8xf32=random --input=8xf32=random --check | FileCheck %s
 // RUN: norm-run %s --function=gn_nhwc_f16 --input=2x7x7x32xf16=random --input=32xf16=random --check | FileCheck %s
+// RUN: norm-run %s --pipeline=reference --function=gn_nhwc_f16 --input=2x7x7x32xf16=random --input=32xf16=random --check | FileCheck %s
 // RUN: norm-run %s --function=gn_bf16 --input=3x12x5xbf16=random --input=12xbf16=random --check | FileCheck %s
+// RUN: norm-run %s --pipeline=reference --function=gn_bf16 --input=3x12x5xbf16=random --input=12xbf16=random --check | FileCheck %s
 func.func @gn_f32(%x: tensor<?x?x?x?xf32>, %g: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?x?x?x?xf32> {
   %y = norm.group_norm %x gamma(%g : tensor<?xf32>) beta(%b : tensor<?xf32>) {num_groups = 4} : tensor<?x?x?x?xf32> -> tensor<?x?x?x?xf32>
   return %y : tensor<?x?x?x?xf32>

@@ -1,8 +1,11 @@
 // RUN: norm-run %s --function=l2_f32 --input=1x1xf32=random --check | FileCheck %s
+// RUN: norm-run %s --pipeline=reference --function=l2_f32 --input=1x1xf32=random --check | FileCheck %s
 // RUN: norm-run %s --function=l2_f32 --input=3x5xf32=random --check | FileCheck %s
 // RUN: norm-run %s --function=l2_f32 --input=7x1025xf32=random --check | FileCheck %s
 // RUN: norm-run %s --function=l2_f16 --input=7x1025xf16=random --input=1025xf16=random --check | FileCheck %s
+// RUN: norm-run %s --pipeline=reference --function=l2_f16 --input=7x1025xf16=random --input=1025xf16=random --check | FileCheck %s
 // RUN: norm-run %s --function=l2_bf16 --input=2x3x4x5xbf16=random --check | FileCheck %s
+// RUN: norm-run %s --pipeline=reference --function=l2_bf16 --input=2x3x4x5xbf16=random --check | FileCheck %s
 // CHECK: check result[0]: {{.*}}: ok
 func.func @l2_f32(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %y = norm.l2_normalize %x {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>

@@ -1,14 +1,19 @@
+// Every RUN line uses the CPU pipeline (the default) unless it says
+// --pipeline=reference, which runs the decomposition to linalg (the oracle).
 // Every result is compared with the float64 reference on fresh random data;
 // norm-run fails over the dtype's tolerance and poisons kernel allocations
 // with NaN so that an unwritten element fails too.
 
 // RUN: norm-run %s --function=ln_f32 --input=1x1xf32=random --input=1xf32=random --input=1xf32=random --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --pipeline=reference --function=ln_f32 --input=1x1xf32=random --input=1xf32=random --input=1xf32=random --check | FileCheck %s --check-prefix=THREE
 // RUN: norm-run %s --function=ln_f32 --input=3x5xf32=random --input=5xf32=random --input=5xf32=random --check --seed=1 | FileCheck %s --check-prefix=THREE
 // RUN: norm-run %s --function=ln_f32 --input=7x1025xf32=random --input=1025xf32=random --input=1025xf32=random --check --seed=2 | FileCheck %s --check-prefix=THREE
 // RUN: norm-run %s --function=ln_f16 --input=1x1xf16=random --input=1xf16=random --input=1xf16=random --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --pipeline=reference --function=ln_f16 --input=1x1xf16=random --input=1xf16=random --input=1xf16=random --check | FileCheck %s --check-prefix=THREE
 // RUN: norm-run %s --function=ln_f16 --input=3x5xf16=random --input=5xf16=random --input=5xf16=random --check --seed=3 | FileCheck %s --check-prefix=THREE
 // RUN: norm-run %s --function=ln_f16 --input=7x1025xf16=random --input=1025xf16=random --input=1025xf16=random --check --seed=4 | FileCheck %s --check-prefix=THREE
 // RUN: norm-run %s --function=ln_bf16 --input=1x1xbf16=random --input=1xf32=random --input=1xf32=random --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --pipeline=reference --function=ln_bf16 --input=1x1xbf16=random --input=1xf32=random --input=1xf32=random --check | FileCheck %s --check-prefix=THREE
 // RUN: norm-run %s --function=ln_bf16 --input=3x5xbf16=random --input=5xf32=random --input=5xf32=random --check --seed=5 | FileCheck %s --check-prefix=THREE
 // RUN: norm-run %s --function=ln_bf16 --input=7x1025xbf16=random --input=1025xf32=random --input=1025xf32=random --check --seed=6 | FileCheck %s --check-prefix=THREE
 
@@ -33,8 +38,11 @@ func.func @ln_bf16(%x: tensor<?x?xbf16>, %g: tensor<?xf32>, %b: tensor<?xf32>) -
 
 // Rank 4 normalized over the two middle axes, gamma on the last two.
 // RUN: norm-run %s --function=ln_middle --input=2x3x4x5xf32=random --input=4x5xf32=random --check | FileCheck %s --check-prefix=ONE
+// RUN: norm-run %s --pipeline=reference --function=ln_middle --input=2x3x4x5xf32=random --input=4x5xf32=random --check | FileCheck %s --check-prefix=ONE
 // RUN: norm-run %s --function=ln_middle_bf16 --input=2x6x5x3xbf16=random --check | FileCheck %s --check-prefix=ONE
+// RUN: norm-run %s --pipeline=reference --function=ln_middle_bf16 --input=2x6x5x3xbf16=random --check | FileCheck %s --check-prefix=ONE
 // RUN: norm-run %s --function=ln_middle_f16 --input=3x4x9x2xf16=random --check | FileCheck %s --check-prefix=ONE
+// RUN: norm-run %s --pipeline=reference --function=ln_middle_f16 --input=3x4x9x2xf16=random --check | FileCheck %s --check-prefix=ONE
 // ONE: check result[0]: {{.*}}: ok
 func.func @ln_middle(%x: tensor<2x3x4x5xf32>, %g: tensor<4x5xf32>) -> tensor<2x3x4x5xf32> {
   %y = norm.layer_norm %x gamma(%g : tensor<4x5xf32>) {axes = array<i64: 1, 2>, param_axes = array<i64: 2, 3>} : tensor<2x3x4x5xf32> -> tensor<2x3x4x5xf32>
@@ -51,6 +59,7 @@ func.func @ln_middle_f16(%x: tensor<3x4x9x2xf16>) -> tensor<3x4x9x2xf16> {
 
 // Per-example affine (adaptive LayerNorm).
 // RUN: norm-run %s --function=ada_ln --input=4x3x16xf32=random --input=4x16xf32=random --input=4x16xf32=random --check | FileCheck %s --check-prefix=ONE
+// RUN: norm-run %s --pipeline=reference --function=ada_ln --input=4x3x16xf32=random --input=4x16xf32=random --input=4x16xf32=random --check | FileCheck %s --check-prefix=ONE
 func.func @ada_ln(%x: tensor<4x3x16xf32>, %g: tensor<4x16xf32>, %b: tensor<4x16xf32>) -> tensor<4x3x16xf32> {
   %y = norm.layer_norm %x gamma(%g : tensor<4x16xf32>) beta(%b : tensor<4x16xf32>) {axes = array<i64: 2>, param_axes = array<i64: 0, 2>} : tensor<4x3x16xf32> -> tensor<4x3x16xf32>
   return %y : tensor<4x3x16xf32>
@@ -74,6 +83,7 @@ func.func @ada_ln(%x: tensor<4x3x16xf32>, %g: tensor<4x16xf32>, %b: tensor<4x16x
 
 // A large offset (mean 1e4, std 1e-2) computed in f64.
 // RUN: norm-run %s --function=ln_offset --input=3x1000xf32="random(10000,10000.04)" --check | FileCheck %s --check-prefix=ONE
+// RUN: norm-run %s --pipeline=reference --function=ln_offset --input=3x1000xf32="random(10000,10000.04)" --check | FileCheck %s --check-prefix=ONE
 func.func @ln_offset(%x: tensor<3x1000xf32>) -> tensor<3x1000xf32> {
   %y = norm.layer_norm %x {axes = array<i64: 1>, compute_type = f64} : tensor<3x1000xf32> -> tensor<3x1000xf32>
   return %y : tensor<3x1000xf32>

@@ -1,10 +1,13 @@
 // RUN: norm-run %s --function=rms_f32 --input=1x1xf32=random --input=1xf32=random --check | FileCheck %s
+// RUN: norm-run %s --pipeline=reference --function=rms_f32 --input=1x1xf32=random --input=1xf32=random --check | FileCheck %s
 // RUN: norm-run %s --function=rms_f32 --input=3x5xf32=random --input=5xf32=random --check --seed=1 | FileCheck %s
 // RUN: norm-run %s --function=rms_f32 --input=7x1025xf32=random --input=1025xf32=random --check --seed=2 | FileCheck %s
 // RUN: norm-run %s --function=rms_f16 --input=1x1xf16=random --input=1xf16=random --check | FileCheck %s
+// RUN: norm-run %s --pipeline=reference --function=rms_f16 --input=1x1xf16=random --input=1xf16=random --check | FileCheck %s
 // RUN: norm-run %s --function=rms_f16 --input=3x5xf16=random --input=5xf16=random --check --seed=3 | FileCheck %s
 // RUN: norm-run %s --function=rms_f16 --input=7x1025xf16=random --input=1025xf16=random --check --seed=4 | FileCheck %s
 // RUN: norm-run %s --function=rms_bf16 --input=1x1xbf16=random --input=1xbf16=random --check | FileCheck %s
+// RUN: norm-run %s --pipeline=reference --function=rms_bf16 --input=1x1xbf16=random --input=1xbf16=random --check | FileCheck %s
 // RUN: norm-run %s --function=rms_bf16 --input=3x5xbf16=random --input=5xbf16=random --check --seed=5 | FileCheck %s
 // RUN: norm-run %s --function=rms_bf16 --input=7x1025xbf16=random --input=1025xbf16=random --check --seed=6 | FileCheck %s
 
@@ -26,6 +29,7 @@ func.func @rms_bf16(%x: tensor<?x?xbf16>, %g: tensor<?xbf16>) -> (tensor<?x?xbf1
 
 // Rank 4 over the middle axes, with a beta.
 // RUN: norm-run %s --function=rms_middle --input=2x3x4x5xf32=random --input=3x4xf32=random --check | FileCheck %s --check-prefix=ONE
+// RUN: norm-run %s --pipeline=reference --function=rms_middle --input=2x3x4x5xf32=random --input=3x4xf32=random --check | FileCheck %s --check-prefix=ONE
 // ONE: check result[0]: {{.*}}: ok
 func.func @rms_middle(%x: tensor<2x3x4x5xf32>, %b: tensor<3x4xf32>) -> tensor<2x3x4x5xf32> {
   %y = norm.rms_norm %x beta(%b : tensor<3x4xf32>) {axes = array<i64: 1, 2>} : tensor<2x3x4x5xf32> -> tensor<2x3x4x5xf32>

@@ -1,0 +1,95 @@
+// RUN: norm-opt %s --norm-convert-to-vector=vector-width=16 --split-input-file | FileCheck %s
+// RUN: norm-opt %s --norm-convert-to-vector=vector-width=8 --split-input-file | FileCheck %s --check-prefix=W8
+
+// Row strategy: the reduced axis is innermost. One parallel iteration per
+// row; two reductions (mean, centered squares) along the row with whole
+// vectors and a scalar remainder, then a normalizing pass.
+// CHECK-LABEL: func.func @layer_norm_rows
+// CHECK:       %[[X:[a-zA-Z0-9_]+]] = bufferization.to_buffer %{{.*}} read_only : tensor<?x?xbf16> to memref<?x?xbf16>
+// CHECK:       %[[Y:[a-zA-Z0-9_]+]] = memref.alloc(%{{.*}}, %{{.*}}) : memref<?x?xbf16>
+// CHECK:       scf.parallel (%[[ROW:[a-zA-Z0-9_]+]]) =
+// CHECK:         scf.for %[[I:[a-zA-Z0-9_]+]] = {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<16xf32>)
+// CHECK:           vector.load %[[X]][%[[ROW]], %[[I]]] : memref<?x?xbf16>, vector<16xbf16>
+// CHECK:           arith.extf %{{.*}} : vector<16xbf16> to vector<16xf32>
+// CHECK:         scf.for {{.*}} -> (vector<1xf32>)
+// CHECK:         vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<16xf32> into f32
+// CHECK:         vector.reduction <add>
+// CHECK:         arith.subf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK:         math.rsqrt %{{.*}} : f32
+// CHECK:         scf.for
+// CHECK:           arith.truncf %{{.*}} : vector<16xf32> to vector<16xbf16>
+// CHECK:           vector.store %{{.*}}, %[[Y]][%[[ROW]], %{{.*}}] : memref<?x?xbf16>, vector<16xbf16>
+// CHECK:       bufferization.to_tensor %[[Y]] restrict writable
+// CHECK-NOT:   norm.layer_norm
+// CHECK-NOT:   linalg.
+// W8-LABEL: func.func @layer_norm_rows
+// W8: vector.load %{{.*}} : memref<?x?xbf16>, vector<8xbf16>
+func.func @layer_norm_rows(%x: tensor<?x?xbf16>, %g: tensor<?xbf16>) -> tensor<?x?xbf16> {
+  %y = norm.layer_norm %x gamma(%g : tensor<?xbf16>) {axes = array<i64: 1>} : tensor<?x?xbf16> -> tensor<?x?xbf16>
+  return %y : tensor<?x?xbf16>
+}
+
+// -----
+
+// Column strategy: the channel axis is innermost (NHWC). The lanes of a
+// vector are 16 channels; the reduced axes (collapsed into one) are walked
+// in order, so there is no horizontal reduction. Blocks of lanes that do not
+// fill a vector are done one channel at a time.
+// CHECK-LABEL: func.func @batch_norm_channels_last
+// CHECK:       %[[X:[a-zA-Z0-9_]+]] = memref.collapse_shape %{{.*}} {{\[}}[0, 1, 2], [3]] : memref<2x7x7x40xf32> into memref<98x40xf32>
+// CHECK:       scf.parallel (%{{.*}}) = (%{{.*}}) to (%c3)
+// CHECK:         scf.if
+// CHECK:           scf.for %[[R:[a-zA-Z0-9_]+]] = {{.*}} -> (vector<16xf32>)
+// CHECK:             vector.load %[[X]][%[[R]], %{{.*}}] : memref<98x40xf32>, vector<16xf32>
+// CHECK-NOT:       vector.reduction
+// CHECK:           vector.store %{{.*}} : memref<40xf32>, vector<16xf32>
+// CHECK:         } else {
+// CHECK:           scf.for
+// CHECK:             vector<1xf32>
+// CHECK:       scf.for %{{.*}} = %{{.*}} to %{{.*}}
+// CHECK:         memref.load
+func.func @batch_norm_channels_last(%x: tensor<2x7x7x40xf32>, %m: tensor<40xf32>, %v: tensor<40xf32>) -> (tensor<2x7x7x40xf32>, tensor<40xf32>, tensor<40xf32>, tensor<40xf32>, tensor<40xf32>) {
+  %y, %bm, %bv, %rm, %rv = norm.batch_norm %x running(%m, %v : tensor<40xf32>, tensor<40xf32>) {channel_axis = 3} : tensor<2x7x7x40xf32> -> tensor<2x7x7x40xf32>, tensor<40xf32>, tensor<40xf32>, tensor<40xf32>, tensor<40xf32>
+  return %y, %bm, %bv, %rm, %rv : tensor<2x7x7x40xf32>, tensor<40xf32>, tensor<40xf32>, tensor<40xf32>, tensor<40xf32>
+}
+
+// -----
+
+// Batch norm in NCHW: reduced, kept, reduced. One parallel iteration per
+// channel, walking the batch and reducing along the contiguous H*W rows.
+// CHECK-LABEL: func.func @batch_norm_nchw
+// CHECK:       memref.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3]] : memref<8x16x7x7xf32> into memref<8x16x49xf32>
+// CHECK:       scf.parallel (%[[C:[a-zA-Z0-9_]+]]) = (%{{.*}}) to (%{{.*}})
+// CHECK:         scf.for %[[N:[a-zA-Z0-9_]+]] =
+// CHECK:           scf.for %[[I:[a-zA-Z0-9_]+]] = {{.*}} -> (vector<16xf32>)
+// CHECK:             vector.load %{{.*}}[%[[N]], %[[C]], %[[I]]] : memref<8x16x49xf32>, vector<16xf32>
+func.func @batch_norm_nchw(%x: tensor<8x16x7x7xf32>) -> (tensor<8x16x7x7xf32>, tensor<16xf32>, tensor<16xf32>) {
+  %y, %m, %v = norm.batch_norm %x : tensor<8x16x7x7xf32> -> tensor<8x16x7x7xf32>, tensor<16xf32>, tensor<16xf32>
+  return %y, %m, %v : tensor<8x16x7x7xf32>, tensor<16xf32>, tensor<16xf32>
+}
+
+// -----
+
+// Group norm splits the channel axis; each (example, group) is one row of
+// (channels per group) * H * W elements; gamma is split alike.
+// CHECK-LABEL: func.func @group_norm
+// CHECK:       memref.expand_shape %{{.*}} {{\[}}[0], [1, 2], [3]] output_shape [2, 4, 8, 9] : memref<2x32x9xf32> into memref<2x4x8x9xf32>
+// CHECK:       memref.expand_shape %{{.*}} {{\[}}[0, 1]] output_shape [4, 8] : memref<32xf32> into memref<4x8xf32>
+// CHECK:       scf.parallel (%{{.*}}, %{{.*}}) =
+func.func @group_norm(%x: tensor<2x32x9xf32>, %g: tensor<32xf32>) -> tensor<2x32x9xf32> {
+  %y = norm.group_norm %x gamma(%g : tensor<32xf32>) {num_groups = 4} : tensor<2x32x9xf32> -> tensor<2x32x9xf32>
+  return %y : tensor<2x32x9xf32>
+}
+
+// -----
+
+// LayerNorm over the channel axis of NCHW (ConvNeXt): kept, reduced, kept.
+// Lanes run along H*W; the channels are walked in order.
+// CHECK-LABEL: func.func @layer_norm_channels_first
+// CHECK:       scf.parallel (%[[N:[a-zA-Z0-9_]+]], %[[B:[a-zA-Z0-9_]+]]) =
+// CHECK:         scf.for %[[C:[a-zA-Z0-9_]+]] = {{.*}} -> (vector<16xf32>)
+// CHECK:           vector.load %{{.*}}[%[[N]], %[[C]], %{{.*}}] : memref<2x96x3136xf32>, vector<16xf32>
+func.func @layer_norm_channels_first(%x: tensor<2x96x56x56xf32>) -> tensor<2x96x56x56xf32> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<2x96x56x56xf32> -> tensor<2x96x56x56xf32>
+  return %y : tensor<2x96x56x56xf32>
+}

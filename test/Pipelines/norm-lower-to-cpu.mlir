@@ -1,0 +1,22 @@
+// RUN: norm-opt %s --norm-lower-to-cpu="vector-width=32" | FileCheck %s
+// RUN: norm-opt %s --norm-reference-to-llvm | FileCheck %s --check-prefix=REF
+
+// The CPU pipeline reaches the LLVM dialect with an OpenMP team over the
+// rows and 32-wide vector code, without the reference decomposition.
+// CHECK-LABEL: llvm.func @rms_norm
+// CHECK:       omp.parallel
+// CHECK:       omp.wsloop
+// CHECK:       llvm.load %{{.*}} : !llvm.ptr -> vector<32xbf16>
+// CHECK:       llvm.intr.vector.reduce.fadd
+// CHECK:       llvm.store %{{.*}} : vector<32xbf16>, !llvm.ptr
+// CHECK-NOT:   linalg
+// CHECK-NOT:   norm.
+
+// The reference pipeline is sequential scalar code.
+// REF-LABEL: llvm.func @rms_norm
+// REF-NOT:   omp.
+// REF-NOT:   vector<
+func.func @rms_norm(%x: tensor<?x4096xbf16>, %g: tensor<4096xbf16>) -> tensor<?x4096xbf16> {
+  %y = norm.rms_norm %x gamma(%g : tensor<4096xbf16>) {axes = array<i64: 1>} : tensor<?x4096xbf16> -> tensor<?x4096xbf16>
+  return %y : tensor<?x4096xbf16>
+}
