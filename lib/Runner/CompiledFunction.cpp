@@ -7,6 +7,7 @@
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/TargetSelect.h"
 
@@ -117,6 +118,12 @@ CompiledFunction::create(ModuleOp module, llvm::StringRef name,
   }
 
   OwningOpRef<ModuleOp> lowered(module.clone());
+  // Compile only what the function needs: other functions that nothing
+  // references would only cost compile time.
+  for (auto other : llvm::make_early_inc_range(lowered->getOps<func::FuncOp>()))
+    if (other.getSymName() != name &&
+        SymbolTable::symbolKnownUseEmpty(other, *lowered))
+      other.erase();
   PassManager pm(module.getContext());
   LogicalResult built = pipeline == Pipeline::CPU
                             ? buildCPUPipeline(pm, CPUPipelineOptions())
@@ -199,9 +206,9 @@ CompiledFunction::invoke(llvm::ArrayRef<HostTensor> inputs,
   if (llvm::Error err = engine->invokePacked(name, args))
     return std::move(err);
   if (kernelSeconds)
-    *kernelSeconds = std::chrono::duration<double>(
-                         std::chrono::steady_clock::now() - start)
-                         .count();
+    *kernelSeconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
 
   std::vector<HostTensor> outputs;
   std::vector<void *> freed;

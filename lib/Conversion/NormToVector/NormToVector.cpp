@@ -95,6 +95,8 @@ private:
   /// for a row (scalar statistics) or the number of slots in the vector.
   void emitSlot(OpBuilder &nb, Indices idx, int64_t lanes);
   void storeStat(OpBuilder &nb, Value view, const Indices &idx, Value v);
+  /// The first element of the slot at `idx` (0 when it has none).
+  Value loadPivot(OpBuilder &nb, Indices idx, int64_t lanes);
 
   PatternRewriter &b;
   Location loc;
@@ -345,6 +347,34 @@ void KernelBuilder::forEachInSlot(
       none);
 }
 
+Value KernelBuilder::loadPivot(OpBuilder &nb, Indices idx, int64_t lanes) {
+  // The first reduced position of the slot, or 0 when the slot is empty (no
+  // element may be read then).
+  Value n = index(1);
+  for (auto [i, seg] : llvm::enumerate(segments)) {
+    if (!seg.reduced)
+      continue;
+    idx[i] = index(0);
+    n = arith::MulIOp::create(nb, loc, n, segSizes[i]);
+  }
+  Value nonEmpty =
+      arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ne, n, index(0));
+  auto ifOp = scf::IfOp::create(
+      nb, loc, nonEmpty,
+      [&](OpBuilder &tb, Location) {
+        Value v = loadInput(tb, idx, lanes == 0 ? 1 : lanes);
+        if (lanes == 0)
+          v = vector::ExtractOp::create(tb, loc, v, ArrayRef<int64_t>{0});
+        scf::YieldOp::create(tb, loc, v);
+      },
+      [&](OpBuilder &eb, Location) {
+        Value zero = lanes == 0 ? constant(eb, 0.0)
+                                : splat(eb, constant(eb, 0.0), lanes);
+        scf::YieldOp::create(eb, loc, zero);
+      });
+  return ifOp.getResult(0);
+}
+
 void KernelBuilder::storeStat(OpBuilder &nb, Value view, const Indices &idx,
                               Value v) {
   if (!view)
@@ -365,7 +395,21 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
     return lanes == 0 ? splat(ib, v, w) : v;
   };
 
-  Value mean, var, inv;
+  // Batch statistics are taken of x - pivot, with the pivot the slot's first
+  // element: the subtraction is exact for values near the pivot, so a large
+  // offset (mean 1e4, std 1e-2) does not drown the variance in rounding.
+  // `shift` is the mean of x - pivot; the mean itself is pivot + shift.
+  Value mean, shift, pivot, var, inv;
+  if (desc.center && !desc.givenStats)
+    pivot = loadPivot(nb, idx, lanes);
+  auto centered = [&](OpBuilder &ib, Value v, int64_t w) {
+    if (pivot)
+      v = arith::SubFOp::create(ib, loc, v, broadcastTo(ib, pivot, w));
+    Value m = shift ? shift : mean;
+    if (m)
+      v = arith::SubFOp::create(ib, loc, v, broadcastTo(ib, m, w));
+    return v;
+  };
   if (desc.givenStats) {
     mean = loadAlong(nb, givenMean, isGiven, idx, statWidth);
     var = loadAlong(nb, givenVar, isGiven, idx, statWidth);
@@ -377,15 +421,15 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
       return arith::DivFOp::create(
           nb, loc, sum, lanes == 0 ? count : splat(nb, count, lanes));
     };
-    if (desc.center)
-      mean = divide(reduceSlot(
-          nb, idx, lanes, [](OpBuilder &, Value v, int64_t) { return v; }));
-    Value sumSq = reduceSlot(
-        nb, idx, lanes, [&](OpBuilder &ib, Value v, int64_t w) -> Value {
-          if (mean)
-            v = arith::SubFOp::create(ib, loc, v, broadcastTo(ib, mean, w));
-          return arith::MulFOp::create(ib, loc, v, v);
-        });
+    if (desc.center) {
+      shift = divide(reduceSlot(nb, idx, lanes, centered));
+      mean = arith::AddFOp::create(nb, loc, pivot, shift);
+    }
+    Value sumSq = reduceSlot(nb, idx, lanes,
+                             [&](OpBuilder &ib, Value v, int64_t w) -> Value {
+                               v = centered(ib, v, w);
+                               return arith::MulFOp::create(ib, loc, v, v);
+                             });
     Value e = lanes == 0 ? eps : splat(nb, eps, lanes);
     if (desc.scaling == Scaling::L2Norm) {
       Value norm = math::SqrtOp::create(nb, loc, sumSq);
@@ -405,9 +449,7 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
 
   forEachInSlot(
       nb, idx, lanes, [&](OpBuilder &ib, const Indices &at, int64_t w) {
-        Value v = loadInput(ib, at, w);
-        if (desc.center)
-          v = arith::SubFOp::create(ib, loc, v, broadcastTo(ib, mean, w));
+        Value v = centered(ib, loadInput(ib, at, w), w);
         v = arith::MulFOp::create(ib, loc, v, broadcastTo(ib, inv, w));
         if (gamma) {
           Value g = loadAlong(ib, gamma, isParam, at, w);

@@ -88,3 +88,20 @@ func.func @ln_offset(%x: tensor<3x1000xf32>) -> tensor<3x1000xf32> {
   %y = norm.layer_norm %x {axes = array<i64: 1>, compute_type = f64} : tensor<3x1000xf32> -> tensor<3x1000xf32>
   return %y : tensor<3x1000xf32>
 }
+
+// The CPU pipeline takes statistics of x minus the row's first element, so
+// the same large offset is exact in f32 too (rows from cache and long rows).
+// RUN: norm-run %s --function=ln_f32 --input=3x1000xf32="random(9999.98,10000.02)" --input=1000xf32=1 --input=1000xf32=0 --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=ln_f32 --input=2x100000xf32="random(9999.98,10000.02)" --input=100000xf32=1 --input=100000xf32=0 --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=ln_channels --input=2x300x4x4xf32="random(-10000.02,-9999.98)" --check | FileCheck %s --check-prefix=ONE
+func.func @ln_channels(%x: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<?x?x?x?xf32> -> tensor<?x?x?x?xf32>
+  return %y : tensor<?x?x?x?xf32>
+}
+
+// One NaN in row 1 of 3 gives NaN in that row only.
+// RUN: %python %S/Inputs/nan_row.py %t.nan.npy
+// RUN: norm-run %s --function=ln_f32 --input=@%t.nan.npy --input=5xf32=1 --input=5xf32=0 --check --output=@%t.y.npy | FileCheck %s --check-prefix=NANROW
+// NANROW: result[0]: tensor<3x5xf32> [{{-?[0-9]}}
+// NANROW: result[1]: tensor<3xf32> [{{-?[0-9.e-]+}}, {{-?}}nan, {{-?[0-9.e-]+}}]
+// NANROW: check result[0]: {{.*}}: ok
