@@ -77,11 +77,19 @@ static constexpr const char *kReferenceToLLVM =
     "finalize-memref-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
     "reconcile-unrealized-casts";
 
-/// The CPU pipeline after norm-convert-to-vector.
-static constexpr const char *kVectorToLLVM =
+/// The CPU pipeline after norm-convert-to-vector: bufferization...
+static constexpr const char *kBufferize =
     "canonicalize,cse,"
     "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map},"
+    "function-boundary-type-conversion=identity-layout-map}";
+
+/// ...optionally results turned into caller-provided buffers...
+static constexpr const char *kDestinationPassing =
+    "buffer-results-to-out-params{hoist-static-allocs=true "
+    "hoist-dynamic-allocs=true modify-public-functions=true}";
+
+/// ...and the conversions to LLVM with an OpenMP team for the slot loops.
+static constexpr const char *kVectorToLLVM =
     "buffer-deallocation-pipeline,canonicalize,convert-scf-to-openmp,"
     "expand-strided-metadata,lower-affine,arith-expand{include-bf16=true},"
     // memref.alloca_scope (around each OpenMP loop body) must be lowered
@@ -96,6 +104,11 @@ LogicalResult norm::buildCPUPipeline(OpPassManager &pm,
   NormConvertToVectorPassOptions vectorOptions;
   vectorOptions.vectorWidth = options.vectorWidth;
   pm.addPass(createNormConvertToVectorPass(vectorOptions));
+  if (failed(parsePassPipeline(kBufferize, pm)))
+    return failure();
+  if (options.destinationPassing &&
+      failed(parsePassPipeline(kDestinationPassing, pm)))
+    return failure();
   return parsePassPipeline(kVectorToLLVM, pm);
 }
 

@@ -36,6 +36,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "vector-width",
       llvm::cl::desc("Elements per vector operation (0: from the host)"),
       llvm::cl::init(0)};
+  Option<bool> destinationPassing{
+      *this, "destination-passing",
+      llvm::cl::desc("Turn results into buffers the caller provides, "
+                     "appended to the arguments (the ahead-of-time ABI)"),
+      llvm::cl::init(false)};
 };
 
 /// Adds the CPU code generation pipeline: norm-convert-to-vector, then

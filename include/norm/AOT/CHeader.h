@@ -1,0 +1,53 @@
+//===- CHeader.h - The C ABI of ahead-of-time compiled kernels --*- C++ -*-===//
+//
+// norm-compile turns every public func.func into a kernel with the C ABI
+// described in docs/aot.md. This describes a function's arguments and the
+// shapes of its results symbolically, and writes the C header.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NORM_AOT_CHEADER_H
+#define NORM_AOT_CHEADER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir {
+namespace func {
+class FuncOp;
+} // namespace func
+namespace norm {
+
+/// A tensor of the C ABI: its C name, element type and the C expression of
+/// each dimension (a literal, or a size argument such as `x_d1`).
+struct CTensor {
+  std::string name;
+  std::string elementType; // f32, f16, bf16
+  std::vector<std::string> dims;
+  /// Size arguments this tensor contributes (inputs with dynamic dims).
+  std::vector<std::string> sizeArgs;
+};
+
+/// A kernel of the C ABI.
+struct CKernel {
+  std::string name;
+  std::vector<CTensor> inputs, outputs;
+  /// C conditions that must hold for the call to be valid, beyond non-null
+  /// pointers and non-negative sizes, each with the reason it fails.
+  std::vector<std::pair<std::string, std::string>> requirements;
+};
+
+/// Describes `func`, whose body must be norm ops and a return, and whose
+/// arguments and results are ranked tensors of f32, f16 or bf16.
+llvm::Expected<CKernel> describeKernel(func::FuncOp func);
+
+/// Writes the C header declaring `kernels`.
+std::string emitCHeader(llvm::ArrayRef<CKernel> kernels, llvm::StringRef guard);
+
+} // namespace norm
+} // namespace mlir
+
+#endif // NORM_AOT_CHEADER_H

@@ -1,0 +1,244 @@
+//===- CHeader.cpp - The C ABI of ahead-of-time compiled kernels ----------===//
+
+#include "norm/AOT/CHeader.h"
+#include "norm/Dialect/Norm/IR/NormOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <set>
+
+using namespace mlir;
+using namespace mlir::norm;
+
+static llvm::Error abiError(func::FuncOp func, const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 "function '" + func.getSymName() +
+                                     "': " + message);
+}
+
+static std::optional<std::string> elementName(Type type) {
+  if (type.isF32())
+    return "f32";
+  if (type.isF16())
+    return "f16";
+  if (type.isBF16())
+    return "bf16";
+  return std::nullopt;
+}
+
+llvm::Expected<CKernel> norm::describeKernel(func::FuncOp func) {
+  CKernel kernel;
+  kernel.name = func.getSymName().str();
+  // Each value's dims as C expressions.
+  llvm::DenseMap<Value, std::vector<std::string>> dims;
+  std::set<std::string> names;
+  for (auto [i, arg] : llvm::enumerate(func.getArguments())) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    std::optional<std::string> elem =
+        type ? elementName(type.getElementType()) : std::nullopt;
+    if (!elem)
+      return abiError(func, "argument #" + llvm::Twine(i) +
+                                " is not a ranked tensor of f32, f16 or bf16");
+    CTensor t;
+    t.name = "arg" + std::to_string(i);
+    t.elementType = *elem;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (type.isDynamicDim(d)) {
+        std::string size = t.name + "_d" + std::to_string(d);
+        t.dims.push_back(size);
+        t.sizeArgs.push_back(size);
+      } else {
+        t.dims.push_back(std::to_string(type.getDimSize(d)));
+      }
+    }
+    dims[arg] = t.dims;
+    kernel.inputs.push_back(t);
+  }
+
+  auto require = [&](const std::string &a, const std::string &b,
+                     const std::string &why) {
+    if (a != b)
+      kernel.requirements.push_back({a + " == " + b, why});
+  };
+  for (Operation &op : func.getBody().front()) {
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+        auto type = cast<RankedTensorType>(v.getType());
+        std::optional<std::string> elem = elementName(type.getElementType());
+        if (!elem)
+          return abiError(func, "result #" + llvm::Twine(i) +
+                                    " is not a tensor of f32, f16 or bf16");
+        CTensor t;
+        t.name = "result" + std::to_string(i);
+        t.elementType = *elem;
+        t.dims = dims.lookup(v);
+        kernel.outputs.push_back(t);
+      }
+      return kernel;
+    }
+    auto norm = dyn_cast<NormalizationOpInterface>(op);
+    if (!norm)
+      return abiError(func, "'" + op.getName().getStringRef() +
+                                "' is not a norm op; the C ABI covers "
+                                "functions made of norm ops");
+    NormDesc desc = norm.getDesc();
+    std::vector<std::string> x = dims.lookup(norm.getInput());
+    std::string opName = op.getName().getStringRef().str();
+    auto extents = [&](const std::vector<int64_t> &axes) {
+      std::vector<std::string> result;
+      for (int64_t a : axes)
+        result.push_back(x[a]);
+      return result;
+    };
+    auto requireShape = [&](Value v, const std::vector<std::string> &want,
+                            const std::string &what) {
+      if (!v)
+        return;
+      std::vector<std::string> got = dims.lookup(v);
+      for (auto [g, w] : llvm::zip(got, want))
+        require(g, w, what + " of " + opName + " must match its input");
+    };
+    requireShape(norm.getScaleOperand(), extents(desc.paramAxes), "gamma");
+    requireShape(norm.getShiftOperand(), extents(desc.paramAxes), "beta");
+    std::vector<int64_t> channelAxes =
+        desc.givenStats ? desc.statsAxes : desc.paramAxes;
+    requireShape(norm.getMeanOperand(), extents(channelAxes), "the mean");
+    requireShape(norm.getVarOperand(), extents(channelAxes), "the variance");
+    if (desc.groupAxis >= 0)
+      kernel.requirements.push_back(
+          {x[desc.groupAxis] + " % " + std::to_string(desc.numGroups) + " == 0",
+           "num_groups of " + opName + " must divide the channels"});
+
+    dims[norm.getOutput()] = x;
+    std::vector<std::string> stats;
+    for (int64_t a = 0; a < desc.rank; ++a) {
+      if (a == desc.groupAxis)
+        stats.push_back(std::to_string(desc.numGroups));
+      else if (!desc.isReduced(a))
+        stats.push_back(x[a]);
+    }
+    for (Value v : norm.getStatsResults())
+      dims[v] = stats;
+    for (Value v : norm.getRunningResults())
+      dims[v] = extents(channelAxes);
+  }
+  return abiError(func, "has no return");
+}
+
+static std::string cType(const std::string &elem) {
+  return elem == "f32" ? "float" : "uint16_t";
+}
+
+/// The row-major strides of `dims`, innermost last.
+static std::vector<std::string> strides(const std::vector<std::string> &dims) {
+  std::vector<std::string> result(dims.size());
+  std::string stride = "1";
+  for (size_t d = dims.size(); d-- > 0;) {
+    result[d] = stride;
+    stride = stride == "1" ? dims[d] : "(" + stride + ") * " + dims[d];
+  }
+  return result;
+}
+
+std::string norm::emitCHeader(llvm::ArrayRef<CKernel> kernels,
+                              llvm::StringRef guard) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "/* Generated by norm-compile: the C ABI of the kernels in the object "
+        "file.\n"
+        " * See docs/aot.md. f16 and bf16 elements are passed as their 16-bit "
+        "patterns.\n"
+        " * Link with the object file and LLVM's OpenMP runtime (-lomp). */\n"
+     << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+     << "#include <stdint.h>\n\n#include \"norm/runtime.h\"\n\n"
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+
+  std::set<size_t> ranks;
+  for (const CKernel &k : kernels) {
+    for (const CTensor &t : k.inputs)
+      ranks.insert(t.dims.size());
+    for (const CTensor &t : k.outputs)
+      ranks.insert(t.dims.size());
+  }
+  os << "/* MLIR's memref descriptors, by rank. */\n";
+  for (size_t r : ranks) {
+    os << "#ifndef NORM_MEMREF_R" << r << "\n#define NORM_MEMREF_R" << r
+       << "\ntypedef struct {\n  void *allocated;\n  void *aligned;\n"
+       << "  int64_t offset;\n";
+    if (r > 0)
+      os << "  int64_t sizes[" << r << "];\n  int64_t strides[" << r << "];\n";
+    os << "} norm_memref_r" << r << ";\n#endif\n";
+  }
+  os << "\n";
+
+  for (const CKernel &k : kernels) {
+    // The descriptor form, as compiled.
+    os << "/* " << k.name << ": descriptor form. Inputs, then the outputs the "
+       << "caller allocates. */\nvoid _mlir_ciface_" << k.name << "(";
+    std::vector<std::string> params;
+    for (const CTensor &t : k.inputs)
+      params.push_back("norm_memref_r" + std::to_string(t.dims.size()) + " *" +
+                       t.name);
+    for (const CTensor &t : k.outputs)
+      params.push_back("norm_memref_r" + std::to_string(t.dims.size()) + " *" +
+                       t.name);
+    os << llvm::join(params, ", ") << ");\n\n";
+
+    // The plain form: pointers and the inputs' dynamic sizes.
+    os << "/* " << k.name << ": plain form. Dense row-major buffers.\n";
+    for (const CTensor &t : k.inputs)
+      os << " *   in  " << t.name << ": " << t.elementType << "["
+         << llvm::join(t.dims, "][") << "]\n";
+    for (const CTensor &t : k.outputs)
+      os << " *   out " << t.name << ": " << t.elementType << "["
+         << llvm::join(t.dims, "][") << "]\n";
+    os << " * Returns NORM_INVALID_ARGUMENT, calling nothing, on a null "
+          "pointer, a negative\n * size or sizes that do not fit together. "
+          "*/\n";
+    params.clear();
+    for (const CTensor &t : k.inputs) {
+      params.push_back("const " + cType(t.elementType) + " *" + t.name);
+      for (const std::string &s : t.sizeArgs)
+        params.push_back("int64_t " + s);
+    }
+    for (const CTensor &t : k.outputs)
+      params.push_back(cType(t.elementType) + " *" + t.name);
+    os << "static inline norm_status " << k.name << "("
+       << llvm::join(params, ", ") << ") {\n";
+    for (const CTensor &t : k.inputs) {
+      os << "  if (!" << t.name << ") return NORM_INVALID_ARGUMENT;\n";
+      for (const std::string &s : t.sizeArgs)
+        os << "  if (" << s << " < 0) return NORM_INVALID_ARGUMENT;\n";
+    }
+    for (const CTensor &t : k.outputs)
+      os << "  if (!" << t.name << ") return NORM_INVALID_ARGUMENT;\n";
+    for (const auto &[condition, why] : k.requirements)
+      os << "  /* " << why << " */\n  if (!(" << condition
+         << ")) return NORM_INVALID_ARGUMENT;\n";
+    auto descriptor = [&](const CTensor &t) {
+      std::vector<std::string> st = strides(t.dims);
+      os << "  norm_memref_r" << t.dims.size() << " " << t.name
+         << "_m = {(void *)" << t.name << ", (void *)" << t.name << ", 0";
+      if (!t.dims.empty())
+        os << ", {" << llvm::join(t.dims, ", ") << "}, {"
+           << llvm::join(st, ", ") << "}";
+      os << "};\n";
+    };
+    for (const CTensor &t : k.inputs)
+      descriptor(t);
+    for (const CTensor &t : k.outputs)
+      descriptor(t);
+    params.clear();
+    for (const CTensor &t : k.inputs)
+      params.push_back("&" + t.name + "_m");
+    for (const CTensor &t : k.outputs)
+      params.push_back("&" + t.name + "_m");
+    os << "  _mlir_ciface_" << k.name << "(" << llvm::join(params, ", ")
+       << ");\n  return NORM_OK;\n}\n\n";
+  }
+  os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
+  return text;
+}

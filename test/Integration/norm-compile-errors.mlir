@@ -1,0 +1,13 @@
+// RUN: not norm-compile %s -o %t.o 2>&1 | FileCheck %s --check-prefix=OP
+// OP: norm-compile: error: function 'add': 'arith.constant' is not a norm op; the C ABI covers functions made of norm ops
+// RUN: not norm-compile %S/../Tools/Inputs/bad-syntax.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=PARSE
+// PARSE: norm-compile: error: cannot parse
+// RUN: not norm-compile %s -o %t.o --target-cpu=no-such-cpu 2>&1 | FileCheck %s --check-prefix=CPU
+// CPU: norm-compile: error: unknown --target-cpu 'no-such-cpu'
+// RUN: not norm-compile %s -o %t.o --vector-width=-4 2>&1 | FileCheck %s --check-prefix=WIDTH
+// WIDTH: norm-compile: error: --vector-width must be positive
+func.func @add(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %c = arith.constant dense<1.0> : tensor<4xf32>
+  %y = arith.addf %x, %c : tensor<4xf32>
+  return %y : tensor<4xf32>
+}

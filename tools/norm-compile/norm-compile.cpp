@@ -1,0 +1,191 @@
+//===- norm-compile.cpp - Compile norm functions ahead of time ------------===//
+//
+// norm-compile in.mlir -o kernels.o --header kernels.h
+//
+// Lowers every public function through norm-lower-to-cpu with caller-provided
+// outputs, writes a relocatable object for the host (or --target-cpu and
+// --cpu-features), and a C header declaring each kernel in a plain pointer
+// form and MLIR's memref-descriptor form (docs/aot.md).
+//
+//===----------------------------------------------------------------------===//
+
+#include "norm/AOT/CHeader.h"
+#include "norm/Conversion/Passes.h"
+#include "norm/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace mlir;
+using namespace mlir::norm;
+
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputFilename(cl::Positional,
+                                          cl::desc("<input .mlir file>"),
+                                          cl::init("-"));
+static cl::opt<std::string> outputFilename("o", cl::desc("Object file"),
+                                           cl::value_desc("kernels.o"),
+                                           cl::Required);
+static cl::opt<std::string> headerFilename("header",
+                                           cl::desc("C header to write"),
+                                           cl::value_desc("kernels.h"));
+static cl::opt<std::string>
+    targetCpu("target-cpu", cl::desc("CPU to compile for (default: host)"));
+static cl::opt<std::string>
+    cpuFeatures("cpu-features",
+                cl::desc("Features such as +avx2,+fma (default: the host's "
+                         "when --target-cpu is not given)"));
+static cl::opt<int64_t>
+    vectorWidth("vector-width",
+                cl::desc("Elements per vector operation (default: four "
+                         "native f32 vectors of the target)"),
+                cl::init(0));
+
+static int fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "norm-compile") << message << "\n";
+  return 1;
+}
+
+/// The host's features as a +a,-b list.
+static std::string hostFeatures() {
+  std::vector<std::string> features;
+  for (const auto &[name, enabled] : llvm::sys::getHostCPUFeatures())
+    features.push_back((enabled ? "+" : "-") + name.str());
+  return llvm::join(features, ",");
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "norm-compile: compile norm functions into an object and a C header\n");
+
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  std::string error;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return fail("no target for " + triple.str() + ": " + error);
+  std::string cpu =
+      targetCpu.empty() ? llvm::sys::getHostCPUName().str() : targetCpu;
+  std::string features = cpuFeatures.empty() && targetCpu.empty()
+                             ? hostFeatures()
+                             : cpuFeatures.getValue();
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
+      std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+  if (!machine)
+    return fail("cannot create a target machine for CPU '" + cpu + "'");
+  const llvm::MCSubtargetInfo *subtarget = machine->getMCSubtargetInfo();
+  if (!subtarget->isCPUStringValid(cpu))
+    return fail("unknown --target-cpu '" + cpu + "'");
+  int64_t width = vectorWidth;
+  if (width < 0)
+    return fail("--vector-width must be positive");
+  if (width == 0)
+    width = subtarget->checkFeatures("+avx512f") ? 64
+            : subtarget->checkFeatures("+avx")   ? 32
+                                                 : 16;
+
+  DialectRegistry registry;
+  registerNormDialects(registry);
+  MLIRContext context(registry);
+  auto file = openInputFile(inputFilename, &error);
+  if (!file)
+    return fail(error);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return fail("cannot parse '" + inputFilename + "'");
+
+  std::vector<CKernel> kernels;
+  std::vector<std::string> names;
+  for (auto func : module->getOps<func::FuncOp>()) {
+    if (func.isExternal() || !func.isPublic())
+      continue;
+    auto kernel = describeKernel(func);
+    if (!kernel)
+      return fail(llvm::toString(kernel.takeError()));
+    kernels.push_back(*kernel);
+    names.push_back(func.getSymName().str());
+    func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                  UnitAttr::get(&context));
+  }
+  if (kernels.empty())
+    return fail("'" + inputFilename + "' has no public function to compile");
+
+  PassManager pm(&context);
+  CPUPipelineOptions options;
+  options.vectorWidth = width;
+  options.destinationPassing = true;
+  if (failed(buildCPUPipeline(pm, options)) || failed(pm.run(*module)))
+    return fail("lowering to LLVM failed");
+  // Only the descriptor entry points are exported; the expanded-argument
+  // functions they call stay internal to the object.
+  for (auto fn : module->getOps<LLVM::LLVMFuncOp>())
+    if (llvm::is_contained(names, fn.getName().str()))
+      fn.setLinkage(LLVM::Linkage::Internal);
+
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(*module, llvmContext);
+  if (!llvmModule)
+    return fail("translation to LLVM IR failed");
+  llvmModule->setTargetTriple(triple);
+  llvmModule->setDataLayout(machine->createDataLayout());
+  auto optimize = makeOptimizingTransformer(3, 0, machine.get());
+  if (llvm::Error err = optimize(llvmModule.get()))
+    return fail("optimization failed: " + llvm::toString(std::move(err)));
+
+  std::error_code ec;
+  llvm::ToolOutputFile object(outputFilename, ec, llvm::sys::fs::OF_None);
+  if (ec)
+    return fail("cannot write '" + outputFilename + "': " + ec.message());
+  llvm::legacy::PassManager codegen;
+  if (machine->addPassesToEmitFile(codegen, object.os(), nullptr,
+                                   llvm::CodeGenFileType::ObjectFile))
+    return fail("the target cannot emit object files");
+  codegen.run(*llvmModule);
+  object.keep();
+
+  if (!headerFilename.empty()) {
+    std::string guard =
+        "NORM_KERNELS_" + llvm::sys::path::stem(headerFilename).upper() + "_H";
+    for (char &c : guard)
+      if (!llvm::isAlnum(c))
+        c = '_';
+    llvm::ToolOutputFile header(headerFilename, ec, llvm::sys::fs::OF_Text);
+    if (ec)
+      return fail("cannot write '" + headerFilename + "': " + ec.message());
+    header.os() << emitCHeader(kernels, guard);
+    header.keep();
+  }
+  return 0;
+}
