@@ -19,9 +19,11 @@ namespace norm {
 #include "norm/Conversion/Passes.h.inc"
 
 /// Adds the patterns lowering norm ops to vector loops on buffers, with
-/// `vectorWidth` elements per vector operation.
+/// `vectorWidth` elements per vector operation and non-temporal stores for
+/// outputs of at least `streamingThreshold` bytes.
 void populateNormToVectorPatterns(RewritePatternSet &patterns,
-                                  int64_t vectorWidth);
+                                  int64_t vectorWidth,
+                                  int64_t streamingThreshold);
 
 /// Four native f32 vectors of the host: 64, 32 or 16 elements.
 int64_t hostVectorWidth();

@@ -48,9 +48,10 @@ struct Segment {
 class KernelBuilder {
 public:
   KernelBuilder(PatternRewriter &rewriter, NormalizationOpInterface op,
-                int64_t width)
+                int64_t width, int64_t streamingThreshold)
       : b(rewriter), loc(op.getLoc()), op(op), desc(op.getDesc()),
-        ct(op.getComputeElementType()), width(width) {}
+        ct(op.getComputeElementType()), width(width),
+        streamingThreshold(streamingThreshold) {}
 
   LogicalResult build();
 
@@ -82,10 +83,16 @@ private:
   /// Sums term(x) over every reduced position of one statistics slot.
   Value reduceSlot(OpBuilder &nb, Indices idx, int64_t lanes,
                    function_ref<Value(OpBuilder &, Value, int64_t)> term);
-  /// Calls body(idx, w) for every reduced position of one slot.
-  void
-  forEachInSlot(OpBuilder &nb, Indices idx, int64_t lanes,
-                function_ref<void(OpBuilder &, const Indices &, int64_t)> body);
+  /// Calls body(idx, w, nontemporal) for every reduced position of one slot;
+  /// whole vectors of a row are stored with non-temporal stores when
+  /// `streamRow` holds at run time.
+  void forEachInSlot(
+      OpBuilder &nb, Indices idx, int64_t lanes, Value streamRow,
+      function_ref<void(OpBuilder &, const Indices &, int64_t, bool)> body);
+  /// Whether the row at `idx` is stored with non-temporal stores: the output
+  /// is larger than the streaming threshold and the row starts on a 64-byte
+  /// boundary. Null when streaming never applies.
+  Value streamingCondition(OpBuilder &nb, const Indices &idx);
   void nestReduced(
       OpBuilder &nb, Indices &idx, size_t depth, ValueRange inits,
       function_ref<SmallVector<Value>(OpBuilder &, Indices &, ValueRange)>
@@ -104,6 +111,7 @@ private:
   NormDesc desc;
   Type ct;
   int64_t width;
+  int64_t streamingThreshold;
 
   Type inElem;
   SmallVector<Segment> segments;
@@ -114,6 +122,7 @@ private:
   Value givenMean, givenVar;      // given statistics views
   Value outMean, outVar, outRstd; // statistics views (over kept segments)
   Value count;                    // reduced elements per slot, in ct
+  Value largeOutput; // i1: the output exceeds the streaming threshold
   Value eps;
   bool rowLike = false;
 };
@@ -315,36 +324,69 @@ Value KernelBuilder::reduceSlot(
 }
 
 void KernelBuilder::forEachInSlot(
-    OpBuilder &nb, Indices idx, int64_t lanes,
-    function_ref<void(OpBuilder &, const Indices &, int64_t)> body) {
+    OpBuilder &nb, Indices idx, int64_t lanes, Value streamRow,
+    function_ref<void(OpBuilder &, const Indices &, int64_t, bool)> body) {
   SmallVector<Value> none;
   nestReduced(
       nb, idx, 0, {},
       [&](OpBuilder &ib, Indices &at, ValueRange) -> SmallVector<Value> {
         if (!rowLike) {
-          body(ib, at, lanes);
+          body(ib, at, lanes, false);
           return {};
         }
         Value n = segSizes.back();
         Value w = index(width);
         Value rem = arith::RemUIOp::create(ib, loc, n, w);
         Value main = arith::SubIOp::create(ib, loc, n, rem);
-        for (auto [lb, ub, step, w2] :
-             {std::tuple{index(0), main, w, width},
-              std::tuple{main, n, index(1), int64_t{1}}}) {
-          int64_t vw = w2;
+        auto loop = [&](OpBuilder &lb, Value from, Value to, Value step,
+                        int64_t vw, bool nt) {
           scf::ForOp::create(
-              ib, loc, lb, ub, step, ValueRange{},
+              lb, loc, from, to, step, ValueRange{},
               [&](OpBuilder &lb2, Location, Value iv, ValueRange) {
                 Indices pos = at;
                 pos.back() = iv;
-                body(lb2, pos, vw);
+                body(lb2, pos, vw, nt);
                 scf::YieldOp::create(lb2, loc);
               });
+        };
+        if (streamRow && at.size() == idx.size()) {
+          scf::IfOp::create(
+              ib, loc, streamRow,
+              [&](OpBuilder &tb, Location) {
+                loop(tb, index(0), main, w, width, true);
+                scf::YieldOp::create(tb, loc);
+              },
+              [&](OpBuilder &eb, Location) {
+                loop(eb, index(0), main, w, width, false);
+                scf::YieldOp::create(eb, loc);
+              });
+        } else {
+          loop(ib, index(0), main, w, width, false);
         }
+        loop(ib, main, n, index(1), 1, false);
         return {};
       },
       none);
+}
+
+Value KernelBuilder::streamingCondition(OpBuilder &nb, const Indices &idx) {
+  int64_t elemBytes = inElem.getIntOrFloatBitWidth() / 8;
+  if (!rowLike || (width * elemBytes) % 64 != 0)
+    return {};
+  // Linear index of the row's first element in the (row-major) output.
+  Value linear = index(0);
+  for (auto [i, v] : llvm::enumerate(idx)) {
+    linear = arith::MulIOp::create(nb, loc, linear, segSizes[i]);
+    if (i + 1 < idx.size())
+      linear = arith::AddIOp::create(nb, loc, linear, v);
+  }
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(nb, loc, y);
+  Value address = arith::AddIOp::create(
+      nb, loc, base, arith::MulIOp::create(nb, loc, linear, index(elemBytes)));
+  Value misaligned = arith::RemUIOp::create(nb, loc, address, index(64));
+  Value aligned = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::eq,
+                                        misaligned, index(0));
+  return arith::AndIOp::create(nb, loc, aligned, largeOutput);
 }
 
 Value KernelBuilder::loadPivot(OpBuilder &nb, Indices idx, int64_t lanes) {
@@ -448,7 +490,8 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
   storeStat(nb, outRstd, idx, inv);
 
   forEachInSlot(
-      nb, idx, lanes, [&](OpBuilder &ib, const Indices &at, int64_t w) {
+      nb, idx, lanes, streamingCondition(nb, idx),
+      [&](OpBuilder &ib, const Indices &at, int64_t w, bool nontemporal) {
         Value v = centered(ib, loadInput(ib, at, w), w);
         v = arith::MulFOp::create(ib, loc, v, broadcastTo(ib, inv, w));
         if (gamma) {
@@ -461,7 +504,11 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
         if (beta)
           v = arith::AddFOp::create(ib, loc, v,
                                     loadAlong(ib, beta, isParam, at, w));
-        vector::StoreOp::create(ib, loc, convert(ib, v, inElem), y, at);
+        if (nontemporal)
+          vector::StoreOp::create(ib, loc, convert(ib, v, inElem), y, at,
+                                  /*nontemporal=*/true, llvm::Align(64));
+        else
+          vector::StoreOp::create(ib, loc, convert(ib, v, inElem), y, at);
       });
 }
 
@@ -584,6 +631,13 @@ LogicalResult KernelBuilder::build() {
   count = arith::UIToFPOp::create(
       b, loc, ct, arith::IndexCastOp::create(b, loc, b.getI64Type(), n));
   eps = constant(b, desc.epsilon);
+  Value outputBytes = arith::MulIOp::create(
+      b, loc, n, index(inElem.getIntOrFloatBitWidth() / 8));
+  for (auto [seg, size] : llvm::zip(segments, segSizes))
+    if (!seg.reduced)
+      outputBytes = arith::MulIOp::create(b, loc, outputBytes, size);
+  largeOutput = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
+                                      outputBytes, index(streamingThreshold));
 
   // One parallel iteration per slot: the kept segments, and for a kept
   // innermost segment, blocks of `width` lanes.
@@ -646,6 +700,10 @@ LogicalResult KernelBuilder::build() {
             });
       });
 
+  // Non-temporal stores are weakly ordered. No fence is added: the OpenMP
+  // join barrier at the end of the loop executes locked instructions, which
+  // drain the write-combining buffers on x86, and the calling thread sees its
+  // own stores in program order.
   SmallVector<Value> results;
   auto asTensor = [&](Value buffer, Type type) {
     return bufferization::ToTensorOp::create(b, loc, type, buffer,
@@ -712,27 +770,31 @@ namespace {
 
 struct LowerNormalization
     : OpInterfaceRewritePattern<NormalizationOpInterface> {
-  LowerNormalization(MLIRContext *context, int64_t width)
-      : OpInterfaceRewritePattern(context), width(width) {}
+  LowerNormalization(MLIRContext *context, int64_t width,
+                     int64_t streamingThreshold)
+      : OpInterfaceRewritePattern(context), width(width),
+        streamingThreshold(streamingThreshold) {}
   LogicalResult matchAndRewrite(NormalizationOpInterface op,
                                 PatternRewriter &rewriter) const override {
-    return KernelBuilder(rewriter, op, width).build();
+    return KernelBuilder(rewriter, op, width, streamingThreshold).build();
   }
   int64_t width;
+  int64_t streamingThreshold;
 };
 
 struct NormConvertToVectorPass
     : norm::impl::NormConvertToVectorPassBase<NormConvertToVectorPass> {
   using Base::Base;
   void runOnOperation() override {
-    if (vectorWidth < 0) {
+    if (vectorWidth < 0 || streamingThreshold < 0) {
       emitError(getOperation()->getLoc())
-          << "vector-width must be positive, got " << vectorWidth;
+          << "vector-width and streaming-threshold must not be negative";
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    populateNormToVectorPatterns(patterns, vectorWidth > 0 ? vectorWidth
-                                                           : hostVectorWidth());
+    populateNormToVectorPatterns(
+        patterns, vectorWidth > 0 ? vectorWidth : hostVectorWidth(),
+        streamingThreshold);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     WalkResult left = getOperation()->walk([](NormalizationOpInterface op) {
@@ -747,6 +809,8 @@ struct NormConvertToVectorPass
 } // namespace
 
 void mlir::norm::populateNormToVectorPatterns(RewritePatternSet &patterns,
-                                              int64_t vectorWidth) {
-  patterns.add<LowerNormalization>(patterns.getContext(), vectorWidth);
+                                              int64_t vectorWidth,
+                                              int64_t streamingThreshold) {
+  patterns.add<LowerNormalization>(patterns.getContext(), vectorWidth,
+                                   streamingThreshold);
 }

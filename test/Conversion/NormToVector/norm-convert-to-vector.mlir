@@ -93,3 +93,21 @@ func.func @layer_norm_channels_first(%x: tensor<2x96x56x56xf32>) -> tensor<2x96x
   %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<2x96x56x56xf32> -> tensor<2x96x56x56xf32>
   return %y : tensor<2x96x56x56xf32>
 }
+
+// -----
+
+// Rows of an output larger than the streaming threshold that start on a
+// 64-byte boundary are stored with aligned non-temporal stores; the others,
+// and the scalar remainder, with ordinary ones.
+// CHECK-LABEL: func.func @streaming
+// CHECK:       %[[BASE:.*]] = memref.extract_aligned_pointer_as_index
+// CHECK:       arith.remui %{{.*}}, %c64
+// CHECK:       scf.if
+// CHECK:         vector.store %{{.*}} {alignment = 64 : i64, nontemporal = true} : memref<?x?xf32>, vector<16xf32>
+// CHECK:       } else {
+// CHECK:         vector.store %{{.*}} : memref<?x?xf32>, vector<16xf32>
+// CHECK:       vector.store %{{.*}} : memref<?x?xf32>, vector<1xf32>
+func.func @streaming(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}
