@@ -4,7 +4,7 @@ BUILD ?= build
 LLVM_DIR ?= /usr/lib/llvm-22
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build demo check docs clean format
+.PHONY: all deps configure build demo check bench docs clean format
 
 all: build
 
@@ -29,6 +29,11 @@ demo: build
 
 check: build
 	cmake --build $(BUILD) --target check-norm -j $(JOBS)
+
+# The CPU benchmark (not part of check): BENCH_ARGS=--quick for a short run.
+bench: build
+	cmake --build $(BUILD) --target norm-bench-binaries -j $(JOBS)
+	python3 bench/run.py $(BENCH_ARGS)
 
 docs: build
 	cmake --build $(BUILD) --target norm-doc

@@ -17,6 +17,8 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <functional>
+
 namespace mlir::norm {
 #define GEN_PASS_DEF_NORMCONVERTTOVECTORPASS
 #include "norm/Conversion/Passes.h.inc"
@@ -24,6 +26,10 @@ namespace mlir::norm {
 
 using namespace mlir;
 using namespace mlir::norm;
+
+/// Problems whose output (as large as the input) is smaller than this run
+/// without a thread team.
+static constexpr int64_t kSequentialBytes = 64 * 1024;
 
 int64_t norm::hostVectorWidth() {
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
@@ -122,7 +128,8 @@ private:
   Value givenMean, givenVar;      // given statistics views
   Value outMean, outVar, outRstd; // statistics views (over kept segments)
   Value count;                    // reduced elements per slot, in ct
-  Value largeOutput; // i1: the output exceeds the streaming threshold
+  Value largeOutput;  // i1: the output exceeds the streaming threshold
+  Value outputBytes_; // bytes of the normalized output
   Value eps;
   bool rowLike = false;
 };
@@ -638,6 +645,7 @@ LogicalResult KernelBuilder::build() {
       outputBytes = arith::MulIOp::create(b, loc, outputBytes, size);
   largeOutput = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
                                       outputBytes, index(streamingThreshold));
+  outputBytes_ = outputBytes;
 
   // One parallel iteration per slot: the kept segments, and for a kept
   // innermost segment, blocks of `width` lanes.
@@ -662,42 +670,71 @@ LogicalResult KernelBuilder::build() {
     ubs.push_back(index(1));
     steps.push_back(index(1));
   }
-  scf::ParallelOp::create(
-      b, loc, lbs, ubs, steps, [&](OpBuilder &pb, Location, ValueRange ivs) {
-        Indices idx(segments.size(), Value());
-        for (auto [k, s] : llvm::enumerate(parallelSegs))
-          idx[s] = ivs[k];
-        for (Value &v : idx)
-          if (!v)
-            v = index(0);
-        if (rowLike) {
-          emitSlot(pb, idx, 0);
-          return;
-        }
-        // A full block of lanes, or the remaining slots one by one.
-        Value start = arith::MulIOp::create(pb, loc, ivs.back(), index(width));
-        Value end = arith::AddIOp::create(pb, loc, start, index(width));
-        Value full = arith::CmpIOp::create(pb, loc, arith::CmpIPredicate::ule,
-                                           end, inner);
-        scf::IfOp::create(
-            pb, loc, full,
-            [&](OpBuilder &tb, Location) {
-              Indices at = idx;
-              at.back() = start;
-              emitSlot(tb, at, width);
-              scf::YieldOp::create(tb, loc);
-            },
-            [&](OpBuilder &eb, Location) {
-              scf::ForOp::create(
-                  eb, loc, start, inner, index(1), ValueRange{},
-                  [&](OpBuilder &fb, Location, Value iv, ValueRange) {
-                    Indices one = idx;
-                    one.back() = iv;
-                    emitSlot(fb, one, 1);
-                    scf::YieldOp::create(fb, loc);
-                  });
-              scf::YieldOp::create(eb, loc);
-            });
+  auto slotBody = [&](OpBuilder &pb, Location, ValueRange ivs) {
+    Indices idx(segments.size(), Value());
+    for (auto [k, s] : llvm::enumerate(parallelSegs))
+      idx[s] = ivs[k];
+    for (Value &v : idx)
+      if (!v)
+        v = index(0);
+    if (rowLike) {
+      emitSlot(pb, idx, 0);
+      return;
+    }
+    // A full block of lanes, or the remaining slots one by one.
+    Value start = arith::MulIOp::create(pb, loc, ivs.back(), index(width));
+    Value end = arith::AddIOp::create(pb, loc, start, index(width));
+    Value full =
+        arith::CmpIOp::create(pb, loc, arith::CmpIPredicate::ule, end, inner);
+    scf::IfOp::create(
+        pb, loc, full,
+        [&](OpBuilder &tb, Location) {
+          Indices at = idx;
+          at.back() = start;
+          emitSlot(tb, at, width);
+          scf::YieldOp::create(tb, loc);
+        },
+        [&](OpBuilder &eb, Location) {
+          scf::ForOp::create(
+              eb, loc, start, inner, index(1), ValueRange{},
+              [&](OpBuilder &fb, Location, Value iv, ValueRange) {
+                Indices one = idx;
+                one.back() = iv;
+                emitSlot(fb, one, 1);
+                scf::YieldOp::create(fb, loc);
+              });
+          scf::YieldOp::create(eb, loc);
+        });
+  };
+  // Small problems run on the calling thread: waking a thread team costs
+  // more than normalizing a few kilobytes (batch-size-1 latency).
+  Value small = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                      outputBytes_, index(kSequentialBytes));
+  scf::IfOp::create(
+      b, loc, small,
+      [&](OpBuilder &tb, Location) {
+        SmallVector<Value> ivs;
+        std::function<void(OpBuilder &, size_t)> nest = [&](OpBuilder &nb,
+                                                            size_t d) {
+          if (d == lbs.size()) {
+            slotBody(nb, loc, ivs);
+            return;
+          }
+          scf::ForOp::create(
+              nb, loc, lbs[d], ubs[d], steps[d], ValueRange{},
+              [&](OpBuilder &fb, Location, Value iv, ValueRange) {
+                ivs.push_back(iv);
+                nest(fb, d + 1);
+                ivs.pop_back();
+                scf::YieldOp::create(fb, loc);
+              });
+        };
+        nest(tb, 0);
+        scf::YieldOp::create(tb, loc);
+      },
+      [&](OpBuilder &eb, Location) {
+        scf::ParallelOp::create(eb, loc, lbs, ubs, steps, slotBody);
+        scf::YieldOp::create(eb, loc);
       });
 
   // Non-temporal stores are weakly ordered. No fence is added: the OpenMP

@@ -111,3 +111,19 @@ func.func @streaming(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>
   return %y : tensor<?x?xf32>
 }
+
+// -----
+
+// Problems of less than 64 KiB run on the calling thread (no thread team to
+// wake for batch-size-1 latency); larger ones in the parallel loop.
+// CHECK-LABEL: func.func @small_or_parallel
+// CHECK:       %[[SMALL:.*]] = arith.cmpi ult, %{{.*}}, %c65536 : index
+// CHECK:       scf.if %[[SMALL]] {
+// CHECK:         scf.for
+// CHECK-NOT:     scf.parallel
+// CHECK:       } else {
+// CHECK:         scf.parallel
+func.func @small_or_parallel(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}

@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""The CPU benchmark: norm's kernels against oneDNN, onnxruntime, a plain
+scalar loop and the machine's own copy bandwidth, measured side by side.
+
+    make bench            # or: python3 bench/run.py [--quick] [--rounds N]
+
+Every contender runs with the same thread count. Contenders are interleaved
+case by case and the whole sweep is repeated (--rounds); the table reports
+medians. Prints a table, writes bench/results/cpu.csv (kernel, dtype, shape,
+impl, seconds, gbps) and draws bench/results/cpu.png when matplotlib is
+available. onnxruntime and matplotlib come from PyPI into a virtualenv under
+build/ (never a build or test dependency); oneDNN from Debian's libdnnl-dev.
+"""
+
+import argparse
+import csv
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(ROOT, "build")
+BENCH_BIN = os.path.join(BUILD, "bench")
+RESULTS = os.path.join(ROOT, "bench", "results")
+
+ROWS = ["4096x768", "8192x1024", "2048x4096", "16384x4096", "1024x8192",
+        "32768x1024"]
+LATENCY = ["1x768", "1x4096", "8x1024"]
+IMAGES = ["32x64x56x56", "32x256x14x14"]
+
+
+def cases(quick):
+    rows = ["4096x768", "8192x1024"] if quick else ROWS
+    images = IMAGES[:1] if quick else IMAGES
+    for kernel in ("layer_norm", "rms_norm"):
+        for dtype in ("f32", "bf16"):
+            for shape in rows + LATENCY:
+                yield kernel, dtype, shape
+    for kernel in ("bn_infer", "bn_train"):
+        for dtype in ("f32", "bf16"):
+            for shape in images:
+                yield kernel, dtype, shape
+
+
+def reps_for(shape):
+    n = 1
+    for d in shape.split("x"):
+        n *= int(d)
+    return max(10, min(2000, int(2e8 / max(n, 1) / 8)))
+
+
+def run_binary(binary, impl, kernel, dtype, shape, threads):
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads),
+               NORM_NUM_THREADS=str(threads))
+    out = subprocess.run(
+        [os.path.join(BENCH_BIN, binary), f"--impl={impl}",
+         f"--kernel={kernel}", f"--dtype={dtype}", f"--shape={shape}",
+         f"--reps={reps_for(shape)}"],
+        capture_output=True, text=True, env=env, timeout=600)
+    if out.returncode != 0 or not out.stdout.startswith("seconds="):
+        return None
+    fields = dict(f.split("=") for f in out.stdout.split())
+    return float(fields["seconds"]), int(fields["bytes"])
+
+
+class OnnxRuntime:
+    """LayerNormalization, SimplifiedLayerNormalization (RMS) and
+    BatchNormalization in onnxruntime's CPU provider, in this process."""
+
+    def __init__(self, threads):
+        import numpy as np
+        import onnx
+        import onnxruntime as ort
+        from onnx import TensorProto, helper
+        self.np, self.onnx, self.ort = np, onnx, ort
+        self.helper, self.TP = helper, TensorProto
+        self.threads = threads
+
+    def time(self, kernel, dtype, shape):
+        np, helper, TP = self.np, self.helper, self.TP
+        if dtype != "f32":
+            return None  # onnxruntime's CPU kernels have no bf16 norms
+        dims = [int(d) for d in shape.split("x")]
+        p = dims[-1] if len(dims) == 2 else dims[1]
+        x = np.random.default_rng(0).uniform(-1, 1, dims).astype(np.float32)
+        g = np.ones(p, np.float32)
+        b = np.zeros(p, np.float32)
+        inputs = {"x": x}
+        inits = [helper.make_tensor("g", TP.FLOAT, [p], g),
+                 helper.make_tensor("b", TP.FLOAT, [p], b)]
+        opset = [helper.make_opsetid("", 17)]
+        if kernel == "layer_norm":
+            node = helper.make_node("LayerNormalization", ["x", "g", "b"],
+                                    ["y"], axis=-1, epsilon=1e-5)
+        elif kernel == "rms_norm":
+            node = helper.make_node("SimplifiedLayerNormalization", ["x", "g"],
+                                    ["y"], axis=-1, epsilon=1e-5)
+            opset.append(helper.make_opsetid("com.microsoft", 1))
+        elif kernel == "bn_infer":
+            inits += [helper.make_tensor("m", TP.FLOAT, [p], np.zeros(p)),
+                      helper.make_tensor("v", TP.FLOAT, [p], np.ones(p))]
+            node = helper.make_node("BatchNormalization",
+                                    ["x", "g", "b", "m", "v"], ["y"],
+                                    epsilon=1e-5)
+        else:
+            return None  # training-mode BatchNormalization: not timed
+        graph = helper.make_graph(
+            [node], "g", [helper.make_tensor_value_info("x", TP.FLOAT, dims)],
+            [helper.make_tensor_value_info("y", TP.FLOAT, dims)], inits)
+        model = helper.make_model(graph, opset_imports=opset)
+        options = self.ort.SessionOptions()
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        try:
+            session = self.ort.InferenceSession(
+                model.SerializeToString(), options,
+                providers=["CPUExecutionProvider"])
+            out = np.empty_like(x)
+            binding = session.io_binding()
+            binding.bind_cpu_input("x", x)
+            binding.bind_output("y", "cpu", 0, np.float32, dims,
+                                out.ctypes.data)
+            session.run_with_iobinding(binding)
+        except Exception:
+            return None
+        times = []
+        for _ in range(reps_for(shape)):
+            start = time.perf_counter()
+            session.run_with_iobinding(binding)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+
+def ensure_venv():
+    venv = os.path.join(BUILD, "bench-venv")
+    python = os.path.join(venv, "bin", "python3")
+    if not os.path.exists(python):
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    subprocess.run([python, "-m", "pip", "install", "-q", "onnxruntime",
+                    "onnx", "numpy", "matplotlib"], check=False)
+    return python
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="two row shapes and one image shape")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--in-venv", action="store_true",
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if not args.in_venv:
+        python = ensure_venv()
+        os.execv(python, [python, __file__, "--in-venv"] + sys.argv[1:])
+
+    try:
+        ort_runner = OnnxRuntime(args.threads)
+    except ImportError as e:
+        print(f"onnxruntime unavailable ({e}); skipping it")
+        ort_runner = None
+    has_onednn = os.path.exists(os.path.join(BENCH_BIN, "onednn-bench"))
+
+    samples = {}  # (kernel, dtype, shape, impl) -> [seconds]
+    floors = {}
+    all_cases = list(cases(args.quick))
+    for r in range(args.rounds):
+        print(f"round {r + 1}/{args.rounds}", flush=True)
+        for kernel, dtype, shape in all_cases:
+            key = (kernel, dtype, shape)
+            runs = [("norm", "norm-bench"), ("scalar", "norm-bench"),
+                    ("copy", "norm-bench")]
+            if has_onednn:
+                runs.append(("onednn", "onednn-bench"))
+            for impl, binary in runs:
+                result = run_binary(binary, impl, kernel, dtype, shape,
+                                    args.threads)
+                if result:
+                    samples.setdefault(key + (impl,), []).append(result[0])
+                    floors[key] = result[1]
+            if ort_runner:
+                t = ort_runner.time(kernel, dtype, shape)
+                if t:
+                    samples.setdefault(key + ("onnxruntime",), []).append(t)
+
+    os.makedirs(RESULTS, exist_ok=True)
+    rows = []
+    with open(os.path.join(RESULTS, "cpu.csv"), "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["kernel", "dtype", "shape", "impl", "seconds",
+                         "gbps"])
+        for (kernel, dtype, shape, impl), ts in sorted(samples.items()):
+            t = statistics.median(ts)
+            gbps = floors[(kernel, dtype, shape)] / t / 1e9
+            writer.writerow([kernel, dtype, shape, impl, f"{t:.9g}",
+                             f"{gbps:.3f}"])
+            rows.append((kernel, dtype, shape, impl, t, gbps))
+
+    def get(kernel, dtype, shape, impl):
+        ts = samples.get((kernel, dtype, shape, impl))
+        return statistics.median(ts) if ts else None
+
+    header = (f"{'kernel':10} {'dtype':5} {'shape':13} {'norm GB/s':>9} "
+              f"{'ns/call':>10} {'/copy':>6} {'/oneDNN':>8} {'/ORT':>6} "
+              f"{'/scalar':>8}")
+    print(f"\n{args.threads} threads, median of {args.rounds} rounds; "
+          "ratios are speed ratios (>1: norm is faster)\n" + header)
+    plot = []
+    for kernel, dtype, shape in all_cases:
+        ours = get(kernel, dtype, shape, "norm")
+        if not ours:
+            continue
+        floor = floors[(kernel, dtype, shape)]
+
+        def ratio(impl):
+            t = get(kernel, dtype, shape, impl)
+            return f"{t / ours:.2f}" if t else "-"
+        print(f"{kernel:10} {dtype:5} {shape:13} {floor / ours / 1e9:9.2f} "
+              f"{ours * 1e9:10.0f} {ratio('copy'):>6} {ratio('onednn'):>8} "
+              f"{ratio('onnxruntime'):>6} {ratio('scalar'):>8}")
+        copy = get(kernel, dtype, shape, "copy")
+        plot.append((f"{kernel} {dtype} {shape}",
+                     copy / ours if copy else 0))
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        fig, ax = plt.subplots(figsize=(10, 0.25 * len(plot) + 1))
+        ax.barh([p[0] for p in plot], [p[1] for p in plot])
+        ax.axvline(1.0, color="k", linewidth=0.8)
+        ax.set_xlabel("norm speed / copy speed (same bytes, same threads)")
+        ax.invert_yaxis()
+        fig.tight_layout()
+        fig.savefig(os.path.join(RESULTS, "cpu.png"), dpi=100)
+    except ImportError:
+        print("matplotlib unavailable: no plot")
+
+
+if __name__ == "__main__":
+    main()
