@@ -32,12 +32,15 @@ check: build
 
 # The CPU benchmark (not part of check): BENCH_ARGS=--quick for a short run.
 bench: build
+	@scripts/install-deps.sh --bench
+	cmake -S . -B $(BUILD) > /dev/null
 	cmake --build $(BUILD) --target norm-bench-binaries -j $(JOBS)
 	python3 bench/run.py $(BENCH_ARGS)
 
 docs: build
 	cmake --build $(BUILD) --target norm-doc
-	cp $(BUILD)/docs/NormDialect.md $(BUILD)/docs/Passes.md docs/reference/
+	cp $(BUILD)/docs/NormDialect.md $(BUILD)/docs/Passes.md \
+	  $(BUILD)/docs/ConversionPasses.md docs/reference/
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs $(LLVM_DIR)/bin/clang-format -i 2>/dev/null || \

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks to build and test norm:
 # LLVM/MLIR 22 (from Debian), clang-22 and lld-22, CMake, Ninja, ccache and
-# GoogleTest. Run as root it uses apt-get; otherwise it names the packages.
+# GoogleTest; with --bench also oneDNN. Run as root it uses apt-get;
+# otherwise it names the packages.
 set -euo pipefail
 
 packages=(libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22
           lld-22 libomp-22-dev cmake ninja-build ccache libgtest-dev python3)
+# `install-deps.sh --bench` adds what the benchmark compares against.
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(libdnnl-dev python3-venv)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

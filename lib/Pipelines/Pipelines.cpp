@@ -103,6 +103,7 @@ LogicalResult norm::buildCPUPipeline(OpPassManager &pm,
   registerNormPasses();
   NormConvertToVectorPassOptions vectorOptions;
   vectorOptions.vectorWidth = options.vectorWidth;
+  vectorOptions.streamingThreshold = options.streamingThreshold;
   pm.addPass(createNormConvertToVectorPass(vectorOptions));
   if (failed(parsePassPipeline(kBufferize, pm)))
     return failure();

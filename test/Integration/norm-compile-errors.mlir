@@ -11,3 +11,5 @@ func.func @add(%x: tensor<4xf32>) -> tensor<4xf32> {
   %y = arith.addf %x, %c : tensor<4xf32>
   return %y : tensor<4xf32>
 }
+// RUN: not norm-compile %s -o %t.o --streaming-threshold=-1 2>&1 | FileCheck %s --check-prefix=STREAM
+// STREAM: norm-compile: error: --streaming-threshold must not be negative

@@ -64,6 +64,12 @@ static cl::opt<int64_t>
                          "native f32 vectors of the target)"),
                 cl::init(0));
 
+static cl::opt<int64_t> streamingThreshold(
+    "streaming-threshold",
+    cl::desc("Outputs of at least this many bytes are written with "
+             "non-temporal stores (default 4 MiB)"),
+    cl::init(4 << 20));
+
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "norm-compile") << message << "\n";
   return 1;
@@ -144,6 +150,9 @@ int main(int argc, char **argv) {
   PassManager pm(&context);
   CPUPipelineOptions options;
   options.vectorWidth = width;
+  if (streamingThreshold < 0)
+    return fail("--streaming-threshold must not be negative");
+  options.streamingThreshold = streamingThreshold;
   options.destinationPassing = true;
   if (failed(buildCPUPipeline(pm, options)) || failed(pm.run(*module)))
     return fail("lowering to LLVM failed");

@@ -36,6 +36,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "vector-width",
       llvm::cl::desc("Elements per vector operation (0: from the host)"),
       llvm::cl::init(0)};
+  Option<int64_t> streamingThreshold{
+      *this, "streaming-threshold",
+      llvm::cl::desc("Outputs of at least this many bytes use non-temporal "
+                     "stores"),
+      llvm::cl::init(4 << 20)};
   Option<bool> destinationPassing{
       *this, "destination-passing",
       llvm::cl::desc("Turn results into buffers the caller provides, "

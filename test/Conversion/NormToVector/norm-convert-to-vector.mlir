@@ -102,6 +102,7 @@ func.func @layer_norm_channels_first(%x: tensor<2x96x56x56xf32>) -> tensor<2x96x
 // CHECK-LABEL: func.func @streaming
 // CHECK:       %[[BASE:.*]] = memref.extract_aligned_pointer_as_index
 // CHECK:       arith.remui %{{.*}}, %c64
+// CHECK:       arith.remui %{{.*}}, %c64
 // CHECK:       scf.if
 // CHECK:         vector.store %{{.*}} {alignment = 64 : i64, nontemporal = true} : memref<?x?xf32>, vector<16xf32>
 // CHECK:       } else {
