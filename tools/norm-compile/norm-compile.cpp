@@ -113,6 +113,8 @@ int main(int argc, char **argv) {
   int64_t width = vectorWidth;
   if (width < 0)
     return fail("--vector-width must be positive");
+  if (streamingThreshold < 0)
+    return fail("--streaming-threshold must not be negative");
   if (width == 0)
     width = subtarget->checkFeatures("+avx512f") ? 64
             : subtarget->checkFeatures("+avx")   ? 32
@@ -150,8 +152,6 @@ int main(int argc, char **argv) {
   PassManager pm(&context);
   CPUPipelineOptions options;
   options.vectorWidth = width;
-  if (streamingThreshold < 0)
-    return fail("--streaming-threshold must not be negative");
   options.streamingThreshold = streamingThreshold;
   options.destinationPassing = true;
   if (failed(buildCPUPipeline(pm, options)) || failed(pm.run(*module)))
