@@ -128,8 +128,8 @@ private:
   Value givenMean, givenVar;      // given statistics views
   Value outMean, outVar, outRstd; // statistics views (over kept segments)
   Value count;                    // reduced elements per slot, in ct
-  Value largeOutput;  // i1: the output exceeds the streaming threshold
-  Value outputBytes_; // bytes of the normalized output
+  Value outputBytes; // bytes of the normalized output
+  Value mayStream;   // i1: large output whose rows all align like the first
   Value eps;
   bool rowLike = false;
 };
@@ -393,7 +393,7 @@ Value KernelBuilder::streamingCondition(OpBuilder &nb, const Indices &idx) {
   Value misaligned = arith::RemUIOp::create(nb, loc, address, index(64));
   Value aligned = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::eq,
                                         misaligned, index(0));
-  return arith::AndIOp::create(nb, loc, aligned, largeOutput);
+  return arith::AndIOp::create(nb, loc, aligned, mayStream);
 }
 
 Value KernelBuilder::loadPivot(OpBuilder &nb, Indices idx, int64_t lanes) {
@@ -642,7 +642,7 @@ LogicalResult KernelBuilder::build() {
   count = arith::UIToFPOp::create(
       b, loc, ct, arith::IndexCastOp::create(b, loc, b.getI64Type(), n));
   eps = constant(b, desc.epsilon);
-  Value outputBytes = arith::MulIOp::create(
+  outputBytes = arith::MulIOp::create(
       b, loc, n, index(inElem.getIntOrFloatBitWidth() / 8));
   for (auto [seg, size] : llvm::zip(segments, segSizes))
     if (!seg.reduced)
@@ -656,11 +656,10 @@ LogicalResult KernelBuilder::build() {
   Value rowsAligned = arith::CmpIOp::create(
       b, loc, arith::CmpIPredicate::eq,
       arith::RemUIOp::create(b, loc, rowBytes, index(64)), index(0));
-  largeOutput = arith::AndIOp::create(
+  mayStream = arith::AndIOp::create(
       b, loc, rowsAligned,
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, outputBytes,
                             index(streamingThreshold)));
-  outputBytes_ = outputBytes;
 
   // One parallel iteration per slot: the kept segments, and for a kept
   // innermost segment, blocks of `width` lanes.
@@ -724,7 +723,7 @@ LogicalResult KernelBuilder::build() {
   // Small problems run on the calling thread: waking a thread team costs
   // more than normalizing a few kilobytes (batch-size-1 latency).
   Value small = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                      outputBytes_, index(kSequentialBytes));
+                                      outputBytes, index(kSequentialBytes));
   scf::IfOp::create(
       b, loc, small,
       [&](OpBuilder &tb, Location) {
