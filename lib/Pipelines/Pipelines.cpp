@@ -89,9 +89,12 @@ static constexpr const char *kDestinationPassing =
     "hoist-dynamic-allocs=true modify-public-functions=true}";
 
 /// ...and the conversions to LLVM with an OpenMP team for the slot loops.
-static constexpr const char *kVectorToLLVM =
+/// %s is where arith-expand goes: bf16 conversions are expanded into integer
+/// operations unless the target converts in hardware.
+static constexpr const char *kVectorToLLVMHead =
     "buffer-deallocation-pipeline,canonicalize,convert-scf-to-openmp,"
-    "expand-strided-metadata,lower-affine,arith-expand{include-bf16=true},"
+    "expand-strided-metadata,lower-affine,";
+static constexpr const char *kVectorToLLVMTail =
     // memref.alloca_scope (around each OpenMP loop body) must be lowered
     // while its body is still a single block, before scf-to-cf.
     "convert-vector-to-llvm,finalize-memref-to-llvm,convert-scf-to-cf,"
@@ -110,7 +113,12 @@ LogicalResult norm::buildCPUPipeline(OpPassManager &pm,
   if (options.destinationPassing &&
       failed(parsePassPipeline(kDestinationPassing, pm)))
     return failure();
-  return parsePassPipeline(kVectorToLLVM, pm);
+  std::string lowering =
+      std::string(kVectorToLLVMHead) +
+      (options.nativeBF16 ? "arith-expand,"
+                          : "arith-expand{include-bf16=true},") +
+      kVectorToLLVMTail;
+  return parsePassPipeline(lowering, pm);
 }
 
 LogicalResult norm::buildReferenceToLLVMPipeline(OpPassManager &pm) {

@@ -10,6 +10,7 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <chrono>
 #include <cstdlib>
@@ -125,8 +126,11 @@ CompiledFunction::create(ModuleOp module, llvm::StringRef name,
         SymbolTable::symbolKnownUseEmpty(other, *lowered))
       other.erase();
   PassManager pm(module.getContext());
+  // The JIT compiles for the host.
+  CPUPipelineOptions cpuOptions;
+  cpuOptions.nativeBF16 = llvm::sys::getHostCPUFeatures().lookup("avx512bf16");
   LogicalResult built = pipeline == Pipeline::CPU
-                            ? buildCPUPipeline(pm, CPUPipelineOptions())
+                            ? buildCPUPipeline(pm, cpuOptions)
                             : buildReferenceToLLVMPipeline(pm);
   if (failed(built) || failed(pm.run(*lowered)))
     return runnerError("lowering '" + name + "' to LLVM failed");

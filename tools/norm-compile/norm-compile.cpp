@@ -152,6 +152,7 @@ int main(int argc, char **argv) {
   PassManager pm(&context);
   CPUPipelineOptions options;
   options.vectorWidth = width;
+  options.nativeBF16 = subtarget->checkFeatures("+avx512bf16");
   options.streamingThreshold = streamingThreshold;
   options.destinationPassing = true;
   if (failed(buildCPUPipeline(pm, options)) || failed(pm.run(*module)))

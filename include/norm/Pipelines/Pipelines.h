@@ -41,6 +41,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Outputs of at least this many bytes use non-temporal "
                      "stores"),
       llvm::cl::init(4 << 20)};
+  Option<bool> nativeBF16{
+      *this, "native-bf16",
+      llvm::cl::desc("The target converts f32 to bf16 in hardware "
+                     "(AVX512-BF16): leave bf16 conversions to LLVM instead "
+                     "of expanding them into integer operations"),
+      llvm::cl::init(false)};
   Option<bool> destinationPassing{
       *this, "destination-passing",
       llvm::cl::desc("Turn results into buffers the caller provides, "
