@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "norm/Dialect/Norm/IR/GroupSplit.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
 #include "norm/Transforms/Passes.h"
 
@@ -97,36 +98,12 @@ private:
 
 Value Decomposer::splitGroups(Value value, int64_t position) {
   auto type = cast<RankedTensorType>(value.getType());
-  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, value);
-  SmallVector<int64_t> shape;
-  SmallVector<OpFoldResult> outputShape;
-  SmallVector<ReassociationIndices> reassociation;
-  for (int64_t a = 0; a < type.getRank(); ++a) {
-    int64_t next = static_cast<int64_t>(shape.size());
-    if (a != position) {
-      reassociation.push_back({next});
-      shape.push_back(type.getDimSize(a));
-      outputShape.push_back(sizes[a]);
-      continue;
-    }
-    reassociation.push_back({next, next + 1});
-    int64_t groups = desc.numGroups;
-    int64_t channels = type.getDimSize(a);
-    shape.push_back(groups);
-    shape.push_back(ShapedType::isDynamic(channels) ? channels
-                                                    : channels / groups);
-    outputShape.push_back(b.getIndexAttr(groups));
-    if (ShapedType::isDynamic(channels)) {
-      Value dim = getValueOrCreateConstantIndexOp(b, loc, sizes[a]);
-      Value g = arith::ConstantIndexOp::create(b, loc, groups);
-      outputShape.push_back(arith::DivUIOp::create(b, loc, dim, g).getResult());
-    } else {
-      outputShape.push_back(b.getIndexAttr(channels / groups));
-    }
-  }
-  auto resultType = RankedTensorType::get(shape, type.getElementType());
-  return tensor::ExpandShapeOp::create(b, loc, resultType, value, reassociation,
-                                       outputShape);
+  GroupSplit split = splitGroupAxis(b, loc, type.getShape(),
+                                    tensor::getMixedSizes(b, loc, value),
+                                    position, desc.numGroups);
+  auto resultType = RankedTensorType::get(split.shape, type.getElementType());
+  return tensor::ExpandShapeOp::create(b, loc, resultType, value,
+                                       split.reassociation, split.outputShape);
 }
 
 Value Decomposer::reduce(

@@ -185,8 +185,8 @@ int main(int argc, char **argv) {
 
   // Results are checked from a build whose allocations start as NaN; timings
   // come from a separate build without that memset.
-  auto compiled = CompiledFunction::create(*module, func.getSymName(),
-                                           pipeline, Allocation::Poisoned);
+  auto compiled = CompiledFunction::create(*module, func.getSymName(), pipeline,
+                                           Allocation::Poisoned);
   if (!compiled)
     return fail(compiled.takeError());
   auto results = (*compiled)->invoke(args);
@@ -231,8 +231,8 @@ int main(int argc, char **argv) {
       bytes += t.numBytes();
     for (const HostTensor &t : *results)
       bytes += t.numBytes();
-    auto timed = CompiledFunction::create(*module, func.getSymName(),
-                                          pipeline, Allocation::Pooled);
+    auto timed = CompiledFunction::create(*module, func.getSymName(), pipeline,
+                                          Allocation::Pooled);
     if (!timed)
       return fail(timed.takeError());
     std::vector<double> times;

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "norm/Conversion/Passes.h"
+#include "norm/Dialect/Norm/IR/GroupSplit.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -128,8 +129,8 @@ private:
   Value givenMean, givenVar;      // given statistics views
   Value outMean, outVar, outRstd; // statistics views (over kept segments)
   Value count;                    // reduced elements per slot, in ct
-  Value outputBytes; // bytes of the normalized output
-  Value mayStream;   // i1: large output whose rows all align like the first
+  Value outputBytes;              // bytes of the normalized output
+  Value mayStream; // i1: large output whose rows all align like the first
   Value eps;
   bool rowLike = false;
 };
@@ -164,36 +165,12 @@ Value KernelBuilder::splat(OpBuilder &nb, Value v, int64_t w) {
 
 Value KernelBuilder::splitGroups(Value buffer, int64_t position) {
   auto type = cast<MemRefType>(buffer.getType());
-  SmallVector<OpFoldResult> sizes = memref::getMixedSizes(b, loc, buffer);
-  SmallVector<int64_t> shape;
-  SmallVector<OpFoldResult> outputShape;
-  SmallVector<ReassociationIndices> reassociation;
-  for (int64_t a = 0; a < type.getRank(); ++a) {
-    int64_t next = static_cast<int64_t>(shape.size());
-    if (a != position) {
-      reassociation.push_back({next});
-      shape.push_back(type.getDimSize(a));
-      outputShape.push_back(sizes[a]);
-      continue;
-    }
-    reassociation.push_back({next, next + 1});
-    int64_t channels = type.getDimSize(a);
-    shape.push_back(desc.numGroups);
-    shape.push_back(
-        ShapedType::isDynamic(channels) ? channels : channels / desc.numGroups);
-    outputShape.push_back(b.getIndexAttr(desc.numGroups));
-    if (ShapedType::isDynamic(channels)) {
-      Value dim = getValueOrCreateConstantIndexOp(b, loc, sizes[a]);
-      outputShape.push_back(
-          arith::DivUIOp::create(b, loc, dim, index(desc.numGroups))
-              .getResult());
-    } else {
-      outputShape.push_back(b.getIndexAttr(channels / desc.numGroups));
-    }
-  }
-  auto resultType = MemRefType::get(shape, type.getElementType());
+  GroupSplit split = splitGroupAxis(b, loc, type.getShape(),
+                                    memref::getMixedSizes(b, loc, buffer),
+                                    position, desc.numGroups);
+  auto resultType = MemRefType::get(split.shape, type.getElementType());
   return memref::ExpandShapeOp::create(b, loc, resultType, buffer,
-                                       reassociation, outputShape);
+                                       split.reassociation, split.outputShape);
 }
 
 Value KernelBuilder::segmentView(Value buffer, ArrayRef<int64_t> axes) {
