@@ -28,6 +28,12 @@ namespace mlir::norm {
 using namespace mlir;
 using namespace mlir::norm;
 
+/// Rows of at least this many bytes take their statistics in one read from
+/// memory (blocks of kChanBlock elements merged with Chan's formula) instead
+/// of two passes over the row, which would no longer come from cache.
+static constexpr int64_t kLongRowBytes = 256 * 1024;
+static constexpr int64_t kChanBlock = 2048;
+
 /// Problems whose output (as large as the input) is smaller than this run
 /// without a thread team.
 static constexpr int64_t kSequentialBytes = 64 * 1024;
@@ -90,6 +96,19 @@ private:
   /// Sums term(x) over every reduced position of one statistics slot.
   Value reduceSlot(OpBuilder &nb, Indices idx, int64_t lanes,
                    function_ref<Value(OpBuilder &, Value, int64_t)> term);
+  /// Adds term(x) over [lo, hi) of the row at `at` to a wide and a
+  /// one-element accumulator (whole vectors, then a scalar remainder).
+  SmallVector<Value>
+  sumRowRange(OpBuilder &nb, const Indices &at, Value lo, Value hi,
+              Value wideAcc, Value narrowAcc,
+              function_ref<Value(OpBuilder &, Value, int64_t)> term);
+  Value horizontalSum(OpBuilder &nb, Value wide, Value narrow);
+  Value zeroVector(OpBuilder &nb, int64_t w);
+  /// The mean and sum of squared deviations of shifted(x) over a long row,
+  /// reading the row from memory once (Chan's blocked combination).
+  std::pair<Value, Value>
+  chanStatistics(OpBuilder &nb, const Indices &idx,
+                 function_ref<Value(OpBuilder &, Value, int64_t)> shifted);
   /// Calls body(idx, w, nontemporal) for every reduced position of one slot;
   /// whole vectors of a row are stored with non-temporal stores when
   /// `streamRow` holds at run time.
@@ -253,15 +272,11 @@ void KernelBuilder::nestReduced(
 Value KernelBuilder::reduceSlot(
     OpBuilder &nb, Indices idx, int64_t lanes,
     function_ref<Value(OpBuilder &, Value, int64_t)> term) {
-  auto zero = [&](int64_t w) {
-    return arith::ConstantOp::create(
-        nb, loc, DenseElementsAttr::get(vec(w, ct), nb.getFloatAttr(ct, 0.0)));
-  };
   SmallVector<Value> inits;
   if (rowLike)
-    inits = {zero(width), zero(1)};
+    inits = {zeroVector(nb, width), zeroVector(nb, 1)};
   else
-    inits = {zero(lanes)};
+    inits = {zeroVector(nb, lanes)};
   SmallVector<Value> sums;
   nestReduced(
       nb, idx, 0, inits,
@@ -270,41 +285,105 @@ Value KernelBuilder::reduceSlot(
           Value v = term(ib, loadInput(ib, at, lanes), lanes);
           return {arith::AddFOp::create(ib, loc, accs[0], v)};
         }
-        // Whole vectors along the row, then a scalar remainder.
-        Value n = segSizes.back();
-        Value w = index(width);
-        Value rem = arith::RemUIOp::create(ib, loc, n, w);
-        Value main = arith::SubIOp::create(ib, loc, n, rem);
-        SmallVector<Value> out;
-        for (auto [lb, ub, step, w2, acc] :
-             {std::tuple{index(0), main, w, width, accs[0]},
-              std::tuple{main, n, index(1), int64_t{1}, accs[1]}}) {
-          int64_t vw = w2;
-          auto loop = scf::ForOp::create(
-              ib, loc, lb, ub, step, ValueRange{acc},
-              [&](OpBuilder &lb2, Location, Value iv, ValueRange args) {
-                Indices pos = at;
-                pos.back() = iv;
-                Value v = term(lb2, loadInput(lb2, pos, vw), vw);
-                scf::YieldOp::create(
-                    lb2, loc,
-                    ValueRange{arith::AddFOp::create(lb2, loc, args[0], v)});
-              });
-          out.push_back(loop.getResult(0));
-        }
-        return out;
+        return sumRowRange(ib, at, index(0), segSizes.back(), accs[0], accs[1],
+                           term);
       },
       sums);
   if (!rowLike)
     return sums[0];
+  return horizontalSum(nb, sums[0], sums[1]);
+}
+
+SmallVector<Value> KernelBuilder::sumRowRange(
+    OpBuilder &nb, const Indices &at, Value lo, Value hi, Value wideAcc,
+    Value narrowAcc, function_ref<Value(OpBuilder &, Value, int64_t)> term) {
+  // Whole vectors along the row, then a scalar remainder.
+  Value w = index(width);
+  Value length = arith::SubIOp::create(nb, loc, hi, lo);
+  Value rem = arith::RemUIOp::create(nb, loc, length, w);
+  Value main = arith::SubIOp::create(nb, loc, hi, rem);
+  SmallVector<Value> out;
+  for (auto [lb, ub, step, w2, acc] :
+       {std::tuple{lo, main, w, width, wideAcc},
+        std::tuple{main, hi, index(1), int64_t{1}, narrowAcc}}) {
+    int64_t vw = w2;
+    auto loop = scf::ForOp::create(
+        nb, loc, lb, ub, step, ValueRange{acc},
+        [&](OpBuilder &lb2, Location, Value iv, ValueRange args) {
+          Indices pos = at;
+          pos.back() = iv;
+          Value v = term(lb2, loadInput(lb2, pos, vw), vw);
+          scf::YieldOp::create(
+              lb2, loc,
+              ValueRange{arith::AddFOp::create(lb2, loc, args[0], v)});
+        });
+    out.push_back(loop.getResult(0));
+  }
+  return out;
+}
+
+Value KernelBuilder::horizontalSum(OpBuilder &nb, Value wide, Value narrow) {
   // Reassociation only lets the tree of the horizontal sum differ from a
   // serial chain; it is the same tree on every run and thread count.
   auto fm = arith::FastMathFlags::reassoc;
-  Value wide = vector::ReductionOp::create(nb, loc, vector::CombiningKind::ADD,
-                                           sums[0], fm);
-  Value narrow = vector::ReductionOp::create(
-      nb, loc, vector::CombiningKind::ADD, sums[1], fm);
-  return arith::AddFOp::create(nb, loc, wide, narrow);
+  Value w = vector::ReductionOp::create(nb, loc, vector::CombiningKind::ADD,
+                                        wide, fm);
+  Value n = vector::ReductionOp::create(nb, loc, vector::CombiningKind::ADD,
+                                        narrow, fm);
+  return arith::AddFOp::create(nb, loc, w, n);
+}
+
+Value KernelBuilder::zeroVector(OpBuilder &nb, int64_t w) {
+  return arith::ConstantOp::create(
+      nb, loc, DenseElementsAttr::get(vec(w, ct), nb.getFloatAttr(ct, 0.0)));
+}
+
+std::pair<Value, Value> KernelBuilder::chanStatistics(
+    OpBuilder &nb, const Indices &idx,
+    function_ref<Value(OpBuilder &, Value, int64_t)> shifted) {
+  // Blocks of kChanBlock elements are reduced exactly from L1 (mean, then
+  // centered squares) and merged with Chan's parallel formula:
+  //   n' = n + nb, d = mean_b - mean, mean' = mean + d * nb / n',
+  //   M2' = M2 + M2_b + d^2 * n * nb / n'.
+  Value n = segSizes.back();
+  Value zero = constant(nb, 0.0);
+  auto toCt = [&](OpBuilder &b2, Value i) -> Value {
+    return arith::UIToFPOp::create(
+        b2, loc, ct, arith::IndexCastOp::create(b2, loc, b2.getI64Type(), i));
+  };
+  auto loop = scf::ForOp::create(
+      nb, loc, index(0), n, index(kChanBlock), ValueRange{zero, zero, zero},
+      [&](OpBuilder &fb, Location, Value start, ValueRange acc) {
+        Value end = arith::MinUIOp::create(
+            fb, loc, arith::AddIOp::create(fb, loc, start, index(kChanBlock)),
+            n);
+        Value nbf = toCt(fb, arith::SubIOp::create(fb, loc, end, start));
+        SmallVector<Value> s =
+            sumRowRange(fb, idx, start, end, zeroVector(fb, width),
+                        zeroVector(fb, 1), shifted);
+        Value blockMean =
+            arith::DivFOp::create(fb, loc, horizontalSum(fb, s[0], s[1]), nbf);
+        SmallVector<Value> q = sumRowRange(
+            fb, idx, start, end, zeroVector(fb, width), zeroVector(fb, 1),
+            [&](OpBuilder &ib, Value v, int64_t w) -> Value {
+              Value d = arith::SubFOp::create(ib, loc, shifted(ib, v, w),
+                                              splat(ib, blockMean, w));
+              return arith::MulFOp::create(ib, loc, d, d);
+            });
+        Value blockM2 = horizontalSum(fb, q[0], q[1]);
+        Value total = arith::AddFOp::create(fb, loc, acc[0], nbf);
+        Value delta = arith::SubFOp::create(fb, loc, blockMean, acc[1]);
+        Value weight = arith::DivFOp::create(fb, loc, nbf, total);
+        Value mean = arith::AddFOp::create(
+            fb, loc, acc[1], arith::MulFOp::create(fb, loc, delta, weight));
+        Value cross = arith::MulFOp::create(
+            fb, loc, arith::MulFOp::create(fb, loc, delta, delta),
+            arith::MulFOp::create(fb, loc, acc[0], weight));
+        Value m2 = arith::AddFOp::create(
+            fb, loc, acc[2], arith::AddFOp::create(fb, loc, blockM2, cross));
+        scf::YieldOp::create(fb, loc, ValueRange{total, mean, m2});
+      });
+  return {loop.getResult(1), loop.getResult(2)};
 }
 
 void KernelBuilder::forEachInSlot(
@@ -447,15 +526,46 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
       return arith::DivFOp::create(
           nb, loc, sum, lanes == 0 ? count : splat(nb, count, lanes));
     };
-    if (desc.center) {
-      shift = divide(reduceSlot(nb, idx, lanes, centered));
+    auto squares = [&](OpBuilder &ib, Value v, int64_t w) -> Value {
+      v = centered(ib, v, w);
+      return arith::MulFOp::create(ib, loc, v, v);
+    };
+    Value sumSq;
+    bool singleRow = llvm::count_if(segments, [](const Segment &seg) {
+                       return seg.reduced;
+                     }) == 1;
+    if (desc.center && rowLike && singleRow) {
+      // Long rows: one read from memory with Chan's blocks; rows that stay
+      // in cache: two exact passes.
+      Value rowBytes = arith::MulIOp::create(
+          nb, loc, segSizes.back(), index(inElem.getIntOrFloatBitWidth() / 8));
+      Value longRow = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::uge,
+                                            rowBytes, index(kLongRowBytes));
+      auto ifOp = scf::IfOp::create(
+          nb, loc, longRow,
+          [&](OpBuilder &tb, Location) {
+            auto [m, m2] = chanStatistics(
+                tb, idx, [&](OpBuilder &ib, Value v, int64_t w) -> Value {
+                  return arith::SubFOp::create(ib, loc, v, splat(ib, pivot, w));
+                });
+            scf::YieldOp::create(tb, loc, ValueRange{m, m2});
+          },
+          [&](OpBuilder &eb, Location) {
+            shift = arith::DivFOp::create(
+                eb, loc, reduceSlot(eb, idx, lanes, centered), count);
+            Value m2 = reduceSlot(eb, idx, lanes, squares);
+            scf::YieldOp::create(eb, loc, ValueRange{shift, m2});
+          });
+      shift = ifOp.getResult(0);
+      sumSq = ifOp.getResult(1);
       mean = arith::AddFOp::create(nb, loc, pivot, shift);
+    } else {
+      if (desc.center) {
+        shift = divide(reduceSlot(nb, idx, lanes, centered));
+        mean = arith::AddFOp::create(nb, loc, pivot, shift);
+      }
+      sumSq = reduceSlot(nb, idx, lanes, squares);
     }
-    Value sumSq = reduceSlot(nb, idx, lanes,
-                             [&](OpBuilder &ib, Value v, int64_t w) -> Value {
-                               v = centered(ib, v, w);
-                               return arith::MulFOp::create(ib, loc, v, v);
-                             });
     Value e = lanes == 0 ? eps : splat(nb, eps, lanes);
     if (desc.scaling == Scaling::L2Norm) {
       Value norm = math::SqrtOp::create(nb, loc, sumSq);

@@ -128,3 +128,18 @@ func.func @small_or_parallel(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>
   return %y : tensor<?x?xf32>
 }
+
+// -----
+
+// A centered row of 256 KiB or more is reduced in blocks of 2048 elements,
+// each exact from L1, merged with Chan's formula: the row is read from
+// memory once for its statistics.
+// CHECK-LABEL: func.func @long_rows
+// CHECK:       %[[LONG:.*]] = arith.cmpi uge, %{{.*}}, %c262144 : index
+// CHECK:       scf.if %[[LONG]] -> (f32, f32) {
+// CHECK:         scf.for %{{.*}} = %c0 to %{{.*}} step %c2048 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (f32, f32, f32)
+// CHECK:       } else {
+func.func @long_rows(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}

@@ -105,3 +105,9 @@ func.func @ln_channels(%x: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32> {
 // NANROW: result[0]: tensor<3x5xf32> [{{-?[0-9]}}
 // NANROW: result[1]: tensor<3xf32> [{{-?[0-9.e-]+}}, {{-?}}nan, {{-?[0-9.e-]+}}]
 // NANROW: check result[0]: {{.*}}: ok
+
+// Rows of 256 KiB and more take their statistics in one read (Chan's blocks
+// of 2048 elements); the last block is partial.
+// RUN: norm-run %s --function=ln_f16 --input=2x140001xf16=random --input=140001xf16=random --input=140001xf16=random --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=ln_bf16 --input=1x200003xbf16="random(-3,5)" --input=200003xf32=random --input=200003xf32=random --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=ln_f32 --input=3x65537xf32="random(-50,-40)" --input=65537xf32=1 --input=65537xf32=0 --check | FileCheck %s --check-prefix=THREE
