@@ -4,7 +4,7 @@ BUILD ?= build
 LLVM_DIR ?= /usr/lib/llvm-22
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build demo check bench docs clean format
+.PHONY: all deps configure build demo check check-sanitize bench docs clean format
 
 all: build
 
@@ -30,6 +30,15 @@ demo: build
 check: build
 	cmake --build $(BUILD) --target check-norm -j $(JOBS)
 
+# Every test again with the project's code under ASan + UBSan (+ LeakSanitizer).
+check-sanitize: deps
+	cmake -G Ninja -S . -B $(BUILD)-sanitize \
+	  -DCMAKE_BUILD_TYPE=Release \
+	  -DCMAKE_C_COMPILER=$(LLVM_DIR)/bin/clang \
+	  -DCMAKE_CXX_COMPILER=$(LLVM_DIR)/bin/clang++ \
+	  -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir -DNORM_SANITIZE=ON > /dev/null
+	cmake --build $(BUILD)-sanitize --target check-norm -j $(JOBS)
+
 # The CPU benchmark (not part of check): BENCH_ARGS=--quick for a short run.
 bench: build
 	@scripts/install-deps.sh --bench
@@ -47,4 +56,4 @@ format:
 	  git ls-files '*.cpp' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(BUILD)-sanitize

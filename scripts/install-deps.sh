@@ -6,7 +6,8 @@
 set -euo pipefail
 
 packages=(libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22
-          lld-22 libomp-22-dev cmake ninja-build ccache libgtest-dev python3)
+          lld-22 libomp-22-dev libclang-rt-22-dev cmake ninja-build ccache
+          libgtest-dev python3)
 # `install-deps.sh --bench` adds what the benchmark compares against.
 if [ "${1:-}" = "--bench" ]; then
   packages+=(libdnnl-dev python3-venv)

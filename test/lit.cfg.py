@@ -19,7 +19,9 @@ llvm_config.add_tool_substitutions(
 config.substitutions.append(("%python", "python3"))
 config.substitutions.append(("%norm_src_root", config.norm_src_root))
 config.substitutions.append(("%norm_obj_root", config.norm_obj_root))
-config.substitutions.append(("%cc", os.path.join(config.llvm_tools_dir, "clang")))
+config.substitutions.append(
+    ("%cc", os.path.join(config.llvm_tools_dir, "clang") + " " + config.norm_cc_flags)
+)
 config.substitutions.append(
     ("%llvm_lib_dir", os.path.join(os.path.dirname(config.llvm_tools_dir), "lib"))
 )
