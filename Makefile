@@ -4,7 +4,7 @@ BUILD ?= build
 LLVM_DIR ?= /usr/lib/llvm-22
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build demo check check-sanitize bench docs clean format
+.PHONY: all deps configure build demo check check-sanitize fuzz bench docs clean format
 
 all: build
 
@@ -39,6 +39,33 @@ check-sanitize: deps
 	  -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir -DNORM_SANITIZE=ON > /dev/null
 	cmake --build $(BUILD)-sanitize --target check-norm -j $(JOBS)
 
+# libFuzzer targets under ASan + UBSan (not part of check), FUZZ_SECONDS each.
+# Crashes land in $(BUILD)-fuzz/crashes/; copy them into
+# test/Fuzz/Inputs/corpus/<target>/ so that make check replays them.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	cmake -G Ninja -S . -B $(BUILD)-fuzz \
+	  -DCMAKE_BUILD_TYPE=Release \
+	  -DCMAKE_C_COMPILER=$(LLVM_DIR)/bin/clang \
+	  -DCMAKE_CXX_COMPILER=$(LLVM_DIR)/bin/clang++ \
+	  -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir -DNORM_SANITIZE=ON \
+	  -DNORM_FUZZ=ON > /dev/null
+	cmake --build $(BUILD)-fuzz --target fuzz-npyReader fuzz-inputSpec \
+	  fuzz-normOpt -j $(JOBS)
+	@mkdir -p $(BUILD)-fuzz/crashes
+	@for t in npy:npyReader input-spec:inputSpec norm-opt:normOpt; do \
+	  dir=$${t%%:*}; bin=$${t##*:}; \
+	  mkdir -p $(BUILD)-fuzz/corpus/$$dir; \
+	  dict=; [ $$dir = norm-opt ] && dict=-dict=fuzz/norm.dict; \
+	  echo "== fuzz-$$bin for $(FUZZ_SECONDS) s"; \
+	  $(BUILD)-fuzz/bin/fuzz-$$bin $$dict -max_total_time=$(FUZZ_SECONDS) \
+	    -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+	    -artifact_prefix=$(BUILD)-fuzz/crashes/$$dir- \
+	    $(BUILD)-fuzz/corpus/$$dir test/Fuzz/Inputs/corpus/$$dir \
+	    2>&1 | grep -E "stat::number_of_executed_units|cov:|ERROR|SUMMARY" | tail -3 \
+	    || exit 1; \
+	done
+
 # The CPU benchmark (not part of check): BENCH_ARGS=--quick for a short run.
 bench: build
 	@scripts/install-deps.sh --bench
@@ -56,4 +83,4 @@ format:
 	  git ls-files '*.cpp' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-sanitize
+	rm -rf $(BUILD) $(BUILD)-sanitize $(BUILD)-fuzz

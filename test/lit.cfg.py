@@ -14,7 +14,8 @@ config.test_exec_root = os.path.join(config.norm_obj_root, "test")
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["norm-opt", "norm-run", "norm-compile"], [config.norm_tools_dir]
+    ["norm-opt", "norm-run", "norm-compile", "norm-fuzz-replay"],
+    [config.norm_tools_dir],
 )
 config.substitutions.append(("%python", "python3"))
 config.substitutions.append(("%norm_src_root", config.norm_src_root))

@@ -1,0 +1,79 @@
+//===- FuzzTargets.cpp - Entry points of norm's fuzz targets --------------===//
+
+#include "FuzzTargets.h"
+
+#include "norm/Pipelines/Pipelines.h"
+#include "norm/Support/InputSpec.h"
+#include "norm/Support/Npy.h"
+#include "norm/Transforms/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <string>
+
+using namespace mlir;
+using namespace mlir::norm;
+
+void fuzz::npyReader(const uint8_t *data, size_t size) {
+  auto tensor =
+      parseNpy(llvm::StringRef(reinterpret_cast<const char *>(data), size));
+  if (!tensor) {
+    llvm::consumeError(tensor.takeError());
+    return;
+  }
+  // Whatever parses must also read and write back.
+  if (tensor->numElements() > 0)
+    (void)tensor->get(tensor->numElements() - 1);
+  if (tensor->numBytes() < (1 << 20))
+    (void)serializeNpy(*tensor);
+}
+
+void fuzz::inputSpec(const uint8_t *data, size_t size) {
+  auto spec = parseInputSpec(
+      llvm::StringRef(reinterpret_cast<const char *>(data), size));
+  if (!spec) {
+    llvm::consumeError(spec.takeError());
+    return;
+  }
+  // Materialize only what is small: size is not what is being fuzzed.
+  int64_t elements = 1;
+  for (int64_t d : spec->shape)
+    elements *= d;
+  if (spec->kind != InputSpec::Kind::File && elements <= 4096)
+    (void)materialize(*spec, 0);
+}
+
+void fuzz::normOpt(const uint8_t *data, size_t size) {
+  static DialectRegistry *registry = [] {
+    auto *r = new DialectRegistry();
+    registerNormDialects(*r);
+    registerNormPasses();
+    return r;
+  }();
+  MLIRContext context(*registry);
+  context.disableMultithreading();
+  // Diagnostics are expected on most inputs; keep them quiet.
+  context.getDiagEngine().registerHandler([](Diagnostic &) {});
+  std::string text(reinterpret_cast<const char *>(data), size);
+  OwningOpRef<ModuleOp> module =
+      parseSourceString<ModuleOp>(text, ParserConfig(&context));
+  if (!module)
+    return;
+  for (int pipeline = 0; pipeline < 2; ++pipeline) {
+    OwningOpRef<ModuleOp> copy(module->clone());
+    PassManager pm(&context);
+    LogicalResult built = success();
+    if (pipeline == 0) {
+      pm.addPass(createNormDecomposePass());
+    } else {
+      CPUPipelineOptions options;
+      options.vectorWidth = 16;
+      built = buildCPUPipeline(pm, options);
+    }
+    if (succeeded(built))
+      (void)pm.run(*copy);
+  }
+}
