@@ -32,8 +32,9 @@ struct Case {
     return n;
   }
   int64_t elementBytes() const { return dtype == "f32" ? 4 : 2; }
-  /// The parameter length: the last axis for rows, the channels for images.
-  int64_t params() const { return shape.size() == 2 ? shape[1] : shape[1]; }
+  /// The parameter length: axis 1 is the last axis of rows (RxC) and the
+  /// channel axis of images (NxCxHxW).
+  int64_t params() const { return shape[1]; }
   /// The minimum bytes moved: x read once, y written once, parameters and
   /// statistics read or written once.
   int64_t floorBytes() const {
