@@ -221,7 +221,8 @@ std::string norm::emitCHeader(llvm::ArrayRef<CKernel> kernels,
     auto descriptor = [&](const CTensor &t) {
       std::vector<std::string> st = strides(t.dims);
       os << "  norm_memref_r" << t.dims.size() << " " << t.name
-         << "_m = {(void *)" << t.name << ", (void *)" << t.name << ", 0";
+         << "_m = {(void *)(uintptr_t)" << t.name << ", (void *)(uintptr_t)"
+         << t.name << ", 0";
       if (!t.dims.empty())
         os << ", {" << llvm::join(t.dims, ", ") << "}, {"
            << llvm::join(st, ", ") << "}";

@@ -1,6 +1,7 @@
 // RUN: norm-compile %s -o %t.o --header %t.h
 // RUN: FileCheck %s < %t.h
-// RUN: %cc -c -x c -I %norm_src_root/runtime/include %t.h -o %t.hdr.o
+// RUN: %cc -c -x c -Wall -Wextra -Wcast-qual -Werror -I %norm_src_root/runtime/include %t.h -o %t.hdr.o
+// RUN: %cc -c -x c++ -Wall -Wextra -Wcast-qual -Werror -I %norm_src_root/runtime/include %t.h -o %t.hdrxx.o
 
 // Only the descriptor entry points are exported.
 // RUN: llvm-nm --defined-only --extern-only %t.o | FileCheck %s --check-prefix=SYMS
@@ -17,7 +18,7 @@
 // CHECK:   if (!(arg1_d0 == arg0_d1)) return NORM_INVALID_ARGUMENT;
 // CHECK:   /* num_groups of norm.group_norm must divide the channels */
 // CHECK:   if (!(arg0_d1 % 4 == 0)) return NORM_INVALID_ARGUMENT;
-// CHECK:   norm_memref_r3 arg0_m = {(void *)arg0, (void *)arg0, 0, {arg0_d0, arg0_d1, arg0_d2}, {(arg0_d2) * arg0_d1, arg0_d2, 1}};
+// CHECK:   norm_memref_r3 arg0_m = {(void *)(uintptr_t)arg0, (void *)(uintptr_t)arg0, 0, {arg0_d0, arg0_d1, arg0_d2}, {(arg0_d2) * arg0_d1, arg0_d2, 1}};
 // CHECK:   _mlir_ciface_group(&arg0_m, &arg1_m, &result0_m);
 func.func @group(%x: tensor<?x?x?xf16>, %g: tensor<?xf16>) -> tensor<?x?x?xf16> {
   %y = norm.group_norm %x gamma(%g : tensor<?xf16>) {num_groups = 4} : tensor<?x?x?xf16> -> tensor<?x?x?xf16>
@@ -27,7 +28,7 @@ func.func @group(%x: tensor<?x?x?xf16>, %g: tensor<?xf16>) -> tensor<?x?x?xf16> 
 // Result shapes follow from the inputs: the statistics of a static 8x?x16
 // input over axis 2 are 8x(arg0_d1).
 // CHECK-LABEL: static inline norm_status stats(const float *arg0, int64_t arg0_d1, float *result0, float *result1, float *result2) {
-// CHECK:   norm_memref_r2 result1_m = {(void *)result1, (void *)result1, 0, {8, arg0_d1}, {arg0_d1, 1}};
+// CHECK:   norm_memref_r2 result1_m = {(void *)(uintptr_t)result1, (void *)(uintptr_t)result1, 0, {8, arg0_d1}, {arg0_d1, 1}};
 func.func @stats(%x: tensor<8x?x16xf32>) -> (tensor<8x?x16xf32>, tensor<8x?xf32>, tensor<8x?xf32>) {
   %y, %m, %r = norm.layer_norm %x {axes = array<i64: 2>} : tensor<8x?x16xf32> -> tensor<8x?x16xf32>, tensor<8x?xf32>, tensor<8x?xf32>
   return %y, %m, %r : tensor<8x?x16xf32>, tensor<8x?xf32>, tensor<8x?xf32>
