@@ -66,6 +66,15 @@ llvm::Expected<CKernel> norm::describeKernel(func::FuncOp func) {
   for (Operation &op : func.getBody().front()) {
     if (auto ret = dyn_cast<func::ReturnOp>(op)) {
       for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+        // Each output buffer is written by the op that makes it.
+        if (isa<BlockArgument>(v))
+          return abiError(func, "result #" + llvm::Twine(i) +
+                                    " is an argument; the C ABI needs every "
+                                    "result computed by a norm op");
+        if (llvm::is_contained(ret.getOperands().take_front(i), v))
+          return abiError(func, "result #" + llvm::Twine(i) +
+                                    " repeats an earlier result; the C ABI "
+                                    "needs distinct results");
         auto type = cast<RankedTensorType>(v.getType());
         std::optional<std::string> elem = elementName(type.getElementType());
         if (!elem)

@@ -215,7 +215,7 @@ CompiledFunction::invoke(llvm::ArrayRef<HostTensor> inputs,
             .count();
 
   std::vector<HostTensor> outputs;
-  std::vector<void *> freed;
+  std::vector<void *> buffers;
   size_t pos = 0;
   for (auto [rank, dtype] : llvm::zip(resultRanks, resultTypes)) {
     auto *allocated = reinterpret_cast<void *>(results[pos]);
@@ -253,9 +253,14 @@ CompiledFunction::invoke(llvm::ArrayRef<HostTensor> inputs,
       }
     }
     outputs.push_back(std::move(out));
-
-    // Results own their buffers (the deallocation pipeline clones anything
-    // else), but never free an input or the same buffer twice.
+    buffers.push_back(allocated);
+  }
+  // Results own their buffers (the deallocation pipeline clones anything
+  // else). Free them only after every result is copied, since two results
+  // may share one (a value returned twice); never free an input or a buffer
+  // twice.
+  std::vector<void *> freed;
+  for (void *allocated : buffers) {
     bool isInput = llvm::any_of(
         inputs, [&](const HostTensor &t) { return t.data() == allocated; });
     if (allocated && !isInput && !llvm::is_contained(freed, allocated)) {

@@ -13,3 +13,7 @@ func.func @add(%x: tensor<4xf32>) -> tensor<4xf32> {
 }
 // RUN: not norm-compile %s -o %t.o --streaming-threshold=-1 2>&1 | FileCheck %s --check-prefix=STREAM
 // STREAM: norm-compile: error: --streaming-threshold must not be negative
+// RUN: not norm-compile %S/Inputs/passthrough.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=ARG
+// ARG: norm-compile: error: function 'passthrough': result #0 is an argument; the C ABI needs every result computed by a norm op
+// RUN: not norm-compile %S/Inputs/twice.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=TWICE
+// TWICE: norm-compile: error: function 'twice': result #1 repeats an earlier result; the C ABI needs distinct results
