@@ -2,11 +2,13 @@
 
 #include "FuzzTargets.h"
 
+#include "norm/AOT/CHeader.h"
 #include "norm/Pipelines/Pipelines.h"
 #include "norm/Support/InputSpec.h"
 #include "norm/Support/Npy.h"
 #include "norm/Transforms/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -62,7 +64,22 @@ void fuzz::normOpt(const uint8_t *data, size_t size) {
       parseSourceString<ModuleOp>(text, ParserConfig(&context));
   if (!module)
     return;
-  for (int pipeline = 0; pipeline < 2; ++pipeline) {
+  // norm-compile's path only for modules whose functions fit the C ABI.
+  bool fitsABI = true;
+  for (auto func : module->getOps<func::FuncOp>()) {
+    if (func.isExternal())
+      continue;
+    auto kernel = describeKernel(func);
+    if (!kernel) {
+      llvm::consumeError(kernel.takeError());
+      fitsABI = false;
+    } else {
+      (void)emitCHeader({*kernel}, "FUZZ_H");
+    }
+  }
+  for (int pipeline = 0; pipeline < 3; ++pipeline) {
+    if (pipeline == 2 && !fitsABI)
+      break;
     OwningOpRef<ModuleOp> copy(module->clone());
     PassManager pm(&context);
     LogicalResult built = success();
@@ -71,6 +88,7 @@ void fuzz::normOpt(const uint8_t *data, size_t size) {
     } else {
       CPUPipelineOptions options;
       options.vectorWidth = 16;
+      options.destinationPassing = pipeline == 2;
       built = buildCPUPipeline(pm, options);
     }
     if (succeeded(built))

@@ -19,8 +19,9 @@ namespace mlir::norm::fuzz {
 void npyReader(const uint8_t *data, size_t size);
 /// norm-run's --input values.
 void inputSpec(const uint8_t *data, size_t size);
-/// norm-opt's path: parse, verify, then the decomposition and the CPU
-/// lowering (to vector code and on to the LLVM dialect) on what verifies.
+/// norm-opt's and norm-compile's path: parse, verify, then the
+/// decomposition and the CPU lowering to the LLVM dialect on what verifies,
+/// and the C ABI (header, caller-provided outputs) where it applies.
 void normOpt(const uint8_t *data, size_t size);
 
 } // namespace mlir::norm::fuzz
