@@ -1,7 +1,7 @@
 // RUN: norm-compile %s -o %t.o --header %t.h
 // RUN: FileCheck %s < %t.h
-// RUN: %cc -c -x c -Wall -Wextra -Wcast-qual -Werror -I %norm_src_root/runtime/include -include %t.h /dev/null -o %t.hdr.o
-// RUN: %cc -c -x c++ -Wall -Wextra -Wcast-qual -Werror -I %norm_src_root/runtime/include -include %t.h /dev/null -o %t.hdrxx.o
+// RUN: %cc -c -x c -Wall -Wextra -Wcast-qual -Werror -Wno-unused-command-line-argument -I %norm_src_root/runtime/include -include %t.h /dev/null -o %t.hdr.o
+// RUN: %cc -c -x c++ -Wall -Wextra -Wcast-qual -Werror -Wno-unused-command-line-argument -I %norm_src_root/runtime/include -include %t.h /dev/null -o %t.hdrxx.o
 
 // Only the descriptor entry points are exported.
 // RUN: llvm-nm --defined-only --extern-only %t.o | FileCheck %s --check-prefix=SYMS
