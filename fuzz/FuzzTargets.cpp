@@ -14,6 +14,9 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+
 #include <string>
 
 using namespace mlir;
@@ -59,9 +62,15 @@ void fuzz::normOpt(const uint8_t *data, size_t size) {
   context.disableMultithreading();
   // Diagnostics are expected on most inputs; keep them quiet.
   context.getDiagEngine().registerHandler([](Diagnostic &) {});
-  std::string text(reinterpret_cast<const char *>(data), size);
+  // As norm-opt reads a file: an owned, null-terminated buffer with a name.
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBufferCopy(
+          llvm::StringRef(reinterpret_cast<const char *>(data), size),
+          "fuzz-input.mlir"),
+      llvm::SMLoc());
   OwningOpRef<ModuleOp> module =
-      parseSourceString<ModuleOp>(text, ParserConfig(&context));
+      parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
   if (!module)
     return;
   // norm-compile's path only for modules whose functions fit the C ABI.
