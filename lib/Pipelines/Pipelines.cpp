@@ -71,7 +71,8 @@ static constexpr const char *kReferenceToLLVM =
     "norm-decompose,canonicalize,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-deallocation-pipeline,convert-linalg-to-loops,"
+    "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+    "convert-linalg-to-loops,"
     "expand-strided-metadata,lower-affine,arith-expand{include-bf16=true},"
     "convert-scf-to-cf,convert-math-to-llvm,convert-arith-to-llvm,"
     "finalize-memref-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
@@ -92,7 +93,8 @@ static constexpr const char *kDestinationPassing =
 /// %s is where arith-expand goes: bf16 conversions are expanded into integer
 /// operations unless the target converts in hardware.
 static constexpr const char *kVectorToLLVMHead =
-    "buffer-deallocation-pipeline,canonicalize,convert-scf-to-openmp,"
+    "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize,"
+    "convert-scf-to-openmp,"
     "expand-strided-metadata,lower-affine,";
 static constexpr const char *kVectorToLLVMTail =
     // memref.alloca_scope (around each OpenMP loop body) must be lowered

@@ -16,3 +16,12 @@ func.func @chain(%x: tensor<4x6xbf16>) -> tensor<4x6xbf16> {
   %z = norm.layer_norm %y {axes = array<i64: 0>} : tensor<4x6xbf16> -> tensor<4x6xbf16>
   return %z : tensor<4x6xbf16>
 }
+
+// An argument returned unchanged comes back as a copy (bufferization.clone),
+// on both pipelines.
+// RUN: norm-run %s --function=passthrough --input=5xbf16=random --check | FileCheck %s --check-prefix=PASS
+// RUN: norm-run %s --pipeline=reference --function=passthrough --input=5xbf16=random --check | FileCheck %s --check-prefix=PASS
+// PASS: check result[0]: max abs error 0, {{.*}}: ok
+func.func @passthrough(%x: tensor<5xbf16>) -> tensor<5xbf16> {
+  return %x : tensor<5xbf16>
+}
