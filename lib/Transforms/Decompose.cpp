@@ -381,12 +381,7 @@ struct NormDecomposePass
     populateDecomposePatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    // Every norm op must be gone: a left-over one would reach code generation.
-    WalkResult left = getOperation()->walk([](NormalizationOpInterface op) {
-      op.emitOpError("could not be decomposed");
-      return WalkResult::interrupt();
-    });
-    if (left.wasInterrupted())
+    if (failed(verifyNoNormOpsLeft(getOperation(), "could not be decomposed")))
       signalPassFailure();
   }
 };

@@ -267,3 +267,12 @@ LogicalResult L2NormalizeOp::verify() {
       return failure();
   return verifyNormalization(*this, getEpsilon().convertToDouble());
 }
+
+LogicalResult mlir::norm::verifyNoNormOpsLeft(Operation *root,
+                                              StringRef message) {
+  WalkResult left = root->walk([&](NormalizationOpInterface op) {
+    op.emitOpError(message);
+    return WalkResult::interrupt();
+  });
+  return failure(left.wasInterrupted());
+}

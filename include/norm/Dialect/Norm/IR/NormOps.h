@@ -21,4 +21,10 @@
 #define GET_OP_CLASSES
 #include "norm/Dialect/Norm/IR/NormOps.h.inc"
 
+namespace mlir::norm {
+/// Reports the first norm op left under `root` ("'norm.x' op <message>")
+/// and fails; a lowering calls it so that no norm op reaches code generation.
+LogicalResult verifyNoNormOpsLeft(Operation *root, StringRef message);
+} // namespace mlir::norm
+
 #endif // NORM_DIALECT_NORM_IR_NORMOPS_H
