@@ -11,6 +11,7 @@
 
 #include "norm/AOT/CHeader.h"
 #include "norm/Conversion/Passes.h"
+#include "norm/Pipelines/ModuleFile.h"
 #include "norm/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -18,9 +19,7 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -30,7 +29,6 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
@@ -123,15 +121,10 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   registerNormDialects(registry);
   MLIRContext context(registry);
-  auto file = openInputFile(inputFilename, &error);
-  if (!file)
-    return fail(error);
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module)
-    return fail("cannot parse '" + inputFilename + "'");
+  ModuleFile file;
+  if (llvm::Error err = readModuleFile(inputFilename, context, file))
+    return fail(llvm::toString(std::move(err)));
+  OwningOpRef<ModuleOp> &module = file.module;
 
   std::vector<CKernel> kernels;
   std::vector<std::string> names;

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "norm/Pipelines/ModuleFile.h"
 #include "norm/Pipelines/Pipelines.h"
 #include "norm/Runner/Runner.h"
 #include "norm/Support/InputSpec.h"
@@ -14,11 +15,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -139,16 +137,10 @@ int main(int argc, char **argv) {
   MLIRContext context(registry);
   context.disableMultithreading();
 
-  std::string error;
-  auto file = openInputFile(inputFilename, &error);
-  if (!file)
-    return fail(error);
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module)
-    return fail("cannot parse '" + inputFilename + "'");
+  ModuleFile file;
+  if (llvm::Error err = readModuleFile(inputFilename, context, file))
+    return fail(std::move(err));
+  OwningOpRef<ModuleOp> &module = file.module;
 
   func::FuncOp func;
   if (functionName.empty()) {
