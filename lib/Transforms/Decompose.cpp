@@ -8,6 +8,7 @@
 
 #include "norm/Dialect/Norm/IR/GroupSplit.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
+#include "norm/Transforms/FusedForm.h"
 #include "norm/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -370,6 +371,8 @@ struct DecomposeNormalization
   using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
   LogicalResult matchAndRewrite(NormalizationOpInterface op,
                                 PatternRewriter &rewriter) const override {
+    if (op.isFused())
+      return failure(); // split first (populateUnfusePatterns)
     return Decomposer(rewriter, op).run();
   }
 };
@@ -390,4 +393,5 @@ struct NormDecomposePass
 
 void mlir::norm::populateDecomposePatterns(RewritePatternSet &patterns) {
   patterns.add<DecomposeNormalization>(patterns.getContext());
+  populateUnfusePatterns(patterns);
 }

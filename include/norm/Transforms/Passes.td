@@ -22,4 +22,37 @@ def NormDecomposePass : Pass<"norm-decompose"> {
   ];
 }
 
+def NormUnfusePass : Pass<"norm-unfuse"> {
+  let summary = "Split fused norm ops into linalg.generic ops and plain norm ops";
+  let description = [{
+    The inverse of `norm-fuse-elementwise`: a norm op with a prologue becomes
+    a linalg.generic that computes the prologue's tensor, the plain norm op
+    on it, and a linalg.generic for the epilogue. The reference pipeline and
+    the float64 reference of `norm-run --check` read fused ops this way.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def NormFuseElementwisePass : Pass<"norm-fuse-elementwise"> {
+  let summary = "Fold elementwise producers and consumers into norm ops";
+  let description = [{
+    Folds the elementwise work around each norm op into its prologue and
+    epilogue (docs/fusion.md): elementwise linalg.generic ops (all loops
+    parallel, one result), named elementwise linalg ops and elementwise
+    arith/math ops on tensors, with broadcasts written as indexing maps or
+    linalg.broadcast. A producer whose value has other users is fused only
+    when the norm op can return it (its prologue result) and those users come
+    after the norm op; an operand whose indexing is not a broadcast along the
+    input's dimensions (a transpose, a reshape) is never fused, and the
+    result types of the function never change.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // NORM_TRANSFORMS_PASSES_TD

@@ -138,7 +138,7 @@ func.func @result_shape_mismatch(%x: tensor<2x4x8xf32>) -> tensor<2x4x9xf32> {
 
 func.func @unranked(%x: tensor<*xf32>) -> tensor<*xf32> {
   // expected-error @+1 {{'norm.layer_norm' op operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<*xf32>'}}
-  %y = "norm.layer_norm"(%x) <{axes = array<i64: 0>, operandSegmentSizes = array<i32: 1, 0, 0>}> : (tensor<*xf32>) -> tensor<*xf32>
+  %y = "norm.layer_norm"(%x) <{axes = array<i64: 0>, operandSegmentSizes = array<i32: 1, 0, 0, 0, 0>, resultSegmentSizes = array<i32: 1, 0, 0>}> ({}, {}) : (tensor<*xf32>) -> tensor<*xf32>
   return %y : tensor<*xf32>
 }
 
@@ -146,7 +146,7 @@ func.func @unranked(%x: tensor<*xf32>) -> tensor<*xf32> {
 
 func.func @integer_input(%x: tensor<4x8xi32>) -> tensor<4x8xi32> {
   // expected-error @+1 {{'norm.rms_norm' op operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<4x8xi32>'}}
-  %y = "norm.rms_norm"(%x) <{axes = array<i64: 1>, operandSegmentSizes = array<i32: 1, 0, 0>}> : (tensor<4x8xi32>) -> tensor<4x8xi32>
+  %y = "norm.rms_norm"(%x) <{axes = array<i64: 1>, operandSegmentSizes = array<i32: 1, 0, 0, 0, 0>, resultSegmentSizes = array<i32: 1, 0, 0>}> ({}, {}) : (tensor<4x8xi32>) -> tensor<4x8xi32>
   return %y : tensor<4x8xi32>
 }
 
@@ -154,7 +154,7 @@ func.func @integer_input(%x: tensor<4x8xi32>) -> tensor<4x8xi32> {
 
 func.func @f64_input(%x: tensor<4x8xf64>) -> tensor<4x8xf64> {
   // expected-error @+1 {{'norm.l2_normalize' op operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<4x8xf64>'}}
-  %y = "norm.l2_normalize"(%x) <{axes = array<i64: 1>}> : (tensor<4x8xf64>) -> tensor<4x8xf64>
+  %y = "norm.l2_normalize"(%x) <{axes = array<i64: 1>, operandSegmentSizes = array<i32: 1, 0, 0, 0>}> ({}, {}) : (tensor<4x8xf64>) -> tensor<4x8xf64>
   return %y : tensor<4x8xf64>
 }
 
@@ -234,7 +234,7 @@ func.func @running_results_missing(%x: tensor<8x4xf32>, %m: tensor<4xf32>, %v: t
 
 func.func @running_half(%x: tensor<8x4xf32>, %m: tensor<4xf32>) -> tensor<8x4xf32> {
   // expected-error @+1 {{'norm.batch_norm' op running_mean and running_var must be given together}}
-  %y, %bm, %bv, %rm = "norm.batch_norm"(%x, %m) <{operandSegmentSizes = array<i32: 1, 0, 0, 1, 0>}> : (tensor<8x4xf32>, tensor<4xf32>) -> (tensor<8x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+  %y, %bm, %bv, %rm = "norm.batch_norm"(%x, %m) <{operandSegmentSizes = array<i32: 1, 0, 0, 1, 0, 0, 0>, resultSegmentSizes = array<i32: 1, 1, 1, 1, 0>}> ({}, {}) : (tensor<8x4xf32>, tensor<4xf32>) -> (tensor<8x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
   return %y : tensor<8x4xf32>
 }
 

@@ -1,6 +1,7 @@
 //===- NormOps.cpp - Operations of the norm dialect -----------------------===//
 
 #include "norm/Dialect/Norm/IR/NormOps.h"
+#include "FusedRegions.h"
 #include "NormVerify.h"
 
 #include "mlir/IR/Builders.h"

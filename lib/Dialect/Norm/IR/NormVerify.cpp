@@ -127,7 +127,11 @@ LogicalResult mlir::norm::verifyNormalization(NormalizationOpInterface op,
                                               double epsilon) {
   Operation *operation = op.getOperation();
   NormDesc desc = op.getDesc();
-  auto input = cast<RankedTensorType>(op.getInput().getType());
+  // Everything below is about the tensor that is normalized: the input, or
+  // what the prologue makes of it.
+  auto input = RankedTensorType::get(
+      cast<RankedTensorType>(op.getInput().getType()).getShape(),
+      op.getNormalizedElementType());
 
   if (!std::isfinite(epsilon) || epsilon < 0)
     return op.emitOpError() << "epsilon must be finite and non-negative, got "
@@ -139,9 +143,14 @@ LogicalResult mlir::norm::verifyNormalization(NormalizationOpInterface op,
                             << " must be f32, f64 or the input element type "
                             << input.getElementType();
 
-  if (op.getOutput().getType() != input)
-    return op.emitOpError() << "result type " << op.getOutput().getType()
-                            << " must be the input type " << input;
+  // With an epilogue the region verifier checks the element type.
+  auto output = cast<RankedTensorType>(op.getOutput().getType());
+  if (op.getEpilogue().empty() ? output != input
+                               : output.getShape() != input.getShape())
+    return op.emitOpError() << "result type " << output << " must be "
+                            << (op.getPrologue().empty() ? "the input type "
+                                                         : "")
+                            << input;
 
   StringRef scaleName = isa<L2NormalizeOp>(operation) ? "scale" : "gamma";
   if (failed(verifyParam(operation, scaleName, op.getScaleOperand(), desc,

@@ -35,6 +35,34 @@ def Norm_NormalizationOpInterface : OpInterface<"NormalizationOpInterface"> {
       empty range.}],
       "::mlir::ValueRange", "getRunningResults", (ins), "",
       [{ return ::mlir::ValueRange(); }]>,
+    InterfaceMethod<"Returns the operands of the fused prologue.",
+      "::mlir::OperandRange", "getPrologueInputs", (ins), [{
+        return $_op.getPrologueInputs();
+      }]>,
+    InterfaceMethod<"Returns the operands of the fused epilogue.",
+      "::mlir::OperandRange", "getEpilogueInputs", (ins), [{
+        return $_op.getEpilogueInputs();
+      }]>,
+    InterfaceMethod<"Returns the prologue region (empty when absent).",
+      "::mlir::Region &", "getPrologue", (ins), [{
+        return $_op.getPrologue();
+      }]>,
+    InterfaceMethod<"Returns the epilogue region (empty when absent).",
+      "::mlir::Region &", "getEpilogue", (ins), [{
+        return $_op.getEpilogue();
+      }]>,
+    InterfaceMethod<"Returns the prologue_maps attribute, or null.",
+      "::mlir::ArrayAttr", "getPrologueMapsAttr", (ins), [{
+        return $_op.getPrologueMapsAttr();
+      }]>,
+    InterfaceMethod<"Returns the epilogue_maps attribute, or null.",
+      "::mlir::ArrayAttr", "getEpilogueMapsAttr", (ins), [{
+        return $_op.getEpilogueMapsAttr();
+      }]>,
+    InterfaceMethod<"Returns the returned prologue value, or null.",
+      "::mlir::Value", "getPrologueResult", (ins), [{
+        return $_op.getPrologueResult();
+      }]>,
     InterfaceMethod<"Returns the element type arithmetic is done in.",
       "::mlir::Type", "getComputeElementType", (ins), [{
         if (auto type = $_op.getComputeType())
@@ -42,6 +70,17 @@ def Norm_NormalizationOpInterface : OpInterface<"NormalizationOpInterface"> {
         return ::mlir::Float32Type::get($_op.getContext());
       }]>,
   ];
+  let extraClassDeclaration = [{
+    /// Whether the op carries a prologue or an epilogue.
+    bool isFused() { return !getPrologue().empty() || !getEpilogue().empty(); }
+    /// The element type of the tensor that is normalized: the prologue's
+    /// result type, or the input's.
+    ::mlir::Type getNormalizedElementType();
+    /// The indexing of each prologue (epilogue) operand: a map from the
+    /// input's dimensions to the operand's (identity when not given).
+    ::llvm::SmallVector<::mlir::AffineMap> getPrologueIndexing();
+    ::llvm::SmallVector<::mlir::AffineMap> getEpilogueIndexing();
+  }];
 }
 
 #endif // NORM_INTERFACES_TD

@@ -6,6 +6,7 @@
 include "mlir/IR/OpBase.td"
 include "mlir/IR/BuiltinAttributes.td"
 include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "norm/Dialect/Norm/IR/NormDialect.td"
 include "norm/Dialect/Norm/IR/NormEnums.td"
@@ -20,10 +21,45 @@ def Norm_StatsTensor : RankedTensorOf<[F32]>;
 
 class Norm_Op<string mnemonic, list<Trait> traits = []>
     : Op<Norm_Dialect, mnemonic,
-         !listconcat(traits, [Pure,
+         !listconcat(traits, [Pure, IsolatedFromAbove,
+             AttrSizedOperandSegments,
              Norm_NormalizationOpInterface])> {
   let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+  // The fused prologue and epilogue (docs/fusion.md); empty when absent.
+  let regions = (region MaxSizedRegion<1>:$prologue,
+                        MaxSizedRegion<1>:$epilogue);
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::verifyRegions() {
+      return ::mlir::norm::verifyFusedRegions(*this);
+    }
+  }];
 }
+
+// Operands of the fused prologue and epilogue, and how they are indexed.
+defvar FusionArguments = (ins
+    Variadic<AnyRankedTensor>:$prologue_inputs,
+    Variadic<AnyRankedTensor>:$epilogue_inputs,
+    OptionalAttr<AffineMapArrayAttr>:$prologue_maps,
+    OptionalAttr<AffineMapArrayAttr>:$epilogue_maps);
+// The value the prologue computed, returned when asked for.
+defvar FusionResults = (outs Optional<Norm_FloatTensor>:$prologue_result);
+defvar FusionFormat = [{
+    custom<Prologue>($prologue_inputs, type($prologue_inputs),
+                     type($prologue_result), $prologue)
+    custom<Epilogue>($epilogue_inputs, type($epilogue_inputs), $epilogue)
+}];
+
+defvar FusionDoc = [{
+
+    Every norm op can carry fused elementwise work (docs/fusion.md): a
+    `prologue` region computes the tensor that is normalized from the input
+    and `prologue` operands (a residual, a bias, a cast), optionally returned
+    as the last result (`-> type`); an `epilogue` region maps each normalized
+    element, with `epilogue` operands, to the output element (bias, scale,
+    activation, cast). Extra operands are indexed by `prologue_maps` and
+    `epilogue_maps` (identity by default).
+}];
 
 
 
@@ -43,7 +79,7 @@ defvar ComputeTypeDoc = [{
 // layer_norm
 //===----------------------------------------------------------------------===//
 
-def Norm_LayerNormOp : Norm_Op<"layer_norm", [AttrSizedOperandSegments]> {
+def Norm_LayerNormOp : Norm_Op<"layer_norm", [AttrSizedResultSegments]> {
   let summary = "layer normalization over any set of axes";
   let description = !strconcat([{
     Normalizes `input` by the mean and variance taken over `axes`, any
@@ -63,7 +99,7 @@ def Norm_LayerNormOp : Norm_Op<"layer_norm", [AttrSizedOperandSegments]> {
     `param_axes` (default: `axes`) are the axes gamma and beta vary along;
     adding the batch axis gives per-example scale and shift (adaptive
     LayerNorm as in DiT).
-  }], AffineOperandsDoc, ComputeTypeDoc, [{
+  }], AffineOperandsDoc, ComputeTypeDoc, FusionDoc, [{
 
     With two extra results the op also returns the statistics, shaped as the
     input without the reduced axes: the mean and, per `stats`, the inverse
@@ -79,7 +115,7 @@ def Norm_LayerNormOp : Norm_Op<"layer_norm", [AttrSizedOperandSegments]> {
     ```
   }]);
 
-  let arguments = (ins
+  let arguments = !con((ins
     Norm_FloatTensor:$input,
     Optional<Norm_FloatTensor>:$gamma,
     Optional<Norm_FloatTensor>:$beta,
@@ -89,14 +125,15 @@ def Norm_LayerNormOp : Norm_Op<"layer_norm", [AttrSizedOperandSegments]> {
     UnitAttr:$zero_centered_gamma,
     DefaultValuedAttr<Norm_StatsKindAttr, "::mlir::norm::StatsKind::mean_rstd">:$stats,
     OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
-  );
-  let results = (outs Norm_FloatTensor:$output,
-                      Variadic<Norm_StatsTensor>:$statistics);
-  let assemblyFormat = [{
+  ), FusionArguments);
+  let results = !con((outs Norm_FloatTensor:$output,
+                      Variadic<Norm_StatsTensor>:$statistics), FusionResults);
+  let assemblyFormat = !strconcat([{
     $input (`gamma` `(` $gamma^ `:` type($gamma) `)`)?
     (`beta` `(` $beta^ `:` type($beta) `)`)?
+  }], FusionFormat, [{
     attr-dict `:` type($input) `->` type($output) (`,` type($statistics)^)?
-  }];
+  }]);
   let extraClassDeclaration = [{
     ::mlir::norm::NormDesc getDesc();
     ::mlir::Value getScaleOperand() { return getGamma(); }
@@ -109,7 +146,7 @@ def Norm_LayerNormOp : Norm_Op<"layer_norm", [AttrSizedOperandSegments]> {
 // rms_norm
 //===----------------------------------------------------------------------===//
 
-def Norm_RMSNormOp : Norm_Op<"rms_norm", [AttrSizedOperandSegments]> {
+def Norm_RMSNormOp : Norm_Op<"rms_norm", [AttrSizedResultSegments]> {
   let summary = "root-mean-square normalization over any set of axes";
   let description = !strconcat([{
     LayerNorm without centering:
@@ -117,7 +154,7 @@ def Norm_RMSNormOp : Norm_Op<"rms_norm", [AttrSizedOperandSegments]> {
     ```
     y = x * rsqrt(sum(x^2 over axes) / n + epsilon) * g + beta
     ```
-  }], AffineOperandsDoc, ComputeTypeDoc, [{
+  }], AffineOperandsDoc, ComputeTypeDoc, FusionDoc, [{
 
     With one extra result the op also returns `rsqrt(mean(x^2) + epsilon)`,
     shaped as the input without the reduced axes.
@@ -131,7 +168,7 @@ def Norm_RMSNormOp : Norm_Op<"rms_norm", [AttrSizedOperandSegments]> {
     ```
   }]);
 
-  let arguments = (ins
+  let arguments = !con((ins
     Norm_FloatTensor:$input,
     Optional<Norm_FloatTensor>:$gamma,
     Optional<Norm_FloatTensor>:$beta,
@@ -140,14 +177,15 @@ def Norm_RMSNormOp : Norm_Op<"rms_norm", [AttrSizedOperandSegments]> {
     DefaultValuedAttr<F64Attr, "1.0e-6">:$epsilon,
     UnitAttr:$zero_centered_gamma,
     OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
-  );
-  let results = (outs Norm_FloatTensor:$output,
-                      Variadic<Norm_StatsTensor>:$statistics);
-  let assemblyFormat = [{
+  ), FusionArguments);
+  let results = !con((outs Norm_FloatTensor:$output,
+                      Variadic<Norm_StatsTensor>:$statistics), FusionResults);
+  let assemblyFormat = !strconcat([{
     $input (`gamma` `(` $gamma^ `:` type($gamma) `)`)?
     (`beta` `(` $beta^ `:` type($beta) `)`)?
+  }], FusionFormat, [{
     attr-dict `:` type($input) `->` type($output) (`,` type($statistics)^)?
-  }];
+  }]);
   let extraClassDeclaration = [{
     ::mlir::norm::NormDesc getDesc();
     ::mlir::Value getScaleOperand() { return getGamma(); }
@@ -160,7 +198,7 @@ def Norm_RMSNormOp : Norm_Op<"rms_norm", [AttrSizedOperandSegments]> {
 // batch_norm (training)
 //===----------------------------------------------------------------------===//
 
-def Norm_BatchNormOp : Norm_Op<"batch_norm", [AttrSizedOperandSegments]> {
+def Norm_BatchNormOp : Norm_Op<"batch_norm", [AttrSizedResultSegments]> {
   let summary = "batch normalization with mini-batch statistics (training)";
   let description = !strconcat([{
     Normalizes each channel by the mean and biased variance taken over every
@@ -186,7 +224,7 @@ def Norm_BatchNormOp : Norm_Op<"batch_norm", [AttrSizedOperandSegments]> {
     itself. With one value per channel the unbiased estimate is undefined:
     the verifier rejects it when n is static, and at run time n / (n - 1) is
     replaced by 1, so the running variance never becomes NaN or infinite.
-  }], AffineOperandsDoc, ComputeTypeDoc, [{
+  }], AffineOperandsDoc, ComputeTypeDoc, FusionDoc, [{
 
     Example:
 
@@ -198,7 +236,7 @@ def Norm_BatchNormOp : Norm_Op<"batch_norm", [AttrSizedOperandSegments]> {
     ```
   }]);
 
-  let arguments = (ins
+  let arguments = !con((ins
     Norm_FloatTensor:$input,
     Optional<Norm_FloatTensor>:$gamma,
     Optional<Norm_FloatTensor>:$beta,
@@ -214,19 +252,20 @@ def Norm_BatchNormOp : Norm_Op<"batch_norm", [AttrSizedOperandSegments]> {
     UnitAttr:$zero_centered_gamma,
     DefaultValuedAttr<Norm_StatsKindAttr, "::mlir::norm::StatsKind::mean_var">:$stats,
     OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
-  );
-  let results = (outs Norm_FloatTensor:$output,
+  ), FusionArguments);
+  let results = !con((outs Norm_FloatTensor:$output,
                       Norm_StatsTensor:$batch_mean,
                       Norm_StatsTensor:$batch_var_or_rstd,
-                      Variadic<Norm_StatsTensor>:$running);
-  let assemblyFormat = [{
+                      Variadic<Norm_StatsTensor>:$running), FusionResults);
+  let assemblyFormat = !strconcat([{
     $input (`gamma` `(` $gamma^ `:` type($gamma) `)`)?
     (`beta` `(` $beta^ `:` type($beta) `)`)?
     (`running` `(` $running_mean^ `,` $running_var `:` type($running_mean)
        `,` type($running_var) `)`)?
+  }], FusionFormat, [{
     attr-dict `:` type($input) `->` type($output) `,` type($batch_mean) `,`
     type($batch_var_or_rstd) (`,` type($running)^)?
-  }];
+  }]);
   let extraClassDeclaration = [{
     ::mlir::norm::NormDesc getDesc();
     ::mlir::Value getScaleOperand() { return getGamma(); }
@@ -247,7 +286,7 @@ def Norm_BatchNormOp : Norm_Op<"batch_norm", [AttrSizedOperandSegments]> {
 //===----------------------------------------------------------------------===//
 
 def Norm_BatchNormInferenceOp
-    : Norm_Op<"batch_norm_inference", [AttrSizedOperandSegments]> {
+    : Norm_Op<"batch_norm_inference"> {
   let summary = "batch normalization with given running statistics";
   let description = !strconcat([{
     Normalizes each channel with the given per-channel `mean` and `var`:
@@ -255,7 +294,7 @@ def Norm_BatchNormInferenceOp
     ```
     y = (x - mean_c) * rsqrt(var_c + epsilon) * g_c + beta_c
     ```
-  }], AffineOperandsDoc, ComputeTypeDoc, [{
+  }], AffineOperandsDoc, ComputeTypeDoc, FusionDoc, [{
 
     Example:
 
@@ -267,7 +306,7 @@ def Norm_BatchNormInferenceOp
     (with `{channel_axis = 3}` for that channels-last tensor).
   }]);
 
-  let arguments = (ins
+  let arguments = !con((ins
     Norm_FloatTensor:$input,
     Norm_StatsTensor:$mean,
     Norm_StatsTensor:$var,
@@ -277,14 +316,15 @@ def Norm_BatchNormInferenceOp
     DefaultValuedAttr<F64Attr, "1.0e-5">:$epsilon,
     UnitAttr:$zero_centered_gamma,
     OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
-  );
-  let results = (outs Norm_FloatTensor:$output);
-  let assemblyFormat = [{
+  ), FusionArguments);
+  let results = !con((outs Norm_FloatTensor:$output), FusionResults);
+  let assemblyFormat = !strconcat([{
     $input `,` $mean `,` $var (`gamma` `(` $gamma^ `:` type($gamma) `)`)?
     (`beta` `(` $beta^ `:` type($beta) `)`)?
+  }], FusionFormat, [{
     attr-dict `:` type($input) `,` type($mean) `,` type($var) `->`
     type($output)
-  }];
+  }]);
   let extraClassDeclaration = [{
     ::mlir::norm::NormDesc getDesc();
     ::mlir::Value getScaleOperand() { return getGamma(); }
@@ -299,7 +339,7 @@ def Norm_BatchNormInferenceOp
 //===----------------------------------------------------------------------===//
 
 def Norm_InstanceNormOp
-    : Norm_Op<"instance_norm", [AttrSizedOperandSegments]> {
+    : Norm_Op<"instance_norm"> {
   let summary = "per-example, per-channel normalization over spatial axes";
   let description = !strconcat([{
     The input is (N, C, spatial...) with the batch on axis 0 and the channel
@@ -311,7 +351,7 @@ def Norm_InstanceNormOp
     ```
 
     gamma and beta have one value per channel.
-  }], ComputeTypeDoc, [{
+  }], ComputeTypeDoc, FusionDoc, [{
 
     Example:
 
@@ -320,7 +360,7 @@ def Norm_InstanceNormOp
     ```
   }]);
 
-  let arguments = (ins
+  let arguments = !con((ins
     Norm_FloatTensor:$input,
     Optional<Norm_FloatTensor>:$gamma,
     Optional<Norm_FloatTensor>:$beta,
@@ -328,13 +368,14 @@ def Norm_InstanceNormOp
     DefaultValuedAttr<F64Attr, "1.0e-5">:$epsilon,
     UnitAttr:$zero_centered_gamma,
     OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
-  );
-  let results = (outs Norm_FloatTensor:$output);
-  let assemblyFormat = [{
+  ), FusionArguments);
+  let results = !con((outs Norm_FloatTensor:$output), FusionResults);
+  let assemblyFormat = !strconcat([{
     $input (`gamma` `(` $gamma^ `:` type($gamma) `)`)?
     (`beta` `(` $beta^ `:` type($beta) `)`)?
+  }], FusionFormat, [{
     attr-dict `:` type($input) `->` type($output)
-  }];
+  }]);
   let extraClassDeclaration = [{
     ::mlir::norm::NormDesc getDesc();
     ::mlir::Value getScaleOperand() { return getGamma(); }
@@ -346,7 +387,7 @@ def Norm_InstanceNormOp
 // group_norm
 //===----------------------------------------------------------------------===//
 
-def Norm_GroupNormOp : Norm_Op<"group_norm", [AttrSizedOperandSegments]> {
+def Norm_GroupNormOp : Norm_Op<"group_norm"> {
   let summary = "per-example normalization over groups of channels";
   let description = !strconcat([{
     The input is (N, C, spatial...) with the channel on `channel_axis`
@@ -359,7 +400,7 @@ def Norm_GroupNormOp : Norm_Op<"group_norm", [AttrSizedOperandSegments]> {
     ```
 
     gamma and beta have one value per channel. `num_groups` must divide C.
-  }], ComputeTypeDoc, [{
+  }], ComputeTypeDoc, FusionDoc, [{
 
     Example:
 
@@ -369,7 +410,7 @@ def Norm_GroupNormOp : Norm_Op<"group_norm", [AttrSizedOperandSegments]> {
     ```
   }]);
 
-  let arguments = (ins
+  let arguments = !con((ins
     Norm_FloatTensor:$input,
     Optional<Norm_FloatTensor>:$gamma,
     Optional<Norm_FloatTensor>:$beta,
@@ -378,13 +419,14 @@ def Norm_GroupNormOp : Norm_Op<"group_norm", [AttrSizedOperandSegments]> {
     DefaultValuedAttr<F64Attr, "1.0e-5">:$epsilon,
     UnitAttr:$zero_centered_gamma,
     OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
-  );
-  let results = (outs Norm_FloatTensor:$output);
-  let assemblyFormat = [{
+  ), FusionArguments);
+  let results = !con((outs Norm_FloatTensor:$output), FusionResults);
+  let assemblyFormat = !strconcat([{
     $input (`gamma` `(` $gamma^ `:` type($gamma) `)`)?
     (`beta` `(` $beta^ `:` type($beta) `)`)?
+  }], FusionFormat, [{
     attr-dict `:` type($input) `->` type($output)
-  }];
+  }]);
   let extraClassDeclaration = [{
     ::mlir::norm::NormDesc getDesc();
     ::mlir::Value getScaleOperand() { return getGamma(); }
@@ -407,7 +449,7 @@ def Norm_L2NormalizeOp : Norm_Op<"l2_normalize"> {
     and the direction part of weight normalization. `epsilon` defaults to
     1e-12 as in PyTorch. The optional `scale` has the input's extents on
     `param_axes` (default: `axes`).
-  }], ComputeTypeDoc, [{
+  }], ComputeTypeDoc, FusionDoc, [{
 
     Example:
 
@@ -417,24 +459,38 @@ def Norm_L2NormalizeOp : Norm_Op<"l2_normalize"> {
     ```
   }]);
 
-  let arguments = (ins
+  let arguments = !con((ins
     Norm_FloatTensor:$input,
     Optional<Norm_FloatTensor>:$scale,
     DenseI64ArrayAttr:$axes,
     OptionalAttr<DenseI64ArrayAttr>:$param_axes,
     DefaultValuedAttr<F64Attr, "1.0e-12">:$epsilon,
     OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
-  );
-  let results = (outs Norm_FloatTensor:$output);
-  let assemblyFormat = [{
+  ), FusionArguments);
+  let results = !con((outs Norm_FloatTensor:$output), FusionResults);
+  let assemblyFormat = !strconcat([{
     $input (`scale` `(` $scale^ `:` type($scale) `)`)?
+  }], FusionFormat, [{
     attr-dict `:` type($input) `->` type($output)
-  }];
+  }]);
   let extraClassDeclaration = [{
     ::mlir::norm::NormDesc getDesc();
     ::mlir::Value getScaleOperand() { return getScale(); }
     ::mlir::Value getShiftOperand() { return {}; }
   }];
+}
+
+//===----------------------------------------------------------------------===//
+// yield
+//===----------------------------------------------------------------------===//
+
+def Norm_YieldOp : Op<Norm_Dialect, "yield", [Pure, Terminator, ReturnLike]> {
+  let summary = "ends a prologue or epilogue region";
+  let description = [{
+    Yields the one scalar a fused `prologue` or `epilogue` region computes.
+  }];
+  let arguments = (ins AnyType:$value);
+  let assemblyFormat = "$value attr-dict `:` type($value)";
 }
 
 #endif // NORM_OPS_TD
