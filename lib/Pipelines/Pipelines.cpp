@@ -68,7 +68,7 @@ void norm::registerNormDialects(DialectRegistry &registry) {
 /// The reference pipeline as a textual pipeline: every pass in it is an
 /// upstream pass with a stable name.
 static constexpr const char *kReferenceToLLVM =
-    "norm-decompose,canonicalize,"
+    "convert-elementwise-to-linalg,norm-decompose,canonicalize,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
@@ -94,7 +94,7 @@ static constexpr const char *kDestinationPassing =
 /// operations unless the target converts in hardware.
 static constexpr const char *kVectorToLLVMHead =
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize,"
-    "convert-scf-to-openmp,"
+    "convert-linalg-to-loops,convert-scf-to-openmp,"
     "expand-strided-metadata,lower-affine,";
 static constexpr const char *kVectorToLLVMTail =
     // memref.alloca_scope (around each OpenMP loop body) must be lowered
@@ -106,6 +106,10 @@ static constexpr const char *kVectorToLLVMTail =
 LogicalResult norm::buildCPUPipeline(OpPassManager &pm,
                                      const CPUPipelineOptions &options) {
   registerNormPasses();
+  // Elementwise work left outside norm ops (an unfused program) runs as
+  // linalg loops.
+  if (failed(parsePassPipeline("convert-elementwise-to-linalg", pm)))
+    return failure();
   NormConvertToVectorPassOptions vectorOptions;
   vectorOptions.vectorWidth = options.vectorWidth;
   vectorOptions.streamingThreshold = options.streamingThreshold;

@@ -1,9 +1,14 @@
 //===- Evaluate.cpp - Float64 evaluation of norm functions ----------------===//
 
+#include "EvaluateElementwise.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
 #include "norm/Runner/Runner.h"
+#include "norm/Transforms/FusedForm.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -56,11 +61,26 @@ static llvm::Error checkDynamicShapes(func::FuncOp func,
     check("beta", op.getShiftOperand(), expected.param);
     check("the mean operand", op.getMeanOperand(), expected.channel);
     check("the variance operand", op.getVarOperand(), expected.channel);
+    auto checkFused = [&](const char *name, OperandRange operands,
+                          ArrayRef<AffineMap> maps) {
+      for (auto [operand, map] : llvm::zip(operands, maps)) {
+        std::vector<int64_t> want;
+        for (unsigned r = 0; r < map.getNumResults(); ++r)
+          want.push_back(input[map.getDimPosition(r)]);
+        check(name, operand, want);
+      }
+    };
+    checkFused("a prologue operand", op.getPrologueInputs(),
+               op.getPrologueIndexing());
+    checkFused("an epilogue operand", op.getEpilogueInputs(),
+               op.getEpilogueIndexing());
     if (!ok) {
       failure = "'" + op->getName().getStringRef().str() + "': " + error;
       return WalkResult::interrupt();
     }
     shapes[op.getOutput()] = input;
+    if (Value kept = op.getPrologueResult())
+      shapes[kept] = input;
     for (Value v : op.getStatsResults())
       shapes[v] = expected.stats;
     for (Value v : op.getRunningResults())
@@ -106,10 +126,32 @@ static ref::Tensor toRef(const HostTensor &tensor) {
           tensor.toDoubles()};
 }
 
-llvm::Expected<std::vector<ref::Tensor>>
-norm::evaluateReference(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
-  if (llvm::Error err = checkInputs(func, inputs))
-    return std::move(err);
+/// The shape of the loops of an all-parallel generic, read off its inputs
+/// (or the static shape of its result).
+static std::optional<std::vector<int64_t>>
+loopShape(linalg::GenericOp generic,
+          llvm::function_ref<const ref::Tensor *(Value)> lookup) {
+  auto resultType = cast<RankedTensorType>(generic.getResult(0).getType());
+  std::vector<int64_t> shape(resultType.getShape().begin(),
+                             resultType.getShape().end());
+  if (shape.size() != generic.getNumLoops())
+    return std::nullopt;
+  for (OpOperand *operand : generic.getDpsInputOperands()) {
+    const ref::Tensor *tensor = lookup(operand->get());
+    AffineMap map = generic.getMatchingIndexingMap(operand);
+    if (!tensor || !map.isProjectedPermutation() ||
+        tensor->shape.size() != map.getNumResults())
+      continue;
+    for (unsigned r = 0; r < map.getNumResults(); ++r)
+      shape[map.getDimPosition(r)] = tensor->shape[r];
+  }
+  if (llvm::any_of(shape, ShapedType::isDynamic))
+    return std::nullopt;
+  return shape;
+}
+
+static llvm::Expected<std::vector<ref::Tensor>>
+evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
   if (!func.getBody().hasOneBlock())
     return evalError("--check needs a function with a single block");
   llvm::DenseMap<Value, ref::Tensor> values;
@@ -125,21 +167,55 @@ norm::evaluateReference(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
   for (Operation &op : func.getBody().front()) {
     if (auto ret = dyn_cast<func::ReturnOp>(op)) {
       std::vector<ref::Tensor> results;
-      for (Value v : ret.getOperands())
-        results.push_back(*lookup(v));
+      for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+        const ref::Tensor *t = lookup(v);
+        if (!t) {
+          Operation *def = v.getDefiningOp();
+          return evalError(
+              "--check has no float64 reference for result #" +
+              llvm::Twine(i) + (def ? " (made by '" +
+                                          def->getName().getStringRef() + "')"
+                                    : llvm::Twine()));
+        }
+        results.push_back(*t);
+      }
       return results;
+    }
+    // Shapes and scalars only feed the ops below.
+    if (isa<tensor::EmptyOp, tensor::DimOp>(op) ||
+        (isa<arith::ConstantOp>(op) &&
+         !isa<TensorType>(op.getResult(0).getType())))
+      continue;
+    if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
+      std::optional<std::vector<int64_t>> shape = loopShape(generic, lookup);
+      if (!shape)
+        return evalError("--check cannot tell the shape of a linalg.generic");
+      llvm::Expected<ref::Tensor> result =
+          evaluateGeneric(generic, lookup, *shape);
+      if (!result)
+        return result.takeError();
+      // The tensor holds values of its element type.
+      Type elem = getElementTypeOrSelf(generic.getResult(0).getType());
+      for (double &x : result->data)
+        x = roundToType(elem, x);
+      values[generic.getResult(0)] = std::move(*result);
+      continue;
     }
     auto norm = dyn_cast<NormalizationOpInterface>(op);
     if (!norm)
       return evalError("--check has no float64 reference for '" +
                        op.getName().getStringRef() +
-                       "'; only norm ops are supported");
+                       "'; only norm ops and elementwise linalg.generic ops "
+                       "are supported");
     ref::Operands operands;
     operands.input = lookup(norm.getInput());
     operands.gamma = lookup(norm.getScaleOperand());
     operands.beta = lookup(norm.getShiftOperand());
     operands.mean = lookup(norm.getMeanOperand());
     operands.var = lookup(norm.getVarOperand());
+    if (!operands.input)
+      return evalError("--check cannot evaluate the input of '" +
+                       op.getName().getStringRef() + "'");
     ref::Results results;
     std::string error;
     if (!ref::evaluate(norm.getDesc(), operands, results, error))
@@ -152,6 +228,23 @@ norm::evaluateReference(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
       values[v] = std::move(t);
   }
   return evalError("function has no return");
+}
+
+llvm::Expected<std::vector<ref::Tensor>>
+norm::evaluateReference(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
+  if (llvm::Error err = checkInputs(func, inputs))
+    return std::move(err);
+  func::FuncOp plain = func.clone();
+  // Fused norm ops are read as what they mean, and named or arith ops on
+  // tensors as linalg.generic ops.
+  RewritePatternSet patterns(func.getContext());
+  populateUnfusePatterns(patterns);
+  linalg::populateLinalgNamedOpsGeneralizationPatterns(patterns);
+  linalg::populateElementwiseToLinalgConversionPatterns(patterns);
+  (void)applyPatternsGreedily(plain, std::move(patterns));
+  auto results = evaluateBlock(plain, inputs);
+  plain.erase();
+  return results;
 }
 
 /// Orders element types from finest to coarsest.

@@ -38,10 +38,10 @@
 // RUN: not norm-run %s --function=ln --input=8xf32=1 --input=@%t.y.npy 2>&1 | FileCheck %s --check-prefix=NPYSHAPE
 // NPYSHAPE: norm-run: error: input #0 is tensor<8xf32> but the argument is tensor<4x8xf32>
 
-// --check only knows norm ops; the NaN poison shows what a kernel left unwritten.
+// --check knows norm ops and elementwise linalg; the NaN poison shows what a kernel left unwritten.
 // RUN: not norm-run %s --function=empty --input=4xf32=1 --check 2>&1 | FileCheck %s --check-prefix=NOREF
 // NOREF: result[0]: tensor<4xf32> [{{-?}}nan, {{-?}}nan, {{-?}}nan, {{-?}}nan]
-// NOREF: norm-run: error: --check has no float64 reference for 'tensor.empty'; only norm ops are supported
+// NOREF: norm-run: error: --check has no float64 reference for result #0 (made by 'tensor.empty')
 
 // RUN: not norm-run %s --function=scalar --input=f32=1 2>&1 | FileCheck %s --check-prefix=SCALAR
 // SCALAR: norm-run: error: input #0: argument type f32 is not a ranked tensor

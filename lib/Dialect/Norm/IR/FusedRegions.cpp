@@ -36,7 +36,7 @@ static void printFused(OpAsmPrinter &printer, StringRef keyword,
                        Region &region) {
   if (region.empty())
     return;
-  printer << keyword;
+  printer << " " << keyword;
   if (!operands.empty()) {
     printer << "(" << operands << " : ";
     llvm::interleaveComma(types, printer);

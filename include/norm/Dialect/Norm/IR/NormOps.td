@@ -45,9 +45,9 @@ defvar FusionArguments = (ins
 // The value the prologue computed, returned when asked for.
 defvar FusionResults = (outs Optional<Norm_FloatTensor>:$prologue_result);
 defvar FusionFormat = [{
-    custom<Prologue>($prologue_inputs, type($prologue_inputs),
-                     type($prologue_result), $prologue)
-    custom<Epilogue>($epilogue_inputs, type($epilogue_inputs), $epilogue)
+    `` custom<Prologue>($prologue_inputs, type($prologue_inputs),
+                        type($prologue_result), $prologue)
+    `` custom<Epilogue>($epilogue_inputs, type($epilogue_inputs), $epilogue)
 }];
 
 defvar FusionDoc = [{
