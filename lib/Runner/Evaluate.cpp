@@ -186,6 +186,19 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
         (isa<arith::ConstantOp>(op) &&
          !isa<TensorType>(op.getResult(0).getType())))
       continue;
+    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+      auto splat = dyn_cast<SplatElementsAttr>(constant.getValue());
+      auto type = dyn_cast<RankedTensorType>(constant.getType());
+      if (!splat || !type || !type.hasStaticShape() ||
+          !isa<FloatType>(type.getElementType()))
+        return evalError("--check evaluates only splat float constants");
+      ref::Tensor tensor;
+      tensor.shape.assign(type.getShape().begin(), type.getShape().end());
+      tensor.data.assign(type.getNumElements(),
+                         splat.getSplatValue<APFloat>().convertToDouble());
+      values[constant.getResult()] = std::move(tensor);
+      continue;
+    }
     if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
       std::optional<std::vector<int64_t>> shape = loopShape(generic, lookup);
       if (!shape)

@@ -15,6 +15,7 @@
 #include "norm/Transforms/FusedForm.h"
 #include "norm/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/IR/Dominance.h"
@@ -201,28 +202,48 @@ static Value inlineBody(OpBuilder &b, Block &body, ValueRange args) {
   return mapping.lookupOrDefault(yielded);
 }
 
+/// The scalar of a splat constant operand (`dense<1.0>`), which becomes a
+/// constant in the body instead of an operand; null otherwise.
+static TypedAttr splatScalar(Value operand) {
+  SplatElementsAttr splat;
+  if (!matchPattern(operand, m_Constant(&splat)))
+    return {};
+  return dyn_cast<TypedAttr>(splat.getSplatValue<Attribute>());
+}
+
+/// The argument of the new body for generic operand `operand`: a scalar
+/// constant for a splat, else the next fused block argument.
+static Value argumentFor(OpBuilder &b, Location loc, OpOperand *operand,
+                         ArrayRef<BlockArgument> extra, unsigned &next) {
+  if (TypedAttr scalar = splatScalar(operand->get()))
+    return arith::ConstantOp::create(b, loc, scalar);
+  return extra[next++];
+}
+
 /// Folds the generic that is the only user of `op`'s output into its
 /// epilogue.
 static LogicalResult fuseConsumer(RewriterBase &rewriter,
                                   NormalizationOpInterface op) {
   Value output = op.getOutput();
-  if (!output.hasOneUse())
+  if (output.use_empty())
     return failure();
-  auto generic = dyn_cast<linalg::GenericOp>(*output.getUsers().begin());
+  Operation *user = *output.getUsers().begin();
+  if (llvm::any_of(output.getUsers(), [&](Operation *u) { return u != user; }))
+    return failure();
+  auto generic = dyn_cast<linalg::GenericOp>(user);
+  if (generic && llvm::any_of(generic.getDpsInitsMutable(), [&](OpOperand &o) {
+        return o.get() == output;
+      }))
+    return failure();
   int64_t rank = cast<RankedTensorType>(output.getType()).getRank();
   if (!generic || !isFusableGeneric(generic, rank))
     return failure();
-  // The output must be read once, element by element, and the result must
-  // be a tensor the norm op can produce.
-  OpOperand *read = nullptr;
+  // The output must be read element by element (by one or more operands),
+  // and the result must be a tensor the norm op can produce.
+  auto isRead = [&](OpOperand *input) { return input->get() == output; };
   for (OpOperand *input : generic.getDpsInputOperands())
-    if (input->get() == output) {
-      if (read)
-        return failure();
-      read = input;
-    }
-  if (!read || !generic.getMatchingIndexingMap(read).isIdentity())
-    return failure();
+    if (isRead(input) && !generic.getMatchingIndexingMap(input).isIdentity())
+      return failure();
   auto resultType = cast<RankedTensorType>(generic.getResult(0).getType());
   if (!isa<Float32Type, Float16Type, BFloat16Type>(resultType.getElementType()))
     return failure();
@@ -231,7 +252,8 @@ static LogicalResult fuseConsumer(RewriterBase &rewriter,
   // its other results; the generic's other operands must dominate it.
   DominanceInfo dominance(op);
   for (OpOperand *input : generic.getDpsInputOperands())
-    if (input != read && !dominance.properlyDominates(input->get(), op))
+    if (!isRead(input) && !splatScalar(input->get()) &&
+        !dominance.properlyDominates(input->get(), op))
       return failure();
 
   Type normalized = op.getNormalizedElementType();
@@ -245,7 +267,7 @@ static LogicalResult fuseConsumer(RewriterBase &rewriter,
   parts.epilogueInputs = llvm::to_vector(op.getEpilogueInputs());
   parts.epilogueMaps = op.getEpilogueIndexing();
   for (OpOperand *input : generic.getDpsInputOperands()) {
-    if (input == read)
+    if (isRead(input) || splatScalar(input->get()))
       continue;
     parts.epilogueInputs.push_back(input->get());
     parts.epilogueMaps.push_back(generic.getMatchingIndexingMap(input));
@@ -274,7 +296,9 @@ static LogicalResult fuseConsumer(RewriterBase &rewriter,
   auto extra = block->getArguments().drop_front(1 + oldCount);
   unsigned next = 0;
   for (OpOperand *input : generic.getDpsInputOperands())
-    args.push_back(input == read ? v : extra[next++]);
+    args.push_back(isRead(input) ? v
+                                 : argumentFor(rewriter, loc, input,
+                                               extra, next));
   Value result = inlineBody(rewriter, *generic.getBody(), args);
   YieldOp::create(rewriter, loc, result);
   parts.epilogue = &epilogue;
@@ -330,7 +354,7 @@ static LogicalResult fuseProducer(RewriterBase &rewriter,
   FusedParts parts;
   parts.input = x->get();
   for (OpOperand *operand : generic.getDpsInputOperands()) {
-    if (operand == x)
+    if (operand == x || splatScalar(operand->get()))
       continue;
     parts.prologueInputs.push_back(operand->get());
     parts.prologueMaps.push_back(generic.getMatchingIndexingMap(operand));
@@ -359,7 +383,9 @@ static LogicalResult fuseProducer(RewriterBase &rewriter,
   auto extra = block->getArguments().drop_front();
   unsigned next = 0;
   for (OpOperand *operand : generic.getDpsInputOperands())
-    args.push_back(operand == x ? block->getArgument(0) : extra[next++]);
+    args.push_back(operand == x ? Value(block->getArgument(0))
+                                : argumentFor(rewriter, loc, operand,
+                                              extra, next));
   Value h = inlineBody(rewriter, *generic.getBody(), args);
   if (!op.getPrologue().empty()) {
     SmallVector<Value> oldArgs{h};
@@ -410,6 +436,7 @@ struct NormFuseElementwisePass
           if (!producer || !operand.get().hasOneUse() ||
               !linalg::areElementwiseOpsFusable(&operand))
             continue;
+          rewriter.setInsertionPoint(consumer);
           FailureOr<linalg::ElementwiseOpFusionResult> fused =
               linalg::fuseElementwiseOps(rewriter, &operand);
           if (failed(fused))
