@@ -172,10 +172,9 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
         if (!t) {
           Operation *def = v.getDefiningOp();
           return evalError(
-              "--check has no float64 reference for result #" +
-              llvm::Twine(i) + (def ? " (made by '" +
-                                          def->getName().getStringRef() + "')"
-                                    : llvm::Twine()));
+              "--check has no float64 reference for result #" + llvm::Twine(i) +
+              (def ? " (made by '" + def->getName().getStringRef() + "')"
+                   : llvm::Twine()));
         }
         results.push_back(*t);
       }

@@ -96,7 +96,8 @@ static llvm::Expected<double> evaluateScalar(Operation &op,
           .Case([&](arith::DivFOp) { return in[0] / in[1]; })
           .Case([&](arith::NegFOp) { return -in[0]; })
           .Case([&](arith::MaximumFOp) { return nanAware(in[0], in[1], true); })
-          .Case([&](arith::MinimumFOp) { return nanAware(in[0], in[1], false); })
+          .Case(
+              [&](arith::MinimumFOp) { return nanAware(in[0], in[1], false); })
           .Case([&](arith::MaxNumFOp) { return std::fmax(in[0], in[1]); })
           .Case([&](arith::MinNumFOp) { return std::fmin(in[0], in[1]); })
           .Case([&](arith::ExtFOp) { return in[0]; })

@@ -141,12 +141,14 @@ static bool hasFusableBody(linalg::GenericOp generic) {
     if (generic.payloadUsesValueFromOperand(&init))
       return false;
   for (Operation &op : body->without_terminator()) {
-    bool scalar = llvm::all_of(op.getOperandTypes(),
-                               [](Type t) { return t.isIntOrIndexOrFloat(); }) &&
-                  llvm::all_of(op.getResultTypes(),
-                               [](Type t) { return t.isIntOrIndexOrFloat(); });
+    bool scalar =
+        llvm::all_of(op.getOperandTypes(),
+                     [](Type t) { return t.isIntOrIndexOrFloat(); }) &&
+        llvm::all_of(op.getResultTypes(),
+                     [](Type t) { return t.isIntOrIndexOrFloat(); });
     if (!scalar || op.getNumRegions() != 0 || !isMemoryEffectFree(&op) ||
-        !(op.hasTrait<OpTrait::Elementwise>() || matchPattern(&op, m_Constant())))
+        !(op.hasTrait<OpTrait::Elementwise>() ||
+          matchPattern(&op, m_Constant())))
       return false;
     for (Value operand : op.getOperands()) {
       if (operand.getParentBlock() == body)
@@ -231,9 +233,8 @@ static LogicalResult fuseConsumer(RewriterBase &rewriter,
   if (llvm::any_of(output.getUsers(), [&](Operation *u) { return u != user; }))
     return failure();
   auto generic = dyn_cast<linalg::GenericOp>(user);
-  if (generic && llvm::any_of(generic.getDpsInitsMutable(), [&](OpOperand &o) {
-        return o.get() == output;
-      }))
+  if (generic && llvm::any_of(generic.getDpsInitsMutable(),
+                              [&](OpOperand &o) { return o.get() == output; }))
     return failure();
   int64_t rank = cast<RankedTensorType>(output.getType()).getRank();
   if (!generic || !isFusableGeneric(generic, rank))
@@ -272,9 +273,9 @@ static LogicalResult fuseConsumer(RewriterBase &rewriter,
     parts.epilogueInputs.push_back(input->get());
     parts.epilogueMaps.push_back(generic.getMatchingIndexingMap(input));
   }
-  parts.outputType = RankedTensorType::get(
-      cast<RankedTensorType>(output.getType()).getShape(),
-      resultType.getElementType());
+  parts.outputType =
+      RankedTensorType::get(cast<RankedTensorType>(output.getType()).getShape(),
+                            resultType.getElementType());
 
   // The new epilogue: the old one (if any), then the generic's body.
   Region epilogue;
@@ -282,9 +283,9 @@ static LogicalResult fuseConsumer(RewriterBase &rewriter,
   SmallVector<Type> argTypes{normalized};
   for (Value v : parts.epilogueInputs)
     argTypes.push_back(getElementTypeOrSelf(v.getType()));
-  Block *block = rewriter.createBlock(
-      &epilogue, epilogue.end(), argTypes,
-      SmallVector<Location>(argTypes.size(), loc));
+  Block *block =
+      rewriter.createBlock(&epilogue, epilogue.end(), argTypes,
+                           SmallVector<Location>(argTypes.size(), loc));
   Value v = block->getArgument(0);
   size_t oldCount = op.getEpilogueInputs().size();
   if (!op.getEpilogue().empty()) {
@@ -296,9 +297,8 @@ static LogicalResult fuseConsumer(RewriterBase &rewriter,
   auto extra = block->getArguments().drop_front(1 + oldCount);
   unsigned next = 0;
   for (OpOperand *input : generic.getDpsInputOperands())
-    args.push_back(isRead(input) ? v
-                                 : argumentFor(rewriter, loc, input,
-                                               extra, next));
+    args.push_back(
+        isRead(input) ? v : argumentFor(rewriter, loc, input, extra, next));
   Value result = inlineBody(rewriter, *generic.getBody(), args);
   YieldOp::create(rewriter, loc, result);
   parts.epilogue = &epilogue;
@@ -376,16 +376,16 @@ static LogicalResult fuseProducer(RewriterBase &rewriter,
   SmallVector<Type> argTypes{getElementTypeOrSelf(parts.input.getType())};
   for (Value v : parts.prologueInputs)
     argTypes.push_back(getElementTypeOrSelf(v.getType()));
-  Block *block = rewriter.createBlock(
-      &prologue, prologue.end(), argTypes,
-      SmallVector<Location>(argTypes.size(), loc));
+  Block *block =
+      rewriter.createBlock(&prologue, prologue.end(), argTypes,
+                           SmallVector<Location>(argTypes.size(), loc));
   SmallVector<Value> args;
   auto extra = block->getArguments().drop_front();
   unsigned next = 0;
   for (OpOperand *operand : generic.getDpsInputOperands())
-    args.push_back(operand == x ? Value(block->getArgument(0))
-                                : argumentFor(rewriter, loc, operand,
-                                              extra, next));
+    args.push_back(operand == x
+                       ? Value(block->getArgument(0))
+                       : argumentFor(rewriter, loc, operand, extra, next));
   Value h = inlineBody(rewriter, *generic.getBody(), args);
   if (!op.getPrologue().empty()) {
     SmallVector<Value> oldArgs{h};

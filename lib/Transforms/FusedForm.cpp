@@ -25,7 +25,8 @@ NormalizationOpInterface norm::rebuildNormOp(RewriterBase &rewriter,
   Operation *old = op.getOperation();
   // The fused operands are the last two operand segments of every norm op
   // and the prologue result its last result.
-  unsigned numFused = op.getPrologueInputs().size() + op.getEpilogueInputs().size();
+  unsigned numFused =
+      op.getPrologueInputs().size() + op.getEpilogueInputs().size();
   SmallVector<Value> operands{parts.input};
   llvm::append_range(operands,
                      old->getOperands().drop_front().drop_back(numFused));
@@ -40,15 +41,14 @@ NormalizationOpInterface norm::rebuildNormOp(RewriterBase &rewriter,
     types.push_back(parts.prologueResultType);
 
   NamedAttrList attrs(old->getAttrDictionary());
-  auto segments =
-      llvm::to_vector(cast<DenseI32ArrayAttr>(attrs.get(kOperandSegments))
-                          .asArrayRef());
+  auto segments = llvm::to_vector(
+      cast<DenseI32ArrayAttr>(attrs.get(kOperandSegments)).asArrayRef());
   segments[segments.size() - 2] = parts.prologueInputs.size();
   segments.back() = parts.epilogueInputs.size();
   attrs.set(kOperandSegments, rewriter.getDenseI32ArrayAttr(segments));
   if (Attribute resultSegments = attrs.get(kResultSegments)) {
-    auto sizes = llvm::to_vector(
-        cast<DenseI32ArrayAttr>(resultSegments).asArrayRef());
+    auto sizes =
+        llvm::to_vector(cast<DenseI32ArrayAttr>(resultSegments).asArrayRef());
     sizes.back() = parts.prologueResultType ? 1 : 0;
     attrs.set(kResultSegments, rewriter.getDenseI32ArrayAttr(sizes));
   }
@@ -90,8 +90,7 @@ static Value elementwise(RewriterBase &rewriter, Location loc, Value first,
   Block &body = region.front();
   auto generic = linalg::GenericOp::create(
       rewriter, loc, TypeRange{init.getType()}, operands, ValueRange{init},
-      indexing, iterators,
-      [&](OpBuilder &b, Location nested, ValueRange args) {
+      indexing, iterators, [&](OpBuilder &b, Location nested, ValueRange args) {
         IRMapping mapping;
         mapping.map(body.getArguments(), args.drop_back());
         for (Operation &inner : body.without_terminator())
@@ -124,10 +123,9 @@ LogicalResult norm::unfuseNormOp(RewriterBase &rewriter,
 
   Value output = plain.getOutput();
   if (!op.getEpilogue().empty())
-    output = elementwise(
-        rewriter, loc, output, op.getEpilogueInputs(), op.getEpilogueIndexing(),
-        op.getEpilogue(),
-        getElementTypeOrSelf(op.getOutput().getType()));
+    output = elementwise(rewriter, loc, output, op.getEpilogueInputs(),
+                         op.getEpilogueIndexing(), op.getEpilogue(),
+                         getElementTypeOrSelf(op.getOutput().getType()));
 
   SmallVector<Value> results{output};
   llvm::append_range(results, plain->getResults().drop_front());

@@ -57,7 +57,7 @@ struct Segment {
   bool reduced = false;
   bool param = false; // gamma and beta vary along it
   bool given = false; // given statistics vary along it
-  uint64_t fused = 0;  // bit k: fused operand k varies along it
+  uint64_t fused = 0; // bit k: fused operand k varies along it
   SmallVector<int64_t> axes;
 };
 
@@ -250,7 +250,7 @@ Value KernelBuilder::allocLike(RankedTensorType type,
 }
 
 Value KernelBuilder::loadFused(OpBuilder &nb, unsigned k, const Indices &idx,
-                              int64_t w) {
+                               int64_t w) {
   auto flag = [k](const Segment &s) { return ((s.fused >> k) & 1) != 0; };
   Value view = fusedViews[k];
   Indices at = select(idx, flag);
@@ -711,8 +711,7 @@ LogicalResult KernelBuilder::build() {
   for (auto [d, s] : llvm::zip(inputType.getShape(), inputSizes))
     if (ShapedType::isDynamic(d))
       dynamic.push_back(getValueOrCreateConstantIndexOp(b, loc, s));
-  Value output =
-      memref::AllocOp::create(b, loc, toMemRef(outputType), dynamic);
+  Value output = memref::AllocOp::create(b, loc, toMemRef(outputType), dynamic);
   Value keptAlloc;
   if (Value result = op.getPrologueResult())
     keptAlloc =

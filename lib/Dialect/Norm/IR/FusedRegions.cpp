@@ -49,10 +49,11 @@ static void printFused(OpAsmPrinter &printer, StringRef keyword,
                       /*printBlockTerminators=*/true);
 }
 
-ParseResult norm::parsePrologue(
-    OpAsmParser &parser,
-    SmallVectorImpl<OpAsmParser::UnresolvedOperand> &operands,
-    SmallVectorImpl<Type> &types, Type &resultType, Region &region) {
+ParseResult
+norm::parsePrologue(OpAsmParser &parser,
+                    SmallVectorImpl<OpAsmParser::UnresolvedOperand> &operands,
+                    SmallVectorImpl<Type> &types, Type &resultType,
+                    Region &region) {
   return parseFused(parser, "prologue", operands, types, &resultType, region);
 }
 
@@ -62,10 +63,10 @@ void norm::printPrologue(OpAsmPrinter &printer, Operation *,
   printFused(printer, "prologue", operands, types, resultType, region);
 }
 
-ParseResult norm::parseEpilogue(
-    OpAsmParser &parser,
-    SmallVectorImpl<OpAsmParser::UnresolvedOperand> &operands,
-    SmallVectorImpl<Type> &types, Region &region) {
+ParseResult
+norm::parseEpilogue(OpAsmParser &parser,
+                    SmallVectorImpl<OpAsmParser::UnresolvedOperand> &operands,
+                    SmallVectorImpl<Type> &types, Region &region) {
   return parseFused(parser, "epilogue", operands, types, nullptr, region);
 }
 
@@ -89,7 +90,9 @@ static Type yieldedType(Region &region) {
 }
 
 Type NormalizationOpInterface::getNormalizedElementType() {
-  if (Type type = yieldedType(getPrologue()))
+  // A prologue that yields anything else is reported by the region verifier.
+  Type type = yieldedType(getPrologue());
+  if (isa_and_nonnull<Float32Type, Float16Type, BFloat16Type>(type))
     return type;
   return getElementTypeOrSelf(getInput().getType());
 }
@@ -97,9 +100,8 @@ Type NormalizationOpInterface::getNormalizedElementType() {
 static SmallVector<AffineMap> indexing(Operation *op, ArrayAttr maps,
                                        OperandRange inputs, Value input) {
   if (maps)
-    return llvm::map_to_vector(maps, [](Attribute a) {
-      return cast<AffineMapAttr>(a).getValue();
-    });
+    return llvm::map_to_vector(
+        maps, [](Attribute a) { return cast<AffineMapAttr>(a).getValue(); });
   unsigned rank = cast<RankedTensorType>(input.getType()).getRank();
   return SmallVector<AffineMap>(
       inputs.size(), AffineMap::getMultiDimIdentityMap(rank, op->getContext()));
@@ -119,9 +121,7 @@ SmallVector<AffineMap> NormalizationOpInterface::getEpilogueIndexing() {
 // Verification
 //===----------------------------------------------------------------------===//
 
-static bool isScalar(Type type) {
-  return type.isIntOrIndexOrFloat();
-}
+static bool isScalar(Type type) { return type.isIntOrIndexOrFloat(); }
 
 /// Checks one fused region: `first` is the type of its first block argument,
 /// `yield` the type it must yield (null: any float type).
@@ -132,8 +132,8 @@ static LogicalResult verifyRegion(NormalizationOpInterface op, StringRef name,
   auto input = cast<RankedTensorType>(op.getInput().getType());
   if (region.empty()) {
     if (!inputs.empty())
-      return op.emitOpError() << name << " operands need a " << name
-                              << " region";
+      return op.emitOpError()
+             << name << " operands need a " << name << " region";
     if (maps)
       return op.emitOpError() << name << "_maps need a " << name << " region";
     return success();
@@ -153,14 +153,15 @@ static LogicalResult verifyRegion(NormalizationOpInterface op, StringRef name,
     for (unsigned r = 1; r < map.getNumResults(); ++r)
       if (map.getDimPosition(r - 1) >= map.getDimPosition(r))
         return op.emitOpError()
-               << name << " operand #" << i << ": map " << AffineMapAttr::get(map)
+               << name << " operand #" << i << ": map "
+               << AffineMapAttr::get(map)
                << " must keep the input's dimension order (a broadcast, not "
                   "a transpose)";
     if (type.getRank() != map.getNumResults())
       return op.emitOpError()
              << name << " operand #" << i << " has rank " << type.getRank()
-             << " but its map selects " << map.getNumResults()
-             << " dimensions" << (maps ? "" : " (identity: no map given)");
+             << " but its map selects " << map.getNumResults() << " dimensions"
+             << (maps ? "" : " (identity: no map given)");
     for (unsigned r = 0; r < map.getNumResults(); ++r) {
       int64_t got = type.getDimSize(r);
       int64_t want = input.getDimSize(map.getDimPosition(r));
@@ -174,11 +175,11 @@ static LogicalResult verifyRegion(NormalizationOpInterface op, StringRef name,
 
   Block &block = region.front();
   if (block.getNumArguments() != inputs.size() + 1)
-    return op.emitOpError() << name << " block takes "
-                            << block.getNumArguments()
-                            << " arguments; expected one per operand and one "
-                               "for the element ("
-                            << inputs.size() + 1 << ")";
+    return op.emitOpError()
+           << name << " block takes " << block.getNumArguments()
+           << " arguments; expected one per operand and one "
+              "for the element ("
+           << inputs.size() + 1 << ")";
   SmallVector<Type> expected{first};
   for (Value v : inputs)
     expected.push_back(getElementTypeOrSelf(v.getType()));
@@ -205,13 +206,11 @@ static LogicalResult verifyRegion(NormalizationOpInterface op, StringRef name,
     return op.emitOpError() << name << " must end with norm.yield";
   Type yielded = yieldOp.getValue().getType();
   if (yield && yielded != yield)
-    return yieldOp.emitOpError()
-           << "yields " << yielded << " but the " << name << " must yield "
-           << yield;
+    return yieldOp.emitOpError() << "yields " << yielded << " but the " << name
+                                 << " must yield " << yield;
   if (!yield && !isa<Float32Type, Float16Type, BFloat16Type>(yielded))
-    return yieldOp.emitOpError()
-           << "yields " << yielded << "; a " << name
-           << " must yield f32, f16 or bf16";
+    return yieldOp.emitOpError() << "yields " << yielded << "; a " << name
+                                 << " must yield f32, f16 or bf16";
   return success();
 }
 

@@ -147,10 +147,9 @@ LogicalResult mlir::norm::verifyNormalization(NormalizationOpInterface op,
   auto output = cast<RankedTensorType>(op.getOutput().getType());
   if (op.getEpilogue().empty() ? output != input
                                : output.getShape() != input.getShape())
-    return op.emitOpError() << "result type " << output << " must be "
-                            << (op.getPrologue().empty() ? "the input type "
-                                                         : "")
-                            << input;
+    return op.emitOpError()
+           << "result type " << output << " must be "
+           << (op.getPrologue().empty() ? "the input type " : "") << input;
 
   StringRef scaleName = isa<L2NormalizeOp>(operation) ? "scale" : "gamma";
   if (failed(verifyParam(operation, scaleName, op.getScaleOperand(), desc,

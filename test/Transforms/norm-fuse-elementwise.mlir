@@ -1,0 +1,242 @@
+// RUN: norm-opt %s --norm-fuse-elementwise --split-input-file | FileCheck %s
+
+// A consumer generic with a broadcast bias and a constant from outside its
+// body becomes the epilogue; the result type stays.
+// CHECK-LABEL: func.func @consumer(
+// CHECK-SAME: -> tensor<4x8xbf16>
+// CHECK-NOT: linalg.
+// CHECK: norm.layer_norm %{{.*}} epilogue(%{{.*}} : tensor<8xf32>) {
+// CHECK-NEXT: ^bb0(%[[V:.*]]: f32, %[[B:.*]]: f32):
+// CHECK-NEXT: %[[S:.*]] = arith.addf %[[V]], %[[B]] : f32
+// CHECK-NEXT: %[[Z:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK-NEXT: %[[M:.*]] = arith.maximumf %[[S]], %[[Z]] : f32
+// CHECK-NEXT: %[[T:.*]] = arith.truncf %[[M]] : f32 to bf16
+// CHECK-NEXT: norm.yield %[[T]] : bf16
+// CHECK-NEXT: } {axes = array<i64: 1>, epilogue_maps = [#{{.*}}]} : tensor<4x8xf32> -> tensor<4x8xbf16>
+// CHECK-NOT: linalg.
+func.func @consumer(%x: tensor<4x8xf32>, %bias: tensor<8xf32>) -> tensor<4x8xbf16> {
+  %zero = arith.constant 0.0 : f32
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x8xf32>
+  %e = tensor.empty() : tensor<4x8xbf16>
+  %z = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%y, %bias : tensor<4x8xf32>, tensor<8xf32>) outs(%e : tensor<4x8xbf16>) {
+  ^bb0(%a: f32, %b: f32, %o: bf16):
+    %s = arith.addf %a, %b : f32
+    %m = arith.maximumf %s, %zero : f32
+    %t = arith.truncf %m : f32 to bf16
+    linalg.yield %t : bf16
+  } -> tensor<4x8xbf16>
+  return %z : tensor<4x8xbf16>
+}
+
+// -----
+
+// The residual add (a named op) becomes the prologue. Its sum has another
+// user after the norm op: the norm op returns it.
+// CHECK-LABEL: func.func @producer_kept(
+// CHECK: %[[Y:.*]], %[[H:.*]] = norm.rms_norm %{{.*}} prologue(%{{.*}} : tensor<4x8xf32>) -> tensor<4x8xf32> {
+// CHECK: arith.addf
+// CHECK: norm.yield
+// CHECK: return %[[Y]], %[[H]]
+func.func @producer_kept(%x: tensor<4x8xf32>, %r: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  %e = tensor.empty() : tensor<4x8xf32>
+  %h = linalg.add ins(%x, %r : tensor<4x8xf32>, tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+  %y = norm.rms_norm %h {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x8xf32>
+  return %y, %h : tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+// arith/math ops on tensors and a linalg.broadcast fold into one epilogue.
+// CHECK-LABEL: func.func @tensor_ops(
+// CHECK-NOT: linalg.
+// CHECK: norm.rms_norm %{{.*}} epilogue(%{{.*}} : tensor<8xf32>) {
+// CHECK: arith.addf
+// CHECK: math.tanh
+// CHECK: } {axes = array<i64: 1>, epilogue_maps = [#{{.*}}]}
+// CHECK-NOT: linalg.
+func.func @tensor_ops(%x: tensor<4x8xf32>, %bias: tensor<8xf32>) -> tensor<4x8xf32> {
+  %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x8xf32>
+  %e = tensor.empty() : tensor<4x8xf32>
+  %bb = linalg.broadcast ins(%bias : tensor<8xf32>) outs(%e : tensor<4x8xf32>) dimensions = [0]
+  %s = arith.addf %y, %bb : tensor<4x8xf32>
+  %t = math.tanh %s : tensor<4x8xf32>
+  return %t : tensor<4x8xf32>
+}
+
+// -----
+
+// Casts: bf16 -> f32 before, f32 -> bf16 after.
+// CHECK-LABEL: func.func @casts(
+// CHECK-NOT: linalg.
+// CHECK: norm.layer_norm %{{.*}} prologue {
+// CHECK: arith.extf
+// CHECK: } epilogue {
+// CHECK: arith.truncf
+// CHECK: : tensor<4x8xbf16> -> tensor<4x8xbf16>
+func.func @casts(%x: tensor<4x8xbf16>) -> tensor<4x8xbf16> {
+  %e = tensor.empty() : tensor<4x8xf32>
+  %xf = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x8xbf16>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%a: bf16, %o: f32):
+    %v = arith.extf %a : bf16 to f32
+    linalg.yield %v : f32
+  } -> tensor<4x8xf32>
+  %y = norm.layer_norm %xf {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x8xf32>
+  %e2 = tensor.empty() : tensor<4x8xbf16>
+  %z = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%y : tensor<4x8xf32>) outs(%e2 : tensor<4x8xbf16>) {
+  ^bb0(%a: f32, %o: bf16):
+    %v = arith.truncf %a : f32 to bf16
+    linalg.yield %v : bf16
+  } -> tensor<4x8xbf16>
+  return %z : tensor<4x8xbf16>
+}
+
+// -----
+
+// An op that is already fused takes more: the new epilogue runs the old one
+// first.
+// CHECK-LABEL: func.func @compose(
+// CHECK: epilogue(%{{.*}}, %{{.*}} : tensor<8xf32>, tensor<4x8xf32>) {
+// CHECK-NEXT: ^bb0(%[[V:.*]]: f32, %[[B:.*]]: f32, %[[R:.*]]: f32):
+// CHECK-NEXT: %[[S:.*]] = arith.addf %[[V]], %[[B]] : f32
+// CHECK-NEXT: %[[M:.*]] = arith.mulf %[[S]], %[[R]] : f32
+// CHECK-NEXT: norm.yield %[[M]] : f32
+func.func @compose(%x: tensor<4x8xf32>, %bias: tensor<8xf32>, %gate: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %y = norm.layer_norm %x epilogue(%bias : tensor<8xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %s = arith.addf %a, %b : f32
+    norm.yield %s : f32
+  } {axes = array<i64: 1>, epilogue_maps = [affine_map<(d0, d1) -> (d1)>]} : tensor<4x8xf32> -> tensor<4x8xf32>
+  %m = arith.mulf %y, %gate : tensor<4x8xf32>
+  return %m : tensor<4x8xf32>
+}
+
+// -----
+
+// Negative: the residual sum is also used before the norm op; the norm op
+// could not return it in time. (Ops next to norm ops are generalized.)
+// CHECK-LABEL: func.func @producer_used_before(
+// CHECK: linalg.generic
+// CHECK: arith.addf
+// CHECK: linalg.generic
+// CHECK: math.exp
+// CHECK: norm.rms_norm %{{.*}} gamma(%{{.*}} : tensor<4x8xf32>) {axes
+func.func @producer_used_before(%x: tensor<4x8xf32>, %r: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  %e = tensor.empty() : tensor<4x8xf32>
+  %h = linalg.add ins(%x, %r : tensor<4x8xf32>, tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+  %u = linalg.exp ins(%h : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+  %y = norm.rms_norm %h gamma(%u : tensor<4x8xf32>) {axes = array<i64: 0, 1>} : tensor<4x8xf32> -> tensor<4x8xf32>
+  return %y, %u : tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+// Negative: the sum is the input and gamma at once.
+// CHECK-LABEL: func.func @producer_also_gamma(
+// CHECK: linalg.generic
+// CHECK: norm.rms_norm %{{.*}} gamma
+func.func @producer_also_gamma(%x: tensor<8xf32>, %r: tensor<8xf32>) -> tensor<8xf32> {
+  %h = arith.addf %x, %r : tensor<8xf32>
+  %y = norm.rms_norm %h gamma(%h : tensor<8xf32>) {axes = array<i64: 0>} : tensor<8xf32> -> tensor<8xf32>
+  return %y : tensor<8xf32>
+}
+
+// -----
+
+// Negative: the normalized tensor is also returned, so the consumer cannot
+// take its place.
+// CHECK-LABEL: func.func @output_used_twice(
+// CHECK: norm.layer_norm %{{.*}} {axes
+// CHECK: linalg.generic
+func.func @output_used_twice(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x8xf32>
+  %z = math.tanh %y : tensor<4x8xf32>
+  return %y, %z : tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+// Negative: a bias read transposed does not line up with the input's axes.
+// CHECK-LABEL: func.func @transposed_operand(
+// CHECK: norm.layer_norm %{{.*}} {axes
+// CHECK: linalg.generic
+func.func @transposed_operand(%x: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> tensor<4x8xf32> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x8xf32>
+  %e = tensor.empty() : tensor<4x8xf32>
+  %z = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%y, %b : tensor<4x8xf32>, tensor<8x4xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%a: f32, %c: f32, %o: f32):
+    %s = arith.addf %a, %c : f32
+    linalg.yield %s : f32
+  } -> tensor<4x8xf32>
+  return %z : tensor<4x8xf32>
+}
+
+// -----
+
+// Negative: the consumer broadcasts the normalized tensor to a larger shape;
+// the result would no longer have the input's shape.
+// CHECK-LABEL: func.func @broadcast_output(
+// CHECK: norm.layer_norm %{{.*}} {axes
+// CHECK: linalg.generic
+func.func @broadcast_output(%x: tensor<4x8xf32>) -> tensor<3x4x8xf32> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x8xf32>
+  %e = tensor.empty() : tensor<3x4x8xf32>
+  %z = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%y : tensor<4x8xf32>) outs(%e : tensor<3x4x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %a : f32
+  } -> tensor<3x4x8xf32>
+  return %z : tensor<3x4x8xf32>
+}
+
+// -----
+
+// Negative: a reduction after the norm op is not elementwise.
+// CHECK-LABEL: func.func @reduction(
+// CHECK: norm.layer_norm %{{.*}} {axes
+// CHECK: linalg.generic
+func.func @reduction(%x: tensor<4x8xf32>, %acc: tensor<4xf32>) -> tensor<4xf32> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x8xf32>
+  %z = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%y : tensor<4x8xf32>) outs(%acc : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.addf %a, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %z : tensor<4xf32>
+}
+
+// -----
+
+// Negative: a body that reads the loop index is not elementwise.
+// CHECK-LABEL: func.func @index_in_body(
+// CHECK: norm.layer_norm %{{.*}} {axes
+// CHECK: linalg.generic
+func.func @index_in_body(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x8xf32>
+  %e = tensor.empty() : tensor<4x8xf32>
+  %z = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%y : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %i = linalg.index 1 : index
+    %c = arith.index_cast %i : index to i32
+    %f = arith.sitofp %c : i32 to f32
+    %s = arith.addf %a, %f : f32
+    linalg.yield %s : f32
+  } -> tensor<4x8xf32>
+  return %z : tensor<4x8xf32>
+}
+
+// -----
+
+// Negative: the integer result of a quantizing consumer is not a type the
+// norm op can produce (yet).
+// CHECK-LABEL: func.func @integer_result(
+// CHECK: norm.layer_norm %{{.*}} {axes
+// CHECK: linalg.generic
+func.func @integer_result(%x: tensor<4x8xf32>) -> tensor<4x8xi8> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x8xf32>
+  %e = tensor.empty() : tensor<4x8xi8>
+  %z = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%y : tensor<4x8xf32>) outs(%e : tensor<4x8xi8>) {
+  ^bb0(%a: f32, %o: i8):
+    %q = arith.fptosi %a : f32 to i8
+    linalg.yield %q : i8
+  } -> tensor<4x8xi8>
+  return %z : tensor<4x8xi8>
+}
