@@ -44,6 +44,39 @@ def cases(quick):
                 yield kernel, dtype, shape
 
 
+# Fused vs unfused model blocks (bench/fusion.mlir) through norm-run.
+FUSION = [("transformer_bf16", "16384x1024"), ("transformer_bf16", "8192x4096"),
+          ("cnn_f32", "32x64x56x56"), ("cnn_f32", "32x256x14x14")]
+
+
+def fusion_inputs(kernel, shape):
+    dims = shape.split("x")
+    if kernel.startswith("transformer"):
+        d = dims[-1]
+        return [f"{shape}xbf16=random"] * 2 + [f"{d}xbf16=random"] * 3
+    c = dims[1]
+    return [f"{shape}xf32=random", f"{c}xf32=random",
+            f"{c}xf32=random(0.5,2)", f"{c}xf32=random", f"{c}xf32=random"]
+
+
+def run_fusion(path, kernel, shape, threads):
+    """(seconds, bytes moved, memcpy seconds for those bytes) or None."""
+    env = dict(os.environ, NORM_NUM_THREADS=str(threads))
+    out = subprocess.run(
+        [os.path.join(BUILD, "bin", "norm-run"), path, f"--function={kernel}",
+         "--benchmark=10"] + [f"--input={i}" for i in fusion_inputs(kernel, shape)],
+        capture_output=True, text=True, env=env)
+    for line in out.stdout.splitlines() + out.stderr.splitlines():
+        if line.startswith("benchmark:"):
+            words = line.split()
+            us = float(words[words.index("median") + 1])
+            moved = int(words[words.index("bytes") - 1])
+            copy_gbps = float(line.rsplit("(", 1)[1].split()[0])
+            return us * 1e-6, moved, moved / (copy_gbps * 1e9)
+    print(f"norm-run failed for {kernel} {shape}: {out.stderr.strip()}")
+    return None
+
+
 def reps_for(shape):
     n = 1
     for d in shape.split("x"):
@@ -172,6 +205,11 @@ def main():
     samples = {}  # (kernel, dtype, shape, impl) -> [seconds]
     floors = {}
     all_cases = list(cases(args.quick))
+    unfused = os.path.join(ROOT, "bench", "fusion.mlir")
+    fused = os.path.join(BENCH_BIN, "fusion-fused.mlir")
+    subprocess.run([os.path.join(BUILD, "bin", "norm-opt"), unfused,
+                    "--norm-fuse-elementwise", "-o", fused], check=True)
+    fusion_cases = FUSION[::2] if args.quick else FUSION
     for r in range(args.rounds):
         print(f"round {r + 1}/{args.rounds}", flush=True)
         for kernel, dtype, shape in all_cases:
@@ -190,6 +228,14 @@ def main():
                 t = ort_runner.time(kernel, dtype, shape)
                 if t:
                     samples.setdefault(key + ("onnxruntime",), []).append(t)
+        for kernel, shape in fusion_cases:
+            key = (kernel, "-", shape)
+            for impl, path in (("norm-unfused", unfused), ("norm-fused", fused)):
+                result = run_fusion(path, kernel, shape, args.threads)
+                if result:
+                    samples.setdefault(key + (impl,), []).append(result[0])
+                    samples.setdefault(key + ("copy",), []).append(result[2])
+                    floors[key] = result[1]
 
     os.makedirs(RESULTS, exist_ok=True)
     rows = []
@@ -229,6 +275,16 @@ def main():
         copy = get(kernel, dtype, shape, "copy")
         plot.append((f"{kernel} {dtype} {shape}",
                      copy / ours if copy else 0))
+    print(f"\nfusion (norm-run, same pipeline): {'block':16} {'shape':13} "
+          f"{'fused GB/s':>10} {'fused/unfused':>13} {'fused/copy':>10}")
+    for kernel, shape in fusion_cases:
+        f = get(kernel, "-", shape, "norm-fused")
+        u = get(kernel, "-", shape, "norm-unfused")
+        c = get(kernel, "-", shape, "copy")
+        if f and u and c:
+            print(f"{'':34}{kernel:16} {shape:13} "
+                  f"{floors[(kernel, '-', shape)] / f / 1e9:10.2f} "
+                  f"{u / f:13.2f} {c / f:10.2f}")
     try:
         import matplotlib
         matplotlib.use("Agg")

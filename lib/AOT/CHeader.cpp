@@ -83,7 +83,12 @@ llvm::Expected<CKernel> norm::describeKernel(func::FuncOp func) {
         CTensor t;
         t.name = "result" + std::to_string(i);
         t.elementType = *elem;
-        t.dims = dims.lookup(v);
+        auto known = dims.find(v);
+        if (known == dims.end() ||
+            known->second.size() != static_cast<size_t>(type.getRank()))
+          return abiError(func, "the shape of result #" + llvm::Twine(i) +
+                                    " cannot be derived from the inputs");
+        t.dims = known->second;
         kernel.outputs.push_back(t);
       }
       return kernel;
@@ -116,6 +121,21 @@ llvm::Expected<CKernel> norm::describeKernel(func::FuncOp func) {
         desc.givenStats ? desc.statsAxes : desc.paramAxes;
     requireShape(norm.getMeanOperand(), extents(channelAxes), "the mean");
     requireShape(norm.getVarOperand(), extents(channelAxes), "the variance");
+    auto requireFused = [&](OperandRange operands, ArrayRef<AffineMap> maps,
+                            const std::string &what) {
+      for (auto [operand, map] : llvm::zip(operands, maps)) {
+        std::vector<std::string> want;
+        for (unsigned r = 0; r < map.getNumResults(); ++r)
+          want.push_back(x[map.getDimPosition(r)]);
+        requireShape(operand, want, what);
+      }
+    };
+    requireFused(norm.getPrologueInputs(), norm.getPrologueIndexing(),
+                 "a prologue operand");
+    requireFused(norm.getEpilogueInputs(), norm.getEpilogueIndexing(),
+                 "an epilogue operand");
+    if (Value kept = norm.getPrologueResult())
+      dims[kept] = x;
     if (desc.groupAxis >= 0)
       kernel.requirements.push_back(
           {x[desc.groupAxis] + " % " + std::to_string(desc.numGroups) + " == 0",
