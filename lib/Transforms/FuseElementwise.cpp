@@ -116,6 +116,65 @@ static void toGeneric(RewriterBase &rewriter, Operation *op) {
   rewriter.replaceOp(op, generic->getResults());
 }
 
+/// Importers broadcast a per-channel weight of NCHW as a 16x1x1 tensor read
+/// with (d0, d1, d2, d3) -> (d1, 0, 0). Such reads become broadcasts of the
+/// tensor without its unit dims, read with (d0, d1, d2, d3) -> (d1).
+static void dropUnitBroadcasts(RewriterBase &rewriter,
+                               linalg::GenericOp generic) {
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  bool changed = false;
+  Location loc = generic.getLoc();
+  rewriter.setInsertionPoint(generic);
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    AffineMap map = generic.getMatchingIndexingMap(input);
+    auto type = dyn_cast<RankedTensorType>(input->get().getType());
+    SmallVector<AffineExpr> kept;
+    SmallVector<ReassociationIndices> groups;
+    ReassociationIndices pending;
+    bool droppable = type != nullptr;
+    for (unsigned r = 0; droppable && r < map.getNumResults(); ++r) {
+      auto constant = dyn_cast<AffineConstantExpr>(map.getResult(r));
+      pending.push_back(r);
+      if (!constant) {
+        kept.push_back(map.getResult(r));
+        groups.push_back(pending);
+        pending.clear();
+        continue;
+      }
+      droppable = constant.getValue() == 0 && type.getDimSize(r) == 1;
+    }
+    if (!droppable || kept.size() == map.getNumResults()) {
+      inputs.push_back(input->get());
+      maps.push_back(map);
+      continue;
+    }
+    if (!pending.empty() && !groups.empty())
+      llvm::append_range(groups.back(), pending);
+    // w[:, None, None] is an expand_shape of w: read w itself.
+    auto expand = input->get().getDefiningOp<tensor::ExpandShapeOp>();
+    auto collapsedType =
+        tensor::CollapseShapeOp::inferCollapsedType(type, groups);
+    if (expand && expand.getSrcType() == collapsedType)
+      inputs.push_back(expand.getSrc());
+    else
+      inputs.push_back(
+          tensor::CollapseShapeOp::create(rewriter, loc, input->get(), groups));
+    maps.push_back(
+        AffineMap::get(map.getNumDims(), 0, kept, rewriter.getContext()));
+    changed = true;
+  }
+  if (!changed)
+    return;
+  for (OpOperand &init : generic.getDpsInitsMutable())
+    maps.push_back(generic.getMatchingIndexingMap(&init));
+  auto replacement = linalg::GenericOp::create(
+      rewriter, loc, generic.getResultTypes(), inputs, generic.getDpsInits(),
+      maps, generic.getIteratorTypesArray());
+  replacement.getRegion().takeBody(generic.getRegion());
+  rewriter.replaceOp(generic, replacement->getResults());
+}
+
 //===----------------------------------------------------------------------===//
 // Step 3: generics into prologues and epilogues
 //===----------------------------------------------------------------------===//
@@ -312,6 +371,18 @@ static LogicalResult fuseConsumer(RewriterBase &rewriter,
   return success();
 }
 
+/// Whether a prologue only widens the input: `yield extf(x)`.
+static bool isWidening(Region &prologue) {
+  Block &body = prologue.front();
+  if (body.getNumArguments() != 1)
+    return false;
+  auto ext = cast<YieldOp>(body.getTerminator())
+                 .getValue()
+                 .getDefiningOp<arith::ExtFOp>();
+  return ext && ext.getIn() == body.getArgument(0) &&
+         &body.front() == ext.getOperation();
+}
+
 /// Folds the generic that makes `op`'s input into its prologue.
 static LogicalResult fuseProducer(RewriterBase &rewriter,
                                   NormalizationOpInterface op) {
@@ -336,7 +407,12 @@ static LogicalResult fuseProducer(RewriterBase &rewriter,
     if (!user || !op->isBeforeInBlock(user))
       return failure();
   }
-  if (shared && !op.getPrologue().empty())
+  // With a prologue already, the norm op can still return the generic's
+  // value when that prologue only widens it: the prologue result is the
+  // prologue's value stored at the result's type, which gives it back
+  // exactly.
+  if (shared && (op.getPrologueResult() ||
+                 (!op.getPrologue().empty() && !isWidening(op.getPrologue()))))
     return failure();
   // The new input: an identity-indexed float operand of the generic.
   OpOperand *x = nullptr;
@@ -419,9 +495,13 @@ struct NormFuseElementwisePass
     Operation *root = getOperation();
     IRRewriter rewriter(&getContext());
 
-    // 1. Generics everywhere around norm ops.
+    // 1. Generics everywhere around norm ops, unit-dim broadcasts as
+    // broadcasts.
     for (Operation *op : connectedCandidates(root))
       toGeneric(rewriter, op);
+    for (Operation *op : connectedCandidates(root))
+      if (auto generic = dyn_cast<linalg::GenericOp>(op))
+        dropUnitBroadcasts(rewriter, generic);
 
     // 2. Chains of generics around norm ops fused into one generic each.
     bool changed = true;

@@ -129,8 +129,27 @@ LogicalResult norm::unfuseNormOp(RewriterBase &rewriter,
 
   SmallVector<Value> results{output};
   llvm::append_range(results, plain->getResults().drop_front());
-  if (op.getPrologueResult())
-    results.push_back(h);
+  if (Value kept = op.getPrologueResult()) {
+    // The prologue's value stored at the result's element type.
+    Type keptElem = getElementTypeOrSelf(kept.getType());
+    if (keptElem == normalized) {
+      results.push_back(h);
+    } else {
+      Region cast;
+      Block *block = rewriter.createBlock(&cast, {}, {normalized}, {loc});
+      Value v = block->getArgument(0);
+      unsigned from = normalized.getIntOrFloatBitWidth();
+      unsigned to = keptElem.getIntOrFloatBitWidth();
+      if (from == to) // f16 <-> bf16 through f32
+        v = arith::ExtFOp::create(rewriter, loc, rewriter.getF32Type(), v);
+      v = to < std::max(from, 32u)
+              ? Value(arith::TruncFOp::create(rewriter, loc, keptElem, v))
+              : Value(arith::ExtFOp::create(rewriter, loc, keptElem, v));
+      YieldOp::create(rewriter, loc, v);
+      rewriter.setInsertionPoint(op);
+      results.push_back(elementwise(rewriter, loc, h, {}, {}, cast, keptElem));
+    }
+  }
   rewriter.replaceOp(op, results);
   return success();
 }

@@ -42,6 +42,10 @@ static cl::list<std::string>
                              "TYPE is like 4x768xf32"));
 static cl::list<std::string>
     outputs("output", cl::desc("Write the next result to @FILE.npy"));
+static cl::list<std::string>
+    expects("expect",
+            cl::desc("Compare the next result with @FILE.npy (another run's "
+                     "--output); fail over the tolerance of its dtype"));
 static cl::opt<bool> check("check",
                            cl::desc("Compare every result with the float64 "
                                     "reference; fail over the tolerance"));
@@ -159,6 +163,10 @@ int main(int argc, char **argv) {
     return fail("function '" + func.getSymName() + "' takes " +
                 llvm::Twine(func.getNumArguments()) + " inputs, got " +
                 llvm::Twine(inputs.size()) + " --input");
+  if (expects.size() > func.getNumResults())
+    return fail("function '" + func.getSymName() + "' has " +
+                llvm::Twine(func.getNumResults()) + " results, got " +
+                llvm::Twine(expects.size()) + " --expect");
   if (outputs.size() > func.getNumResults())
     return fail("function '" + func.getSymName() + "' has " +
                 llvm::Twine(func.getNumResults()) + " results, got " +
@@ -195,26 +203,50 @@ int main(int argc, char **argv) {
   }
 
   bool ok = true;
+  auto report = [&](const char *what, size_t i, const Comparison &c) {
+    llvm::outs() << what << " result[" << i << "]: max abs error "
+                 << llvm::format("%.3g", c.maxAbsError) << ", max rel error "
+                 << llvm::format("%.3g", c.maxRelError) << " (tolerance "
+                 << llvm::format("%g", c.atol) << " + "
+                 << llvm::format("%g", c.rtol) << "*|ref|): ";
+    if (c.passed()) {
+      llvm::outs() << "ok\n";
+      return;
+    }
+    ok = false;
+    llvm::outs() << "FAILED, " << c.mismatches << " elements over tolerance, "
+                 << c.nanMismatches << " NaN mismatches\n";
+  };
+  for (auto [i, text] : llvm::enumerate(expects)) {
+    llvm::StringRef path = text;
+    if (!path.consume_front("@"))
+      return fail("--expect takes @FILE.npy, got '" + text + "'");
+    auto want = readNpy(path);
+    if (!want)
+      return fail(want.takeError());
+    const HostTensor &got = (*results)[i];
+    if (want->shape() != got.shape())
+      return fail("--expect: result #" + llvm::Twine(i) + " is " +
+                  got.typeString() + " but " + path + " holds " +
+                  want->typeString());
+    ref::Tensor expected{
+        std::vector<int64_t>(want->shape().begin(), want->shape().end()),
+        want->toDoubles()};
+    // Two computations of the same thing: the tolerance of the coarser of
+    // the two dtypes.
+    DType precision = got.dtype();
+    if (byteWidth(want->dtype()) < byteWidth(precision) ||
+        want->dtype() == DType::BF16)
+      precision = want->dtype();
+    report("expect", i, compare(got, expected, precision));
+  }
   if (check) {
     auto reference = evaluateReference(func, args);
     if (!reference)
       return fail(reference.takeError());
     std::vector<DType> precisions = resultPrecisions(func);
-    for (auto [i, got] : llvm::enumerate(*results)) {
-      Comparison c = compare(got, (*reference)[i], precisions[i]);
-      llvm::outs() << "check result[" << i << "]: max abs error "
-                   << llvm::format("%.3g", c.maxAbsError) << ", max rel error "
-                   << llvm::format("%.3g", c.maxRelError) << " (tolerance "
-                   << llvm::format("%g", c.atol) << " + "
-                   << llvm::format("%g", c.rtol) << "*|ref|): ";
-      if (c.passed()) {
-        llvm::outs() << "ok\n";
-        continue;
-      }
-      ok = false;
-      llvm::outs() << "FAILED, " << c.mismatches << " elements over tolerance, "
-                   << c.nanMismatches << " NaN mismatches\n";
-    }
+    for (auto [i, got] : llvm::enumerate(*results))
+      report("check", i, compare(got, (*reference)[i], precisions[i]));
   }
 
   if (benchmark > 0) {
@@ -256,6 +288,7 @@ int main(int argc, char **argv) {
                  << " GB/s)\n";
   }
   if (!ok)
-    return fail("check failed: results differ from the float64 reference");
+    return fail("check failed: results differ from the float64 reference or "
+                "the expected results");
   return 0;
 }

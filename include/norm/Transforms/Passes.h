@@ -3,6 +3,8 @@
 #ifndef NORM_TRANSFORMS_PASSES_H
 #define NORM_TRANSFORMS_PASSES_H
 
+#include "norm/Dialect/Norm/IR/NormDialect.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"

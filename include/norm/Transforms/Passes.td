@@ -55,4 +55,29 @@ def NormFuseElementwisePass : Pass<"norm-fuse-elementwise"> {
   ];
 }
 
+def NormRaisePass : Pass<"norm-raise"> {
+  let summary = "Recognize LayerNorm and RMSNorm written out in linalg";
+  let description = [{
+    Finds normalizations that importers write as several linalg ops
+    (torch-mlir, ONNX decompositions): `(x - mean) * rsqrt(var + eps)`,
+    `(x - mean) / sqrt(var + eps)` and `x * rsqrt(mean(x^2) + eps)`, with the
+    mean and the biased variance as sum reductions divided by the reduced
+    element count, over any set of axes. The elementwise op that applies the
+    formula reads a new `norm.layer_norm` or `norm.rms_norm` instead; the
+    statistics ops go away when nothing else uses them, and what follows
+    (gamma, beta, activations) stays for `--norm-fuse-elementwise`. Only the
+    exact formula is matched: `sqrt(var) + eps`, an unbiased variance or a
+    count that is not the reduced extent leave the IR as it is. The
+    statistics may be computed in a wider type than the input (torch-mlir
+    takes the variance in f64); the norm op computes them in f32. Named and
+    arith ops on tensors are generalized first.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::norm::NormDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // NORM_TRANSFORMS_PASSES_TD

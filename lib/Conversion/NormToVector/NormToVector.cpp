@@ -658,7 +658,10 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
       [&](OpBuilder &ib, const Indices &at, int64_t w, bool nontemporal) {
         Value h = loadNormalized(ib, at, w);
         if (kept)
-          vector::StoreOp::create(ib, loc, h, kept, at);
+          vector::StoreOp::create(
+              ib, loc,
+              convert(ib, h, cast<MemRefType>(kept.getType()).getElementType()),
+              kept, at);
         Value v = centered(ib, convert(ib, h, ct), w);
         v = arith::MulFOp::create(ib, loc, v, broadcastTo(ib, inv, w));
         if (gamma) {

@@ -132,9 +132,9 @@ func.func @output_follows_prologue(%x: tensor<4x8xf16>) -> tensor<4x8xf16> {
 
 // -----
 
-func.func @kept_type(%x: tensor<4x8xf16>) -> tensor<4x8xf32> {
-  // expected-error @+1 {{'norm.layer_norm' op prologue result type 'tensor<4x8xf16>' must be 'tensor<4x8xf32>'}}
-  %y, %h = norm.layer_norm %x prologue -> tensor<4x8xf16> {
+func.func @kept_shape(%x: tensor<4x8xf16>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'norm.layer_norm' op prologue result type 'tensor<8x4xf16>' must have the input's shape}}
+  %y, %h = norm.layer_norm %x prologue -> tensor<8x4xf16> {
   ^bb0(%a: f16):
     %e = arith.extf %a : f16 to f32
     norm.yield %e : f32

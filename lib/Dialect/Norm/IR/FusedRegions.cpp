@@ -224,10 +224,10 @@ LogicalResult norm::verifyFusedRegions(NormalizationOpInterface op) {
   if (Value kept = op.getPrologueResult()) {
     if (op.getPrologue().empty())
       return op.emitOpError("returns a prologue result without a prologue");
-    auto want = RankedTensorType::get(input.getShape(), normalized);
-    if (kept.getType() != want)
-      return op.emitOpError() << "prologue result type " << kept.getType()
-                              << " must be " << want;
+    auto type = cast<RankedTensorType>(kept.getType());
+    if (type.getShape() != input.getShape())
+      return op.emitOpError() << "prologue result type " << type
+                              << " must have the input's shape";
   }
   Type output = getElementTypeOrSelf(op.getOutput().getType());
   return verifyRegion(op, "epilogue", op.getEpilogueInputs(),
