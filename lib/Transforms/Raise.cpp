@@ -21,6 +21,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -372,7 +373,90 @@ struct Found {
   Stat stat;
   double eps;
   bool centered;
+  // Batch norm inference: the given per-channel statistics and their axis.
+  Value mean, var;
+  int64_t channelAxis = -1;
 };
+
+/// A per-channel vector read by a scalar of the input's loops: a 1-D tensor
+/// read as (..., dK, ...) -> (dK), or an expand_shape of one to Cx1x1 read
+/// as (..., dK, ...) -> (dK, 0, 0). Returns the vector and K.
+std::optional<std::pair<Value, int64_t>> channelRead(Value v) {
+  OpOperand *operand = readOperand(peel(v, /*narrowing=*/false));
+  if (!operand)
+    return std::nullopt;
+  AffineMap map = cast<linalg::GenericOp>(operand->getOwner())
+                      .getMatchingIndexingMap(operand);
+  Value t = operand->get();
+  int64_t dim = -1;
+  for (AffineExpr e : map.getResults()) {
+    if (auto d = dyn_cast<AffineDimExpr>(e)) {
+      if (dim >= 0)
+        return std::nullopt;
+      dim = d.getPosition();
+    } else if (auto c = dyn_cast<AffineConstantExpr>(e); !c || c.getValue()) {
+      return std::nullopt;
+    }
+  }
+  if (dim < 0)
+    return std::nullopt;
+  if (map.getNumResults() > 1) {
+    auto expand = t.getDefiningOp<tensor::ExpandShapeOp>();
+    if (!expand || expand.getSrcType().getRank() != 1)
+      return std::nullopt;
+    t = expand.getSrc();
+  }
+  return std::make_pair(t, dim);
+}
+
+/// The given-statistics form of batch norm (inference):
+/// (x - m[c]) * rsqrt(v[c] + eps) or (x - m[c]) / sqrt(v[c] + eps), with m
+/// and v f32 vectors along the same axis c, the rsqrt (sqrt) computed on the
+/// vector.
+std::optional<Found> matchBatchNormInference(Operation *op, Value centered,
+                                             Value scale, bool inverse) {
+  auto sub = peel(centered, false).getDefiningOp<arith::SubFOp>();
+  if (!sub)
+    return std::nullopt;
+  auto mean = channelRead(sub.getRhs());
+  auto rstd = channelRead(scale);
+  if (!mean || !rstd || mean->second != rstd->second)
+    return std::nullopt;
+  auto producer = rstd->first.getDefiningOp<linalg::GenericOp>();
+  if (!isElementwiseGeneric(producer))
+    return std::nullopt;
+  Value s = peel(producer.getBody()->getTerminator()->getOperand(0), true);
+  Value root;
+  if (inverse) {
+    if (auto rsqrt = s.getDefiningOp<math::RsqrtOp>())
+      root = rsqrt.getOperand();
+  } else if (auto sqrt = s.getDefiningOp<math::SqrtOp>()) {
+    root = sqrt.getOperand();
+  }
+  auto add =
+      root ? peel(root, true).getDefiningOp<arith::AddFOp>() : arith::AddFOp();
+  if (!add)
+    return std::nullopt;
+  Value v = add.getLhs();
+  std::optional<double> eps = constantValue(add.getRhs());
+  if (!eps) {
+    v = add.getRhs();
+    eps = constantValue(add.getLhs());
+  }
+  Value var = eps ? identityRead(v) : Value();
+  auto isChannelVector = [](Value t) {
+    auto type = dyn_cast<RankedTensorType>(t.getType());
+    return type && type.getRank() == 1 && type.getElementType().isF32();
+  };
+  if (!var || *eps < 0 || !isChannelVector(var) ||
+      !isChannelVector(mean->first))
+    return std::nullopt;
+  Found found{op, sub.getLhs(), Stat{}, *eps, true};
+  found.mean = mean->first;
+  found.var = var;
+  found.channelAxis = mean->second;
+  return found;
+}
 
 std::optional<Found> matchNormalization(Operation *op) {
   double eps = 0;
@@ -399,6 +483,8 @@ std::optional<Found> matchNormalization(Operation *op) {
       std::optional<Stat> s = matchScaleRead(b, false, true, eps);
       if (s && identityRead(a) == s->x)
         return Found{op, a, *s, eps, false};
+      if (auto bn = matchBatchNormInference(op, a, b, /*inverse=*/true))
+        return bn;
     }
   }
   if (auto div = dyn_cast<arith::DivFOp>(op)) {
@@ -408,6 +494,9 @@ std::optional<Found> matchNormalization(Operation *op) {
       if (s && *s == mean && identityRead(x) == s->x)
         return Found{op, x, *s, eps, true};
     }
+    if (auto bn = matchBatchNormInference(op, div.getLhs(), div.getRhs(),
+                                          /*inverse=*/false))
+      return bn;
   }
   return std::nullopt;
 }
@@ -437,17 +526,32 @@ LogicalResult raise(RewriterBase &rewriter, linalg::GenericOp generic,
 
   Location loc = generic.getLoc();
   rewriter.setInsertionPoint(generic);
+  DominanceInfo dominance(generic);
   auto outType = RankedTensorType::get(xType.getShape(), normalized);
-  OperationState state(loc, found.centered ? LayerNormOp::getOperationName()
-                                           : RMSNormOp::getOperationName());
+  OperationState state(loc, found.mean
+                                ? BatchNormInferenceOp::getOperationName()
+                            : found.centered ? LayerNormOp::getOperationName()
+                                             : RMSNormOp::getOperationName());
   state.addOperands(x);
   state.addTypes(outType);
-  state.addAttribute("axes", rewriter.getDenseI64ArrayAttr(found.stat.axes));
   state.addAttribute("epsilon", rewriter.getF64FloatAttr(found.eps));
-  state.addAttribute("operandSegmentSizes",
-                     rewriter.getDenseI32ArrayAttr({1, 0, 0, 0, 0}));
-  state.addAttribute("resultSegmentSizes",
-                     rewriter.getDenseI32ArrayAttr({1, 0, 0}));
+  if (found.mean) {
+    if (xType.getRank() < 2 || found.channelAxis >= xType.getRank() ||
+        !dominance.properlyDominates(found.mean, generic) ||
+        !dominance.properlyDominates(found.var, generic))
+      return failure();
+    state.addOperands({found.mean, found.var});
+    state.addAttribute("channel_axis",
+                       rewriter.getI64IntegerAttr(found.channelAxis));
+    state.addAttribute("operandSegmentSizes",
+                       rewriter.getDenseI32ArrayAttr({1, 1, 1, 0, 0, 0, 0}));
+  } else {
+    state.addAttribute("axes", rewriter.getDenseI64ArrayAttr(found.stat.axes));
+    state.addAttribute("operandSegmentSizes",
+                       rewriter.getDenseI32ArrayAttr({1, 0, 0, 0, 0}));
+    state.addAttribute("resultSegmentSizes",
+                       rewriter.getDenseI32ArrayAttr({1, 0, 0}));
+  }
   Region *prologue = state.addRegion();
   state.addRegion();
   if (xType.getElementType() != normalized) {

@@ -56,13 +56,15 @@ def NormFuseElementwisePass : Pass<"norm-fuse-elementwise"> {
 }
 
 def NormRaisePass : Pass<"norm-raise"> {
-  let summary = "Recognize LayerNorm and RMSNorm written out in linalg";
+  let summary = "Recognize normalizations written out in linalg";
   let description = [{
     Finds normalizations that importers write as several linalg ops
     (torch-mlir, ONNX decompositions): `(x - mean) * rsqrt(var + eps)`,
     `(x - mean) / sqrt(var + eps)` and `x * rsqrt(mean(x^2) + eps)`, with the
     mean and the biased variance as sum reductions divided by the reduced
-    element count, over any set of axes. The elementwise op that applies the
+    element count, over any set of axes; and batch norm with given
+    statistics, `(x - m[c]) * rsqrt(v[c] + eps)` with per-channel f32
+    vectors. The elementwise op that applies the
     formula reads a new `norm.layer_norm` or `norm.rms_norm` instead; the
     statistics ops go away when nothing else uses them, and what follows
     (gamma, beta, activations) stays for `--norm-fuse-elementwise`. Only the

@@ -46,6 +46,14 @@ class ConvNeXtLayerNorm(torch.nn.Module):
         return F.gelu(w[:, None, None] * y + b[:, None, None])
 
 
+class ResNetTail(torch.nn.Module):
+    """ResNet basic block tail in eval mode: BatchNorm, skip add, ReLU."""
+
+    def forward(self, x, skip, mean, var, w, b):
+        y = F.batch_norm(x, mean, var, w, b, training=False, eps=EPS)
+        return F.relu(y + skip)
+
+
 class NearMissSqrtEps(torch.nn.Module):
     """Not a LayerNorm: epsilon added after the square root."""
 
@@ -85,6 +93,9 @@ def main():
     export("llama_rms_norm", LlamaRMSNorm(), x, r, w)
     export("convnext_layer_norm", ConvNeXtLayerNorm(),
            torch.randn(2, 16, 5, 5), torch.randn(16), torch.randn(16))
+    export("resnet_tail", ResNetTail().eval(), torch.randn(2, 8, 3, 3),
+           torch.randn(2, 8, 3, 3), torch.randn(8), torch.rand(8) + 0.5,
+           torch.randn(8), torch.randn(8))
     export("near_miss_sqrt_eps", NearMissSqrtEps(), x)
     export("near_miss_unbiased", NearMissUnbiased(), x)
 
