@@ -86,14 +86,23 @@ void fuzz::normOpt(const uint8_t *data, size_t size) {
       (void)emitCHeader({*kernel}, "FUZZ_H");
     }
   }
-  for (int pipeline = 0; pipeline < 3; ++pipeline) {
+  for (int pipeline = 0; pipeline < 5; ++pipeline) {
     if (pipeline == 2 && !fitsABI)
-      break;
+      continue;
     OwningOpRef<ModuleOp> copy(module->clone());
     PassManager pm(&context);
     LogicalResult built = success();
     if (pipeline == 0) {
       pm.addPass(createNormDecomposePass());
+    } else if (pipeline == 3) {
+      // Recognition and fusion, then the fused ops down to the CPU.
+      pm.addPass(createNormRaisePass());
+      pm.addPass(createNormFuseElementwisePass());
+      CPUPipelineOptions options;
+      options.vectorWidth = 8;
+      built = buildCPUPipeline(pm, options);
+    } else if (pipeline == 4) {
+      pm.addPass(createNormUnfusePass());
     } else {
       CPUPipelineOptions options;
       options.vectorWidth = 16;
