@@ -24,6 +24,9 @@ struct Case {
   std::string impl, kernel, dtype;
   std::vector<int64_t> shape;
   int reps = 20;
+  /// --bytes=N: the floor in bytes, for --impl=copy of another program's
+  /// bytes (the fusion rows of bench/run.py).
+  int64_t bytes = 0;
 
   int64_t elements() const {
     int64_t n = 1;
@@ -38,6 +41,8 @@ struct Case {
   /// The minimum bytes moved: x read once, y written once, parameters and
   /// statistics read or written once.
   int64_t floorBytes() const {
+    if (bytes > 0)
+      return bytes;
     int64_t b = 2 * elements() * elementBytes();
     int64_t p = params();
     if (kernel == "layer_norm")
@@ -67,6 +72,8 @@ inline bool parse(int argc, char **argv, Case &c) {
       c.dtype = v;
     else if (const char *v = value("--reps="))
       c.reps = std::atoi(v);
+    else if (const char *v = value("--bytes="))
+      c.bytes = std::atoll(v);
     else if (const char *v = value("--shape=")) {
       c.shape.clear();
       std::string s = v;

@@ -60,7 +60,7 @@ def fusion_inputs(kernel, shape):
 
 
 def run_fusion(path, kernel, shape, threads):
-    """(seconds, bytes moved, memcpy seconds for those bytes) or None."""
+    """(seconds, bytes moved) or None."""
     env = dict(os.environ, NORM_NUM_THREADS=str(threads))
     out = subprocess.run(
         [os.path.join(BUILD, "bin", "norm-run"), path, f"--function={kernel}",
@@ -71,8 +71,7 @@ def run_fusion(path, kernel, shape, threads):
             words = line.split()
             us = float(words[words.index("median") + 1])
             moved = int(words[words.index("bytes") - 1])
-            copy_gbps = float(line.rsplit("(", 1)[1].split()[0])
-            return us * 1e-6, moved, moved / (copy_gbps * 1e9)
+            return us * 1e-6, moved
     print(f"norm-run failed for {kernel} {shape}: {out.stderr.strip()}")
     return None
 
@@ -84,13 +83,13 @@ def reps_for(shape):
     return max(10, min(2000, int(2e8 / max(n, 1) / 8)))
 
 
-def run_binary(binary, impl, kernel, dtype, shape, threads):
+def run_binary(binary, impl, kernel, dtype, shape, threads, extra=None):
     env = dict(os.environ, OMP_NUM_THREADS=str(threads),
                NORM_NUM_THREADS=str(threads))
     out = subprocess.run(
         [os.path.join(BENCH_BIN, binary), f"--impl={impl}",
          f"--kernel={kernel}", f"--dtype={dtype}", f"--shape={shape}",
-         f"--reps={reps_for(shape)}"],
+         f"--reps={reps_for(shape)}"] + (extra or []),
         capture_output=True, text=True, env=env, timeout=600)
     if out.returncode != 0 or not out.stdout.startswith("seconds="):
         return None
@@ -234,8 +233,17 @@ def main():
                 result = run_fusion(path, kernel, shape, args.threads)
                 if result:
                     samples.setdefault(key + (impl,), []).append(result[0])
-                    samples.setdefault(key + ("copy",), []).append(result[2])
                     floors[key] = result[1]
+            if key in floors:
+                # The same parallel copy as the table above, of the bytes
+                # the block must move (its inputs read and outputs written
+                # once).
+                copy = run_binary("norm-bench", "copy", "layer_norm", "f32",
+                                  "1x1", args.threads,
+                                  [f"--bytes={floors[key]}",
+                                   f"--reps={reps_for(shape)}"])
+                if copy:
+                    samples.setdefault(key + ("copy",), []).append(copy[0])
 
     os.makedirs(RESULTS, exist_ok=True)
     rows = []

@@ -59,6 +59,24 @@ TEST(Npy, WritesBF16AsExactF32) {
   EXPECT_TRUE(std::isnan(back->get(2)));
 }
 
+TEST(Npy, Int8RoundTripsAndSaturates) {
+  HostTensor t(DType::I8, {6});
+  double values[] = {2.5, 3.5, -128.7, 300, NAN, -1};
+  for (int64_t i = 0; i < 6; ++i)
+    t.set(i, values[i]);
+  // Round to nearest even, saturate, NaN to 0: what roundTo says.
+  double want[] = {2, 4, -128, 127, 0, -1};
+  for (int64_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(t.get(i), want[i]);
+    EXPECT_EQ(roundTo(DType::I8, values[i]), want[i]);
+  }
+  auto back = parseNpy(serializeNpy(t));
+  ASSERT_TRUE(static_cast<bool>(back)) << llvm::toString(back.takeError());
+  EXPECT_EQ(back->dtype(), DType::I8);
+  for (int64_t i = 0; i < 6; ++i)
+    EXPECT_EQ(back->get(i), want[i]);
+}
+
 TEST(Npy, ScalarsAndOneDimensionalShapes) {
   auto scalar = parseNpy(
       header("{'descr': '<f4', 'fortran_order': False, 'shape': (), }", 4));

@@ -26,6 +26,8 @@ static std::optional<std::string> elementName(Type type) {
     return "f16";
   if (type.isBF16())
     return "bf16";
+  if (type.isSignlessInteger(8))
+    return "i8";
   return std::nullopt;
 }
 
@@ -40,8 +42,9 @@ llvm::Expected<CKernel> norm::describeKernel(func::FuncOp func) {
     std::optional<std::string> elem =
         type ? elementName(type.getElementType()) : std::nullopt;
     if (!elem)
-      return abiError(func, "argument #" + llvm::Twine(i) +
-                                " is not a ranked tensor of f32, f16 or bf16");
+      return abiError(func,
+                      "argument #" + llvm::Twine(i) +
+                          " is not a ranked tensor of f32, f16, bf16 or i8");
     CTensor t;
     t.name = "arg" + std::to_string(i);
     t.elementType = *elem;
@@ -79,7 +82,7 @@ llvm::Expected<CKernel> norm::describeKernel(func::FuncOp func) {
         std::optional<std::string> elem = elementName(type.getElementType());
         if (!elem)
           return abiError(func, "result #" + llvm::Twine(i) +
-                                    " is not a tensor of f32, f16 or bf16");
+                                    " is not a tensor of f32, f16, bf16 or i8");
         CTensor t;
         t.name = "result" + std::to_string(i);
         t.elementType = *elem;
@@ -158,7 +161,9 @@ llvm::Expected<CKernel> norm::describeKernel(func::FuncOp func) {
 }
 
 static std::string cType(const std::string &elem) {
-  return elem == "f32" ? "float" : "uint16_t";
+  if (elem == "f32")
+    return "float";
+  return elem == "i8" ? "int8_t" : "uint16_t";
 }
 
 /// The row-major strides of `dims`, innermost last.

@@ -34,6 +34,8 @@ std::optional<DType> norm::toDType(Type type) {
     return DType::BF16;
   if (type.isF64())
     return DType::F64;
+  if (type.isSignlessInteger(8))
+    return DType::I8;
   return std::nullopt;
 }
 

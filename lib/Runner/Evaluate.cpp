@@ -270,6 +270,8 @@ static int coarseness(DType type) {
     return 2;
   case DType::BF16:
     return 3;
+  case DType::I8:
+    return 4;
   }
   return 1;
 }

@@ -15,6 +15,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -31,6 +32,8 @@ double norm::roundToType(Type type, double value) {
     return roundTo(DType::F16, value);
   if (type.isBF16())
     return roundTo(DType::BF16, value);
+  if (type.isSignlessInteger(8))
+    return roundTo(DType::I8, value);
   return value;
 }
 
@@ -108,6 +111,21 @@ static llvm::Expected<double> evaluateScalar(Operation &op,
             return compare(c.getPredicate(), in[0], in[1]) ? 1.0 : 0.0;
           })
           .Case([&](arith::SelectOp) { return in[0] != 0 ? in[1] : in[2]; })
+          .Case([&](arith::FPToSIOp c) -> std::optional<double> {
+            // Toward zero; a value out of the range is the IR's bug (LLVM
+            // makes it poison), saturated here.
+            unsigned bits = c.getType().getIntOrFloatBitWidth();
+            double limit = std::ldexp(1.0, static_cast<int>(bits) - 1);
+            if (std::isnan(in[0]))
+              return 0.0;
+            return std::clamp(std::trunc(in[0]), -limit, limit - 1);
+          })
+          .Case([&](arith::SIToFPOp) { return in[0]; })
+          .Case([&](math::RoundEvenOp) { return std::nearbyint(in[0]); })
+          .Case([&](math::RoundOp) { return std::round(in[0]); })
+          .Case([&](math::FloorOp) { return std::floor(in[0]); })
+          .Case([&](math::CeilOp) { return std::ceil(in[0]); })
+          .Case([&](math::TruncOp) { return std::trunc(in[0]); })
           .Case([&](math::ExpOp) { return std::exp(in[0]); })
           .Case([&](math::Exp2Op) { return std::exp2(in[0]); })
           .Case([&](math::ExpM1Op) { return std::expm1(in[0]); })

@@ -6,6 +6,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 using namespace mlir;
@@ -20,6 +22,8 @@ unsigned norm::byteWidth(DType type) {
   case DType::F16:
   case DType::BF16:
     return 2;
+  case DType::I8:
+    return 1;
   }
   return 4;
 }
@@ -34,6 +38,8 @@ llvm::StringRef norm::dtypeName(DType type) {
     return "f16";
   case DType::BF16:
     return "bf16";
+  case DType::I8:
+    return "i8";
   }
   return "f32";
 }
@@ -44,6 +50,7 @@ std::optional<DType> norm::parseDType(llvm::StringRef name) {
       .Case("f32", DType::F32)
       .Case("f16", DType::F16)
       .Case("bf16", DType::BF16)
+      .Case("i8", DType::I8)
       .Default(std::nullopt);
 }
 
@@ -57,6 +64,8 @@ static const llvm::fltSemantics &semantics(DType type) {
     return llvm::APFloat::IEEEhalf();
   case DType::BF16:
     return llvm::APFloat::BFloat();
+  case DType::I8:
+    break; // not a float; see roundTo
   }
   return llvm::APFloat::IEEEsingle();
 }
@@ -77,7 +86,15 @@ static double decode(DType type, uint64_t bits) {
   return f.convertToDouble();
 }
 
+static int8_t saturateToI8(double value) {
+  if (std::isnan(value))
+    return 0;
+  return static_cast<int8_t>(std::clamp(std::nearbyint(value), -128.0, 127.0));
+}
+
 double norm::roundTo(DType type, double value) {
+  if (type == DType::I8)
+    return saturateToI8(value);
   return decode(type, encode(type, value));
 }
 
@@ -112,6 +129,8 @@ double HostTensor::get(int64_t i) const {
     std::memcpy(&v, p, 2);
     return decode(type, v);
   }
+  case DType::I8:
+    return static_cast<int8_t>(*p);
   }
   return 0.0;
 }
@@ -133,6 +152,9 @@ void HostTensor::set(int64_t i, double value) {
     std::memcpy(p, &v, 2);
     return;
   }
+  case DType::I8:
+    *p = static_cast<uint8_t>(saturateToI8(value));
+    return;
   }
 }
 

@@ -78,10 +78,12 @@ llvm::Expected<HostTensor> norm::parseNpy(llvm::StringRef buffer) {
     type = DType::F16;
   else if (dtype == "<u2")
     type = DType::BF16;
+  else if (dtype == "|i1" || dtype == "<i1")
+    type = DType::I8;
   else
     return npyError("unsupported dtype '" + dtype +
-                    "' (expected little-endian <f8, <f4, <f2, or <u2 for "
-                    "bf16 bits)");
+                    "' (expected little-endian <f8, <f4, <f2, <u2 for "
+                    "bf16 bits, or |i1)");
 
   if (order->starts_with("True"))
     return npyError("Fortran-order arrays are not supported; save a "
@@ -147,6 +149,7 @@ std::string norm::serializeNpy(const HostTensor &input) {
   llvm::raw_string_ostream os(header);
   const char *descr = tensor.dtype() == DType::F64   ? "<f8"
                       : tensor.dtype() == DType::F16 ? "<f2"
+                      : tensor.dtype() == DType::I8  ? "|i1"
                                                      : "<f4";
   os << "{'descr': '" << descr << "', 'fortran_order': False, 'shape': (";
   for (int64_t d : tensor.shape())

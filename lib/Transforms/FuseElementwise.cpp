@@ -305,7 +305,9 @@ static LogicalResult fuseConsumer(RewriterBase &rewriter,
     if (isRead(input) && !generic.getMatchingIndexingMap(input).isIdentity())
       return failure();
   auto resultType = cast<RankedTensorType>(generic.getResult(0).getType());
-  if (!isa<Float32Type, Float16Type, BFloat16Type>(resultType.getElementType()))
+  if (!isa<Float32Type, Float16Type, BFloat16Type>(
+          resultType.getElementType()) &&
+      !resultType.getElementType().isSignlessInteger(8))
     return failure();
 
   // The fused op takes the norm op's place, which dominates the users of

@@ -225,18 +225,17 @@ func.func @index_in_body(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 
 // -----
 
-// Negative: the integer result of a quantizing consumer is not a type the
-// norm op can produce (yet).
-// CHECK-LABEL: func.func @integer_result(
+// Negative: a consumer producing a type the norm op cannot produce (f64).
+// CHECK-LABEL: func.func @f64_result(
 // CHECK: norm.layer_norm %{{.*}} {axes
 // CHECK: linalg.generic
-func.func @integer_result(%x: tensor<4x8xf32>) -> tensor<4x8xi8> {
+func.func @f64_result(%x: tensor<4x8xf32>) -> tensor<4x8xf64> {
   %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x8xf32>
-  %e = tensor.empty() : tensor<4x8xi8>
-  %z = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%y : tensor<4x8xf32>) outs(%e : tensor<4x8xi8>) {
-  ^bb0(%a: f32, %o: i8):
-    %q = arith.fptosi %a : f32 to i8
-    linalg.yield %q : i8
-  } -> tensor<4x8xi8>
-  return %z : tensor<4x8xi8>
+  %e = tensor.empty() : tensor<4x8xf64>
+  %z = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%y : tensor<4x8xf32>) outs(%e : tensor<4x8xf64>) {
+  ^bb0(%a: f32, %o: f64):
+    %q = arith.extf %a : f32 to f64
+    linalg.yield %q : f64
+  } -> tensor<4x8xf64>
+  return %z : tensor<4x8xf64>
 }

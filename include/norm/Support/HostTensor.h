@@ -1,7 +1,7 @@
 //===- HostTensor.h - Tensors in host memory --------------------*- C++ -*-===//
 //
 // The data norm-run and the tests exchange with kernels: a dense row-major
-// buffer of f64, f32, f16 or bf16 elements with a shape.
+// buffer of f64, f32, f16, bf16 or i8 (quantized) elements with a shape.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,17 +18,18 @@
 
 namespace mlir::norm {
 
-enum class DType { F64, F32, F16, BF16 };
+enum class DType { F64, F32, F16, BF16, I8 };
 
 /// Size in bytes of one element.
 unsigned byteWidth(DType type);
-/// The MLIR spelling: f64, f32, f16, bf16.
+/// The MLIR spelling: f64, f32, f16, bf16, i8.
 llvm::StringRef dtypeName(DType type);
 /// Parses an MLIR element type spelling.
 std::optional<DType> parseDType(llvm::StringRef name);
 
 /// Rounds `value` to the nearest representable value of `type` (ties to
-/// even), keeping NaN and infinities.
+/// even), keeping NaN and infinities; i8 saturates to [-128, 127] and takes
+/// NaN to 0.
 double roundTo(DType type, double value);
 
 class HostTensor {

@@ -18,6 +18,8 @@ include "norm/Dialect/Norm/IR/NormInterfaces.td"
 
 def Norm_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
 def Norm_StatsTensor : RankedTensorOf<[F32]>;
+// The normalized result: a float, or i8 when an epilogue quantizes it.
+def Norm_OutputTensor : RankedTensorOf<[F32, F16, BF16, I8]>;
 
 class Norm_Op<string mnemonic, list<Trait> traits = []>
     : Op<Norm_Dialect, mnemonic,
@@ -126,7 +128,7 @@ def Norm_LayerNormOp : Norm_Op<"layer_norm", [AttrSizedResultSegments]> {
     DefaultValuedAttr<Norm_StatsKindAttr, "::mlir::norm::StatsKind::mean_rstd">:$stats,
     OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
   ), FusionArguments);
-  let results = !con((outs Norm_FloatTensor:$output,
+  let results = !con((outs Norm_OutputTensor:$output,
                       Variadic<Norm_StatsTensor>:$statistics), FusionResults);
   let assemblyFormat = !strconcat([{
     $input (`gamma` `(` $gamma^ `:` type($gamma) `)`)?
@@ -178,7 +180,7 @@ def Norm_RMSNormOp : Norm_Op<"rms_norm", [AttrSizedResultSegments]> {
     UnitAttr:$zero_centered_gamma,
     OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
   ), FusionArguments);
-  let results = !con((outs Norm_FloatTensor:$output,
+  let results = !con((outs Norm_OutputTensor:$output,
                       Variadic<Norm_StatsTensor>:$statistics), FusionResults);
   let assemblyFormat = !strconcat([{
     $input (`gamma` `(` $gamma^ `:` type($gamma) `)`)?
@@ -253,7 +255,7 @@ def Norm_BatchNormOp : Norm_Op<"batch_norm", [AttrSizedResultSegments]> {
     DefaultValuedAttr<Norm_StatsKindAttr, "::mlir::norm::StatsKind::mean_var">:$stats,
     OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
   ), FusionArguments);
-  let results = !con((outs Norm_FloatTensor:$output,
+  let results = !con((outs Norm_OutputTensor:$output,
                       Norm_StatsTensor:$batch_mean,
                       Norm_StatsTensor:$batch_var_or_rstd,
                       Variadic<Norm_StatsTensor>:$running), FusionResults);
@@ -317,7 +319,7 @@ def Norm_BatchNormInferenceOp
     UnitAttr:$zero_centered_gamma,
     OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
   ), FusionArguments);
-  let results = !con((outs Norm_FloatTensor:$output), FusionResults);
+  let results = !con((outs Norm_OutputTensor:$output), FusionResults);
   let assemblyFormat = !strconcat([{
     $input `,` $mean `,` $var (`gamma` `(` $gamma^ `:` type($gamma) `)`)?
     (`beta` `(` $beta^ `:` type($beta) `)`)?
@@ -369,7 +371,7 @@ def Norm_InstanceNormOp
     UnitAttr:$zero_centered_gamma,
     OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
   ), FusionArguments);
-  let results = !con((outs Norm_FloatTensor:$output), FusionResults);
+  let results = !con((outs Norm_OutputTensor:$output), FusionResults);
   let assemblyFormat = !strconcat([{
     $input (`gamma` `(` $gamma^ `:` type($gamma) `)`)?
     (`beta` `(` $beta^ `:` type($beta) `)`)?
@@ -420,7 +422,7 @@ def Norm_GroupNormOp : Norm_Op<"group_norm"> {
     UnitAttr:$zero_centered_gamma,
     OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
   ), FusionArguments);
-  let results = !con((outs Norm_FloatTensor:$output), FusionResults);
+  let results = !con((outs Norm_OutputTensor:$output), FusionResults);
   let assemblyFormat = !strconcat([{
     $input (`gamma` `(` $gamma^ `:` type($gamma) `)`)?
     (`beta` `(` $beta^ `:` type($beta) `)`)?
@@ -467,7 +469,7 @@ def Norm_L2NormalizeOp : Norm_Op<"l2_normalize"> {
     DefaultValuedAttr<F64Attr, "1.0e-12">:$epsilon,
     OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
   ), FusionArguments);
-  let results = !con((outs Norm_FloatTensor:$output), FusionResults);
+  let results = !con((outs Norm_OutputTensor:$output), FusionResults);
   let assemblyFormat = !strconcat([{
     $input (`scale` `(` $scale^ `:` type($scale) `)`)?
   }], FusionFormat, [{
