@@ -27,6 +27,12 @@ config.substitutions.append(
     ("%llvm_lib_dir", os.path.join(os.path.dirname(config.llvm_tools_dir), "lib"))
 )
 
+# norm as a plugin of Debian's mlir-opt (not built with sanitizers).
+plugin = os.path.join(config.norm_obj_root, "lib", "libNormPlugin.so")
+if os.path.exists(plugin) and not config.norm_cc_flags:
+    config.available_features.add("plugin")
+    config.substitutions.append(("%norm_plugin", plugin))
+
 # Sanitizer builds: LLVM's allocator poisons slabs from inline header code in
 # our instrumented files while the uninstrumented libMLIR reuses them, which
 # ASan reports as use-after-poison inside MLIR (see fuzz/FuzzMain.cpp). Manual

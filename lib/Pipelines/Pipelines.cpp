@@ -105,9 +105,17 @@ static constexpr const char *kVectorToLLVMTail =
     "convert-math-to-llvm,convert-arith-to-llvm,convert-func-to-llvm,"
     "convert-cf-to-llvm,convert-openmp-to-llvm,reconcile-unrealized-casts";
 
+/// The textual pipelines name upstream passes: register them unless the host
+/// (norm's tools, or a stock mlir-opt with norm's plugin) already has.
+static void ensurePassesRegistered() {
+  if (!PassInfo::lookup("one-shot-bufferize") ||
+      !PassInfo::lookup("norm-convert-to-vector"))
+    norm::registerNormPasses();
+}
+
 LogicalResult norm::buildCPUPipeline(OpPassManager &pm,
                                      const CPUPipelineOptions &options) {
-  registerNormPasses();
+  ensurePassesRegistered();
   // Elementwise work left outside norm ops (an unfused program) runs as
   // linalg loops.
   if (failed(parsePassPipeline("convert-elementwise-to-linalg", pm)))
@@ -130,7 +138,7 @@ LogicalResult norm::buildCPUPipeline(OpPassManager &pm,
 }
 
 LogicalResult norm::buildReferenceToLLVMPipeline(OpPassManager &pm) {
-  registerNormPasses();
+  ensurePassesRegistered();
   return parsePassPipeline(kReferenceToLLVM, pm);
 }
 
@@ -139,8 +147,7 @@ void norm::registerNormPasses() {
   if (registered)
     return;
   registered = true;
-  norm::registerNormTransformsPasses();
-  norm::registerNormConversionPasses();
+  registerNormOwnPasses();
   registerTransformsPasses();
   registerConversionPasses();
   registerLinalgPasses();
@@ -148,6 +155,15 @@ void norm::registerNormPasses() {
   memref::registerMemRefPasses();
   bufferization::registerBufferizationPasses();
   bufferization::registerBufferizationPipelines();
+}
+
+void norm::registerNormOwnPasses() {
+  static bool registered = false;
+  if (registered)
+    return;
+  registered = true;
+  norm::registerNormTransformsPasses();
+  norm::registerNormConversionPasses();
   PassPipelineRegistration<>(
       "norm-reference-to-llvm",
       "Lower norm ops to the LLVM dialect through the reference "

@@ -25,6 +25,10 @@ void registerNormDialects(DialectRegistry &registry);
 /// later calls do nothing.
 void registerNormPasses();
 
+/// Registers norm's own passes and pipelines only, for a host (a stock
+/// mlir-opt with norm's plugin) that registers the upstream ones itself.
+void registerNormOwnPasses();
+
 /// Adds the reference lowering to the LLVM dialect: norm-decompose,
 /// bufferization with identity layouts at function boundaries, loops, and
 /// the conversions to LLVM. Registered as `norm-reference-to-llvm`.
