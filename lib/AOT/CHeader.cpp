@@ -28,6 +28,8 @@ static std::optional<std::string> elementName(Type type) {
     return "bf16";
   if (type.isSignlessInteger(8))
     return "i8";
+  if (isa<Float8E4M3FNType>(type))
+    return "f8E4M3FN";
   return std::nullopt;
 }
 
@@ -42,9 +44,10 @@ llvm::Expected<CKernel> norm::describeKernel(func::FuncOp func) {
     std::optional<std::string> elem =
         type ? elementName(type.getElementType()) : std::nullopt;
     if (!elem)
-      return abiError(func,
-                      "argument #" + llvm::Twine(i) +
-                          " is not a ranked tensor of f32, f16, bf16 or i8");
+      return abiError(
+          func,
+          "argument #" + llvm::Twine(i) +
+              " is not a ranked tensor of f32, f16, bf16, i8 or f8E4M3FN");
     CTensor t;
     t.name = "arg" + std::to_string(i);
     t.elementType = *elem;
@@ -81,8 +84,9 @@ llvm::Expected<CKernel> norm::describeKernel(func::FuncOp func) {
         auto type = cast<RankedTensorType>(v.getType());
         std::optional<std::string> elem = elementName(type.getElementType());
         if (!elem)
-          return abiError(func, "result #" + llvm::Twine(i) +
-                                    " is not a tensor of f32, f16, bf16 or i8");
+          return abiError(
+              func, "result #" + llvm::Twine(i) +
+                        " is not a tensor of f32, f16, bf16, i8 or f8E4M3FN");
         CTensor t;
         t.name = "result" + std::to_string(i);
         t.elementType = *elem;
@@ -163,7 +167,9 @@ llvm::Expected<CKernel> norm::describeKernel(func::FuncOp func) {
 static std::string cType(const std::string &elem) {
   if (elem == "f32")
     return "float";
-  return elem == "i8" ? "int8_t" : "uint16_t";
+  if (elem == "i8")
+    return "int8_t";
+  return elem == "f8E4M3FN" ? "uint8_t" : "uint16_t";
 }
 
 /// The row-major strides of `dims`, innermost last.

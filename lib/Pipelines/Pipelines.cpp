@@ -73,7 +73,8 @@ static constexpr const char *kReferenceToLLVM =
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
     "convert-linalg-to-loops,"
-    "expand-strided-metadata,lower-affine,arith-expand{include-bf16=true},"
+    "expand-strided-metadata,lower-affine,norm-expand-f8,"
+    "arith-expand{include-bf16=true},"
     // erf and tanh (fused GELU) have no LLVM intrinsic: libm computes them.
     "convert-scf-to-cf,convert-math-to-llvm,convert-math-to-libm,"
     "convert-arith-to-llvm,"
@@ -97,7 +98,7 @@ static constexpr const char *kDestinationPassing =
 static constexpr const char *kVectorToLLVMHead =
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize,"
     "convert-linalg-to-loops,convert-scf-to-openmp,"
-    "expand-strided-metadata,lower-affine,";
+    "expand-strided-metadata,lower-affine,norm-expand-f8,";
 static constexpr const char *kVectorToLLVMTail =
     // memref.alloca_scope (around each OpenMP loop body) must be lowered
     // while its body is still a single block, before scf-to-cf.

@@ -23,6 +23,11 @@ void norm::toleranceFor(DType type, double &atol, double &rtol) {
   case DType::BF16:
     atol = rtol = 3e-2;
     return;
+  case DType::F8E4M3FN:
+    // 3 mantissa bits: one step is 2^-3 relative; subnormals 2^-9 apart.
+    atol = 1.0 / 256;
+    rtol = 0.13;
+    return;
   case DType::I8:
     // A quantized value may land one step away where the f32 kernel and
     // the float64 reference fall on either side of a rounding boundary.

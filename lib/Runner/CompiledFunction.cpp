@@ -36,6 +36,8 @@ std::optional<DType> norm::toDType(Type type) {
     return DType::F64;
   if (type.isSignlessInteger(8))
     return DType::I8;
+  if (isa<Float8E4M3FNType>(type))
+    return DType::F8E4M3FN;
   return std::nullopt;
 }
 

@@ -270,8 +270,10 @@ static int coarseness(DType type) {
     return 2;
   case DType::BF16:
     return 3;
-  case DType::I8:
+  case DType::F8E4M3FN:
     return 4;
+  case DType::I8:
+    return 5;
   }
   return 1;
 }

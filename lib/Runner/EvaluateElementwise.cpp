@@ -34,6 +34,8 @@ double norm::roundToType(Type type, double value) {
     return roundTo(DType::BF16, value);
   if (type.isSignlessInteger(8))
     return roundTo(DType::I8, value);
+  if (isa<Float8E4M3FNType>(type))
+    return roundTo(DType::F8E4M3FN, value);
   return value;
 }
 

@@ -23,6 +23,7 @@ unsigned norm::byteWidth(DType type) {
   case DType::BF16:
     return 2;
   case DType::I8:
+  case DType::F8E4M3FN:
     return 1;
   }
   return 4;
@@ -40,6 +41,8 @@ llvm::StringRef norm::dtypeName(DType type) {
     return "bf16";
   case DType::I8:
     return "i8";
+  case DType::F8E4M3FN:
+    return "f8E4M3FN";
   }
   return "f32";
 }
@@ -51,6 +54,7 @@ std::optional<DType> norm::parseDType(llvm::StringRef name) {
       .Case("f16", DType::F16)
       .Case("bf16", DType::BF16)
       .Case("i8", DType::I8)
+      .Case("f8E4M3FN", DType::F8E4M3FN)
       .Default(std::nullopt);
 }
 
@@ -64,6 +68,8 @@ static const llvm::fltSemantics &semantics(DType type) {
     return llvm::APFloat::IEEEhalf();
   case DType::BF16:
     return llvm::APFloat::BFloat();
+  case DType::F8E4M3FN:
+    return llvm::APFloat::Float8E4M3FN();
   case DType::I8:
     break; // not a float; see roundTo
   }
@@ -131,6 +137,8 @@ double HostTensor::get(int64_t i) const {
   }
   case DType::I8:
     return static_cast<int8_t>(*p);
+  case DType::F8E4M3FN:
+    return decode(type, *p);
   }
   return 0.0;
 }
@@ -154,6 +162,9 @@ void HostTensor::set(int64_t i, double value) {
   }
   case DType::I8:
     *p = static_cast<uint8_t>(saturateToI8(value));
+    return;
+  case DType::F8E4M3FN:
+    *p = static_cast<uint8_t>(encode(type, value));
     return;
   }
 }

@@ -142,9 +142,11 @@ llvm::Expected<HostTensor> norm::readNpy(llvm::StringRef path) {
 }
 
 std::string norm::serializeNpy(const HostTensor &input) {
-  // NumPy has no bfloat16: widen it to f4, which is exact.
+  // NumPy has no bfloat16 or float8: widen them to f4, which is exact.
   HostTensor tensor =
-      input.dtype() == DType::BF16 ? input.convertTo(DType::F32) : input;
+      input.dtype() == DType::BF16 || input.dtype() == DType::F8E4M3FN
+          ? input.convertTo(DType::F32)
+          : input;
   std::string header;
   llvm::raw_string_ostream os(header);
   const char *descr = tensor.dtype() == DType::F64   ? "<f8"

@@ -305,7 +305,7 @@ static LogicalResult fuseConsumer(RewriterBase &rewriter,
     if (isRead(input) && !generic.getMatchingIndexingMap(input).isIdentity())
       return failure();
   auto resultType = cast<RankedTensorType>(generic.getResult(0).getType());
-  if (!isa<Float32Type, Float16Type, BFloat16Type>(
+  if (!isa<Float32Type, Float16Type, BFloat16Type, Float8E4M3FNType>(
           resultType.getElementType()) &&
       !resultType.getElementType().isSignlessInteger(8))
     return failure();

@@ -25,6 +25,9 @@ void populateNormToVectorPatterns(RewritePatternSet &patterns,
                                   int64_t vectorWidth,
                                   int64_t streamingThreshold);
 
+/// Adds the pattern writing arith.truncf to f8E4M3FN as integer operations.
+void populateExpandF8Patterns(RewritePatternSet &patterns);
+
 /// Four native f32 vectors of the host: 64, 32 or 16 elements.
 int64_t hostVectorWidth();
 

@@ -47,4 +47,16 @@ def NormConvertToVectorPass : Pass<"norm-convert-to-vector"> {
   ];
 }
 
+def NormExpandF8Pass : Pass<"norm-expand-f8"> {
+  let summary = "Write arith.truncf to f8E4M3FN as integer operations";
+  let description = [{
+    LLVM has no 8-bit float types, so rounding to f8E4M3FN (a quantizing
+    epilogue) is written as integer operations on the f32 bits, for scalars
+    and vectors: round to nearest even, subnormals below 2^-6, NaN for NaN
+    and for values that round above 448 (the format has no infinity), as
+    APFloat does. Both CPU pipelines run it before the conversion to LLVM.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // NORM_CONVERSION_PASSES_TD

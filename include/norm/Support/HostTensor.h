@@ -1,7 +1,8 @@
 //===- HostTensor.h - Tensors in host memory --------------------*- C++ -*-===//
 //
 // The data norm-run and the tests exchange with kernels: a dense row-major
-// buffer of f64, f32, f16, bf16 or i8 (quantized) elements with a shape.
+// buffer of f64, f32, f16, bf16, i8 or f8E4M3FN (quantized) elements with a
+// shape.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,11 +19,11 @@
 
 namespace mlir::norm {
 
-enum class DType { F64, F32, F16, BF16, I8 };
+enum class DType { F64, F32, F16, BF16, I8, F8E4M3FN };
 
 /// Size in bytes of one element.
 unsigned byteWidth(DType type);
-/// The MLIR spelling: f64, f32, f16, bf16, i8.
+/// The MLIR spelling: f64, f32, f16, bf16, i8, f8E4M3FN.
 llvm::StringRef dtypeName(DType type);
 /// Parses an MLIR element type spelling.
 std::optional<DType> parseDType(llvm::StringRef name);

@@ -18,8 +18,9 @@ include "norm/Dialect/Norm/IR/NormInterfaces.td"
 
 def Norm_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
 def Norm_StatsTensor : RankedTensorOf<[F32]>;
-// The normalized result: a float, or i8 when an epilogue quantizes it.
-def Norm_OutputTensor : RankedTensorOf<[F32, F16, BF16, I8]>;
+// The normalized result: a float, or i8 / f8E4M3FN when an epilogue
+// quantizes it.
+def Norm_OutputTensor : RankedTensorOf<[F32, F16, BF16, I8, F8E4M3FN]>;
 
 class Norm_Op<string mnemonic, list<Trait> traits = []>
     : Op<Norm_Dialect, mnemonic,
