@@ -106,6 +106,20 @@ llvm::Expected<CKernel> norm::describeKernel(func::FuncOp func) {
                                 "' is not a norm op; the C ABI covers "
                                 "functions made of norm ops");
     NormDesc desc = norm.getDesc();
+    CKernelOp described;
+    described.name = op.getName().getStringRef().str();
+    for (NamedAttribute attr : op.getAttrDictionary()) {
+      if (attr.getName() == "operandSegmentSizes" ||
+          attr.getName() == "resultSegmentSizes")
+        continue;
+      std::string value;
+      llvm::raw_string_ostream os(value);
+      attr.getValue().print(os);
+      described.attributes.push_back({attr.getName().str(), value});
+    }
+    described.prologue = !norm.getPrologue().empty();
+    described.epilogue = !norm.getEpilogue().empty();
+    kernel.ops.push_back(std::move(described));
     std::vector<std::string> x = dims.lookup(norm.getInput());
     std::string opName = op.getName().getStringRef().str();
     auto extents = [&](const std::vector<int64_t> &axes) {

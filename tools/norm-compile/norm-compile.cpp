@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "norm/AOT/CHeader.h"
+#include "norm/AOT/Manifest.h"
 #include "norm/Conversion/Passes.h"
 #include "norm/Pipelines/ModuleFile.h"
 #include "norm/Pipelines/Pipelines.h"
@@ -50,6 +51,11 @@ static cl::opt<std::string> outputFilename("o", cl::desc("Object file"),
 static cl::opt<std::string> headerFilename("header",
                                            cl::desc("C header to write"),
                                            cl::value_desc("kernels.h"));
+static cl::opt<std::string> manifestFilename(
+    "manifest",
+    cl::desc("JSON manifest to write (default: the header's name with "
+             ".json)"),
+    cl::value_desc("kernels.json"));
 static cl::opt<std::string>
     targetCpu("target-cpu", cl::desc("CPU to compile for (default: host)"));
 static cl::opt<std::string>
@@ -189,6 +195,21 @@ int main(int argc, char **argv) {
       return fail("cannot write '" + headerFilename + "': " + ec.message());
     header.os() << emitCHeader(kernels, guard);
     header.keep();
+  }
+  std::string manifestPath = manifestFilename;
+  if (manifestPath.empty() && !headerFilename.empty()) {
+    llvm::SmallString<128> path(headerFilename);
+    llvm::sys::path::replace_extension(path, "json");
+    manifestPath = path.str().str();
+  }
+  if (!manifestPath.empty()) {
+    ManifestTarget described{triple.str(), cpu, features, width,
+                             options.nativeBF16};
+    llvm::ToolOutputFile manifest(manifestPath, ec, llvm::sys::fs::OF_Text);
+    if (ec)
+      return fail("cannot write '" + manifestPath + "': " + ec.message());
+    manifest.os() << emitManifest(kernels, described);
+    manifest.keep();
   }
   return 0;
 }

@@ -25,16 +25,25 @@ namespace norm {
 /// each dimension (a literal, or a size argument such as `x_d1`).
 struct CTensor {
   std::string name;
-  std::string elementType; // f32, f16, bf16
+  std::string elementType; // f32, f16, bf16, i8, f8E4M3FN
   std::vector<std::string> dims;
   /// Size arguments this tensor contributes (inputs with dynamic dims).
   std::vector<std::string> sizeArgs;
+};
+
+/// A norm op of a kernel, for the manifest: its name, its attributes as MLIR
+/// prints them, and whether it carries fused work.
+struct CKernelOp {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> attributes;
+  bool prologue = false, epilogue = false;
 };
 
 /// A kernel of the C ABI.
 struct CKernel {
   std::string name;
   std::vector<CTensor> inputs, outputs;
+  std::vector<CKernelOp> ops;
   /// C conditions that must hold for the call to be valid, beyond non-null
   /// pointers and non-negative sizes, each with the reason it fails.
   std::vector<std::pair<std::string, std::string>> requirements;
