@@ -68,6 +68,9 @@ int main(void) {
   if (layer_norm(x, -1, cols, gamma, cols, beta, cols, y, mean, rstd) !=
       NORM_INVALID_ARGUMENT)
     errors += 1, fprintf(stderr, "negative size accepted\n");
+  if (layer_norm(x, INT64_MAX / 2, cols, gamma, cols, beta, cols, y, mean,
+                 rstd) != NORM_INVALID_ARGUMENT)
+    errors += 1, fprintf(stderr, "overflowing size accepted\n");
 
   free(x);
   free(y);

@@ -186,6 +186,12 @@ static std::string cType(const std::string &elem) {
   return elem == "f8E4M3FN" ? "uint8_t" : "uint16_t";
 }
 
+static int byteSize(const std::string &elem) {
+  if (elem == "f32")
+    return 4;
+  return elem == "i8" || elem == "f8E4M3FN" ? 1 : 2;
+}
+
 /// The row-major strides of `dims`, innermost last.
 static std::vector<std::string> strides(const std::vector<std::string> &dims) {
   std::vector<std::string> result(dims.size());
@@ -272,6 +278,32 @@ std::string norm::emitCHeader(llvm::ArrayRef<CKernel> kernels,
     for (const auto &[condition, why] : k.requirements)
       os << "  /* " << why << " */\n  if (!(" << condition
          << ")) return NORM_INVALID_ARGUMENT;\n";
+    // Sizes whose byte count does not fit in int64_t (the descriptors'
+    // strides and the kernel's offsets would overflow).
+    std::set<std::pair<int, std::vector<std::string>>> checked;
+    for (const std::vector<CTensor> *list : {&k.inputs, &k.outputs}) {
+      for (const CTensor &t : *list) {
+        if (llvm::all_of(t.dims, [](const std::string &d) {
+              return llvm::all_of(d, llvm::isDigit);
+            }))
+          continue; // static: checked when the IR was compiled
+        // A tensor of the same sizes and at most as wide elements is
+        // covered by an earlier check.
+        bool covered = false;
+        for (int bytes = byteSize(t.elementType); bytes <= 4 && !covered;
+             ++bytes)
+          covered = checked.count({bytes, t.dims}) != 0;
+        if (covered)
+          continue;
+        checked.insert({byteSize(t.elementType), t.dims});
+        os << "  { /* the bytes of " << t.name << " fit in int64_t */\n"
+           << "    int64_t n = " << byteSize(t.elementType) << ";\n";
+        for (const std::string &d : t.dims)
+          os << "    if (" << d << " != 0 && n > INT64_MAX / (" << d
+             << ")) return NORM_INVALID_ARGUMENT;\n    n *= " << d << ";\n";
+        os << "    (void)n;\n  }\n";
+      }
+    }
     auto descriptor = [&](const CTensor &t) {
       std::vector<std::string> st = strides(t.dims);
       os << "  norm_memref_r" << t.dims.size() << " " << t.name
