@@ -192,13 +192,9 @@ static bool isBroadcastMap(AffineMap map) {
 }
 
 /// Whether the body of `generic` can become a prologue or epilogue: scalar
-/// elementwise ops only, values from outside only constants, the output
-/// not read.
+/// elementwise ops only, values from outside only constants.
 static bool hasFusableBody(linalg::GenericOp generic) {
   Block *body = generic.getBody();
-  for (OpOperand &init : generic.getDpsInitsMutable())
-    if (generic.payloadUsesValueFromOperand(&init))
-      return false;
   for (Operation &op : body->without_terminator()) {
     bool scalar =
         llvm::all_of(op.getOperandTypes(),
@@ -228,11 +224,8 @@ static bool hasFusableBody(linalg::GenericOp generic) {
 
 /// A generic that fits a prologue or epilogue around a rank-`rank` norm op.
 static bool isFusableGeneric(linalg::GenericOp generic, int64_t rank) {
-  if (!generic || !isParallelLinalg(generic) ||
-      generic.getNumLoops() != static_cast<unsigned>(rank) ||
-      generic.getNumDpsInits() != 1 ||
-      !generic.getMatchingIndexingMap(generic.getDpsInitOperand(0))
-           .isIdentity())
+  if (!isElementwiseGeneric(generic) ||
+      generic.getNumLoops() != static_cast<unsigned>(rank))
     return false;
   for (OpOperand *input : generic.getDpsInputOperands())
     if (!isa<RankedTensorType>(input->get().getType()) ||

@@ -154,6 +154,14 @@ LogicalResult norm::unfuseNormOp(RewriterBase &rewriter,
   return success();
 }
 
+bool norm::isElementwiseGeneric(linalg::GenericOp g) {
+  return g && g.hasPureTensorSemantics() && g.getNumResults() == 1 &&
+         g.getNumDpsInits() == 1 &&
+         g.getNumLoops() == g.getNumParallelLoops() &&
+         g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity() &&
+         !g.payloadUsesValueFromOperand(g.getDpsInitOperand(0));
+}
+
 namespace {
 struct Unfuse : OpInterfaceRewritePattern<NormalizationOpInterface> {
   using OpInterfaceRewritePattern::OpInterfaceRewritePattern;

@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "norm/Dialect/Norm/IR/NormOps.h"
+#include "norm/Transforms/FusedForm.h"
 #include "norm/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -73,13 +74,6 @@ OpOperand *readOperand(Value v) {
       arg.getArgNumber() >= generic.getNumDpsInputs())
     return nullptr;
   return generic.getDpsInputOperand(arg.getArgNumber());
-}
-
-bool isElementwiseGeneric(linalg::GenericOp g) {
-  return g && g.getNumResults() == 1 &&
-         g.getNumLoops() == g.getNumParallelLoops() &&
-         g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity() &&
-         !g.payloadUsesValueFromOperand(g.getDpsInitOperand(0));
 }
 
 /// Looks through block arguments that read an elementwise generic's result
@@ -318,40 +312,46 @@ std::optional<Stat> matchVariance(Value v, bool centered) {
   return Stat{x, r->axes, r->outMap};
 }
 
-/// rsqrt(var + eps) or 1 / sqrt(var + eps) (`inverse`), or sqrt(var + eps)
-/// (not `inverse`), in the statistics' space; sets `eps`.
-std::optional<Stat> matchScale(Value v, bool centered, bool inverse,
-                               double &eps) {
-  v = peel(v, /*narrowing=*/true);
+/// rsqrt(v + eps) or 1 / sqrt(v + eps) (`inverse`), or sqrt(v + eps) (not
+/// `inverse`), eps a non-negative constant: returns v and sets `eps`.
+Value matchRootOfSum(Value s, bool inverse, double &eps) {
+  s = peel(s, /*narrowing=*/true);
   Value root;
   if (inverse) {
-    if (auto rsqrt = v.getDefiningOp<math::RsqrtOp>()) {
+    if (auto rsqrt = s.getDefiningOp<math::RsqrtOp>()) {
       root = rsqrt.getOperand();
-    } else if (auto div = v.getDefiningOp<arith::DivFOp>()) {
+    } else if (auto div = s.getDefiningOp<arith::DivFOp>()) {
       std::optional<double> one = constantValue(div.getLhs());
       auto sqrt = peel(div.getRhs(), true).getDefiningOp<math::SqrtOp>();
-      if (!one || *one != 1.0 || !sqrt)
-        return std::nullopt;
-      root = sqrt.getOperand();
+      if (one && *one == 1.0 && sqrt)
+        root = sqrt.getOperand();
     }
-  } else if (auto sqrt = v.getDefiningOp<math::SqrtOp>()) {
+  } else if (auto sqrt = s.getDefiningOp<math::SqrtOp>()) {
     root = sqrt.getOperand();
   }
-  if (!root)
-    return std::nullopt;
-  // var + eps, eps a non-negative constant.
-  auto add = peel(root, true).getDefiningOp<arith::AddFOp>();
+  auto add =
+      root ? peel(root, true).getDefiningOp<arith::AddFOp>() : arith::AddFOp();
   if (!add)
-    return std::nullopt;
-  Value var = add.getLhs();
+    return {};
+  Value v = add.getLhs();
   std::optional<double> e = constantValue(add.getRhs());
   if (!e) {
-    var = add.getRhs();
+    v = add.getRhs();
     e = constantValue(add.getLhs());
   }
   if (!e || *e < 0)
-    return std::nullopt;
+    return {};
   eps = *e;
+  return v;
+}
+
+/// The scale of a normalization, matchRootOfSum of a variance, in the
+/// statistics' space.
+std::optional<Stat> matchScale(Value v, bool centered, bool inverse,
+                               double &eps) {
+  Value var = matchRootOfSum(v, inverse, eps);
+  if (!var)
+    return std::nullopt;
   return matchVariance(var, centered);
 }
 
@@ -425,33 +425,17 @@ std::optional<Found> matchBatchNormInference(Operation *op, Value centered,
   auto producer = rstd->first.getDefiningOp<linalg::GenericOp>();
   if (!isElementwiseGeneric(producer))
     return std::nullopt;
-  Value s = peel(producer.getBody()->getTerminator()->getOperand(0), true);
-  Value root;
-  if (inverse) {
-    if (auto rsqrt = s.getDefiningOp<math::RsqrtOp>())
-      root = rsqrt.getOperand();
-  } else if (auto sqrt = s.getDefiningOp<math::SqrtOp>()) {
-    root = sqrt.getOperand();
-  }
-  auto add =
-      root ? peel(root, true).getDefiningOp<arith::AddFOp>() : arith::AddFOp();
-  if (!add)
-    return std::nullopt;
-  Value v = add.getLhs();
-  std::optional<double> eps = constantValue(add.getRhs());
-  if (!eps) {
-    v = add.getRhs();
-    eps = constantValue(add.getLhs());
-  }
-  Value var = eps ? identityRead(v) : Value();
+  double eps = 0;
+  Value v = matchRootOfSum(producer.getBody()->getTerminator()->getOperand(0),
+                           inverse, eps);
+  Value var = v ? identityRead(v) : Value();
   auto isChannelVector = [](Value t) {
     auto type = dyn_cast<RankedTensorType>(t.getType());
     return type && type.getRank() == 1 && type.getElementType().isF32();
   };
-  if (!var || *eps < 0 || !isChannelVector(var) ||
-      !isChannelVector(mean->first))
+  if (!var || !isChannelVector(var) || !isChannelVector(mean->first))
     return std::nullopt;
-  Found found{op, sub.getLhs(), Stat{}, *eps, true};
+  Found found{op, sub.getLhs(), Stat{}, eps, true};
   found.mean = mean->first;
   found.var = var;
   found.channelAxis = mean->second;

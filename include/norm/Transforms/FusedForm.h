@@ -11,6 +11,7 @@
 
 #include "norm/Dialect/Norm/IR/NormOps.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::norm {
@@ -43,6 +44,10 @@ NormalizationOpInterface rebuildNormOp(RewriterBase &rewriter,
 /// Replaces a fused norm op by a linalg.generic for its prologue, the plain
 /// norm op and a linalg.generic for its epilogue. Fails on an unfused op.
 LogicalResult unfuseNormOp(RewriterBase &rewriter, NormalizationOpInterface op);
+
+/// A linalg.generic that computes one tensor element by element: parallel
+/// loops only, one result written with the identity map and never read.
+bool isElementwiseGeneric(linalg::GenericOp generic);
 
 /// Adds the pattern that applies unfuseNormOp.
 void populateUnfusePatterns(RewritePatternSet &patterns);
