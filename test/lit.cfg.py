@@ -27,6 +27,11 @@ config.substitutions.append(
     ("%llvm_lib_dir", os.path.join(os.path.dirname(config.llvm_tools_dir), "lib"))
 )
 
+# The randomized test's longer mode (test/Execution/CPU/random).
+for name in ("NORM_RANDOM_CASES", "NORM_RANDOM_SEED"):
+    if name in os.environ:
+        config.environment[name] = os.environ[name]
+
 # norm as a plugin of Debian's mlir-opt (not built with sanitizers).
 plugin = os.path.join(config.norm_obj_root, "lib", "libNormPlugin.so")
 if os.path.exists(plugin) and not config.norm_cc_flags:

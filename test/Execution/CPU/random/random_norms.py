@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Randomized execution test of the CPU pipeline: draws an op, a rank, a
+shape, an axis set, a dtype, attributes and sometimes a fused prologue or
+epilogue, writes the function, runs it through norm-run --check (float64
+reference, NaN-poisoned outputs) and reports every failure with a command
+that reproduces it.
+
+    random_norms.py --norm-run build/bin/norm-run --seed 1 --cases 40 DIR
+
+`make check` runs a fixed seed; NORM_RANDOM_CASES=N (and NORM_RANDOM_SEED)
+run a longer sweep."""
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+
+DTYPES = ["f32", "f16", "bf16"]
+
+
+def ttype(shape, dtype, dynamic):
+    dims = ["?" if dynamic else str(d) for d in shape]
+    return "tensor<" + "x".join(dims + [dtype]) + ">"
+
+
+def spec(shape, dtype, value="random"):
+    return "x".join([str(d) for d in shape] + [dtype]) + "=" + value
+
+
+def draw_shape(rng, rank):
+    shape = [rng.choice([1, 2, 3, 5, 7, 8]) for _ in range(rank)]
+    if rng.random() < 0.5:  # one long axis: vector bodies and remainders
+        shape[rng.randrange(rank)] = rng.choice([17, 64, 130, 257, 1025])
+    return shape
+
+
+def draw_case(rng):
+    op = rng.choice(["layer_norm", "rms_norm", "l2_normalize", "batch_norm",
+                     "batch_norm_inference", "instance_norm", "group_norm"])
+    dtype = rng.choice(DTYPES)
+    dynamic = rng.random() < 0.3
+    min_rank = {"instance_norm": 3, "batch_norm": 2,
+                "batch_norm_inference": 2, "group_norm": 2}.get(op, 1)
+    rank = rng.randint(min_rank, 4)
+    shape = draw_shape(rng, rank)
+    x_t = ttype(shape, dtype, dynamic)
+    args = [("%x", x_t, spec(shape, dtype))]
+    attrs, operands, results = [], "", [x_t]
+    param_dtype = rng.choice([dtype, "f32"])
+
+    def param(name, axes):
+        pshape = [shape[a] for a in axes]
+        t = ttype(pshape, param_dtype, dynamic)
+        args.append((f"%{name}", t, spec(pshape, param_dtype)))
+        return f" {name}(%{name} : {t})", t
+
+    eps = rng.choice([1e-5, 1e-3, 0.1])
+    attrs.append(f"epsilon = {eps:e} : f64")
+    if op in ("layer_norm", "rms_norm", "l2_normalize"):
+        axes = sorted(rng.sample(range(rank), rng.randint(1, rank)))
+        attrs.append(f"axes = array<i64: {', '.join(map(str, axes))}>")
+        if op == "l2_normalize":
+            if rng.random() < 0.5:
+                operands += param("scale", axes)[0]
+        else:
+            if rng.random() < 0.7:
+                operands += param("gamma", axes)[0]
+            if rng.random() < 0.5:
+                operands += param("beta", axes)[0]
+        if op == "layer_norm" and rng.random() < 0.3:
+            kept = [d for a, d in enumerate(shape) if a not in axes]
+            st = ttype(kept, "f32", dynamic)
+            results += [st, st]
+    else:
+        c = rng.randrange(1 if op in ("instance_norm", "group_norm") else 0,
+                          rank)
+        if op in ("instance_norm", "group_norm") and c == 0:
+            c = 1
+        attrs.append(f"channel_axis = {c}")
+        if op == "group_norm":
+            groups = rng.choice([g for g in range(1, shape[c] + 1)
+                                 if shape[c] % g == 0])
+            attrs.append(f"num_groups = {groups}")
+        if op == "batch_norm_inference":
+            ct = ttype([shape[c]], "f32", dynamic)
+            args.append(("%m", ct, spec([shape[c]], "f32")))
+            args.append(("%v", ct, spec([shape[c]], "f32", "random(0.5,2)")))
+        if rng.random() < 0.7:
+            operands += param("gamma", [c])[0]
+        if rng.random() < 0.5:
+            operands += param("beta", [c])[0]
+        if op == "batch_norm":
+            ct = ttype([shape[c]], "f32", dynamic)
+            results += [ct, ct]
+            if any(shape[a] == 0 for a in range(rank)):
+                pass
+    # Fusion: a residual before, an activation and a bias after.
+    prologue = epilogue = ""
+    if rng.random() < 0.3:
+        args.append(("%r", x_t, spec(shape, dtype)))
+        prologue = (f" prologue(%r : {x_t}) {{\n  ^bb0(%a: {dtype}, %b: {dtype}):\n"
+                    f"    %s = arith.addf %a, %b : {dtype}\n"
+                    f"    norm.yield %s : {dtype}\n  }}")
+    if rng.random() < 0.3:
+        baxes = sorted(rng.sample(range(rank), rng.randint(0, rank)))
+        bshape = [shape[a] for a in baxes]
+        bt = ttype(bshape, "f32", dynamic)
+        args.append(("%bias", bt, spec(bshape, "f32")))
+        dims = ", ".join(f"d{i}" for i in range(rank))
+        sel = ", ".join(f"d{a}" for a in baxes)
+        attrs.append(f"epilogue_maps = [affine_map<({dims}) -> ({sel})>]")
+        act = rng.choice(["math.tanh %t : f32", "arith.maximumf %t, %z : f32",
+                          "arith.mulf %t, %t : f32"])
+        back = "" if dtype == "f32" else f"\n    %o = arith.truncf %y : f32 to {dtype}"
+        out = "%y" if dtype == "f32" else "%o"
+        ext = "%a" if dtype == "f32" else "%e"
+        widen = "" if dtype == "f32" else f"\n    %e = arith.extf %a : {dtype} to f32"
+        epilogue = (f" epilogue(%bias : {bt}) {{\n  ^bb0(%a: {dtype}, %c: f32):{widen}\n"
+                    f"    %t = arith.addf {ext}, %c : f32\n"
+                    f"    %z = arith.constant 0.0 : f32\n"
+                    f"    %y = {act}{back}\n"
+                    f"    norm.yield {out} : {dtype}\n  }}")
+    mlir_op = op
+    head = "%x"
+    if op == "batch_norm_inference":
+        head = f"%x, %m, %v"
+    sig = ", ".join(f"{n}: {t}" for n, t, _ in args)
+    names = ", ".join(f"%r{i}" for i in range(len(results)))
+    rtypes = ", ".join(results)
+    if op == "batch_norm_inference":
+        types = f"{x_t}, {args[1][1]}, {args[2][1]} -> {x_t}"
+    else:
+        types = f"{x_t} -> {rtypes}"
+    text = (f"func.func @case({sig}) -> ({rtypes}) {{\n"
+            f"  {names} = norm.{mlir_op} {head}{operands}{prologue}{epilogue}"
+            f" {{{', '.join(attrs)}}} : {types}\n"
+            f"  return {names} : {rtypes}\n}}\n")
+    return text, [s for _, _, s in args]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("workdir")
+    parser.add_argument("--norm-run", required=True)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cases", type=int, default=40)
+    args = parser.parse_args()
+    cases = int(os.environ.get("NORM_RANDOM_CASES", args.cases))
+    seed = int(os.environ.get("NORM_RANDOM_SEED", args.seed))
+    os.makedirs(args.workdir, exist_ok=True)
+    failures = 0
+    for i in range(cases):
+        rng = random.Random(seed * 100003 + i)
+        text, inputs = draw_case(rng)
+        path = os.path.join(args.workdir, f"case-{seed}-{i}.mlir")
+        with open(path, "w") as f:
+            f.write(text)
+        cmd = [args.norm_run, path, "--check", f"--seed={i}"] + [
+            f"--input={s}" for s in inputs]
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        if out.returncode != 0 or "FAILED" in out.stdout:
+            failures += 1
+            print(f"case {i} failed: {out.stderr.strip() or out.stdout}")
+            print("reproduce: " + " ".join(
+                f"'{c}'" if "(" in c else c for c in cmd))
+    print(f"random cases: {cases - failures} of {cases} passed (seed {seed})")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
