@@ -43,6 +43,19 @@
 // NOREF: result[0]: tensor<4xf32> [{{-?}}nan, {{-?}}nan, {{-?}}nan, {{-?}}nan]
 // NOREF: norm-run: error: --check has no float64 reference for result #0 (made by 'tensor.empty')
 
+// Results that cannot be written, and --expect files that do not fit.
+// RUN: not norm-run %s --function=ln --input=4x8xf32=random --input=8xf32=1 --output=@%t.missing/y.npy 2>&1 | FileCheck %s --check-prefix=UNWRITABLE
+// UNWRITABLE: norm-run: error: cannot write '{{.*}}missing/y.npy': No such file or directory
+// RUN: not norm-run %s --function=ln --input=4x8xf32=random --input=8xf32=1 --expect=@%t.missing.npy 2>&1 | FileCheck %s --check-prefix=EXPECTFILE
+// EXPECTFILE: norm-run: error: cannot read '{{.*}}missing.npy'
+// RUN: not norm-run %s --function=ln --input=4x8xf32=random --input=8xf32=1 --expect=%t.y.npy 2>&1 | FileCheck %s --check-prefix=EXPECTAT
+// EXPECTAT: norm-run: error: --expect takes @FILE.npy, got '{{.*}}y.npy'
+// RUN: norm-run %s --function=empty --input=4xf32=1 --output=@%t.four.npy
+// RUN: not norm-run %s --function=ln --input=4x8xf32=random --input=8xf32=1 --expect=@%t.four.npy 2>&1 | FileCheck %s --check-prefix=EXPECTSHAPE
+// EXPECTSHAPE: norm-run: error: --expect: result #0 is tensor<4x8xf32> but {{.*}}four.npy holds tensor<4xf32>
+// RUN: not norm-run %s --function=ln --input=4x8xf32=random --input=8xf32=1 --expect=@%t.y.npy --expect=@%t.y.npy 2>&1 | FileCheck %s --check-prefix=EXPECTCOUNT
+// EXPECTCOUNT: norm-run: error: function 'ln' has 1 results, got 2 --expect
+
 // RUN: not norm-run %s --function=scalar --input=f32=1 2>&1 | FileCheck %s --check-prefix=SCALAR
 // SCALAR: norm-run: error: input #0: argument type f32 is not a ranked tensor
 
