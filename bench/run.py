@@ -177,7 +177,8 @@ def ensure_venv():
     if not os.path.exists(python):
         subprocess.run([sys.executable, "-m", "venv", venv], check=True)
     subprocess.run([python, "-m", "pip", "install", "-q", "onnxruntime",
-                    "onnx", "numpy", "matplotlib"], check=False)
+                    "onnx", "numpy", "matplotlib", "iree-base-compiler",
+                    "iree-base-runtime"], check=False)
     return python
 
 
@@ -199,6 +200,13 @@ def main():
     except ImportError as e:
         print(f"onnxruntime unavailable ({e}); skipping it")
         ort_runner = None
+    try:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from iree_norms import Iree
+        iree_runner = Iree(args.threads)
+    except ImportError as e:
+        print(f"IREE unavailable ({e}); skipping it")
+        iree_runner = None
     has_onednn = os.path.exists(os.path.join(BENCH_BIN, "onednn-bench"))
 
     samples = {}  # (kernel, dtype, shape, impl) -> [seconds]
@@ -227,6 +235,10 @@ def main():
                 t = ort_runner.time(kernel, dtype, shape)
                 if t:
                     samples.setdefault(key + ("onnxruntime",), []).append(t)
+            if iree_runner:
+                t = iree_runner.time(kernel, dtype, shape, reps_for(shape))
+                if t:
+                    samples.setdefault(key + ("iree",), []).append(t)
         for kernel, shape in fusion_cases:
             key = (kernel, "-", shape)
             for impl, path in (("norm-unfused", unfused), ("norm-fused", fused)):
@@ -264,7 +276,7 @@ def main():
 
     header = (f"{'kernel':10} {'dtype':5} {'shape':13} {'norm GB/s':>9} "
               f"{'ns/call':>10} {'/copy':>6} {'/oneDNN':>8} {'/ORT':>6} "
-              f"{'/scalar':>8}")
+              f"{'/IREE':>6} {'/scalar':>8}")
     print(f"\n{args.threads} threads, median of {args.rounds} rounds; "
           "ratios are speed ratios (>1: norm is faster)\n" + header)
     plot = []
@@ -279,7 +291,8 @@ def main():
             return f"{t / ours:.2f}" if t else "-"
         print(f"{kernel:10} {dtype:5} {shape:13} {floor / ours / 1e9:9.2f} "
               f"{ours * 1e9:10.0f} {ratio('copy'):>6} {ratio('onednn'):>8} "
-              f"{ratio('onnxruntime'):>6} {ratio('scalar'):>8}")
+              f"{ratio('onnxruntime'):>6} {ratio('iree'):>6} "
+              f"{ratio('scalar'):>8}")
         copy = get(kernel, dtype, shape, "copy")
         plot.append((f"{kernel} {dtype} {shape}",
                      copy / ours if copy else 0))
