@@ -297,10 +297,14 @@ static LogicalResult fuseConsumer(RewriterBase &rewriter,
   for (OpOperand *input : generic.getDpsInputOperands())
     if (isRead(input) && !generic.getMatchingIndexingMap(input).isIdentity())
       return failure();
+  // The result type stays what it was: its shape must be the norm op's
+  // (static and dynamic extents alike).
   auto resultType = cast<RankedTensorType>(generic.getResult(0).getType());
-  if (!isa<Float32Type, Float16Type, BFloat16Type, Float8E4M3FNType>(
-          resultType.getElementType()) &&
-      !resultType.getElementType().isSignlessInteger(8))
+  if (resultType.getShape() !=
+          cast<RankedTensorType>(output.getType()).getShape() ||
+      (!isa<Float32Type, Float16Type, BFloat16Type, Float8E4M3FNType>(
+           resultType.getElementType()) &&
+       !resultType.getElementType().isSignlessInteger(8)))
     return failure();
 
   // The fused op takes the norm op's place, which dominates the users of
@@ -409,11 +413,13 @@ static LogicalResult fuseProducer(RewriterBase &rewriter,
   if (shared && (op.getPrologueResult() ||
                  (!op.getPrologue().empty() && !isWidening(op.getPrologue()))))
     return failure();
-  // The new input: an identity-indexed float operand of the generic.
+  // The new input: an identity-indexed float operand of the generic, of
+  // the same shape (static and dynamic extents alike) as the old input.
   OpOperand *x = nullptr;
   for (OpOperand *operand : generic.getDpsInputOperands()) {
     auto type = cast<RankedTensorType>(operand->get().getType());
     if (generic.getMatchingIndexingMap(operand).isIdentity() &&
+        type.getShape() == cast<RankedTensorType>(input.getType()).getShape() &&
         isa<Float32Type, Float16Type, BFloat16Type>(type.getElementType())) {
       x = operand;
       break;

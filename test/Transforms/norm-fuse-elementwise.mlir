@@ -239,3 +239,29 @@ func.func @f64_result(%x: tensor<4x8xf32>) -> tensor<4x8xf64> {
   } -> tensor<4x8xf64>
   return %z : tensor<4x8xf64>
 }
+
+// -----
+
+// Negative: folding would change a static result type into a dynamic one
+// (the consumer's result is 4x8, the norm op's ?x8), or give the norm op an
+// input of another shape than its output (the producer reads 4x8, makes ?x8).
+// CHECK-LABEL: func.func @shape_changes(
+// CHECK: linalg.generic
+// CHECK: norm.layer_norm %{{.*}} {axes
+// CHECK: linalg.generic
+func.func @shape_changes(%x: tensor<4x8xf32>, %n: index) -> tensor<4x8xf32> {
+  %ed = tensor.empty(%n) : tensor<?x8xf32>
+  %h = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x8xf32>) outs(%ed : tensor<?x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %t = math.tanh %a : f32
+    linalg.yield %t : f32
+  } -> tensor<?x8xf32>
+  %y = norm.layer_norm %h {axes = array<i64: 1>} : tensor<?x8xf32> -> tensor<?x8xf32>
+  %e = tensor.empty() : tensor<4x8xf32>
+  %z = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%y : tensor<?x8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %t = math.tanh %a : f32
+    linalg.yield %t : f32
+  } -> tensor<4x8xf32>
+  return %z : tensor<4x8xf32>
+}
