@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make demo`: the main job on a bundled example. norm-opt shows what the
 # reference lowering makes of a LayerNorm; norm-run executes it on random
-# data, checks every result against the float64 reference and times it.
+# data, checks every result against the float64 reference and times it;
+# then a PyTorch block imported by torch-mlir is raised and fused into one
+# norm op and checked the same way.
 set -euo pipefail
 build=${1:-build}
 bin="$build/bin"
@@ -24,3 +26,18 @@ echo
 echo "== norm-run: RMSNorm 16x4096 bf16 (dynamic rows), checked and timed"
 "$bin/norm-run" "$example" --function=rms_norm \
   --input=16x4096xbf16=random --input=4096xbf16=random --check --benchmark=50
+
+echo
+echo "== norm-opt --norm-raise --norm-fuse-elementwise: a PyTorch pre-norm block"
+echo "   as torch-mlir imports it (21 linalg ops) becomes one fused LayerNorm"
+block="$(dirname "$0")/../test/Transforms/Inputs/torch/prenorm_block.mlir"
+fused="$build/demo-prenorm-fused.mlir"
+echo "linalg ops before: $(grep -c '= linalg\.' "$block")"
+"$bin/norm-opt" "$block" --norm-raise --norm-fuse-elementwise -o "$fused"
+echo "linalg ops after:  $(grep -c '= linalg\.' "$fused" || true)"
+grep -E 'norm\.layer_norm|prologue|epilogue' "$fused" | sed 's/^ */  /'
+
+echo
+echo "== norm-run: the fused block, checked against float64"
+"$bin/norm-run" "$fused" --input=4x64xf32=random --input=4x64xf32=random \
+  --input=64xf32=random --input=64xf32=random --input=64xf32=random --check
