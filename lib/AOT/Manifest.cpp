@@ -62,7 +62,9 @@ std::string norm::emitManifest(llvm::ArrayRef<CKernel> kernels,
                                     {"features", target.features},
                                     {"vector_width", target.vectorWidth},
                                     {"native_bf16", target.nativeBF16}}},
-      {"runtime", "libnorm_runtime and LLVM's OpenMP runtime (-lomp)"},
+      {"runtime", target.sequential
+                      ? "none: the calling thread runs each kernel"
+                      : "libnorm_runtime and LLVM's OpenMP runtime (-lomp)"},
       {"kernels", std::move(list)}};
   std::string text;
   llvm::raw_string_ostream os(text);

@@ -97,7 +97,10 @@ static constexpr const char *kDestinationPassing =
 /// operations unless the target converts in hardware.
 static constexpr const char *kVectorToLLVMHead =
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize,"
-    "convert-linalg-to-loops,convert-scf-to-openmp,"
+    "convert-linalg-to-loops,";
+/// ...the slot loops on an OpenMP team (unless sequential)...
+static constexpr const char *kOpenMP = "convert-scf-to-openmp,";
+static constexpr const char *kVectorToLLVMMiddle =
     "expand-strided-metadata,lower-affine,norm-expand-f8,";
 static constexpr const char *kVectorToLLVMTail =
     // memref.alloca_scope (around each OpenMP loop body) must be lowered
@@ -131,7 +134,8 @@ LogicalResult norm::buildCPUPipeline(OpPassManager &pm,
       failed(parsePassPipeline(kDestinationPassing, pm)))
     return failure();
   std::string lowering =
-      std::string(kVectorToLLVMHead) +
+      std::string(kVectorToLLVMHead) + (options.sequential ? "" : kOpenMP) +
+      kVectorToLLVMMiddle +
       (options.nativeBF16 ? "arith-expand,"
                           : "arith-expand{include-bf16=true},") +
       kVectorToLLVMTail;

@@ -68,6 +68,12 @@ static cl::opt<int64_t>
                          "native f32 vectors of the target)"),
                 cl::init(0));
 
+static cl::opt<bool> embedded(
+    "embedded",
+    cl::desc("An object for compilers that link kernels into their own "
+             "executables: no thread team (the caller's thread runs the "
+             "kernel) and hence no OpenMP runtime"));
+
 static cl::opt<int64_t> streamingThreshold(
     "streaming-threshold",
     cl::desc("Outputs of at least this many bytes are written with "
@@ -154,6 +160,7 @@ int main(int argc, char **argv) {
   options.nativeBF16 = subtarget->checkFeatures("+avx512bf16");
   options.streamingThreshold = streamingThreshold;
   options.destinationPassing = true;
+  options.sequential = embedded;
   if (failed(buildCPUPipeline(pm, options)) || failed(pm.run(*module)))
     return fail("lowering to LLVM failed");
   // Only the descriptor entry points are exported; the expanded-argument
@@ -203,8 +210,8 @@ int main(int argc, char **argv) {
     manifestPath = path.str().str();
   }
   if (!manifestPath.empty()) {
-    ManifestTarget described{triple.str(), cpu, features, width,
-                             options.nativeBF16};
+    ManifestTarget described{triple.str(),       cpu,     features, width,
+                             options.nativeBF16, embedded};
     llvm::ToolOutputFile manifest(manifestPath, ec, llvm::sys::fs::OF_Text);
     if (ec)
       return fail("cannot write '" + manifestPath + "': " + ec.message());

@@ -19,6 +19,8 @@ struct ManifestTarget {
   std::string triple, cpu, features;
   int64_t vectorWidth = 0;
   bool nativeBF16 = false;
+  /// No thread team: the calling thread runs the kernel (--embedded).
+  bool sequential = false;
 };
 
 /// The manifest of `kernels` as JSON text.

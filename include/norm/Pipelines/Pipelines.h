@@ -51,6 +51,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "(AVX512-BF16): leave bf16 conversions to LLVM instead "
                      "of expanding them into integer operations"),
       llvm::cl::init(false)};
+  Option<bool> sequential{
+      *this, "sequential",
+      llvm::cl::desc("No thread team: the slot loops run on the calling "
+                     "thread and the code calls no OpenMP runtime (for "
+                     "embedders that bring their own threads)"),
+      llvm::cl::init(false)};
   Option<bool> destinationPassing{
       *this, "destination-passing",
       llvm::cl::desc("Turn results into buffers the caller provides, "
