@@ -849,10 +849,16 @@ LogicalResult KernelBuilder::build() {
     }
     break;
   }
+  // Training batch norm returning the inverse standard deviation still
+  // needs the variance for the running update: the rstd result holds it
+  // until that update has read it, then becomes rsqrt(var + eps) in place
+  // (no scratch buffer, so the kernel calls no allocator).
+  bool rstdAfterUpdate = false;
   if (desc.updateRunning && !varAlloc) {
-    varAlloc = allocLike(
-        cast<RankedTensorType>(op.getStatsResults()[0].getType()), keptW);
-    outVar = segmentView(varAlloc, keptW);
+    varAlloc = statsAllocs[1];
+    outVar = outRstd;
+    outRstd = Value();
+    rstdAfterUpdate = true;
   }
 
   Value n = index(1);
@@ -1033,6 +1039,14 @@ LogicalResult KernelBuilder::build() {
           };
           update(oldMean, meanAlloc, one, newAllocs[0]);
           update(oldVar, varAlloc, factor, newAllocs[1]);
+          if (rstdAfterUpdate) {
+            Value v =
+                convert(fb, memref::LoadOp::create(fb, loc, varAlloc, c), ct);
+            Value r = math::RsqrtOp::create(
+                fb, loc, arith::AddFOp::create(fb, loc, v, eps));
+            memref::StoreOp::create(fb, loc, convert(fb, r, fb.getF32Type()),
+                                    varAlloc, c);
+          }
           scf::YieldOp::create(fb, loc);
         });
     for (auto [alloc, result] : llvm::zip(newAllocs, running))
