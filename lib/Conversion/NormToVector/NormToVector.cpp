@@ -103,11 +103,13 @@ private:
   /// Turns a normalized value (compute type) into the output element at
   /// `idx`: rounded to the normalized type, then through the epilogue.
   Value finishOutput(OpBuilder &nb, Value v, const Indices &idx, int64_t w);
-  /// Loads gamma, beta or a given statistic at the current position, as a
-  /// vector of `w` elements of the compute type.
+  /// Loads `view` (gamma, beta, a given statistic, a fused operand), which
+  /// varies along the segments `flag` selects, at the current position: a
+  /// vector of `w` elements (a scalar when `w` is 0) converted to `to`, or
+  /// of the view's element type when `to` is null.
   Value loadAlong(OpBuilder &nb, Value view,
                   function_ref<bool(const Segment &)> flag, const Indices &idx,
-                  int64_t w);
+                  int64_t w, Type to);
   /// Sums term(x) over every reduced position of one statistics slot.
   Value reduceSlot(OpBuilder &nb, Indices idx, int64_t lanes,
                    function_ref<Value(OpBuilder &, Value, int64_t)> term);
@@ -253,12 +255,7 @@ Value KernelBuilder::allocLike(RankedTensorType type,
 Value KernelBuilder::loadFused(OpBuilder &nb, unsigned k, const Indices &idx,
                                int64_t w) {
   auto flag = [k](const Segment &s) { return ((s.fused >> k) & 1) != 0; };
-  Value view = fusedViews[k];
-  Indices at = select(idx, flag);
-  Type elem = cast<MemRefType>(view.getType()).getElementType();
-  if (flag(segments.back()))
-    return vector::LoadOp::create(nb, loc, vec(w, elem), view, at);
-  return splat(nb, memref::LoadOp::create(nb, loc, view, at), w);
+  return loadAlong(nb, fusedViews[k], flag, idx, w, Type());
 }
 
 Value KernelBuilder::applyRegion(OpBuilder &nb, Region &region, ValueRange args,
@@ -310,13 +307,15 @@ Value KernelBuilder::finishOutput(OpBuilder &nb, Value v, const Indices &idx,
 
 Value KernelBuilder::loadAlong(OpBuilder &nb, Value view,
                                function_ref<bool(const Segment &)> flag,
-                               const Indices &idx, int64_t w) {
+                               const Indices &idx, int64_t w, Type to) {
   Indices at = select(idx, flag);
   Type elem = cast<MemRefType>(view.getType()).getElementType();
+  if (!to)
+    to = elem;
   if (flag(segments.back()))
     return convert(nb, vector::LoadOp::create(nb, loc, vec(w, elem), view, at),
-                   ct);
-  Value scalar = convert(nb, memref::LoadOp::create(nb, loc, view, at), ct);
+                   to);
+  Value scalar = convert(nb, memref::LoadOp::create(nb, loc, view, at), to);
   return w == 0 ? scalar : splat(nb, scalar, w);
 }
 
@@ -604,8 +603,8 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
   };
   if (desc.givenStats) {
     // Scalars for a row, vectors of `lanes` slots otherwise.
-    mean = loadAlong(nb, givenMean, isGiven, idx, lanes);
-    var = loadAlong(nb, givenVar, isGiven, idx, lanes);
+    mean = loadAlong(nb, givenMean, isGiven, idx, lanes, ct);
+    var = loadAlong(nb, givenVar, isGiven, idx, lanes, ct);
     Value e = lanes == 0 ? eps : splat(nb, eps, lanes);
     inv =
         math::RsqrtOp::create(nb, loc, arith::AddFOp::create(nb, loc, var, e));
@@ -681,7 +680,7 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
         Value v = centered(ib, convert(ib, h, ct), w);
         v = arith::MulFOp::create(ib, loc, v, broadcastTo(ib, inv, w));
         if (gamma) {
-          Value g = loadAlong(ib, gamma, isParam, at, w);
+          Value g = loadAlong(ib, gamma, isParam, at, w, ct);
           if (desc.zeroCenteredGamma)
             g = arith::AddFOp::create(ib, loc, g,
                                       splat(ib, constant(ib, 1.0), w));
@@ -689,7 +688,7 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
         }
         if (beta)
           v = arith::AddFOp::create(ib, loc, v,
-                                    loadAlong(ib, beta, isParam, at, w));
+                                    loadAlong(ib, beta, isParam, at, w, ct));
         v = finishOutput(ib, v, at, w);
         if (nontemporal)
           vector::StoreOp::create(ib, loc, v, y, at,
