@@ -147,8 +147,13 @@ static llvm::Expected<double> evaluateScalar(Operation &op,
   return *result;
 }
 
-llvm::Expected<double> norm::evaluateBody(Block &body, ArrayRef<double> args) {
-  llvm::DenseMap<Value, double> values;
+/// Evaluates the scalar ops of `body` in float64 on `args` (one per block
+/// argument, or fewer); returns what its terminator yields. `values` is
+/// scratch kept across the elements of one generic: every element rewrites
+/// the arguments and results, and outer constants stay evaluated.
+static llvm::Expected<double>
+evaluateBody(Block &body, ArrayRef<double> args,
+             llvm::DenseMap<Value, double> &values) {
   for (auto [arg, v] : llvm::zip(body.getArguments(), args))
     values[arg] = v;
   auto get = [&](Value v) -> llvm::Expected<double> {
@@ -233,6 +238,7 @@ norm::evaluateGeneric(linalg::GenericOp generic,
   result.data.resize(total);
   std::vector<int64_t> index(shape.size(), 0);
   SmallVector<double> args(inputs.size() + 1, 0.0);
+  llvm::DenseMap<Value, double> scratch;
   for (int64_t linear = 0; linear < total; ++linear) {
     for (auto [k, in] : llvm::enumerate(inputs)) {
       int64_t offset = 0;
@@ -240,7 +246,7 @@ norm::evaluateGeneric(linalg::GenericOp generic,
         offset += index[d] * in.strides[r];
       args[k] = roundToType(in.elem, in.tensor->data[offset]);
     }
-    llvm::Expected<double> v = evaluateBody(*generic.getBody(), args);
+    llvm::Expected<double> v = evaluateBody(*generic.getBody(), args, scratch);
     if (!v)
       return v.takeError();
     result.data[linear] = *v;

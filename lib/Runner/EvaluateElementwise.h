@@ -14,10 +14,6 @@ namespace mlir::norm {
 /// `value` rounded to the float type `type` (unchanged for other types).
 double roundToType(Type type, double value);
 
-/// Evaluates the scalar ops of `body` in float64 on `args` (one per block
-/// argument, or fewer); returns what its terminator yields.
-llvm::Expected<double> evaluateBody(Block &body, ArrayRef<double> args);
-
 /// Evaluates an all-parallel, one-result linalg.generic whose result has
 /// shape `shape`; each input element is read rounded to its element type.
 llvm::Expected<ref::Tensor>
