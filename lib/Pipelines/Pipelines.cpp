@@ -5,6 +5,14 @@
 #include "norm/Dialect/Norm/IR/NormDialect.h"
 #include "norm/Transforms/Passes.h"
 
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVM.h"
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVM.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVM.h"
+#include "mlir/Conversion/NVVMToLLVM/NVVMToLLVM.h"
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -18,6 +26,9 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/ControlFlow/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
@@ -36,7 +47,10 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
@@ -49,7 +63,8 @@ void norm::registerNormDialects(DialectRegistry &registry) {
               math::MathDialect, linalg::LinalgDialect, tensor::TensorDialect,
               bufferization::BufferizationDialect, memref::MemRefDialect,
               scf::SCFDialect, cf::ControlFlowDialect, affine::AffineDialect,
-              vector::VectorDialect, omp::OpenMPDialect, LLVM::LLVMDialect>();
+              vector::VectorDialect, omp::OpenMPDialect, LLVM::LLVMDialect,
+              gpu::GPUDialect, NVVM::NVVMDialect>();
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   arith::registerBufferDeallocationOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
@@ -63,6 +78,19 @@ void norm::registerNormDialects(DialectRegistry &registry) {
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   registerOpenMPDialectTranslation(registry);
+  registerGPUDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  // convert-gpu-to-nvvm converts the other dialects of a kernel through
+  // their ConvertToLLVM interfaces.
+  NVVM::registerConvertGpuToNVVMInterface(registry);
+  arith::registerConvertArithToLLVMInterface(registry);
+  cf::registerConvertControlFlowToLLVMInterface(registry);
+  registerConvertFuncToLLVMInterface(registry);
+  registerConvertMemRefToLLVMInterface(registry);
+  ub::registerConvertUBToLLVMInterface(registry);
+  vector::registerConvertVectorToLLVMInterface(registry);
+  registerConvertNVVMToLLVMInterface(registry);
 }
 
 /// The reference pipeline as a textual pipeline: every pass in it is an
@@ -142,6 +170,47 @@ LogicalResult norm::buildCPUPipeline(OpPassManager &pm,
   return parsePassPipeline(lowering, pm);
 }
 
+std::string norm::defaultCudaToolkit() {
+  if (const char *root = std::getenv("CUDA_ROOT"); root && *root)
+    return root;
+  return "/usr/local/cuda";
+}
+
+LogicalResult norm::buildGPUPipeline(OpPassManager &pm,
+                                     const GPUPipelineOptions &options) {
+  ensurePassesRegistered();
+  static const llvm::StringMap<const char *> formats = {
+      {"cubin", "bin"}, {"ptx", "isa"}, {"fatbin", "fatbin"}};
+  auto format = formats.find(options.format);
+  if (format == formats.end() || options.chips.empty())
+    return failure();
+  pm.addPass(createNormConvertToGPUPass());
+  for (const std::string &chip : options.chips) {
+    // sm_XY: a number of at least 80 (ptxas needs +ptx80 for sm_90 code to
+    // serialize at all; sm_100 and later need PTX 8.6).
+    int number = 0;
+    if (!StringRef(chip).starts_with("sm_") ||
+        StringRef(chip).drop_front(3).rtrim("af").getAsInteger(10, number) ||
+        number < 80)
+      return failure();
+    std::string attach = "nvvm-attach-target{chip=" + chip +
+                         " features=" + (number >= 100 ? "+ptx86" : "+ptx80") +
+                         " O=" + std::to_string(options.optLevel) + "}";
+    if (failed(parsePassPipeline(attach, pm)))
+      return failure();
+  }
+  std::string toolkit =
+      options.toolkit.empty() ? defaultCudaToolkit() : options.toolkit.getValue();
+  std::string device =
+      "gpu.module(norm-expand-f8,convert-scf-to-cf,"
+      "convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true},"
+      "canonicalize,cse,reconcile-unrealized-casts),"
+      "gpu-module-to-binary{format=" +
+      std::string(format->second) + " toolkit=" + toolkit +
+      "},norm-check-gpu-binaries";
+  return parsePassPipeline(device, pm);
+}
+
 LogicalResult norm::buildReferenceToLLVMPipeline(OpPassManager &pm) {
   ensurePassesRegistered();
   return parsePassPipeline(kReferenceToLLVM, pm);
@@ -160,6 +229,7 @@ void norm::registerNormPasses() {
   memref::registerMemRefPasses();
   bufferization::registerBufferizationPasses();
   bufferization::registerBufferizationPipelines();
+  registerGPUPasses();
 }
 
 void norm::registerNormOwnPasses() {
@@ -183,5 +253,23 @@ void norm::registerNormOwnPasses() {
       [](OpPassManager &pm, const CPUPipelineOptions &options) {
         // The pipeline is a constant of this file and parses.
         (void)buildCPUPipeline(pm, options);
+      });
+  // Registered directly: a bad chip or format is reported, not ignored.
+  registerPassPipeline(
+      "norm-lower-to-gpu",
+      "Lower norm ops to NVIDIA GPU kernels serialized as cubin, PTX or "
+      "fatbin (static shapes; docs/gpu.md)",
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        GPUPipelineOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        if (failed(buildGPUPipeline(pm, options)))
+          return errorHandler("norm-lower-to-gpu: chip must be sm_80 or "
+                              "later (sm_XY) and format cubin, ptx or fatbin");
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> handler) {
+        handler(GPUPipelineOptions());
       });
 }

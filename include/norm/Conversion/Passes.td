@@ -59,4 +59,50 @@ def NormExpandF8Pass : Pass<"norm-expand-f8"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def NormConvertToGPUPass : Pass<"norm-convert-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Outline norm ops into GPU kernels (static shapes)";
+  let description = [{
+    The GPU code generation path. For every function with norm ops it adds
+    a `gpu.module @<function>_kernels` holding, per op, a kernel that
+    accesses rows 16 bytes at a time (`_vector`, when the row length
+    allows) and one that accesses single elements (`_scalar`, for buffers
+    not aligned for the former). Kernel arguments are the op's operands,
+    then its results, each a rank-0 memref (a bare pointer to a dense
+    row-major buffer). Each kernel carries its launch shape
+    (`known_grid_size`, `known_block_size`) and the alignment in bytes it
+    needs of each argument (`norm.arg_alignment`); the op keeps its place
+    and names its kernels in `norm.gpu_kernels`. `norm-compile
+    --target=cuda` launches them.
+
+    The strategy follows the shapes (docs/gpu.md): rows of up to 1024
+    elements take one warp each, several per block; longer rows one block
+    each, the row held in registers up to 32768 elements (one read of the
+    input) and read once per pass beyond; kept innermost axes (batch norm
+    in channels-last layouts) put 32 adjacent statistics slots across a
+    block with threads along y splitting each reduction; given statistics
+    are an elementwise kernel. Sums are taken in a fixed order, so results
+    are the same run to run. Computation is in f32; dynamic shapes and f64
+    compute types are rejected with an error.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def NormCheckGPUBinariesPass
+    : Pass<"norm-check-gpu-binaries", "::mlir::ModuleOp"> {
+  let summary = "Fail on GPU modules that were not serialized correctly";
+  let description = [{
+    Errors (and a failing pass) for a `gpu.module` left after
+    `gpu-module-to-binary`, an empty object, a cubin that is not ELF, and
+    PTX that declares `.extern .func` (libdevice functions left unresolved
+    when the CUDA toolkit was not found). The end of `norm-lower-to-gpu`.
+  }];
+}
+
 #endif // NORM_CONVERSION_PASSES_TD

@@ -11,6 +11,8 @@
 #include "mlir/Pass/PassOptions.h"
 #include "mlir/Support/LLVM.h"
 
+#include <string>
+
 namespace mlir {
 class DialectRegistry;
 class OpPassManager;
@@ -69,6 +71,37 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 /// `norm-lower-to-cpu`. It does not use the reference decomposition.
 LogicalResult buildCPUPipeline(OpPassManager &pm,
                                const CPUPipelineOptions &options);
+
+/// Options of the GPU pipeline.
+struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+  ListOption<std::string> chips{
+      *this, "chip",
+      llvm::cl::desc("NVIDIA architectures to compile for, e.g. sm_90 or "
+                     "sm_80,sm_90 (one object per chip)"),
+      llvm::cl::list_init<std::string>({"sm_90"})};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("cubin (ptxas), ptx (text) or fatbin (cubin and PTX)"),
+      llvm::cl::init("cubin")};
+  Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit for ptxas and libdevice (default: "
+                     "$CUDA_ROOT, else /usr/local/cuda)"),
+      llvm::cl::init("")};
+  Option<int> optLevel{*this, "opt-level",
+                       llvm::cl::desc("Optimization level of the device code"),
+                       llvm::cl::init(3)};
+};
+
+/// Adds the GPU code generation pipeline: norm-convert-to-gpu, the upstream
+/// conversion of the kernels to NVVM, gpu-module-to-binary and
+/// norm-check-gpu-binaries. Registered as `norm-lower-to-gpu`. Fails on an
+/// unknown chip or format.
+LogicalResult buildGPUPipeline(OpPassManager &pm,
+                               const GPUPipelineOptions &options);
+
+/// The CUDA toolkit the GPU pipeline uses by default.
+std::string defaultCudaToolkit();
 
 } // namespace norm
 } // namespace mlir

@@ -1,0 +1,194 @@
+//===- KernelPlan.cpp - How a norm op maps onto a GPU grid ----------------===//
+
+#include "KernelPlan.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/Support/MathExtras.h"
+
+using namespace mlir;
+using namespace mlir::norm;
+using namespace mlir::norm::gpu_plan;
+
+/// Values one thread keeps in registers at most: with 1024 threads a block
+/// may use 64 registers per thread, half of them for the row.
+static constexpr int64_t kRegisterValues = 32;
+/// Threads along y of the column strategy, at most.
+static constexpr int64_t kColumnThreads = 16;
+/// Threads per block and blocks at most of the elementwise strategy (a
+/// grid-stride loop covers the rest).
+static constexpr int64_t kElementwiseThreads = 256;
+static constexpr int64_t kElementwiseBlocks = 1 << 16;
+static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// Vector accesses move this many bytes (ld.global.v4.b32).
+static constexpr int64_t kVectorBytes = 16;
+
+static int64_t bytesOf(Type t) {
+  return std::max<int64_t>(1, getElementTypeOrSelf(t).getIntOrFloatBitWidth() /
+                                  8);
+}
+
+Strides
+KernelPlan::strides(llvm::function_ref<bool(const Segment &)> flag) const {
+  Strides result(segments.size(), 0);
+  int64_t stride = 1;
+  for (size_t i = segments.size(); i-- > 0;) {
+    if (!flag(segments[i]))
+      continue;
+    result[i] = stride;
+    stride *= segments[i].size;
+  }
+  return result;
+}
+
+std::array<int64_t, 3> KernelPlan::grid(int64_t width) const {
+  switch (strategy) {
+  case Strategy::WarpPerRow:
+    return {ceilDiv(slots, slotsPerBlock), 1, 1};
+  case Strategy::BlockPerRow:
+    return {slots, 1, 1};
+  case Strategy::Columns: {
+    int64_t inner = segments.back().size;
+    return {slots / inner * ceilDiv(inner, 32), 1, 1};
+  }
+  case Strategy::Elementwise: {
+    int64_t units = slots / width;
+    return {std::min<int64_t>(ceilDiv(units, kElementwiseThreads),
+                              kElementwiseBlocks),
+            1, 1};
+  }
+  }
+  llvm_unreachable("unknown strategy");
+}
+
+std::array<int64_t, 3> KernelPlan::block() const {
+  switch (strategy) {
+  case Strategy::WarpPerRow:
+    return {32 * slotsPerBlock, 1, 1};
+  case Strategy::BlockPerRow:
+  case Strategy::Elementwise:
+    return {threads, 1, 1};
+  case Strategy::Columns:
+    return {32, threads, 1};
+  }
+  llvm_unreachable("unknown strategy");
+}
+
+llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op) {
+  auto fail = [](const llvm::Twine &why) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), why);
+  };
+  NormDesc desc = op.getDesc();
+  auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  for (Value v : op->getOperands())
+    if (auto t = dyn_cast<RankedTensorType>(v.getType());
+        t && !t.hasStaticShape())
+      return fail("the GPU lowering needs static shapes");
+  for (Value v : op->getResults())
+    if (!cast<RankedTensorType>(v.getType()).hasStaticShape())
+      return fail("the GPU lowering needs static shapes");
+  if (!op.getComputeElementType().isF32())
+    return fail("the GPU lowering computes in f32 only");
+  if (inputType.getNumElements() >= (int64_t{1} << 40))
+    return fail("the tensor is too large for the GPU lowering");
+
+  // Work sizes: the input's, with a grouped axis split in two.
+  SmallVector<int64_t> work;
+  for (auto [a, extent] : llvm::enumerate(inputType.getShape())) {
+    if (static_cast<int64_t>(a) != desc.groupAxis) {
+      work.push_back(extent);
+      continue;
+    }
+    work.push_back(desc.numGroups);
+    work.push_back(extent / desc.numGroups);
+  }
+  SmallVector<std::vector<int64_t>> fusedWork;
+  SmallVector<AffineMap> maps = op.getPrologueIndexing();
+  llvm::append_range(maps, op.getEpilogueIndexing());
+  if (maps.size() > 64)
+    return fail("more than 64 fused operands");
+  for (AffineMap map : maps) {
+    std::vector<int64_t> axes;
+    for (unsigned r = 0; r < map.getNumResults(); ++r)
+      axes.push_back(map.getDimPosition(r));
+    fusedWork.push_back(desc.toWork(axes));
+  }
+  std::vector<int64_t> reduced = desc.reducedWorkAxes();
+  std::vector<int64_t> paramW = desc.toWork(desc.paramAxes);
+  std::vector<int64_t> givenW = desc.toWork(desc.statsAxes);
+
+  KernelPlan plan;
+  for (int64_t a = 0; a < desc.workRank(); ++a) {
+    Segment flags;
+    flags.reduced = llvm::is_contained(reduced, a);
+    flags.param = llvm::is_contained(paramW, a);
+    flags.given = llvm::is_contained(givenW, a);
+    for (auto [k, axes] : llvm::enumerate(fusedWork))
+      if (llvm::is_contained(axes, a))
+        flags.fused |= uint64_t{1} << k;
+    flags.size = work[a];
+    Segment *last = plan.segments.empty() ? nullptr : &plan.segments.back();
+    if (last && last->reduced == flags.reduced && last->param == flags.param &&
+        last->given == flags.given && last->fused == flags.fused) {
+      last->size *= flags.size;
+      continue;
+    }
+    plan.segments.push_back(flags);
+  }
+  if (plan.segments.empty())
+    return fail("rank-0 input");
+  for (const Segment &s : plan.segments)
+    (s.reduced ? plan.reduced : plan.slots) *= s.size;
+
+  // The widest element moved along the innermost segment sets the vector.
+  const Segment &inner = plan.segments.back();
+  int64_t widest = std::max(bytesOf(op.getInput().getType()),
+                            bytesOf(op.getOutput().getType()));
+  if (Value kept = op.getPrologueResult())
+    widest = std::max(widest, bytesOf(kept.getType()));
+  if (inner.param)
+    for (Value p : {op.getScaleOperand(), op.getShiftOperand()})
+      if (p)
+        widest = std::max(widest, bytesOf(p.getType()));
+  if (inner.given)
+    widest = std::max(widest, bytesOf(op.getMeanOperand().getType()));
+  SmallVector<Value> fused(op.getPrologueInputs());
+  llvm::append_range(fused, op.getEpilogueInputs());
+  for (auto [k, v] : llvm::enumerate(fused))
+    if ((inner.fused >> k) & 1)
+      widest = std::max(widest, bytesOf(v.getType()));
+  int64_t width = kVectorBytes / widest;
+  bool rows = inner.reduced || desc.givenStats;
+  plan.vectorWidth = rows && inner.size % width == 0 ? width : 1;
+
+  if (desc.givenStats) {
+    plan.strategy = Strategy::Elementwise;
+    plan.threads = kElementwiseThreads;
+    plan.slots *= plan.reduced; // every element is its own slot
+    plan.reduced = 1;
+    return plan;
+  }
+  if (!inner.reduced) {
+    plan.strategy = Strategy::Columns;
+    plan.threads = std::min<int64_t>(kColumnThreads,
+                                     llvm::PowerOf2Ceil(std::max<int64_t>(
+                                         1, plan.reduced / 64)));
+    return plan;
+  }
+  int64_t perThread = ceilDiv(plan.reduced, kRegisterValues);
+  plan.threads = std::clamp<int64_t>(llvm::PowerOf2Ceil(perThread), 32, 1024);
+  if (plan.threads == 32) {
+    plan.strategy = Strategy::WarpPerRow;
+    plan.slotsPerBlock = 4;
+  } else {
+    plan.strategy = Strategy::BlockPerRow;
+  }
+  // Both kernels (vectorized and scalar) keep at most kRegisterValues
+  // values, plus one partial vector, per thread.
+  plan.inRegisters =
+      plan.unitsPerThread(1) <= kRegisterValues &&
+      plan.unitsPerThread(plan.vectorWidth) * plan.vectorWidth <=
+          kRegisterValues + plan.vectorWidth;
+  return plan;
+}

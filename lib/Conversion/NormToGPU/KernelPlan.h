@@ -1,0 +1,80 @@
+//===- KernelPlan.h - How a norm op maps onto a GPU grid --------*- C++ -*-===//
+//
+// The GPU lowering works on static shapes. This computes, from an op's
+// NormDesc and types, the segments of its work coordinates, the element
+// strides of every buffer along them, and the strategy and launch shape of
+// its kernel (docs/gpu.md).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NORM_CONVERSION_NORMTOGPU_KERNELPLAN_H
+#define NORM_CONVERSION_NORMTOGPU_KERNELPLAN_H
+
+#include "norm/Dialect/Norm/IR/NormOps.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/Error.h"
+
+namespace mlir::norm::gpu_plan {
+
+/// A maximal run of adjacent work axes with the same role.
+struct Segment {
+  bool reduced = false;
+  bool param = false;
+  bool given = false;
+  uint64_t fused = 0; // bit k: fused operand k varies along it
+  int64_t size = 1;
+};
+
+/// How threads share the work.
+enum class Strategy {
+  /// One warp per statistics slot, several slots per block (short rows).
+  WarpPerRow,
+  /// One block per slot, warps combined through shared memory.
+  BlockPerRow,
+  /// The innermost axis is kept: 32 adjacent slots per block along x,
+  /// threads along y split each slot's reduction (batch norm NHWC).
+  Columns,
+  /// Given statistics: nothing to reduce, one element per thread.
+  Elementwise,
+};
+
+/// Strides, in elements, of a dense row-major buffer along each segment;
+/// 0 where the buffer does not vary along the segment.
+using Strides = llvm::SmallVector<int64_t>;
+
+struct KernelPlan {
+  llvm::SmallVector<Segment> segments;
+  Strategy strategy = Strategy::BlockPerRow;
+  int64_t slots = 1;   // statistics slots (product of kept segments)
+  int64_t reduced = 1; // elements per slot
+  /// Elements per vector access along the innermost segment in the
+  /// vectorized kernel (1: no vectorized kernel).
+  int64_t vectorWidth = 1;
+  /// Threads per slot (rows), threads along y (Columns) or per block.
+  int64_t threads = 32;
+  /// Slots per block (WarpPerRow).
+  int64_t slotsPerBlock = 1;
+  /// Whether each thread keeps its part of the row in registers (one read
+  /// of the input); otherwise the row is read once per pass.
+  bool inRegisters = false;
+
+  /// Strides of a buffer varying along the segments `flag` selects.
+  Strides strides(llvm::function_ref<bool(const Segment &)> flag) const;
+  /// The grid and block of the kernel with `width` elements per access.
+  std::array<int64_t, 3> grid(int64_t width) const;
+  std::array<int64_t, 3> block() const;
+  /// Units (vectors of `width` elements) of one slot.
+  int64_t units(int64_t width) const { return reduced / width; }
+  /// Units each thread keeps in registers.
+  int64_t unitsPerThread(int64_t width) const {
+    return (units(width) + threads - 1) / threads;
+  }
+};
+
+/// Plans the kernel of `op`, or says why the GPU lowering cannot take it.
+llvm::Expected<KernelPlan> planKernel(NormalizationOpInterface op);
+
+} // namespace mlir::norm::gpu_plan
+
+#endif // NORM_CONVERSION_NORMTOGPU_KERNELPLAN_H

@@ -1,0 +1,77 @@
+//===- NormToGPU.cpp - Norm ops to GPU kernels ----------------------------===//
+//
+// Outlines every norm op of a function into kernels of a gpu.module next to
+// it (a vectorized kernel when the rows allow 16-byte accesses, and a scalar
+// one for buffers that are not aligned for them). The op stays and names its
+// kernels in `norm.gpu_kernels`; norm-compile launches them (docs/gpu.md).
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelEmitter.h"
+#include "KernelPlan.h"
+
+#include "norm/Conversion/Passes.h"
+#include "norm/Dialect/Norm/IR/NormOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace mlir::norm {
+#define GEN_PASS_DEF_NORMCONVERTTOGPUPASS
+#include "norm/Conversion/Passes.h.inc"
+} // namespace mlir::norm
+
+using namespace mlir;
+using namespace mlir::norm;
+
+namespace {
+
+struct NormConvertToGPUPass
+    : norm::impl::NormConvertToGPUPassBase<NormConvertToGPUPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    OpBuilder b(module.getContext());
+    SymbolTable symbols(module);
+    bool any = false;
+    for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
+      SmallVector<NormalizationOpInterface> ops;
+      func.walk([&](NormalizationOpInterface op) { ops.push_back(op); });
+      if (ops.empty())
+        continue;
+      any = true;
+      b.setInsertionPointAfter(func);
+      auto kernels = gpu::GPUModuleOp::create(
+          b, func.getLoc(), (func.getSymName() + "_kernels").str());
+      symbols.insert(kernels); // renamed if the name is taken
+      for (size_t i = 0; i < ops.size(); ++i) {
+        NormalizationOpInterface op = ops[i];
+        llvm::Expected<gpu_plan::KernelPlan> plan = gpu_plan::planKernel(op);
+        if (!plan) {
+          op.emitOpError("cannot be lowered to GPU code: ")
+              << llvm::toString(plan.takeError());
+          return signalPassFailure();
+        }
+        std::string base = (func.getSymName() + "_" + llvm::Twine(i)).str();
+        SmallVector<Attribute> names;
+        auto add = [&](int64_t width, StringRef suffix) {
+          gpu::GPUFuncOp kernel = gpu_plan::emitKernel(kernels, op, *plan,
+                                                       width,
+                                                       (base + suffix).str());
+          names.push_back(SymbolRefAttr::get(
+              kernels.getSymNameAttr(),
+              {FlatSymbolRefAttr::get(kernel.getNameAttr())}));
+        };
+        if (plan->vectorWidth > 1)
+          add(plan->vectorWidth, "_vector");
+        add(1, "_scalar");
+        op->setAttr("norm.gpu_kernels", b.getArrayAttr(names));
+      }
+    }
+    if (any)
+      module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                      b.getUnitAttr());
+  }
+};
+
+} // namespace
