@@ -43,15 +43,28 @@ std::string norm::emitManifest(llvm::ArrayRef<CKernel> kernels,
                                        {"prologue", op.prologue},
                                        {"epilogue", op.epilogue}});
     }
+    llvm::json::Object launch;
+    if (!k.gpuLaunch.empty()) {
+      auto dims = [](const std::array<int64_t, 3> &a) {
+        return llvm::json::Array{a[0], a[1], a[2]};
+      };
+      launch = llvm::json::Object{{"vector_kernel", k.gpuLaunch[0]},
+                                  {"scalar_kernel", k.gpuLaunch[1]},
+                                  {"grid", dims(k.gpuGrid)},
+                                  {"block", dims(k.gpuBlock)},
+                                  {"shared_memory_bytes", "static"}};
+    }
     list.push_back(llvm::json::Object{
         {"name", k.name},
         {"c_function", k.name},
-        {"symbol", "_mlir_ciface_" + k.name},
+        {"symbol", k.gpuLaunch.empty() ? "_mlir_ciface_" + k.name
+                                        : k.name + "_cuda_module"},
         {"inputs", std::move(inputs)},
         {"outputs", std::move(outputs)},
         {"requirements", std::move(requirements)},
         {"layout", "dense row-major; outputs allocated by the caller"},
-        {"ops", std::move(ops)}});
+        {"ops", std::move(ops)},
+        {"launch", std::move(launch)}});
   }
   llvm::json::Object root{
       {"format", "norm-kernels-1"},
@@ -62,9 +75,12 @@ std::string norm::emitManifest(llvm::ArrayRef<CKernel> kernels,
                                     {"features", target.features},
                                     {"vector_width", target.vectorWidth},
                                     {"native_bf16", target.nativeBF16}}},
-      {"runtime", target.sequential
-                      ? "none: the calling thread runs each kernel"
-                      : "libnorm_runtime and LLVM's OpenMP runtime (-lomp)"},
+      {"runtime",
+       target.cuda ? "libnorm_cuda.a: the driver through dlopen; the C "
+                     "function takes device pointers and a stream"
+       : target.sequential
+           ? "none: the calling thread runs each kernel"
+           : "libnorm_runtime and LLVM's OpenMP runtime (-lomp)"},
       {"kernels", std::move(list)}};
   std::string text;
   llvm::raw_string_ostream os(text);

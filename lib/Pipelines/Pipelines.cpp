@@ -179,12 +179,19 @@ std::string norm::defaultCudaToolkit() {
 LogicalResult norm::buildGPUPipeline(OpPassManager &pm,
                                      const GPUPipelineOptions &options) {
   ensurePassesRegistered();
+  pm.addPass(createNormConvertToGPUPass());
+  return buildGPUSerializationPipeline(pm, options);
+}
+
+LogicalResult
+norm::buildGPUSerializationPipeline(OpPassManager &pm,
+                                    const GPUPipelineOptions &options) {
+  ensurePassesRegistered();
   static const llvm::StringMap<const char *> formats = {
       {"cubin", "bin"}, {"ptx", "isa"}, {"fatbin", "fatbin"}};
   auto format = formats.find(options.format);
   if (format == formats.end() || options.chips.empty())
     return failure();
-  pm.addPass(createNormConvertToGPUPass());
   for (const std::string &chip : options.chips) {
     // sm_XY: a number of at least 80 (ptxas needs +ptx80 for sm_90 code to
     // serialize at all; sm_100 and later need PTX 8.6).

@@ -18,16 +18,6 @@ norm_status norm_set_num_threads(int n) {
 
 int norm_get_num_threads(void) { return omp_get_max_threads(); }
 
-const char *norm_status_string(norm_status status) {
-  switch (status) {
-  case NORM_OK:
-    return "ok";
-  case NORM_INVALID_ARGUMENT:
-    return "invalid argument";
-  }
-  return "unknown status";
-}
-
 /* Applies NORM_NUM_THREADS when the runtime is loaded. A value that is not a
  * positive integer is ignored, as OpenMP ignores a bad OMP_NUM_THREADS. */
 __attribute__((constructor)) static void applyEnvironment(void) {

@@ -9,6 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CompileCuda.h"
+
 #include "norm/AOT/CHeader.h"
 #include "norm/AOT/Manifest.h"
 #include "norm/Conversion/Passes.h"
@@ -80,6 +82,21 @@ static cl::opt<int64_t> streamingThreshold(
              "non-temporal stores (default 4 MiB)"),
     cl::init(4 << 20));
 
+static cl::opt<std::string>
+    targetKind("target",
+               cl::desc("cpu (default) or cuda: NVIDIA kernels launched on a "
+                        "caller's stream (docs/gpu.md)"),
+               cl::init("cpu"));
+static cl::list<std::string>
+    gpuChips("gpu-chip", cl::CommaSeparated,
+             cl::desc("NVIDIA architectures of --target=cuda (default "
+                      "sm_80,sm_90): one image each in the object"));
+static cl::opt<std::string>
+    gpuFormat("gpu-format",
+              cl::desc("Device code of --target=cuda: cubin (default), "
+                       "fatbin (cubin and PTX) or ptx"),
+              cl::init("cubin"));
+
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "norm-compile") << message << "\n";
   return 1;
@@ -91,6 +108,92 @@ static std::string hostFeatures() {
   for (const auto &[name, enabled] : llvm::sys::getHostCPUFeatures())
     features.push_back((enabled ? "+" : "-") + name.str());
   return llvm::join(features, ",");
+}
+
+/// Writes `module` as an object file for `machine`.
+static int writeObject(llvm::Module &module, llvm::TargetMachine &machine) {
+  std::error_code ec;
+  llvm::ToolOutputFile object(outputFilename, ec, llvm::sys::fs::OF_None);
+  if (ec)
+    return fail("cannot write '" + outputFilename + "': " + ec.message());
+  llvm::legacy::PassManager codegen;
+  if (machine.addPassesToEmitFile(codegen, object.os(), nullptr,
+                                  llvm::CodeGenFileType::ObjectFile))
+    return fail("the target cannot emit object files");
+  codegen.run(module);
+  object.keep();
+  return 0;
+}
+
+static std::string headerGuard() {
+  std::string guard =
+      "NORM_KERNELS_" + llvm::sys::path::stem(headerFilename).upper() + "_H";
+  for (char &c : guard)
+    if (!llvm::isAlnum(c))
+      c = '_';
+  return guard;
+}
+
+static std::string manifestPath() {
+  std::string path = manifestFilename;
+  if (path.empty() && !headerFilename.empty()) {
+    llvm::SmallString<128> p(headerFilename);
+    llvm::sys::path::replace_extension(p, "json");
+    path = p.str().str();
+  }
+  return path;
+}
+
+static int writeText(const std::string &path, const std::string &text) {
+  std::error_code ec;
+  llvm::ToolOutputFile file(path, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return fail("cannot write '" + path + "': " + ec.message());
+  file.os() << text;
+  file.keep();
+  return 0;
+}
+
+/// --target=cuda: device code embedded in a host object.
+static int compileCuda(ModuleOp module, llvm::TargetMachine &machine,
+                       const llvm::Triple &triple) {
+  GPUPipelineOptions options;
+  std::vector<std::string> chips(gpuChips.begin(), gpuChips.end());
+  if (chips.empty())
+    chips = {"sm_80", "sm_90"};
+  options.chips = chips;
+  options.format = gpuFormat;
+  auto kernels = lowerToCuda(module, options);
+  if (!kernels)
+    return fail(llvm::toString(kernels.takeError()));
+  if (kernels->empty())
+    return fail("'" + inputFilename + "' has no public function to compile");
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> images = buildCudaImages(*kernels, llvmContext);
+  images->setTargetTriple(triple);
+  images->setDataLayout(machine.createDataLayout());
+  if (int rc = writeObject(*images, machine))
+    return rc;
+  if (!headerFilename.empty())
+    if (int rc = writeText(headerFilename,
+                           emitCudaHeader(*kernels, headerGuard())))
+      return rc;
+  if (std::string path = manifestPath(); !path.empty()) {
+    std::vector<CKernel> described;
+    for (const CudaKernel &k : *kernels) {
+      CKernel c = k.c;
+      c.gpuLaunch = {k.vectorKernel, k.scalarKernel};
+      c.gpuGrid = k.grid;
+      c.gpuBlock = k.block;
+      described.push_back(std::move(c));
+    }
+    ManifestTarget target{"nvptx64-nvidia-cuda", llvm::join(chips, ","),
+                          gpuFormat, 0, false, false};
+    target.cuda = true;
+    if (int rc = writeText(path, emitManifest(described, target)))
+      return rc;
+  }
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -137,6 +240,10 @@ int main(int argc, char **argv) {
   if (llvm::Error err = readModuleFile(inputFilename, context, file))
     return fail(llvm::toString(std::move(err)));
   OwningOpRef<ModuleOp> &module = file.module;
+  if (targetKind == "cuda")
+    return compileCuda(*module, *machine, triple);
+  if (targetKind != "cpu")
+    return fail("unknown --target '" + targetKind + "' (cpu or cuda)");
 
   std::vector<CKernel> kernels;
   std::vector<std::string> names;
@@ -180,43 +287,17 @@ int main(int argc, char **argv) {
   if (llvm::Error err = optimize(llvmModule.get()))
     return fail("optimization failed: " + llvm::toString(std::move(err)));
 
-  std::error_code ec;
-  llvm::ToolOutputFile object(outputFilename, ec, llvm::sys::fs::OF_None);
-  if (ec)
-    return fail("cannot write '" + outputFilename + "': " + ec.message());
-  llvm::legacy::PassManager codegen;
-  if (machine->addPassesToEmitFile(codegen, object.os(), nullptr,
-                                   llvm::CodeGenFileType::ObjectFile))
-    return fail("the target cannot emit object files");
-  codegen.run(*llvmModule);
-  object.keep();
-
-  if (!headerFilename.empty()) {
-    std::string guard =
-        "NORM_KERNELS_" + llvm::sys::path::stem(headerFilename).upper() + "_H";
-    for (char &c : guard)
-      if (!llvm::isAlnum(c))
-        c = '_';
-    llvm::ToolOutputFile header(headerFilename, ec, llvm::sys::fs::OF_Text);
-    if (ec)
-      return fail("cannot write '" + headerFilename + "': " + ec.message());
-    header.os() << emitCHeader(kernels, guard);
-    header.keep();
-  }
-  std::string manifestPath = manifestFilename;
-  if (manifestPath.empty() && !headerFilename.empty()) {
-    llvm::SmallString<128> path(headerFilename);
-    llvm::sys::path::replace_extension(path, "json");
-    manifestPath = path.str().str();
-  }
-  if (!manifestPath.empty()) {
+  if (int rc = writeObject(*llvmModule, *machine))
+    return rc;
+  if (!headerFilename.empty())
+    if (int rc = writeText(headerFilename, emitCHeader(kernels, headerGuard())))
+      return rc;
+  if (std::string path = manifestPath(); !path.empty()) {
     ManifestTarget described{triple.str(),       cpu,     features, width,
                              options.nativeBF16, embedded};
-    llvm::ToolOutputFile manifest(manifestPath, ec, llvm::sys::fs::OF_Text);
-    if (ec)
-      return fail("cannot write '" + manifestPath + "': " + ec.message());
-    manifest.os() << emitManifest(kernels, described);
-    manifest.keep();
+    if (int rc = writeText(path, emitManifest(kernels, described)))
+      return rc;
   }
   return 0;
 }
+

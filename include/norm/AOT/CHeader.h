@@ -12,6 +12,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,10 @@ struct CKernel {
   /// C conditions that must hold for the call to be valid, beyond non-null
   /// pointers and non-negative sizes, each with the reason it fails.
   std::vector<std::pair<std::string, std::string>> requirements;
+  /// CUDA target: the kernels (vectorized, may be empty; scalar) and the
+  /// launch shape.
+  std::vector<std::string> gpuLaunch;
+  std::array<int64_t, 3> gpuGrid{}, gpuBlock{};
 };
 
 /// Describes `func`, whose body must be norm ops and a return, and whose

@@ -21,6 +21,8 @@ struct ManifestTarget {
   bool nativeBF16 = false;
   /// No thread team: the calling thread runs the kernel (--embedded).
   bool sequential = false;
+  /// CUDA kernels (cpu holds the chips, features the image format).
+  bool cuda = false;
 };
 
 /// The manifest of `kernels` as JSON text.

@@ -100,6 +100,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
 LogicalResult buildGPUPipeline(OpPassManager &pm,
                                const GPUPipelineOptions &options);
 
+/// The part of the GPU pipeline after norm-convert-to-gpu: the kernels to
+/// NVVM, serialized and checked.
+LogicalResult buildGPUSerializationPipeline(OpPassManager &pm,
+                                            const GPUPipelineOptions &options);
+
 /// The CUDA toolkit the GPU pipeline uses by default.
 std::string defaultCudaToolkit();
 

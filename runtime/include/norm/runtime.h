@@ -15,6 +15,10 @@ extern "C" {
 typedef enum {
   NORM_OK = 0,
   NORM_INVALID_ARGUMENT = 1,
+  /* CUDA kernels: no driver (libcuda.so.1) or no device. */
+  NORM_NO_CUDA = 2,
+  /* CUDA kernels: the driver reported an error (norm_cuda_error_message). */
+  NORM_CUDA_ERROR = 3,
 } norm_status;
 
 /* CPU kernels run their parallel loops on an OpenMP team (LLVM's libomp).

@@ -1,0 +1,54 @@
+//===- Cuda.h - Ahead-of-time CUDA kernels ----------------------*- C++ -*-===//
+//
+// norm-compile --target=cuda: the device code of each kernel embedded in a
+// host object, and a C header whose functions take device pointers and a
+// stream and launch through runtime/cuda (docs/gpu.md).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NORM_AOT_CUDA_H
+#define NORM_AOT_CUDA_H
+
+#include "norm/AOT/CHeader.h"
+
+#include <array>
+#include <memory>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+} // namespace llvm
+
+namespace mlir::norm {
+
+/// Where a kernel argument comes from in the C function.
+struct CudaArg {
+  bool output = false;
+  unsigned index = 0; // into CKernel::inputs or ::outputs
+  /// Bytes the vectorized kernel needs the pointer aligned to.
+  int64_t alignment = 1;
+};
+
+/// A C function of the CUDA target: one launch of one norm op.
+struct CudaKernel {
+  CKernel c;
+  std::string vectorKernel; // empty when there is none
+  std::string scalarKernel;
+  std::array<int64_t, 3> grid{}, block{};
+  std::vector<CudaArg> args;
+  /// (chip, image bytes) of the gpu.binary holding the kernels.
+  std::vector<std::pair<std::string, std::string>> images;
+};
+
+/// Writes the C header declaring `kernels`.
+std::string emitCudaHeader(llvm::ArrayRef<CudaKernel> kernels,
+                           llvm::StringRef guard);
+
+/// An LLVM module defining each kernel's `<name>_cuda_module` with its
+/// images, for the host target.
+std::unique_ptr<llvm::Module> buildCudaImages(llvm::ArrayRef<CudaKernel> kernels,
+                                              llvm::LLVMContext &context);
+
+} // namespace mlir::norm
+
+#endif // NORM_AOT_CUDA_H
