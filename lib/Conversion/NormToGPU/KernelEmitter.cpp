@@ -373,9 +373,10 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
     pos.back() = e;
     return pos;
   };
-  auto sumOf = [&](ArrayRef<Value> values, Value acc) {
+  auto sumOf = [&](ArrayRef<Value> values, Value about, Value acc) {
     for (Value v : values)
-      acc = arith::AddFOp::create(b, loc, acc, v);
+      acc = arith::AddFOp::create(b, loc, acc,
+                                  arith::SubFOp::create(b, loc, v, about));
     return acc;
   };
   auto squares = [&](ArrayRef<Value> values, Value mean, Value acc) {
@@ -388,11 +389,19 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
     return acc;
   };
   Value mean, var, inv;
+  // The sum for the mean is taken of h - pivot, with the pivot the slot's
+  // first element: a large offset (mean 1e4, std 1e-2) then cancels exactly
+  // instead of drowning the deviations in the rounding of a large sum.
+  Value pivot;
+  if (desc.center)
+    pivot = plan.reduced > 0 ? loadH(unitPosition(index(0)), false)[0]
+                             : f32(0.0);
   auto statistics = [&](function_ref<Value(bool, Value, Value)> pass) {
-    // pass(centeredSquares, mean, acc) sums over the thread's part.
+    // pass(squares, about, acc) sums h - about, or its squares.
     if (desc.center) {
-      mean = arith::DivFOp::create(b, loc, blockSum(pass(false, {}, f32(0))),
-                                   f32(count));
+      Value shift = arith::DivFOp::create(
+          b, loc, blockSum(pass(false, pivot, f32(0))), f32(count));
+      mean = arith::AddFOp::create(b, loc, pivot, shift);
       var = arith::DivFOp::create(b, loc, blockSum(pass(true, mean, f32(0))),
                                   f32(count));
     } else {
@@ -444,12 +453,8 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
     }
     statistics([&](bool sq, Value m, Value acc) {
       for (auto [values, inside] : llvm::zip(h, valid)) {
-        if (!sq) {
-          acc = sumOf(values, acc);
-          continue;
-        }
-        Value part = squares(values, m, f32(0));
-        if (inside) // padding lanes hold 0, whose centered square is not
+        Value part = sq ? squares(values, m, f32(0)) : sumOf(values, m, f32(0));
+        if (inside) // padding lanes hold 0, which is not 0 once centered
           part = arith::SelectOp::create(b, loc, inside, part, f32(0));
         acc = arith::AddFOp::create(b, loc, acc, part);
       }
@@ -474,11 +479,16 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
     auto loop = scf::ForOp::create(b, loc, t, index(units), index(threads),
                                    init ? ValueRange{init} : ValueRange{});
     OpBuilder::InsertionGuard guard(b);
+    if (!init) { // the builder added the terminator
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+      body(unitPosition(loop.getInductionVar()), Value());
+      return Value();
+    }
     b.setInsertionPointToStart(loop.getBody());
-    Value acc = body(unitPosition(loop.getInductionVar()),
-                     init ? loop.getRegionIterArg(0) : Value());
-    scf::YieldOp::create(b, loc, acc ? ValueRange{acc} : ValueRange{});
-    return init ? loop.getResult(0) : Value();
+    Value acc =
+        body(unitPosition(loop.getInductionVar()), loop.getRegionIterArg(0));
+    scf::YieldOp::create(b, loc, acc);
+    return loop.getResult(0);
   };
   bool keptStored = false;
   statistics([&](bool sq, Value m, Value acc) {
@@ -486,7 +496,7 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
     keptStored = true;
     return overRow(acc, [&](const Position &pos, Value a) {
       SmallVector<Value> values = loadH(pos, storeKept);
-      return sq ? squares(values, m, a) : sumOf(values, a);
+      return sq ? squares(values, m, a) : sumOf(values, m, a);
     });
   });
   Value first =
@@ -605,11 +615,26 @@ void Emitter::emitColumns() {
   };
   bool storeKept = true;
   if (desc.center) {
+    // Sums of h - pivot, as in the row strategies.
+    Value pivot = f32(0.0);
+    if (plan.reduced > 0) {
+      auto ifOp = scf::IfOp::create(b, loc, b.getF32Type(), valid, true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      scf::YieldOp::create(b, loc, loadH(positionOf(index(0)), false)[0]);
+      b.setInsertionPointToStart(ifOp.elseBlock());
+      scf::YieldOp::create(b, loc, f32(0.0));
+      pivot = ifOp.getResult(0);
+    }
     Value sum = overSlot(f32(0), true, [&](ArrayRef<Value> h, Value acc) {
-      return arith::AddFOp::create(b, loc, acc, h[0]).getResult();
+      return arith::AddFOp::create(b, loc, acc,
+                                   arith::SubFOp::create(b, loc, h[0], pivot))
+          .getResult();
     });
     storeKept = false;
-    mean = arith::DivFOp::create(b, loc, blockSum(sum), f32(count));
+    mean = arith::AddFOp::create(
+        b, loc, pivot,
+        arith::DivFOp::create(b, loc, blockSum(sum), f32(count)));
   }
   var = blockSum(overSlot(f32(0), storeKept, squaresAbout(mean)));
   if (desc.scaling == Scaling::Variance)

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""The GPU benchmark (docs/gpu.md): norm's kernels (libnormgpu_bench.so from
+bench/gpu/cases.py) against PyTorch eager, torch.compile, Liger-Kernel (if
+importable) and a device-to-device copy of the same bytes, all in one run,
+timed with CUDA events (triton.testing.do_bench, median). Bytes moved = every
+input read once + every output written once. Writes a CSV.
+
+    run_bench.py DIR OUT.csv [--only SUBSTRING] [--no-compile]
+"""
+
+import argparse
+import csv
+import ctypes
+import json
+import os
+
+import torch
+import torch.nn.functional as F
+from triton.testing import do_bench
+
+TORCH = {"f32": torch.float32, "f16": torch.float16, "bf16": torch.bfloat16}
+
+
+def liger_ops():
+    try:
+        from liger_kernel.ops.layer_norm import LigerLayerNormFunction
+        from liger_kernel.ops.rms_norm import LigerRMSNormFunction
+    except Exception as e:  # noqa: BLE001 - any import failure: no Liger
+        print(f"# Liger-Kernel not available: {e}")
+        return None, None
+    return (lambda x, g, b: LigerLayerNormFunction.apply(x, g, b, 1e-5),
+            lambda x, g: LigerRMSNormFunction.apply(x, g, 1e-5))
+
+
+def timed(fn):
+    return do_bench(fn, warmup=10, rep=60, return_mode="median")
+
+
+def latency_us(fn, calls=2000):
+    for _ in range(50):
+        fn()
+    torch.cuda.synchronize()
+    start, end = torch.cuda.Event(True), torch.cuda.Event(True)
+    start.record()
+    for _ in range(calls):
+        fn()
+    end.record()
+    torch.cuda.synchronize()
+    return start.elapsed_time(end) * 1000.0 / calls
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dir")
+    ap.add_argument("csv")
+    ap.add_argument("--only", default="")
+    ap.add_argument("--no-compile", action="store_true")
+    args = ap.parse_args()
+    lib = ctypes.CDLL(os.path.join(args.dir, "libnormgpu_bench.so"))
+    lib.norm_cuda_error_message.restype = ctypes.c_char_p
+    specs = json.load(open(os.path.join(args.dir, "spec.json")))
+    liger_ln, liger_rms = liger_ops()
+    rows = []
+    gpu = torch.cuda.get_device_name()
+    for spec in specs:
+        name = spec["name"]
+        if args.only and args.only not in name:
+            continue
+        ins, ptrs = {}, []
+        for t in spec["inputs"]:
+            v = torch.randn(t["shape"], device="cuda").to(TORCH[t["dtype"]])
+            if t["role"] in ("var", "running_var"):
+                v = v.abs() + 0.5
+            ins[t["role"]] = v
+            ptrs.append(v.data_ptr())
+        outs = [torch.empty(t["shape"], dtype=TORCH[t["dtype"]],
+                            device="cuda") for t in spec["outputs"]]
+        ptrs += [o.data_ptr() for o in outs]
+        array = (ctypes.c_void_p * len(ptrs))(*ptrs)
+        entry = getattr(lib, "case_" + name)
+        entry.restype = ctypes.c_int
+
+        def ours():
+            s = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
+            rc = entry(array, s)
+            if rc:
+                raise RuntimeError(lib.norm_cuda_error_message().decode())
+
+        nbytes = sum(v.numel() * v.element_size() for v in ins.values())
+        nbytes += sum(o.numel() * o.element_size() for o in outs)
+        x, g, b = ins["x"], ins.get("gamma"), ins.get("beta")
+        op = spec["op"]
+        if op == "layer_norm":
+            shape = [x.shape[-1]]
+            eager = lambda: F.layer_norm(x, shape, g, b, 1e-5)  # noqa: E731
+            liger = (lambda: liger_ln(x, g, b)) if liger_ln else None
+        elif op == "rms_norm":
+            shape = [x.shape[-1]]
+            eager = lambda: F.rms_norm(x, shape, g, 1e-5)  # noqa: E731
+            liger = (lambda: liger_rms(x, g)) if liger_rms else None
+        elif op == "batch_norm_inference":
+            m, v = ins["mean"], ins["var"]
+            eager = lambda: F.batch_norm(  # noqa: E731
+                x, m, v, g, b, False, 0.1, 1e-5)
+            liger = None
+        else:  # batch_norm training
+            rm, rv = ins["running_mean"].clone(), ins["running_var"].clone()
+            eager = lambda: F.batch_norm(  # noqa: E731
+                x, rm, rv, g, b, True, 0.1, 1e-5)
+            liger = None
+        latency = x.numel() <= 8192
+        measure = latency_us if latency else timed
+        row = {"gpu": gpu, "case": name, "op": op, "dtype": spec["dtype"],
+               "shape": "x".join(map(str, spec["shape"])), "bytes": nbytes,
+               "unit": "us/call" if latency else "ms"}
+        ours()
+        torch.cuda.synchronize()
+        row["norm"] = measure(ours)
+        row["eager"] = measure(eager)
+        if not args.no_compile:
+            compiled = torch.compile(eager, dynamic=False)
+            compiled()
+            row["compile"] = measure(compiled)
+        if liger:
+            try:
+                liger()
+                row["liger"] = measure(liger)
+            except Exception as e:  # noqa: BLE001
+                print(f"# Liger failed on {name}: {e}")
+        if not latency:
+            src = torch.empty(nbytes // 2, dtype=torch.uint8, device="cuda")
+            dst = torch.empty_like(src)
+            row["copy"] = timed(lambda: dst.copy_(src))
+            row["norm_over_copy"] = row["copy"] / row["norm"]
+        for k in ("eager", "compile", "liger"):
+            if k in row:
+                row[f"speedup_vs_{k}"] = row[k] / row["norm"]
+        rows.append(row)
+        print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                       for k, v in row.items() if k != "gpu"), flush=True)
+        del ins, outs
+        torch.cuda.empty_cache()
+    keys = []
+    for r in rows:
+        keys += [k for k in r if k not in keys]
+    with open(args.csv, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=keys)
+        w.writeheader()
+        w.writerows(rows)
+
+
+if __name__ == "__main__":
+    main()

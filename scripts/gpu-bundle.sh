@@ -1,0 +1,28 @@
+#!/bin/sh
+# Builds, on a machine without a GPU, everything the GPU tests and benchmark
+# need on a GPU machine that has no LLVM/MLIR (docs/gpu.md): build/gpu/ with
+# a shared library per suite (ahead-of-time compiled kernels + the CUDA
+# launcher), its spec.json, and the Python drivers. Usage:
+#   scripts/gpu-bundle.sh [BUILD_DIR]
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build}
+out=$build/gpu
+cc=${CC:-clang-22}
+chips=${NORM_GPU_CHIPS:-sm_80,sm_90}
+bundle() { # name generator
+  dir=$out/$1
+  rm -rf "$dir" && mkdir -p "$dir"
+  python3 "$2" "$dir"
+  "$build/bin/norm-compile" --target=cuda --gpu-chip="$chips" \
+    "$dir/cases.mlir" -o "$dir/cases.o" --header "$dir/cases.h"
+  "$cc" -O2 -fPIC -shared -I"$root/runtime/include" -I"$dir" "$dir/shim.c" \
+    "$dir/cases.o" "$build/runtime/libnorm_cuda.a" -ldl -lpthread \
+    -o "$dir/libnormgpu_$1.so"
+  rm -f "$dir/cases.o"
+}
+bundle cases "$root/test/GPU/cases.py"
+bundle bench "$root/bench/gpu/cases.py"
+cp "$root/test/GPU/run_cases.py" "$root/bench/gpu/run_bench.py" \
+  "$root/scripts/gpu-run.sh" "$out/"
+du -sh "$out"

@@ -1,0 +1,40 @@
+#!/bin/sh
+# Runs on the GPU machine, from the bundle scripts/gpu-bundle.sh made:
+# the execution matrix, compute-sanitizer (memcheck, racecheck) on a subset,
+# and the benchmark. Results go to $OUT (or ./gpu-results).
+#   build/gpu/gpu-run.sh [tests|sanitize|bench|all]
+here=$(cd "$(dirname "$0")" && pwd)
+out=${OUT:-$here/results}
+mkdir -p "$out"
+what=${1:-all}
+status=0
+export PYTHONUNBUFFERED=1
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv \
+  | tee "$out/gpu.txt"
+if [ "$what" = all ] || [ "$what" = tests ]; then
+  python3 "$here/run_cases.py" "$here/cases" 2>&1 | tee "$out/cases.log" \
+    | grep -v " ok$"
+  [ "$(tail -1 "$out/cases.log" | grep -c passed)" = 1 ] || status=1
+  grep -q FAIL "$out/cases.log" && status=1
+fi
+if [ "$what" = all ] || [ "$what" = sanitize ]; then
+  for tool in memcheck racecheck; do
+    compute-sanitizer --tool $tool --error-exitcode 9 python3 \
+      "$here/run_cases.py" "$here/cases" --only _64x768 \
+      > "$out/sanitize-$tool.log" 2>&1
+    rc=$?
+    echo "compute-sanitizer $tool: exit $rc, $(grep -c 'ERROR SUMMARY: 0' \
+      "$out/sanitize-$tool.log") clean summaries"
+    tail -3 "$out/sanitize-$tool.log"
+    [ $rc = 0 ] || status=1
+  done
+fi
+if [ "$what" = all ] || [ "$what" = bench ]; then
+  if ls "$here"/../../.whl/*.whl >/dev/null 2>&1; then
+    python3 -m pip install -q --no-index --no-deps --target /tmp/site \
+      "$here"/../../.whl/*.whl && export PYTHONPATH=/tmp/site
+  fi
+  python3 "$here/run_bench.py" "$here/bench" "$out/gpu.csv" \
+    2>&1 | tee "$out/bench.log" | tail -60
+fi
+exit $status

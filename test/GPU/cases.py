@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""The GPU execution matrix: writes cases.mlir (one function per case, for
+norm-compile --target=cuda), spec.json (what each case computes, for
+run_cases.py, which checks it on a GPU against a float64 reference) and
+shim.c (an exported entry per case taking an array of device pointers, so
+that ctypes can call the header's inline functions).
+
+    cases.py OUT_DIR
+"""
+
+import json
+import os
+import sys
+
+DTYPES = ["f32", "f16", "bf16"]
+EPS = 1e-5
+
+
+def tt(shape, dt):
+    return "tensor<" + "x".join(str(d) for d in shape) + "x" + dt + ">"
+
+
+def arr(values):
+    return "array<i64: " + ", ".join(str(v) for v in values) + ">"
+
+
+class Case:
+    def __init__(self, name, op, shape, dtype, **attrs):
+        self.name, self.op, self.shape, self.dtype = name, op, shape, dtype
+        self.attrs = attrs
+        self.inputs, self.outputs = [], []  # (role, shape, dtype)
+        self.modes = attrs.pop("modes", ["random"])
+
+    def spec(self):
+        return {"name": self.name, "op": self.op, "shape": self.shape,
+                "dtype": self.dtype, "attrs": self.attrs,
+                "inputs": [dict(role=r, shape=s, dtype=d)
+                           for r, s, d in self.inputs],
+                "outputs": [dict(role=r, shape=s, dtype=d)
+                            for r, s, d in self.outputs],
+                "modes": self.modes}
+
+
+def params_text(case, gamma, beta, pshape, pdt):
+    text = ""
+    if gamma:
+        case.inputs.append(("gamma", pshape, pdt))
+        text += f" gamma(%a{len(case.inputs) - 1} : {tt(pshape, pdt)})"
+    if beta:
+        case.inputs.append(("beta", pshape, pdt))
+        text += f" beta(%a{len(case.inputs) - 1} : {tt(pshape, pdt)})"
+    return text
+
+
+def func_text(case, body, results):
+    args = ", ".join(f"%a{i}: {tt(s, d)}" for i, (_, s, d)
+                     in enumerate(case.inputs))
+    rtypes = ", ".join(tt(s, d) for _, s, d in case.outputs)
+    names = ", ".join(results)
+    return (f"func.func @{case.name}({args}) -> ({rtypes}) {{\n{body}"
+            f"  return {names} : {rtypes}\n}}\n")
+
+
+def layer_like(name, op, shape, dt, axes, gamma=True, beta=True,
+               stats=False, modes=None):
+    case = Case(name, op, shape, dt, axes=axes, modes=modes or ["random"])
+    case.inputs.append(("x", shape, dt))
+    pshape = [shape[a] for a in axes]
+    params = params_text(case, gamma, beta and op == "layer_norm", pshape,
+                         dt)
+    kept = [d for i, d in enumerate(shape) if i not in axes]
+    case.outputs.append(("y", shape, dt))
+    results = ["%y"]
+    attr = f"axes = {arr(axes)}, epsilon = {EPS:e} : f64"
+    if stats:
+        attr += ", stats = #norm.stats<mean_rstd>"
+        case.outputs += [("mean", kept, "f32"), ("rstd", kept, "f32")]
+        results += ["%m", "%r"]
+    case.attrs.update(gamma=gamma, beta=beta and op == "layer_norm",
+                      stats=stats)
+    rtypes = ", ".join(tt(s, d) for _, s, d in case.outputs)
+    body = (f"  {', '.join(results)} = norm.{op} %a0{params} {{{attr}}} : "
+            f"{tt(shape, dt)} -> {rtypes}\n")
+    return case, func_text(case, body, results)
+
+
+def channel_op(name, op, shape, dt, channel, groups=0, modes=None):
+    case = Case(name, op, shape, dt, channel=channel, groups=groups,
+                modes=modes or ["random"])
+    case.inputs.append(("x", shape, dt))
+    c = shape[channel]
+    extra = ""
+    if op == "batch_norm_inference":
+        case.inputs += [("mean", [c], "f32"), ("var", [c], "f32")]
+        extra = ", %a1, %a2"
+    params = params_text(case, True, True, [c], dt)
+    attr = f"channel_axis = {channel}, epsilon = {EPS:e} : f64"
+    if groups:
+        attr += f", num_groups = {groups}"
+    case.outputs.append(("y", shape, dt))
+    results = ["%y"]
+    if op == "batch_norm":
+        case.inputs += [("running_mean", [c], "f32"),
+                        ("running_var", [c], "f32")]
+        n = len(case.inputs)
+        params += (f" running(%a{n - 2}, %a{n - 1} : {tt([c], 'f32')}, "
+                   f"{tt([c], 'f32')})")
+        attr += ", momentum = 1.000000e-01 : f64, stats = #norm.stats<mean_var>"
+        case.outputs += [(r, [c], "f32") for r in
+                         ("mean", "var", "new_running_mean",
+                          "new_running_var")]
+        results += ["%bm", "%bv", "%rm", "%rv"]
+    rtypes = ", ".join(tt(s, d) for _, s, d in case.outputs)
+    if op == "batch_norm_inference":
+        head = (f"{tt(shape, dt)}, {tt([c], 'f32')}, {tt([c], 'f32')} -> "
+                f"{rtypes}")
+    else:
+        head = f"{tt(shape, dt)} -> {rtypes}"
+    body = (f"  {', '.join(results)} = norm.{op} %a0{extra}{params} "
+            f"{{{attr}}} : {head}\n")
+    return case, func_text(case, body, results)
+
+
+def add_rms(name, rows, hidden):
+    """LLaMA's fused residual add + RMSNorm in bf16, the sum returned."""
+    dt = "bf16"
+    case = Case(name, "add_rms_norm", [rows, hidden], dt, axes=[1])
+    case.inputs += [("x", [rows, hidden], dt), ("residual", [rows, hidden], dt),
+                    ("gamma", [hidden], dt)]
+    case.outputs += [("y", [rows, hidden], dt), ("h", [rows, hidden], dt)]
+    t, p = tt([rows, hidden], dt), tt([hidden], dt)
+    body = (f"  %y, %h = norm.rms_norm %a0 gamma(%a2 : {p})\n"
+            f"      prologue(%a1 : {t}) -> {t} {{\n"
+            f"      ^bb0(%u: bf16, %v: bf16):\n"
+            f"        %s = arith.addf %u, %v : bf16\n"
+            f"        norm.yield %s : bf16\n"
+            f"      }} {{axes = array<i64: 1>, epsilon = {EPS:e} : f64}} : "
+            f"{t} -> {t}\n")
+    return case, func_text(case, body, ["%y", "%h"])
+
+
+def prenorm_gelu(name, rows, hidden):
+    """h = f32(x) + f32(r); y = bf16(gelu(LN(h) * g + bias)); h returned."""
+    case = Case(name, "prenorm_gelu", [rows, hidden], "bf16", axes=[1])
+    case.inputs += [("x", [rows, hidden], "bf16"),
+                    ("residual", [rows, hidden], "bf16"),
+                    ("gamma", [hidden], "f32"), ("bias", [hidden], "f32")]
+    case.outputs += [("y", [rows, hidden], "bf16"),
+                     ("h", [rows, hidden], "f32")]
+    t, h = tt([rows, hidden], "bf16"), tt([rows, hidden], "f32")
+    p = tt([hidden], "f32")
+    body = (f"  %y, %h = norm.layer_norm %a0 gamma(%a2 : {p})\n"
+            f"      prologue(%a1 : {t}) -> {h} {{\n"
+            f"      ^bb0(%u: bf16, %v: bf16):\n"
+            f"        %ue = arith.extf %u : bf16 to f32\n"
+            f"        %ve = arith.extf %v : bf16 to f32\n"
+            f"        %s = arith.addf %ue, %ve : f32\n"
+            f"        norm.yield %s : f32\n"
+            f"      }}\n"
+            f"      epilogue(%a3 : {p}) {{\n"
+            f"      ^bb0(%w: f32, %c: f32):\n"
+            f"        %s = arith.addf %w, %c : f32\n"
+            f"        %k = arith.constant 0.70710678118654752 : f32\n"
+            f"        %half = arith.constant 0.5 : f32\n"
+            f"        %one = arith.constant 1.0 : f32\n"
+            f"        %q = arith.mulf %s, %k : f32\n"
+            f"        %e = math.erf %q : f32\n"
+            f"        %e1 = arith.addf %e, %one : f32\n"
+            f"        %hs = arith.mulf %s, %half : f32\n"
+            f"        %g = arith.mulf %hs, %e1 : f32\n"
+            f"        %o = arith.truncf %g : f32 to bf16\n"
+            f"        norm.yield %o : bf16\n"
+            f"      }}\n"
+            f"      {{axes = array<i64: 1>, epsilon = {EPS:e} : f64, "
+            f"epilogue_maps = [affine_map<(d0, d1) -> (d1)>]}} : {t} -> {t}\n")
+    return case, func_text(case, body, ["%y", "%h"])
+
+
+def all_cases():
+    out = []
+    row_shapes = [[1, 1], [1, 7], [3, 17], [64, 768], [5, 4099],
+                  [2, 3, 1025], [8, 32768], [4, 65536], [2, 100000]]
+    for dt in DTYPES:
+        for shape in row_shapes:
+            tag = "x".join(map(str, shape))
+            last = [len(shape) - 1]
+            hard = (["random", "constant", "offset", "nan"]
+                    if shape == [64, 768] else ["random"])
+            if dt == "f16" and shape == [64, 768]:
+                hard.append("large")
+            out.append(layer_like(f"ln_{dt}_{tag}", "layer_norm", shape, dt,
+                                  last, stats=True, modes=hard))
+            out.append(layer_like(f"rms_{dt}_{tag}", "rms_norm", shape, dt,
+                                  last, modes=hard))
+        out.append(layer_like(f"ln_nogamma_{dt}", "layer_norm", [64, 768], dt,
+                              [1], gamma=False, beta=False))
+        out.append(layer_like(f"ln_mid_{dt}", "layer_norm", [2, 3, 1025], dt,
+                              [1, 2]))
+        out.append(layer_like(f"ln_lead_{dt}", "layer_norm", [64, 33], dt,
+                              [0]))
+        out.append(layer_like(f"l2_{dt}", "l2_normalize", [7, 1025], dt, [1],
+                              gamma=False, beta=False))
+        for layout, shape, ch in (("nchw", [8, 32, 7, 7], 1),
+                                  ("nhwc", [2, 7, 7, 32], 3),
+                                  ("nc", [64, 33], 1)):
+            out.append(channel_op(f"bn_{dt}_{layout}", "batch_norm", shape,
+                                  dt, ch))
+            out.append(channel_op(f"bni_{dt}_{layout}",
+                                  "batch_norm_inference", shape, dt, ch))
+            if layout != "nc":
+                out.append(channel_op(f"in_{dt}_{layout}", "instance_norm",
+                                      shape, dt, ch))
+                out.append(channel_op(f"gn_{dt}_{layout}", "group_norm",
+                                      shape, dt, ch, groups=4))
+    out.append(add_rms("add_rms_bf16", 64, 4096))
+    out.append(prenorm_gelu("prenorm_gelu_bf16", 64, 4096))
+    out.append(add_rms("add_rms_bf16_odd", 3, 1000))
+    return out
+
+
+def main():
+    out_dir = sys.argv[1]
+    os.makedirs(out_dir, exist_ok=True)
+    cases = all_cases()
+    with open(os.path.join(out_dir, "cases.mlir"), "w") as f:
+        f.write("// Generated by test/GPU/cases.py.\n")
+        for _, text in cases:
+            f.write(text + "\n")
+    with open(os.path.join(out_dir, "spec.json"), "w") as f:
+        json.dump([c.spec() for c, _ in cases], f, indent=1)
+    ctype = {"f32": "float", "f16": "uint16_t", "bf16": "uint16_t"}
+    with open(os.path.join(out_dir, "shim.c"), "w") as f:
+        f.write('#include "cases.h"\n\n')
+        for c, _ in cases:
+            args = []
+            for i, (_, _, d) in enumerate(c.inputs):
+                args.append(f"(const {ctype[d]} *)p[{i}]")
+            for j, (_, _, d) in enumerate(c.outputs):
+                args.append(f"({ctype[d]} *)p[{len(c.inputs) + j}]")
+            f.write(f"norm_status case_{c.name}(void **p, void *stream) {{\n"
+                    f"  return {c.name}({', '.join(args)}, stream);\n}}\n")
+
+
+if __name__ == "__main__":
+    main()
