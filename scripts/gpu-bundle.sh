@@ -9,20 +9,22 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
 out=$build/gpu
 cc=${CC:-clang-22}
-chips=${NORM_GPU_CHIPS:-sm_80,sm_90}
-bundle() { # name generator
+bundle() { # name generator chips format
   dir=$out/$1
   rm -rf "$dir" && mkdir -p "$dir"
   python3 "$2" "$dir"
-  "$build/bin/norm-compile" --target=cuda --gpu-chip="$chips" \
+  "$build/bin/norm-compile" --target=cuda --gpu-chip="$3" --gpu-format="$4" \
     "$dir/cases.mlir" -o "$dir/cases.o" --header "$dir/cases.h"
   "$cc" -O2 -fPIC -shared -I"$root/runtime/include" -I"$dir" "$dir/shim.c" \
     "$dir/cases.o" "$build/runtime/libnorm_cuda.a" -ldl -lpthread \
     -o "$dir/libnormgpu_$1.so"
   rm -f "$dir/cases.o"
 }
-bundle cases "$root/test/GPU/cases.py"
-bundle bench "$root/bench/gpu/cases.py"
+# sm_90 cubins (long rows on thread-block clusters), and sm_80 PTX that the
+# driver compiles for the GPU at hand (no clusters: the other strategies).
+bundle cases "$root/test/GPU/cases.py" sm_90 cubin
+bundle cases-sm80 "$root/test/GPU/cases.py" sm_80 ptx
+bundle bench "$root/bench/gpu/cases.py" sm_90 cubin
 cp "$root/test/GPU/run_cases.py" "$root/bench/gpu/run_bench.py" \
   "$root/scripts/gpu-run.sh" "$out/"
 du -sh "$out"

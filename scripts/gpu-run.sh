@@ -12,15 +12,17 @@ export PYTHONUNBUFFERED=1
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv \
   | tee "$out/gpu.txt"
 if [ "$what" = all ] || [ "$what" = tests ]; then
-  python3 "$here/run_cases.py" "$here/cases" 2>&1 | tee "$out/cases.log" \
-    | grep -v " ok$"
-  [ "$(tail -1 "$out/cases.log" | grep -c passed)" = 1 ] || status=1
-  grep -q FAIL "$out/cases.log" && status=1
+  for suite in cases cases-sm80; do
+    python3 "$here/run_cases.py" "$here/$suite" 2>&1 \
+      | tee "$out/$suite.log" | grep -v " ok$"
+    [ "$(tail -1 "$out/$suite.log" | grep -c passed)" = 1 ] || status=1
+    grep -q FAIL "$out/$suite.log" && status=1
+  done
 fi
 if [ "$what" = all ] || [ "$what" = sanitize ]; then
   for tool in memcheck racecheck; do
     compute-sanitizer --tool $tool --error-exitcode 9 python3 \
-      "$here/run_cases.py" "$here/cases" --only _64x768 \
+      "$here/run_cases.py" "$here/cases" --only _64x768,_4x65536,bn_f32 \
       > "$out/sanitize-$tool.log" 2>&1
     rc=$?
     echo "compute-sanitizer $tool: exit $rc, $(grep -c 'ERROR SUMMARY: 0' \

@@ -140,10 +140,14 @@ def main():
                        for k, v in row.items() if k != "gpu"), flush=True)
         del ins, outs
         torch.cuda.empty_cache()
+        write_csv(args.csv, rows)  # after every row: a cut-off run keeps some
+
+
+def write_csv(path, rows):
     keys = []
     for r in rows:
         keys += [k for k in r if k not in keys]
-    with open(args.csv, "w", newline="") as f:
+    with open(path, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=keys)
         w.writeheader()
         w.writerows(rows)

@@ -73,19 +73,22 @@ std::string norm::emitCudaHeader(llvm::ArrayRef<CudaKernel> kernels,
                           std::to_string(a.alignment) + " == 0");
     }
     os << "  void *params[] = {" << llvm::join(args, ", ") << "};\n";
-    auto launch = [&](const std::string &kernel) {
+    // The kernels assume the grid they were compiled for
+    // (known_grid_size): each is launched with its own.
+    auto launch = [&](const std::string &kernel,
+                      const std::array<int64_t, 3> &grid) {
       os << "norm_cuda_launch(&" << c.name << "_cuda_module, \"" << kernel
-         << "\", " << k.grid[0] << "u, " << k.block[0] << "u, " << k.block[1]
+         << "\", " << grid[0] << "u, " << k.block[0] << "u, " << k.block[1]
          << "u, stream, params);\n";
     };
     if (!k.vectorKernel.empty()) {
       os << "  /* 16-byte accesses where every buffer allows them. */\n"
          << "  if (" << (aligned.empty() ? "1" : llvm::join(aligned, " && "))
          << ")\n    return ";
-      launch(k.vectorKernel);
+      launch(k.vectorKernel, k.vectorGrid);
     }
     os << "  return ";
-    launch(k.scalarKernel);
+    launch(k.scalarKernel, k.grid);
     os << "}\n\n";
   }
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";

@@ -179,8 +179,21 @@ std::string norm::defaultCudaToolkit() {
 LogicalResult norm::buildGPUPipeline(OpPassManager &pm,
                                      const GPUPipelineOptions &options) {
   ensurePassesRegistered();
-  pm.addPass(createNormConvertToGPUPass());
+  NormConvertToGPUPassOptions convert;
+  convert.maxClusterSize = gpuMaxClusterSize(options);
+  pm.addPass(createNormConvertToGPUPass(convert));
   return buildGPUSerializationPipeline(pm, options);
+}
+
+int64_t norm::gpuMaxClusterSize(const GPUPipelineOptions &options) {
+  // Thread-block clusters exist from sm_90 on: every chip must have them.
+  for (const std::string &chip : options.chips) {
+    int number = 0;
+    if (StringRef(chip).drop_front(3).rtrim("af").getAsInteger(10, number) ||
+        number < 90)
+      return 1;
+  }
+  return 8;
 }
 
 LogicalResult

@@ -207,6 +207,12 @@ def all_cases():
                                   dt, ch))
             out.append(channel_op(f"bni_{dt}_{layout}",
                                   "batch_norm_inference", shape, dt, ch))
+            if layout == "nchw":
+                # A grid of many blocks: the vectorized elementwise kernel
+                # has its own (smaller) grid.
+                out.append(channel_op(f"bni_{dt}_nchw_big",
+                                      "batch_norm_inference",
+                                      [16, 64, 32, 32], dt, 1))
             if layout != "nc":
                 out.append(channel_op(f"in_{dt}_{layout}", "instance_norm",
                                       shape, dt, ch))

@@ -5,11 +5,12 @@ compared with a float64 reference computed by PyTorch from the same inputs.
 Needs torch with CUDA; no MLIR. Prints one line per case and mode, and a
 summary; exits non-zero on any failure.
 
-    run_cases.py DIR [--only SUBSTRING] [--repeat N]
+    run_cases.py DIR [--only SUBSTRING,...] [--repeat N]
 """
 
 import argparse
 import ctypes
+import glob
 import json
 import math
 import os
@@ -183,14 +184,16 @@ def main():
     ap.add_argument("--only", default="")
     ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
-    lib = ctypes.CDLL(os.path.join(args.dir, "libnormgpu_cases.so"))
+    (path,) = glob.glob(os.path.join(args.dir, "libnormgpu_*.so"))
+    lib = ctypes.CDLL(path)
     lib.norm_cuda_error_message.restype = ctypes.c_char_p
     specs = json.load(open(os.path.join(args.dir, "spec.json")))
     torch.cuda.init()
     failures = 0
     total = 0
     for i, spec in enumerate(specs):
-        if args.only and args.only not in spec["name"]:
+        if args.only and not any(o in spec["name"]
+                                 for o in args.only.split(",")):
             continue
         getattr(lib, "case_" + spec["name"]).restype = ctypes.c_int
         for mode in spec["modes"]:

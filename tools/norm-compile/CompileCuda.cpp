@@ -64,7 +64,9 @@ norm::lowerToCuda(ModuleOp module, const GPUPipelineOptions &options) {
   }
 
   PassManager convert(module.getContext());
-  convert.addPass(createNormConvertToGPUPass());
+  NormConvertToGPUPassOptions convertOptions;
+  convertOptions.maxClusterSize = gpuMaxClusterSize(options);
+  convert.addPass(createNormConvertToGPUPass(convertOptions));
   if (failed(convert.run(module)))
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "outlining GPU kernels failed");
@@ -81,7 +83,8 @@ norm::lowerToCuda(ModuleOp module, const GPUPipelineOptions &options) {
       (vector ? kernel.vectorKernel : kernel.scalarKernel) =
           func.getName().str();
       for (int d = 0; d < 3; ++d) {
-        kernel.grid[d] = func.getKnownGridSizeAttr()[d];
+        (vector ? kernel.vectorGrid : kernel.grid)[d] =
+            func.getKnownGridSizeAttr()[d];
         kernel.block[d] = func.getKnownBlockSizeAttr()[d];
       }
       if (vector) {

@@ -34,7 +34,9 @@ struct CudaKernel {
   CKernel c;
   std::string vectorKernel; // empty when there is none
   std::string scalarKernel;
-  std::array<int64_t, 3> grid{}, block{};
+  /// Launch shapes: the grid differs between the two kernels when each
+  /// thread handles one vector (the elementwise strategy).
+  std::array<int64_t, 3> grid{}, vectorGrid{}, block{};
   std::vector<CudaArg> args;
   /// (chip, image bytes) of the gpu.binary holding the kernels.
   std::vector<std::pair<std::string, std::string>> images;

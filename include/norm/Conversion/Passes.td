@@ -83,10 +83,24 @@ def NormConvertToGPUPass : Pass<"norm-convert-to-gpu", "::mlir::ModuleOp"> {
     are an elementwise kernel. Sums are taken in a fixed order, so results
     are the same run to run. Computation is in f32; dynamic shapes and f64
     compute types are rejected with an error.
+
+    With `max-cluster-size` above 1 (sm_90 and later), rows longer than
+    512 threads' registers hold (16K elements) are spread over a
+    thread-block cluster (`nvvm.cluster_dim`) of up to that many blocks, each
+    keeping its part of the row in registers; the blocks exchange their
+    partial sums through distributed shared memory, so the input is still
+    read once, up to 256K elements per row.
   }];
+  let options = [
+    Option<"maxClusterSize", "max-cluster-size", "int64_t", /*default=*/"1",
+           "Blocks per thread-block cluster at most (1: no clusters, as on "
+           "sm_80; 8 is the portable maximum on sm_90)">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::NVVM::NVVMDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",

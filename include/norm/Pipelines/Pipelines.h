@@ -105,6 +105,10 @@ LogicalResult buildGPUPipeline(OpPassManager &pm,
 LogicalResult buildGPUSerializationPipeline(OpPassManager &pm,
                                             const GPUPipelineOptions &options);
 
+/// Blocks per thread-block cluster the kernels may use: 8 when every chip
+/// is sm_90 or later, else 1 (no clusters).
+int64_t gpuMaxClusterSize(const GPUPipelineOptions &options);
+
 /// The CUDA toolkit the GPU pipeline uses by default.
 std::string defaultCudaToolkit();
 

@@ -13,6 +13,8 @@
 #include "norm/Dialect/Norm/IR/NormOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -66,7 +68,12 @@ private:
   /// the prologue value when it is returned and `storeKept`.
   SmallVector<Value> loadH(const Position &pos, bool storeKept);
   /// Normalizes, applies the affine and the epilogue, and stores.
-  void finish(const Position &pos, ArrayRef<Value> h, Value mean, Value inv);
+  /// Subtracts `pivot` then `shift` (either may be null) from h, scales by
+  /// inv, applies the affine and the epilogue, and stores.
+  void finish(const Position &pos, ArrayRef<Value> h, Value pivot, Value shift,
+              Value inv);
+  /// (v - pivot) - shift, skipping null terms.
+  Value centered(Value v, Value pivot, Value shift);
   Value warpSum(Value v);
   Value blockSum(Value v);
   /// inv from the variance (or the sum of squares for an L2 norm).
@@ -78,6 +85,11 @@ private:
   void emitElementwise();
   /// The reductions and the normalization of one slot of a row strategy.
   void emitRowSlot(const Position &slotPos, Value t);
+  /// The sum over a cluster of a value every thread of each block holds:
+  /// each block's through its shared memory, read by every thread in rank
+  /// order.
+  Value clusterSum(Value blockTotal);
+  void clusterBarrier();
 
   OpBuilder b;
   Location loc;
@@ -93,6 +105,7 @@ private:
   SmallVector<Buffer> fused; // prologue then epilogue operands
   unsigned numPrologue = 0;
   Value lane, warp, tidY; // for the block reductions
+  Value tid, rank;        // thread in block; block in cluster (rows)
   /// Bytes each vector access of a flat view needs its base aligned to.
   DenseMap<Value, int64_t> alignment;
 };
@@ -208,8 +221,19 @@ SmallVector<Value> Emitter::loadH(const Position &pos, bool storeKept) {
   return h;
 }
 
-void Emitter::finish(const Position &pos, ArrayRef<Value> h, Value mean,
-                     Value inv) {
+Value Emitter::centered(Value v, Value pivot, Value shift) {
+  // The mean is never formed in f32 for this: with a large offset (mean 1e4,
+  // std 1e-2) its rounding (1e-3) would be a tenth of a standard deviation,
+  // while h - pivot is exact and the shift (the mean of h - pivot) small.
+  if (pivot)
+    v = arith::SubFOp::create(b, loc, v, pivot);
+  if (shift)
+    v = arith::SubFOp::create(b, loc, v, shift);
+  return v;
+}
+
+void Emitter::finish(const Position &pos, ArrayRef<Value> h, Value pivot,
+                     Value shift, Value inv) {
   SmallVector<Value> g, be;
   if (gamma)
     g = load(gamma, pos);
@@ -220,9 +244,7 @@ void Emitter::finish(const Position &pos, ArrayRef<Value> h, Value mean,
     operands.push_back(load(fused[k], pos));
   SmallVector<Value> out;
   for (size_t j = 0; j < h.size(); ++j) {
-    Value v = h[j];
-    if (mean)
-      v = arith::SubFOp::create(b, loc, v, mean);
+    Value v = centered(h[j], pivot, shift);
     v = arith::MulFOp::create(b, loc, v, inv);
     if (gamma) {
       Value gj = convert(g[j], b.getF32Type());
@@ -285,7 +307,7 @@ Value Emitter::blockSum(Value v) {
       sum = arith::AddFOp::create(
           b, loc, sum,
           memref::LoadOp::create(b, loc, partials, ValueRange{index(w)}));
-    return sum;
+    return plan.clusterSize > 1 ? clusterSum(sum) : sum;
   }
   case Strategy::Columns: {
     int64_t rows = plan.threads;
@@ -307,6 +329,44 @@ Value Emitter::blockSum(Value v) {
     break;
   }
   llvm_unreachable("no reduction in the elementwise strategy");
+}
+
+void Emitter::clusterBarrier() {
+  // Release then acquire: what a block wrote to its shared memory before is
+  // visible to the cluster after.
+  NVVM::ClusterArriveOp::create(b, loc, UnitAttr());
+  NVVM::ClusterWaitOp::create(b, loc, UnitAttr());
+}
+
+Value Emitter::clusterSum(Value blockTotal) {
+  auto space = gpu::AddressSpaceAttr::get(b.getContext(),
+                                          gpu::AddressSpace::Workgroup);
+  Value slot = func.addWorkgroupAttribution(
+      MemRefType::get({1}, b.getF32Type(), AffineMap(), space), loc);
+  Value first =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, index(0));
+  auto ifOp = scf::IfOp::create(b, loc, first, /*withElse=*/false);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    memref::StoreOp::create(b, loc, blockTotal, slot, ValueRange{index(0)});
+  }
+  clusterBarrier();
+  // The block's shared address, mapped into each block of the cluster.
+  Value address = arith::IndexCastOp::create(
+      b, loc, b.getI64Type(),
+      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, slot));
+  auto shared = LLVM::LLVMPointerType::get(b.getContext(), 3);
+  auto distributed = LLVM::LLVMPointerType::get(b.getContext(), 7);
+  Value local = LLVM::IntToPtrOp::create(b, loc, shared, address);
+  Value sum;
+  for (int64_t r = 0; r < plan.clusterSize; ++r) {
+    Value rank = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(r));
+    Value remote = NVVM::MapaOp::create(b, loc, distributed, local, rank);
+    Value v = LLVM::LoadOp::create(b, loc, b.getF32Type(), remote);
+    sum = sum ? arith::AddFOp::create(b, loc, sum, v).getResult() : v;
+  }
+  return sum;
 }
 
 Value Emitter::invFrom(Value varOrSumSq) {
@@ -373,22 +433,21 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
     pos.back() = e;
     return pos;
   };
-  auto sumOf = [&](ArrayRef<Value> values, Value about, Value acc) {
+  Value mean, var, inv, shift;
+  // Sums of h - pivot, then of ((h - pivot) - shift)^2.
+  auto sumOf = [&](ArrayRef<Value> values, Value pivot, Value acc) {
     for (Value v : values)
-      acc = arith::AddFOp::create(b, loc, acc,
-                                  arith::SubFOp::create(b, loc, v, about));
+      acc = arith::AddFOp::create(b, loc, acc, centered(v, pivot, {}));
     return acc;
   };
-  auto squares = [&](ArrayRef<Value> values, Value mean, Value acc) {
+  auto squares = [&](ArrayRef<Value> values, Value pivot, Value acc) {
     for (Value v : values) {
-      if (mean)
-        v = arith::SubFOp::create(b, loc, v, mean);
+      v = centered(v, pivot, shift);
       acc = arith::AddFOp::create(b, loc, acc,
                                   arith::MulFOp::create(b, loc, v, v));
     }
     return acc;
   };
-  Value mean, var, inv;
   // The sum for the mean is taken of h - pivot, with the pivot the slot's
   // first element: a large offset (mean 1e4, std 1e-2) then cancels exactly
   // instead of drowning the deviations in the rounding of a large sum.
@@ -397,12 +456,12 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
     pivot = plan.reduced > 0 ? loadH(unitPosition(index(0)), false)[0]
                              : f32(0.0);
   auto statistics = [&](function_ref<Value(bool, Value, Value)> pass) {
-    // pass(squares, about, acc) sums h - about, or its squares.
+    // pass(squares, pivot, acc) sums h - pivot, or the centered squares.
     if (desc.center) {
-      Value shift = arith::DivFOp::create(
+      shift = arith::DivFOp::create(
           b, loc, blockSum(pass(false, pivot, f32(0))), f32(count));
       mean = arith::AddFOp::create(b, loc, pivot, shift);
-      var = arith::DivFOp::create(b, loc, blockSum(pass(true, mean, f32(0))),
+      var = arith::DivFOp::create(b, loc, blockSum(pass(true, pivot, f32(0))),
                                   f32(count));
     } else {
       var = blockSum(pass(true, {}, f32(0)));
@@ -412,6 +471,16 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
     inv = invFrom(var);
     if (desc.scaling == Scaling::L2Norm)
       var = Value();
+  };
+  // Unit k of this thread: threads of a block take adjacent units, blocks
+  // of a cluster adjacent runs of them.
+  auto unitOf = [&](int64_t k) -> Value {
+    Value u = arith::AddIOp::create(
+        b, loc, t, index(k * threads * plan.clusterSize));
+    if (rank)
+      u = arith::AddIOp::create(
+          b, loc, u, arith::MulIOp::create(b, loc, rank, index(threads)));
+    return u;
   };
   auto ifThen = [&](Value cond, function_ref<void()> body) {
     if (!cond)
@@ -429,9 +498,9 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
     SmallVector<SmallVector<Value>> h;
     SmallVector<Value> valid;
     for (int64_t k = 0; k < perThread; ++k) {
-      Value u = arith::AddIOp::create(b, loc, t, index(k * threads));
+      Value u = unitOf(k);
       Value inside;
-      if ((k + 1) * threads > units)
+      if ((k + 1) * threads * plan.clusterSize > units)
         inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, u,
                                        index(units));
       if (!inside) {
@@ -462,13 +531,21 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
     });
     Value first =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, t, index(0));
+    if (rank)
+      first = arith::AndIOp::create(
+          b, loc, first,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rank,
+                                index(0)));
     ifThen(first, [&] { storeStatistics(slotPos, mean, var, inv); });
     for (int64_t k = 0; k < perThread; ++k) {
-      Value u = arith::AddIOp::create(b, loc, t, index(k * threads));
+      Value u = unitOf(k);
       ifThen(valid[k], [&] {
-        finish(unitPosition(u), h[k], desc.center ? mean : Value(), inv);
+        finish(unitPosition(u), h[k], pivot, shift, inv);
       });
     }
+    // No block leaves while another may still read its shared memory.
+    if (rank)
+      clusterBarrier();
     return;
   }
 
@@ -503,17 +580,21 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, t, index(0));
   ifThen(first, [&] { storeStatistics(slotPos, mean, var, inv); });
   overRow(Value(), [&](const Position &pos, Value) {
-    finish(pos, loadH(pos, false), desc.center ? mean : Value(), inv);
+    finish(pos, loadH(pos, false), pivot, shift, inv);
     return Value();
   });
 }
 
 void Emitter::emitRows() {
-  Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
   Value bid = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
   lane = arith::RemUIOp::create(b, loc, tid, index(32));
   warp = arith::DivUIOp::create(b, loc, tid, index(32));
   Value slot = bid, t = tid;
+  if (plan.clusterSize > 1) { // consecutive blocks form a cluster
+    slot = arith::DivUIOp::create(b, loc, bid, index(plan.clusterSize));
+    rank = arith::RemUIOp::create(b, loc, bid, index(plan.clusterSize));
+  }
   Value active;
   if (plan.strategy == Strategy::WarpPerRow) {
     slot = arith::AddIOp::create(
@@ -603,20 +684,11 @@ void Emitter::emitColumns() {
     return loop.getResult(0);
   };
   const double count = static_cast<double>(plan.reduced);
-  Value mean, var, inv;
-  auto squaresAbout = [&](Value m) {
-    return [&, m](ArrayRef<Value> h, Value acc) -> Value {
-      Value v = h[0];
-      if (m)
-        v = arith::SubFOp::create(b, loc, v, m);
-      return arith::AddFOp::create(b, loc, acc,
-                                   arith::MulFOp::create(b, loc, v, v));
-    };
-  };
+  Value mean, var, inv, pivot, shift;
   bool storeKept = true;
   if (desc.center) {
-    // Sums of h - pivot, as in the row strategies.
-    Value pivot = f32(0.0);
+    // Sums of h - pivot, then of ((h - pivot) - shift)^2, as in the rows.
+    pivot = f32(0.0);
     if (plan.reduced > 0) {
       auto ifOp = scf::IfOp::create(b, loc, b.getF32Type(), valid, true);
       OpBuilder::InsertionGuard guard(b);
@@ -632,11 +704,15 @@ void Emitter::emitColumns() {
           .getResult();
     });
     storeKept = false;
-    mean = arith::AddFOp::create(
-        b, loc, pivot,
-        arith::DivFOp::create(b, loc, blockSum(sum), f32(count)));
+    shift = arith::DivFOp::create(b, loc, blockSum(sum), f32(count));
+    mean = arith::AddFOp::create(b, loc, pivot, shift);
   }
-  var = blockSum(overSlot(f32(0), storeKept, squaresAbout(mean)));
+  var = blockSum(
+      overSlot(f32(0), storeKept, [&](ArrayRef<Value> h, Value acc) -> Value {
+        Value v = centered(h[0], pivot, shift);
+        return arith::AddFOp::create(b, loc, acc,
+                                     arith::MulFOp::create(b, loc, v, v));
+      }));
   if (desc.scaling == Scaling::Variance)
     var = arith::DivFOp::create(b, loc, var, f32(count));
   inv = invFrom(var);
@@ -658,7 +734,7 @@ void Emitter::emitColumns() {
                                  index(plan.threads));
   b.setInsertionPointToStart(loop.getBody());
   Position pos = positionOf(loop.getInductionVar());
-  finish(pos, loadH(pos, false), mean, inv);
+  finish(pos, loadH(pos, false), pivot, shift, inv);
 }
 
 void Emitter::emitElementwise() {
@@ -687,19 +763,19 @@ void Emitter::emitElementwise() {
   if (!givenMean.alongInner() || width == 1) {
     Value mean = convert(means[0], b.getF32Type());
     Value inv = invFrom(convert(vars[0], b.getF32Type()));
-    finish(pos, h, mean, inv);
+    finish(pos, h, mean, Value(), inv);
     return;
   }
   // Statistics along the innermost segment (channels last): normalize each
   // element with its own, then finish with mean 0 and inv 1.
-  SmallVector<Value> centered;
+  SmallVector<Value> normalized;
   for (int64_t j = 0; j < width; ++j) {
     Value m = convert(means[j], b.getF32Type());
     Value inv = invFrom(convert(vars[j], b.getF32Type()));
-    centered.push_back(arith::MulFOp::create(
+    normalized.push_back(arith::MulFOp::create(
         b, loc, arith::SubFOp::create(b, loc, h[j], m), inv));
   }
-  finish(pos, centered, Value(), f32(1.0));
+  finish(pos, normalized, Value(), Value(), f32(1.0));
 }
 
 gpu::GPUFuncOp Emitter::emit(StringRef name) {
@@ -720,6 +796,10 @@ gpu::GPUFuncOp Emitter::emit(StringRef name) {
   };
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(asI32(plan.block())));
   func.setKnownGridSizeAttr(b.getDenseI32ArrayAttr(asI32(plan.grid(width))));
+  if (plan.clusterSize > 1)
+    func->setAttr(NVVM::NVVMDialect::getClusterDimAttrName(),
+                  b.getDenseI32ArrayAttr(
+                      {static_cast<int32_t>(plan.clusterSize), 1, 1}));
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
 

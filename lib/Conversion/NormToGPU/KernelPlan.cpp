@@ -13,6 +13,8 @@ using namespace mlir::norm::gpu_plan;
 /// Values one thread keeps in registers at most: with 1024 threads a block
 /// may use 64 registers per thread, half of them for the row.
 static constexpr int64_t kRegisterValues = 32;
+/// Threads per block of a row spread over a cluster.
+static constexpr int64_t kClusterThreads = 512;
 /// Threads along y of the column strategy, at most.
 static constexpr int64_t kColumnThreads = 16;
 /// Threads per block and blocks at most of the elementwise strategy (a
@@ -47,7 +49,7 @@ std::array<int64_t, 3> KernelPlan::grid(int64_t width) const {
   case Strategy::WarpPerRow:
     return {ceilDiv(slots, slotsPerBlock), 1, 1};
   case Strategy::BlockPerRow:
-    return {slots, 1, 1};
+    return {slots * clusterSize, 1, 1};
   case Strategy::Columns: {
     int64_t inner = segments.back().size;
     return {slots / inner * ceilDiv(inner, 32), 1, 1};
@@ -75,7 +77,8 @@ std::array<int64_t, 3> KernelPlan::block() const {
   llvm_unreachable("unknown strategy");
 }
 
-llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op) {
+llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
+                                                int64_t maxCluster) {
   auto fail = [](const llvm::Twine &why) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), why);
   };
@@ -178,6 +181,15 @@ llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op) {
   }
   int64_t perThread = ceilDiv(plan.reduced, kRegisterValues);
   plan.threads = std::clamp<int64_t>(llvm::PowerOf2Ceil(perThread), 32, 1024);
+  // Rows longer than 512 threads' registers hold: a cluster of blocks of at
+  // most 512 threads (two blocks fit an SM, so one loads while the other
+  // reduces), up to maxCluster blocks, then blocks of 1024.
+  if (plan.threads > kClusterThreads && maxCluster > 1) {
+    plan.clusterSize = std::min<int64_t>(
+        maxCluster, llvm::PowerOf2Ceil(ceilDiv(perThread, kClusterThreads)));
+    plan.threads = std::clamp<int64_t>(
+        llvm::PowerOf2Ceil(ceilDiv(perThread, plan.clusterSize)), 32, 1024);
+  }
   if (plan.threads == 32) {
     plan.strategy = Strategy::WarpPerRow;
     plan.slotsPerBlock = 4;
@@ -190,5 +202,9 @@ llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op) {
       plan.unitsPerThread(1) <= kRegisterValues &&
       plan.unitsPerThread(plan.vectorWidth) * plan.vectorWidth <=
           kRegisterValues + plan.vectorWidth;
+  if (!plan.inRegisters) { // re-read per pass, one block per row
+    plan.clusterSize = 1;
+    plan.threads = 1024;
+  }
   return plan;
 }

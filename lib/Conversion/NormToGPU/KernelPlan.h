@@ -55,6 +55,9 @@ struct KernelPlan {
   int64_t threads = 32;
   /// Slots per block (WarpPerRow).
   int64_t slotsPerBlock = 1;
+  /// BlockPerRow: the blocks of a thread-block cluster (sm_90) that share a
+  /// row, each keeping its part in registers; 1 without clusters.
+  int64_t clusterSize = 1;
   /// Whether each thread keeps its part of the row in registers (one read
   /// of the input); otherwise the row is read once per pass.
   bool inRegisters = false;
@@ -68,12 +71,16 @@ struct KernelPlan {
   int64_t units(int64_t width) const { return reduced / width; }
   /// Units each thread keeps in registers.
   int64_t unitsPerThread(int64_t width) const {
-    return (units(width) + threads - 1) / threads;
+    int64_t all = threads * clusterSize;
+    return (units(width) + all - 1) / all;
   }
 };
 
 /// Plans the kernel of `op`, or says why the GPU lowering cannot take it.
-llvm::Expected<KernelPlan> planKernel(NormalizationOpInterface op);
+/// Rows may be spread over clusters of up to `maxCluster` blocks (1: the
+/// target has no clusters).
+llvm::Expected<KernelPlan> planKernel(NormalizationOpInterface op,
+                                      int64_t maxCluster);
 
 } // namespace mlir::norm::gpu_plan
 

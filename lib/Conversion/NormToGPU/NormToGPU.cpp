@@ -29,6 +29,7 @@ namespace {
 
 struct NormConvertToGPUPass
     : norm::impl::NormConvertToGPUPassBase<NormConvertToGPUPass> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     OpBuilder b(module.getContext());
@@ -46,7 +47,8 @@ struct NormConvertToGPUPass
       symbols.insert(kernels); // renamed if the name is taken
       for (size_t i = 0; i < ops.size(); ++i) {
         NormalizationOpInterface op = ops[i];
-        llvm::Expected<gpu_plan::KernelPlan> plan = gpu_plan::planKernel(op);
+        llvm::Expected<gpu_plan::KernelPlan> plan =
+            gpu_plan::planKernel(op, std::clamp<int64_t>(maxClusterSize, 1, 8));
         if (!plan) {
           op.emitOpError("cannot be lowered to GPU code: ")
               << llvm::toString(plan.takeError());
