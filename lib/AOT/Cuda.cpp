@@ -119,8 +119,9 @@ norm::buildCudaImages(llvm::ArrayRef<CudaKernel> kernels,
     for (const auto &[chip, bytes] : k.images) {
       llvm::GlobalVariable *chipName =
           constant(chip, k.c.name + "_chip_" + chip, true, 1);
+      // NUL-terminated: the driver reads PTX as a C string.
       llvm::GlobalVariable *data =
-          constant(bytes, k.c.name + "_image_" + chip, false, 16);
+          constant(bytes, k.c.name + "_image_" + chip, true, 16);
       images.push_back(llvm::ConstantStruct::get(
           imageType, {chipName, data, llvm::ConstantInt::get(i64, bytes.size())}));
     }

@@ -74,6 +74,8 @@ private:
               Value inv);
   /// (v - pivot) - shift, skipping null terms.
   Value centered(Value v, Value pivot, Value shift);
+  /// A shared-memory buffer of `n` f32, 16-byte aligned.
+  Value sharedBuffer(int64_t n);
   Value warpSum(Value v);
   Value blockSum(Value v);
   /// inv from the variance (or the sum of squares for an L2 norm).
@@ -266,6 +268,19 @@ void Emitter::finish(const Position &pos, ArrayRef<Value> h, Value pivot,
   store(y, pos, out);
 }
 
+Value Emitter::sharedBuffer(int64_t n) {
+  auto space = gpu::AddressSpaceAttr::get(b.getContext(),
+                                          gpu::AddressSpace::Workgroup);
+  auto type = MemRefType::get({n}, b.getF32Type(), AffineMap(), space);
+  Value buffer = func.addWorkgroupAttribution(type, loc);
+  // LLVM merges the reads of adjacent partials into 16-byte loads; the
+  // buffer must be aligned for them (the default alignment, 4, is not).
+  func.setWorkgroupAttributionAttr(func.getNumWorkgroupAttributions() - 1,
+                                   LLVM::LLVMDialect::getAlignAttrName(),
+                                   b.getI64IntegerAttr(16));
+  return buffer;
+}
+
 Value Emitter::warpSum(Value v) {
   for (int32_t m : {16, 8, 4, 2, 1}) {
     Value other =
@@ -278,12 +293,7 @@ Value Emitter::warpSum(Value v) {
 }
 
 Value Emitter::blockSum(Value v) {
-  auto shared = [&](int64_t n) {
-    auto space = gpu::AddressSpaceAttr::get(b.getContext(),
-                                            gpu::AddressSpace::Workgroup);
-    auto type = MemRefType::get({n}, b.getF32Type(), AffineMap(), space);
-    return func.addWorkgroupAttribution(type, loc);
-  };
+  auto shared = [&](int64_t n) { return sharedBuffer(n); };
   switch (plan.strategy) {
   case Strategy::WarpPerRow:
     return warpSum(v);
@@ -339,10 +349,7 @@ void Emitter::clusterBarrier() {
 }
 
 Value Emitter::clusterSum(Value blockTotal) {
-  auto space = gpu::AddressSpaceAttr::get(b.getContext(),
-                                          gpu::AddressSpace::Workgroup);
-  Value slot = func.addWorkgroupAttribution(
-      MemRefType::get({1}, b.getF32Type(), AffineMap(), space), loc);
+  Value slot = sharedBuffer(1);
   Value first =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, index(0));
   auto ifOp = scf::IfOp::create(b, loc, first, /*withElse=*/false);
