@@ -44,3 +44,17 @@ if os.path.exists(plugin) and not config.norm_cc_flags:
 # poisoning is ignored; every other check stays on.
 if config.norm_cc_flags:
     config.environment["ASAN_OPTIONS"] = "allow_user_poisoning=0"
+
+# The CUDA toolkit (ptxas, libdevice) for the GPU pipeline's tests: CUDA_ROOT
+# or /usr/local/cuda. Without it the GPU tests are unsupported; nothing
+# needs a GPU or a driver.
+cuda_root = os.environ.get("CUDA_ROOT") or "/usr/local/cuda"
+if os.path.exists(os.path.join(cuda_root, "bin", "ptxas")):
+    config.available_features.add("cuda")
+    config.environment["CUDA_ROOT"] = cuda_root
+    config.substitutions.append(("%cuda_root", cuda_root))
+
+# examples/cuda, built when CMake found the CUDA toolkit.
+if os.path.exists(os.path.join(config.norm_obj_root, "examples", "cuda",
+                               "cuda-example")):
+    config.available_features.add("cuda-example")

@@ -51,6 +51,7 @@ std::string norm::emitManifest(llvm::ArrayRef<CKernel> kernels,
       launch = llvm::json::Object{{"vector_kernel", k.gpuLaunch[0]},
                                   {"scalar_kernel", k.gpuLaunch[1]},
                                   {"grid", dims(k.gpuGrid)},
+                                  {"vector_grid", dims(k.gpuVectorGrid)},
                                   {"block", dims(k.gpuBlock)},
                                   {"shared_memory_bytes", "static"}};
     }

@@ -184,6 +184,7 @@ static int compileCuda(ModuleOp module, llvm::TargetMachine &machine,
       CKernel c = k.c;
       c.gpuLaunch = {k.vectorKernel, k.scalarKernel};
       c.gpuGrid = k.grid;
+      c.gpuVectorGrid = k.vectorGrid;
       c.gpuBlock = k.block;
       described.push_back(std::move(c));
     }

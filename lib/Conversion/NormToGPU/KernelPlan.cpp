@@ -16,7 +16,7 @@ static constexpr int64_t kRegisterValues = 32;
 /// Threads per block of a row spread over a cluster.
 static constexpr int64_t kClusterThreads = 512;
 /// Threads along y of the column strategy, at most.
-static constexpr int64_t kColumnThreads = 16;
+static constexpr int64_t kColumnThreads = 32;
 /// Threads per block and blocks at most of the elementwise strategy (a
 /// grid-stride loop covers the rest).
 static constexpr int64_t kElementwiseThreads = 256;
@@ -174,9 +174,9 @@ llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
   }
   if (!inner.reduced) {
     plan.strategy = Strategy::Columns;
-    plan.threads = std::min<int64_t>(kColumnThreads,
-                                     llvm::PowerOf2Ceil(std::max<int64_t>(
-                                         1, plan.reduced / 64)));
+    // About 32 reduced elements per thread, at most 32 threads per slot.
+    plan.threads = std::clamp<int64_t>(
+        llvm::PowerOf2Ceil(ceilDiv(plan.reduced, 32)), 1, kColumnThreads);
     return plan;
   }
   int64_t perThread = ceilDiv(plan.reduced, kRegisterValues);

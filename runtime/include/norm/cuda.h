@@ -6,7 +6,8 @@
 |* NORM_NO_CUDA). It loads each object's device code once (a context-      *|
 |* independent CUlibrary), launches on the caller's stream, allocates no    *|
 |* device memory, never synchronizes, and is safe to call from several      *|
-|* threads. See docs/gpu.md.                                                *|
+|* threads. NORM_CUDA_DRIVER, if set, names the driver library to load.    *|
+|* See docs/gpu.md.                                                         *|
 |*                                                                          *|
 \*===----------------------------------------------------------------------===*/
 

@@ -3,7 +3,10 @@
 kernel of the manifest is the only exported symbol of its name in the
 object, its descriptor entry point is declared in the header, and the plain
 C function's parameters are exactly the ones the manifest's inputs, size
-arguments and outputs imply. Usage: check_manifest.py M.json H.h O.o llvm-nm"""
+arguments and outputs imply. For CUDA kernels (--target=cuda) the symbol is
+the module of device images (data), the header declares it, the C function
+ends with the stream, and it launches the manifest's kernels.
+Usage: check_manifest.py M.json H.h O.o llvm-nm"""
 
 import json
 import re
@@ -20,15 +23,20 @@ def main(manifest_path, header_path, object_path, nm):
     nm_out = subprocess.run([nm, "--defined-only", "--extern-only",
                              object_path], capture_output=True, text=True,
                             check=True).stdout
+    cuda = manifest["target"]["triple"].startswith("nvptx")
+    kind = "D" if cuda else "T"
     exported = {line.split()[-1] for line in nm_out.splitlines()
-                if len(line.split()) >= 3 and line.split()[-2] == "T"}
+                if len(line.split()) >= 3 and line.split()[-2] == kind}
     symbols = {k["symbol"] for k in manifest["kernels"]}
     errors = []
     if exported != symbols:
         errors.append(f"object exports {sorted(exported)}, manifest names "
                       f"{sorted(symbols)}")
     for k in manifest["kernels"]:
-        if not re.search(r"\bvoid " + re.escape(k["symbol"]) + r"\(", header):
+        declared = (r"\bextern norm_cuda_module " + re.escape(k["symbol"]) +
+                    ";") if cuda else (r"\bvoid " + re.escape(k["symbol"]) +
+                                       r"\(")
+        if not re.search(declared, header):
             errors.append(f"{k['symbol']} is not declared in the header")
         params = []
         for t in k["inputs"]:
@@ -36,6 +44,12 @@ def main(manifest_path, header_path, object_path, nm):
             params += [f"int64_t {s}" for s in t["size_args"]]
         for t in k["outputs"]:
             params.append(f"{C_TYPES[t['dtype']]} *{t['name']}")
+        if cuda:
+            params.append("void *stream")
+            for kernel in (k["launch"]["vector_kernel"],
+                           k["launch"]["scalar_kernel"]):
+                if kernel and f'"{kernel}"' not in header:
+                    errors.append(f"the header does not launch {kernel}")
         want = (f"static inline norm_status {k['c_function']}("
                 + ", ".join(params) + ")")
         if want not in header:

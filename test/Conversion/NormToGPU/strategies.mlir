@@ -1,0 +1,86 @@
+// The GPU strategies, chosen from the shapes (docs/gpu.md).
+// RUN: norm-opt %s --norm-convert-to-gpu | FileCheck %s
+// RUN: norm-opt %s --norm-convert-to-gpu="max-cluster-size=8" | FileCheck %s --check-prefix=CLUSTER
+
+// Short rows: a warp per row, four rows per block, butterfly shuffles and no
+// barrier; 16-byte accesses (8 bf16) in the vectorized kernel, each buffer's
+// alignment recorded for the launcher.
+// CHECK-LABEL: gpu.module @short_kernels
+// CHECK: gpu.func @short_0_vector(%{{.*}}: memref<bf16>, %{{.*}}: memref<bf16>, %{{.*}}: memref<bf16>)
+// CHECK-SAME: kernel attributes {known_block_size = array<i32: 128, 1, 1>, known_grid_size = array<i32: 16, 1, 1>, norm.arg_alignment = array<i64: 16, 16, 16>}
+// CHECK: vector.load {{.*}} {alignment = 16 : i64} : memref<49152xbf16>, vector<8xbf16>
+// CHECK: gpu.shuffle xor
+// CHECK-NOT: gpu.barrier
+// CHECK: vector.store {{.*}} {alignment = 16 : i64} : memref<49152xbf16>, vector<8xbf16>
+// CHECK: gpu.return
+// CHECK: gpu.func @short_0_scalar
+// CHECK-NOT: vector.load
+// CHECK: gpu.return
+func.func @short(%x: tensor<64x768xbf16>, %g: tensor<768xbf16>) -> tensor<64x768xbf16> {
+  %y = norm.rms_norm %x gamma(%g : tensor<768xbf16>) {axes = array<i64: 1>} : tensor<64x768xbf16> -> tensor<64x768xbf16>
+  return %y : tensor<64x768xbf16>
+}
+
+// Longer rows: a block per row, the row in registers (one read), warp sums
+// combined through 16-byte-aligned shared memory; a row whose length is not
+// a multiple of the vector has only the scalar kernel.
+// CHECK-LABEL: gpu.module @medium_kernels
+// CHECK: gpu.func @medium_0_scalar({{.*}}) workgroup({{.*}}: memref<8xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
+// CHECK-SAME: known_block_size = array<i32: 256, 1, 1>, known_grid_size = array<i32: 5, 1, 1>
+// CHECK: gpu.barrier
+// CHECK-NOT: scf.for
+// CHECK: gpu.return
+// CHECK-NOT: gpu.func @medium_0_vector
+func.func @medium(%x: tensor<5x4099xf32>) -> (tensor<5x4099xf32>, tensor<5xf32>, tensor<5xf32>) {
+  %y, %m, %r = norm.layer_norm %x {axes = array<i64: 1>} : tensor<5x4099xf32> -> tensor<5x4099xf32>, tensor<5xf32>, tensor<5xf32>
+  return %y, %m, %r : tensor<5x4099xf32>, tensor<5xf32>, tensor<5xf32>
+}
+
+// Rows too long for one block's registers: without clusters, 1024 threads
+// read the row once per pass; with clusters (sm_90), eight blocks share it,
+// exchanging partial sums through distributed shared memory.
+// CHECK-LABEL: gpu.module @long_kernels
+// CHECK: gpu.func @long_0_vector
+// CHECK-SAME: known_block_size = array<i32: 1024, 1, 1>, known_grid_size = array<i32: 2, 1, 1>
+// CHECK: scf.for {{.*}} iter_args
+// CHECK-NOT: nvvm.mapa
+// CHECK: gpu.return
+// CLUSTER-LABEL: gpu.module @long_kernels
+// CLUSTER: gpu.func @long_0_vector
+// CLUSTER-SAME: known_block_size = array<i32: 1024, 1, 1>, known_grid_size = array<i32: 16, 1, 1>
+// CLUSTER-SAME: nvvm.cluster_dim = array<i32: 8, 1, 1>
+// CLUSTER-NOT: scf.for
+// CLUSTER: nvvm.cluster.arrive
+// CLUSTER: nvvm.cluster.wait
+// CLUSTER: nvvm.mapa
+// CLUSTER: gpu.return
+func.func @long(%x: tensor<2x262144xbf16>) -> tensor<2x262144xbf16> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<2x262144xbf16> -> tensor<2x262144xbf16>
+  return %y : tensor<2x262144xbf16>
+}
+
+// A kept innermost axis (batch norm, channels last): 32 adjacent channels
+// across x, threads along y splitting each channel's reduction.
+// CHECK-LABEL: gpu.module @columns_kernels
+// CHECK: gpu.func @columns_0_scalar
+// CHECK-SAME: known_block_size = array<i32: 32, 4, 1>, known_grid_size = array<i32: 1, 1, 1>
+// CHECK: gpu.thread_id y
+// CHECK: gpu.barrier
+// CHECK: gpu.return
+func.func @columns(%x: tensor<2x7x7x32xf16>, %m: tensor<32xf32>, %v: tensor<32xf32>) -> (tensor<2x7x7x32xf16>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>) {
+  %y, %bm, %bv, %rm, %rv = norm.batch_norm %x running(%m, %v : tensor<32xf32>, tensor<32xf32>) {channel_axis = 3} : tensor<2x7x7x32xf16> -> tensor<2x7x7x32xf16>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>
+  return %y, %bm, %bv, %rm, %rv : tensor<2x7x7x32xf16>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>
+}
+
+// Given statistics: a grid-stride loop over vectors of elements; the two
+// kernels have their own grids.
+// CHECK-LABEL: gpu.module @given_kernels
+// CHECK: gpu.func @given_0_vector
+// CHECK-SAME: known_block_size = array<i32: 256, 1, 1>, known_grid_size = array<i32: 512, 1, 1>
+// CHECK: scf.for
+// CHECK: gpu.func @given_0_scalar
+// CHECK-SAME: known_grid_size = array<i32: 4096, 1, 1>
+func.func @given(%x: tensor<16x64x32x32xbf16>, %m: tensor<64xf32>, %v: tensor<64xf32>) -> tensor<16x64x32x32xbf16> {
+  %y = norm.batch_norm_inference %x, %m, %v : tensor<16x64x32x32xbf16>, tensor<64xf32>, tensor<64xf32> -> tensor<16x64x32x32xbf16>
+  return %y : tensor<16x64x32x32xbf16>
+}
