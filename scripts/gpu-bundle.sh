@@ -25,6 +25,9 @@ bundle() { # name generator chips format
 bundle cases "$root/test/GPU/cases.py" sm_90 cubin
 bundle cases-sm80 "$root/test/GPU/cases.py" sm_80 ptx
 bundle bench "$root/bench/gpu/cases.py" sm_90 cubin
+if [ -x "$build/examples/cuda/cuda-example" ]; then
+  cp "$build/examples/cuda/cuda-example" "$out/"
+fi
 cp "$root/test/GPU/run_cases.py" "$root/bench/gpu/run_bench.py" \
   "$root/scripts/gpu-run.sh" "$out/"
 du -sh "$out"

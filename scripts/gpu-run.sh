@@ -31,12 +31,16 @@ if [ "$what" = all ] || [ "$what" = sanitize ]; then
     [ $rc = 0 ] || status=1
   done
 fi
+if [ -x "$here/cuda-example" ] && { [ "$what" = all ] || [ "$what" = tests ]; }; then
+  "$here/cuda-example" | tee "$out/cuda-example.log"
+  [ "$(tail -1 "$out/cuda-example.log")" = ok ] || status=1
+fi
 if [ "$what" = all ] || [ "$what" = bench ]; then
   if ls "$here"/../../.whl/*.whl >/dev/null 2>&1; then
     python3 -m pip install -q --no-index --no-deps --target /tmp/site \
       "$here"/../../.whl/*.whl && export PYTHONPATH=/tmp/site
   fi
-  python3 "$here/run_bench.py" "$here/bench" "$out/gpu.csv" \
+  python3 "$here/run_bench.py" "$here/bench" "$out/gpu.csv" $BENCH_ARGS \
     2>&1 | tee "$out/bench.log" | tail -60
 fi
 exit $status

@@ -64,7 +64,7 @@ def main():
     gpu = torch.cuda.get_device_name()
     for spec in specs:
         name = spec["name"]
-        if args.only and args.only not in name:
+        if args.only and not any(o in name for o in args.only.split(",")):
             continue
         ins, ptrs = {}, []
         for t in spec["inputs"]:

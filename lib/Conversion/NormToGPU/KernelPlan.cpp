@@ -181,10 +181,12 @@ llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
   }
   int64_t perThread = ceilDiv(plan.reduced, kRegisterValues);
   plan.threads = std::clamp<int64_t>(llvm::PowerOf2Ceil(perThread), 32, 1024);
-  // Rows longer than 512 threads' registers hold: a cluster of blocks of at
-  // most 512 threads (two blocks fit an SM, so one loads while the other
-  // reduces), up to maxCluster blocks, then blocks of 1024.
-  if (plan.threads > kClusterThreads && maxCluster > 1) {
+  // Rows longer than one block's registers hold (32K elements): a cluster
+  // of blocks of at most 512 threads (two blocks fit an SM, so one loads
+  // while the other reduces), up to maxCluster blocks, then blocks of 1024.
+  // (Measured on an H200: for 32K-element rows one block of 1024 threads
+  // beats a cluster of two blocks of 512, 0.81 against 0.61 of copy.)
+  if (perThread > 1024 && maxCluster > 1) {
     plan.clusterSize = std::min<int64_t>(
         maxCluster, llvm::PowerOf2Ceil(ceilDiv(perThread, kClusterThreads)));
     plan.threads = std::clamp<int64_t>(
