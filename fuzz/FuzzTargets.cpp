@@ -13,6 +13,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
 
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -86,8 +87,11 @@ void fuzz::normOpt(const uint8_t *data, size_t size) {
       (void)emitCHeader({*kernel}, "FUZZ_H");
     }
   }
-  for (int pipeline = 0; pipeline < 5; ++pipeline) {
-    if (pipeline == 2 && !fitsABI)
+  // The GPU pipeline up to PTX text needs the CUDA toolkit's libdevice.
+  static const bool hasToolkit = llvm::sys::fs::exists(
+      defaultCudaToolkit() + "/nvvm/libdevice/libdevice.10.bc");
+  for (int pipeline = 0; pipeline < 6; ++pipeline) {
+    if ((pipeline == 2 && !fitsABI) || (pipeline == 5 && !hasToolkit))
       continue;
     OwningOpRef<ModuleOp> copy(module->clone());
     PassManager pm(&context);
@@ -103,6 +107,11 @@ void fuzz::normOpt(const uint8_t *data, size_t size) {
       built = buildCPUPipeline(pm, options);
     } else if (pipeline == 4) {
       pm.addPass(createNormUnfusePass());
+    } else if (pipeline == 5) {
+      GPUPipelineOptions options;
+      options.chips = {"sm_90"};
+      options.format = "ptx";
+      built = buildGPUPipeline(pm, options);
     } else {
       CPUPipelineOptions options;
       options.vectorWidth = 16;

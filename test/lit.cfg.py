@@ -58,3 +58,19 @@ if os.path.exists(os.path.join(cuda_root, "bin", "ptxas")):
 if os.path.exists(os.path.join(config.norm_obj_root, "examples", "cuda",
                                "cuda-example")):
     config.available_features.add("cuda-example")
+
+# PyTorch for the custom-op tests (python/norm_torch): $NORM_TORCH_PYTHON or
+# build/torch-venv (test/Transforms/Inputs/torch/generate.py makes it). PyPI's
+# torch is large and no build step needs it, so without it these tests are
+# unsupported (also in sanitizer builds: the instrumented runtime cannot
+# load into an uninstrumented Python).
+torch_python = os.environ.get("NORM_TORCH_PYTHON") or os.path.join(
+    config.norm_src_root, "build", "torch-venv", "bin", "python")
+if os.path.exists(torch_python) and not config.norm_cc_flags:
+    import subprocess
+
+    probe = subprocess.run([torch_python, "-c", "import torch"],
+                           capture_output=True)
+    if probe.returncode == 0:
+        config.available_features.add("torch")
+        config.substitutions.append(("%torch_python", torch_python))

@@ -35,7 +35,7 @@ float fromBF16(uint16_t h) {
   do {                                                                         \
     cudaError_t err_ = (call);                                                 \
     if (err_ != cudaSuccess) {                                                 \
-      std::fprintf(stderr, "%s: %s\n", #call, cudaGetErrorString(err_));      \
+      std::fprintf(stderr, "%s: %s\n", #call, cudaGetErrorString(err_));       \
       return 1;                                                                \
     }                                                                          \
   } while (0)
@@ -44,7 +44,7 @@ float fromBF16(uint16_t h) {
   do {                                                                         \
     norm_status st_ = (call);                                                  \
     if (st_ != NORM_OK) {                                                      \
-      std::fprintf(stderr, "%s: %s (%s)\n", #call, norm_status_string(st_),   \
+      std::fprintf(stderr, "%s: %s (%s)\n", #call, norm_status_string(st_),    \
                    norm_cuda_error_message());                                 \
       return 1;                                                                \
     }                                                                          \
@@ -69,10 +69,14 @@ int main() {
   std::mt19937 gen(7);
   std::normal_distribution<float> normal;
   std::vector<uint16_t> x(n), r(n), g(kHidden), b(kHidden);
-  for (auto &v : x) v = toBF16(normal(gen));
-  for (auto &v : r) v = toBF16(normal(gen));
-  for (auto &v : g) v = toBF16(1.0f + 0.5f * normal(gen));
-  for (auto &v : b) v = toBF16(normal(gen));
+  for (auto &v : x)
+    v = toBF16(normal(gen));
+  for (auto &v : r)
+    v = toBF16(normal(gen));
+  for (auto &v : g)
+    v = toBF16(1.0f + 0.5f * normal(gen));
+  for (auto &v : b)
+    v = toBF16(normal(gen));
 
   Device dx, dr, dg, db, dy, dh;
   for (Device *d : {&dx, &dr, &dy, &dh})

@@ -65,8 +65,7 @@ std::string norm::emitCudaHeader(llvm::ArrayRef<CudaKernel> kernels,
     }
     std::vector<std::string> args, aligned;
     for (const CudaArg &a : k.args) {
-      const std::string &name =
-          (a.output ? c.outputs : c.inputs)[a.index].name;
+      const std::string &name = (a.output ? c.outputs : c.inputs)[a.index].name;
       args.push_back("(void *)&" + name);
       if (a.alignment > 1)
         aligned.push_back("(uintptr_t)" + name + " % " +
@@ -108,9 +107,9 @@ norm::buildCudaImages(llvm::ArrayRef<CudaKernel> kernels,
                       bool nulTerminated, unsigned align) {
     llvm::Constant *init =
         llvm::ConstantDataArray::getString(context, bytes, nulTerminated);
-    auto *global = new llvm::GlobalVariable(
-        *module, init->getType(), /*isConstant=*/true,
-        llvm::GlobalValue::PrivateLinkage, init, name);
+    auto *global =
+        new llvm::GlobalVariable(*module, init->getType(), /*isConstant=*/true,
+                                 llvm::GlobalValue::PrivateLinkage, init, name);
     global->setAlignment(llvm::Align(align));
     return global;
   };
@@ -123,7 +122,8 @@ norm::buildCudaImages(llvm::ArrayRef<CudaKernel> kernels,
       llvm::GlobalVariable *data =
           constant(bytes, k.c.name + "_image_" + chip, true, 16);
       images.push_back(llvm::ConstantStruct::get(
-          imageType, {chipName, data, llvm::ConstantInt::get(i64, bytes.size())}));
+          imageType,
+          {chipName, data, llvm::ConstantInt::get(i64, bytes.size())}));
     }
     auto *arrayType = llvm::ArrayType::get(imageType, images.size());
     auto *table = new llvm::GlobalVariable(
@@ -133,9 +133,8 @@ norm::buildCudaImages(llvm::ArrayRef<CudaKernel> kernels,
         *module, moduleType, /*isConstant=*/false,
         llvm::GlobalValue::ExternalLinkage,
         llvm::ConstantStruct::get(
-            moduleType,
-            {table, llvm::ConstantInt::get(i32, images.size()),
-             llvm::ConstantPointerNull::get(ptr)}),
+            moduleType, {table, llvm::ConstantInt::get(i32, images.size()),
+                         llvm::ConstantPointerNull::get(ptr)}),
         k.c.name + "_cuda_module");
   }
   return module;

@@ -59,7 +59,7 @@ std::string norm::emitManifest(llvm::ArrayRef<CKernel> kernels,
         {"name", k.name},
         {"c_function", k.name},
         {"symbol", k.gpuLaunch.empty() ? "_mlir_ciface_" + k.name
-                                        : k.name + "_cuda_module"},
+                                       : k.name + "_cuda_module"},
         {"inputs", std::move(inputs)},
         {"outputs", std::move(outputs)},
         {"requirements", std::move(requirements)},
@@ -76,12 +76,12 @@ std::string norm::emitManifest(llvm::ArrayRef<CKernel> kernels,
                                     {"features", target.features},
                                     {"vector_width", target.vectorWidth},
                                     {"native_bf16", target.nativeBF16}}},
-      {"runtime",
-       target.cuda ? "libnorm_cuda.a: the driver through dlopen; the C "
-                     "function takes device pointers and a stream"
-       : target.sequential
-           ? "none: the calling thread runs each kernel"
-           : "libnorm_runtime and LLVM's OpenMP runtime (-lomp)"},
+      {"runtime", target.cuda
+                      ? "libnorm_cuda.a: the driver through dlopen; the C "
+                        "function takes device pointers and a stream"
+                  : target.sequential
+                      ? "none: the calling thread runs each kernel"
+                      : "libnorm_runtime and LLVM's OpenMP runtime (-lomp)"},
       {"kernels", std::move(list)}};
   std::string text;
   llvm::raw_string_ostream os(text);

@@ -34,9 +34,9 @@ static struct {
                               unsigned, void *, void *, unsigned);
   CUresult (*libraryGetKernel)(CUkernel *, CUlibrary, const char *);
   CUresult (*kernelGetFunction)(CUfunction *, CUkernel);
-  CUresult (*launchKernel)(CUfunction, unsigned, unsigned, unsigned,
-                           unsigned, unsigned, unsigned, unsigned, CUstream,
-                           void **, void **);
+  CUresult (*launchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
+                           unsigned, unsigned, unsigned, CUstream, void **,
+                           void **);
 } driver;
 
 static pthread_once_t driverOnce = PTHREAD_ONCE_INIT;
@@ -49,8 +49,8 @@ static norm_status fail(norm_status status, const char *what, CUresult rc) {
   const char *text = NULL;
   if (driver.getErrorString)
     driver.getErrorString(rc, &text);
-  snprintf(lastMessage, sizeof(lastMessage), "%s: CUDA error %d (%s)", what,
-           rc, text ? text : "unknown");
+  snprintf(lastMessage, sizeof(lastMessage), "%s: CUDA error %d (%s)", what, rc,
+           text ? text : "unknown");
   return status;
 }
 
@@ -131,12 +131,12 @@ static norm_status loadModule(norm_cuda_module *module, CUlibrary *out) {
   int major = 0, minor = 0;
   char chip[16] = "";
   if (driver.ctxGetDevice(&device) == CUDA_SUCCESS &&
-      driver.deviceGetAttribute(
-          &major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device) ==
-          CUDA_SUCCESS &&
-      driver.deviceGetAttribute(
-          &minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device) ==
-          CUDA_SUCCESS)
+      driver.deviceGetAttribute(&major,
+                                CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
+                                device) == CUDA_SUCCESS &&
+      driver.deviceGetAttribute(&minor,
+                                CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
+                                device) == CUDA_SUCCESS)
     snprintf(chip, sizeof(chip), "sm_%d%d", major, minor);
 
   pthread_mutex_lock(&loadMutex);
@@ -149,8 +149,8 @@ static norm_status loadModule(norm_cuda_module *module, CUlibrary *out) {
         int exact = strcmp(module->images[i].chip, chip) == 0;
         if (exact != (pass == 0))
           continue;
-        rc = driver.libraryLoadData(&lib, module->images[i].data, NULL, NULL,
-                                    0, NULL, NULL, 0);
+        rc = driver.libraryLoadData(&lib, module->images[i].data, NULL, NULL, 0,
+                                    NULL, NULL, 0);
         if (rc != CUDA_SUCCESS)
           lib = NULL;
       }

@@ -73,12 +73,11 @@ norm::lowerToCuda(ModuleOp module, const GPUPipelineOptions &options) {
   std::vector<std::string> binaries;
   for (auto [kernel, op] : llvm::zip(kernels, normOps)) {
     auto names = op->getAttrOfType<ArrayAttr>("norm.gpu_kernels");
-    binaries.push_back(
-        cast<SymbolRefAttr>(names[0]).getRootReference().str());
+    binaries.push_back(cast<SymbolRefAttr>(names[0]).getRootReference().str());
     for (Attribute attr : names) {
       auto ref = cast<SymbolRefAttr>(attr);
-      auto func = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
-          module, ref);
+      auto func =
+          SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(module, ref);
       bool vector = func.getName().ends_with("_vector");
       (vector ? kernel.vectorKernel : kernel.scalarKernel) =
           func.getName().str();
@@ -88,8 +87,8 @@ norm::lowerToCuda(ModuleOp module, const GPUPipelineOptions &options) {
         kernel.block[d] = func.getKnownBlockSizeAttr()[d];
       }
       if (vector) {
-        auto align = func->getAttrOfType<DenseI64ArrayAttr>(
-            "norm.arg_alignment");
+        auto align =
+            func->getAttrOfType<DenseI64ArrayAttr>("norm.arg_alignment");
         for (auto [arg, a] : llvm::zip(kernel.args, align.asArrayRef()))
           arg.alignment = a;
       }

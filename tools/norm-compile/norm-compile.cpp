@@ -175,8 +175,8 @@ static int compileCuda(ModuleOp module, llvm::TargetMachine &machine,
   if (int rc = writeObject(*images, machine))
     return rc;
   if (!headerFilename.empty())
-    if (int rc = writeText(headerFilename,
-                           emitCudaHeader(*kernels, headerGuard())))
+    if (int rc =
+            writeText(headerFilename, emitCudaHeader(*kernels, headerGuard())))
       return rc;
   if (std::string path = manifestPath(); !path.empty()) {
     std::vector<CKernel> described;
@@ -188,8 +188,12 @@ static int compileCuda(ModuleOp module, llvm::TargetMachine &machine,
       c.gpuBlock = k.block;
       described.push_back(std::move(c));
     }
-    ManifestTarget target{"nvptx64-nvidia-cuda", llvm::join(chips, ","),
-                          gpuFormat, 0, false, false};
+    ManifestTarget target{"nvptx64-nvidia-cuda",
+                          llvm::join(chips, ","),
+                          gpuFormat,
+                          0,
+                          false,
+                          false};
     target.cuda = true;
     if (int rc = writeText(path, emitManifest(described, target)))
       return rc;
@@ -301,4 +305,3 @@ int main(int argc, char **argv) {
   }
   return 0;
 }
-

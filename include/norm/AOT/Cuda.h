@@ -48,8 +48,8 @@ std::string emitCudaHeader(llvm::ArrayRef<CudaKernel> kernels,
 
 /// An LLVM module defining each kernel's `<name>_cuda_module` with its
 /// images, for the host target.
-std::unique_ptr<llvm::Module> buildCudaImages(llvm::ArrayRef<CudaKernel> kernels,
-                                              llvm::LLVMContext &context);
+std::unique_ptr<llvm::Module>
+buildCudaImages(llvm::ArrayRef<CudaKernel> kernels, llvm::LLVMContext &context);
 
 } // namespace mlir::norm
 

@@ -269,8 +269,8 @@ void Emitter::finish(const Position &pos, ArrayRef<Value> h, Value pivot,
 }
 
 Value Emitter::sharedBuffer(int64_t n) {
-  auto space = gpu::AddressSpaceAttr::get(b.getContext(),
-                                          gpu::AddressSpace::Workgroup);
+  auto space =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   auto type = MemRefType::get({n}, b.getF32Type(), AffineMap(), space);
   Value buffer = func.addWorkgroupAttribution(type, loc);
   // LLVM merges the reads of adjacent partials into 16-byte loads; the
@@ -303,8 +303,8 @@ Value Emitter::blockSum(Value v) {
     v = warpSum(v);
     int64_t warps = plan.threads / 32;
     Value partials = shared(warps);
-    Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
-                                        index(0));
+    Value first =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, index(0));
     auto ifOp = scf::IfOp::create(b, loc, first, /*withElse=*/false);
     {
       OpBuilder::InsertionGuard guard(b);
@@ -379,8 +379,7 @@ Value Emitter::clusterSum(Value blockTotal) {
 Value Emitter::invFrom(Value varOrSumSq) {
   if (desc.scaling == Scaling::L2Norm) {
     Value norm = math::SqrtOp::create(b, loc, varOrSumSq);
-    Value clamped =
-        arith::MaximumFOp::create(b, loc, norm, f32(desc.epsilon));
+    Value clamped = arith::MaximumFOp::create(b, loc, norm, f32(desc.epsilon));
     return arith::DivFOp::create(b, loc, f32(1.0), clamped);
   }
   return math::RsqrtOp::create(
@@ -404,9 +403,9 @@ void Emitter::storeStatistics(const Position &pos, Value mean, Value var,
   double n = static_cast<double>(plan.reduced);
   double factor = desc.unbiasedRunningVar ? n / std::max(n - 1.0, 1.0) : 1.0;
   auto update = [&](const Buffer &old, const Buffer &into, Value batch) {
-    Value o = convert(memref::LoadOp::create(b, loc, old.mem,
-                                             ValueRange{offset(old, pos)}),
-                      b.getF32Type());
+    Value o = convert(
+        memref::LoadOp::create(b, loc, old.mem, ValueRange{offset(old, pos)}),
+        b.getF32Type());
     Value sum = arith::AddFOp::create(
         b, loc, arith::MulFOp::create(b, loc, f32(1.0 - desc.batchWeight), o),
         arith::MulFOp::create(b, loc, f32(desc.batchWeight), batch));
@@ -460,8 +459,8 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
   // instead of drowning the deviations in the rounding of a large sum.
   Value pivot;
   if (desc.center)
-    pivot = plan.reduced > 0 ? loadH(unitPosition(index(0)), false)[0]
-                             : f32(0.0);
+    pivot =
+        plan.reduced > 0 ? loadH(unitPosition(index(0)), false)[0] : f32(0.0);
   auto statistics = [&](function_ref<Value(bool, Value, Value)> pass) {
     // pass(squares, pivot, acc) sums h - pivot, or the centered squares.
     if (desc.center) {
@@ -482,8 +481,8 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
   // Unit k of this thread: threads of a block take adjacent units, blocks
   // of a cluster adjacent runs of them.
   auto unitOf = [&](int64_t k) -> Value {
-    Value u = arith::AddIOp::create(
-        b, loc, t, index(k * threads * plan.clusterSize));
+    Value u =
+        arith::AddIOp::create(b, loc, t, index(k * threads * plan.clusterSize));
     if (rank)
       u = arith::AddIOp::create(
           b, loc, u, arith::MulIOp::create(b, loc, rank, index(threads)));
@@ -520,8 +519,7 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
           b.setInsertionPointToStart(ifOp.thenBlock());
           scf::YieldOp::create(b, loc, loadH(unitPosition(u), true));
           b.setInsertionPointToStart(ifOp.elseBlock());
-          scf::YieldOp::create(b, loc,
-                               SmallVector<Value>(width, f32(0.0)));
+          scf::YieldOp::create(b, loc, SmallVector<Value>(width, f32(0.0)));
         }
         h.push_back(SmallVector<Value>(ifOp.getResults()));
       }
@@ -546,9 +544,8 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
     ifThen(first, [&] { storeStatistics(slotPos, mean, var, inv); });
     for (int64_t k = 0; k < perThread; ++k) {
       Value u = unitOf(k);
-      ifThen(valid[k], [&] {
-        finish(unitPosition(u), h[k], pivot, shift, inv);
-      });
+      ifThen(valid[k],
+             [&] { finish(unitPosition(u), h[k], pivot, shift, inv); });
     }
     // No block leaves while another may still read its shared memory.
     if (rank)
@@ -791,8 +788,8 @@ gpu::GPUFuncOp Emitter::emit(StringRef name) {
   llvm::append_range(values, op->getResults());
   SmallVector<Type> argTypes;
   for (Value v : values)
-    argTypes.push_back(
-        MemRefType::get({}, cast<RankedTensorType>(v.getType()).getElementType()));
+    argTypes.push_back(MemRefType::get(
+        {}, cast<RankedTensorType>(v.getType()).getElementType()));
   func = gpu::GPUFuncOp::create(b, loc, name,
                                 FunctionType::get(ctx, argTypes, {}));
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
@@ -804,9 +801,9 @@ gpu::GPUFuncOp Emitter::emit(StringRef name) {
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(asI32(plan.block())));
   func.setKnownGridSizeAttr(b.getDenseI32ArrayAttr(asI32(plan.grid(width))));
   if (plan.clusterSize > 1)
-    func->setAttr(NVVM::NVVMDialect::getClusterDimAttrName(),
-                  b.getDenseI32ArrayAttr(
-                      {static_cast<int32_t>(plan.clusterSize), 1, 1}));
+    func->setAttr(
+        NVVM::NVVMDialect::getClusterDimAttrName(),
+        b.getDenseI32ArrayAttr({static_cast<int32_t>(plan.clusterSize), 1, 1}));
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
 
@@ -816,8 +813,8 @@ gpu::GPUFuncOp Emitter::emit(StringRef name) {
     if (flat.count(v))
       continue;
     auto type = cast<RankedTensorType>(v.getType());
-    auto viewType = MemRefType::get({type.getNumElements()},
-                                    type.getElementType());
+    auto viewType =
+        MemRefType::get({type.getNumElements()}, type.getElementType());
     flat[v] = memref::ReinterpretCastOp::create(
         b, loc, viewType, arg, /*offset=*/0, {type.getNumElements()}, {1});
   }

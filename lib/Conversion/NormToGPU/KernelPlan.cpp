@@ -27,8 +27,8 @@ static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 static constexpr int64_t kVectorBytes = 16;
 
 static int64_t bytesOf(Type t) {
-  return std::max<int64_t>(1, getElementTypeOrSelf(t).getIntOrFloatBitWidth() /
-                                  8);
+  return std::max<int64_t>(1,
+                           getElementTypeOrSelf(t).getIntOrFloatBitWidth() / 8);
 }
 
 Strides
@@ -200,10 +200,9 @@ llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
   }
   // Both kernels (vectorized and scalar) keep at most kRegisterValues
   // values, plus one partial vector, per thread.
-  plan.inRegisters =
-      plan.unitsPerThread(1) <= kRegisterValues &&
-      plan.unitsPerThread(plan.vectorWidth) * plan.vectorWidth <=
-          kRegisterValues + plan.vectorWidth;
+  plan.inRegisters = plan.unitsPerThread(1) <= kRegisterValues &&
+                     plan.unitsPerThread(plan.vectorWidth) * plan.vectorWidth <=
+                         kRegisterValues + plan.vectorWidth;
   if (!plan.inRegisters) { // re-read per pass, one block per row
     plan.clusterSize = 1;
     plan.threads = 1024;

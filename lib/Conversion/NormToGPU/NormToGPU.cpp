@@ -57,9 +57,8 @@ struct NormConvertToGPUPass
         std::string base = (func.getSymName() + "_" + llvm::Twine(i)).str();
         SmallVector<Attribute> names;
         auto add = [&](int64_t width, StringRef suffix) {
-          gpu::GPUFuncOp kernel = gpu_plan::emitKernel(kernels, op, *plan,
-                                                       width,
-                                                       (base + suffix).str());
+          gpu::GPUFuncOp kernel = gpu_plan::emitKernel(
+              kernels, op, *plan, width, (base + suffix).str());
           names.push_back(SymbolRefAttr::get(
               kernels.getSymNameAttr(),
               {FlatSymbolRefAttr::get(kernel.getNameAttr())}));

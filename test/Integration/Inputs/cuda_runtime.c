@@ -16,19 +16,16 @@ int main(void) {
   static const norm_cuda_image image = {"sm_90", bytes, sizeof(bytes)};
   static norm_cuda_module module = {&image, 1, NULL};
   void *params[1] = {NULL};
-  printf("null module: %s\n",
-         norm_status_string(norm_cuda_launch(NULL, "k", 1, 1, 1, NULL,
-                                             params)));
-  printf("null kernel: %s\n",
-         norm_status_string(norm_cuda_launch(&module, NULL, 1, 1, 1, NULL,
-                                             params)));
-  printf("empty grid: %s\n",
-         norm_status_string(norm_cuda_launch(&module, "k", 0, 1, 1, NULL,
-                                             params)));
-  printf("empty block: %s (%s)\n",
-         norm_status_string(norm_cuda_launch(&module, "k", 1, 0, 1, NULL,
-                                             params)),
-         norm_cuda_error_message());
+  printf("null module: %s\n", norm_status_string(norm_cuda_launch(
+                                  NULL, "k", 1, 1, 1, NULL, params)));
+  printf("null kernel: %s\n", norm_status_string(norm_cuda_launch(
+                                  &module, NULL, 1, 1, 1, NULL, params)));
+  printf("empty grid: %s\n", norm_status_string(norm_cuda_launch(
+                                 &module, "k", 0, 1, 1, NULL, params)));
+  printf(
+      "empty block: %s (%s)\n",
+      norm_status_string(norm_cuda_launch(&module, "k", 1, 0, 1, NULL, params)),
+      norm_cuda_error_message());
   /* The driver is loaded once, whichever thread comes first. */
   pthread_t threads[4];
   norm_status status[4];
@@ -41,8 +38,7 @@ int main(void) {
     same &= status[i] == status[0];
   printf("available: %s, same in every thread: %d\n",
          norm_status_string(status[0]), same);
-  norm_status launched =
-      norm_cuda_launch(&module, "k", 1, 1, 1, NULL, params);
+  norm_status launched = norm_cuda_launch(&module, "k", 1, 1, 1, NULL, params);
   printf("launch: %s: %s\n", norm_status_string(launched),
          norm_cuda_error_message());
   return 0;

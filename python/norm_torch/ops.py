@@ -1,0 +1,116 @@
+"""torch.ops.norm.*: norm's CPU kernels as PyTorch custom ops.
+
+layer_norm, rms_norm, add_rms_norm and add_layer_norm over the last axis,
+for contiguous f32, f16 and bf16 CPU tensors of any rank (flattened to rows x
+hidden; any number of rows and any hidden size: the kernels take dynamic
+shapes). Each has a fake implementation, so torch.compile(fullgraph=True)
+keeps it as one node. The kernel of a (op, dtype, epsilon, affine) family is
+compiled on first use (norm-compile) and cached.
+"""
+
+import torch
+from torch import Tensor
+
+from . import _build
+
+_DT = {torch.float32: "f32", torch.float16: "f16", torch.bfloat16: "bf16"}
+
+
+def _kernel(op, dt, eps, gamma, beta, fused):
+    t = f"tensor<?x?x{dt}>"
+    p = f"tensor<?x{dt}>"
+    args = [f"%x: {t}"]
+    params = ""
+    if fused:
+        args.append(f"%r: {t}")
+    if gamma:
+        args.append(f"%g: {p}")
+        params += f" gamma(%g : {p})"
+    if beta:
+        args.append(f"%b: {p}")
+        params += f" beta(%b : {p})"
+    prologue = ""
+    results, rtypes = "%y", t
+    if fused:
+        prologue = (f"\n      prologue(%r : {t}) -> {t} {{\n"
+                    f"      ^bb0(%u: {dt}, %v: {dt}):\n"
+                    f"        %s = arith.addf %u, %v : {dt}\n"
+                    f"        norm.yield %s : {dt}\n      }}")
+        results, rtypes = "%y, %h", f"{t}, {t}"
+    return (f"func.func @k({', '.join(args)}) -> ({rtypes}) {{\n"
+            f"  {results} = norm.{op} %x{params}{prologue} "
+            f"{{axes = array<i64: 1>, epsilon = {float(eps):.17e} : f64}} : "
+            f"{t} -> {t}\n  return {results} : {rtypes}\n}}\n")
+
+
+def _run(op, x, eps, weight=None, bias=None, residual=None):
+    if x.device.type != "cpu":
+        raise NotImplementedError("torch.ops.norm runs CPU tensors (the CUDA "
+                                  "kernels need static shapes: docs/gpu.md)")
+    if x.dtype not in _DT:
+        raise TypeError(f"torch.ops.norm.{op}: unsupported dtype {x.dtype}")
+    hidden = x.shape[-1] if x.dim() else 1
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.dtype != x.dtype or t.shape != (hidden,)):
+            raise ValueError(f"torch.ops.norm.{op}: {name} must be "
+                             f"{x.dtype} of shape ({hidden},)")
+    if residual is not None and (residual.shape != x.shape or
+                                 residual.dtype != x.dtype):
+        raise ValueError(f"torch.ops.norm.{op}: residual must match x")
+    kernel = _build.load(_kernel(op, _DT[x.dtype], eps, weight is not None,
+                                 bias is not None, residual is not None))["k"]
+    x2 = x.contiguous().reshape(-1, hidden)
+    ins = [x2]
+    if residual is not None:
+        ins.append(residual.contiguous().reshape(-1, hidden))
+    ins += [t.contiguous() for t in (weight, bias) if t is not None]
+    outs = [torch.empty_like(x2)]
+    if residual is not None:
+        outs.append(torch.empty_like(x2))
+    kernel(ins, outs)
+    return [o.reshape(x.shape) for o in outs]
+
+
+@torch.library.custom_op("norm::layer_norm", mutates_args=())
+def layer_norm(x: Tensor, weight: Tensor | None, bias: Tensor | None,
+               eps: float) -> Tensor:
+    return _run("layer_norm", x, eps, weight, bias)[0]
+
+
+@torch.library.custom_op("norm::rms_norm", mutates_args=())
+def rms_norm(x: Tensor, weight: Tensor | None, eps: float) -> Tensor:
+    return _run("rms_norm", x, eps, weight)[0]
+
+
+@torch.library.custom_op("norm::add_rms_norm", mutates_args=())
+def add_rms_norm(x: Tensor, residual: Tensor, weight: Tensor,
+                 eps: float) -> tuple[Tensor, Tensor]:
+    y, h = _run("rms_norm", x, eps, weight, residual=residual)
+    return y, h
+
+
+@torch.library.custom_op("norm::add_layer_norm", mutates_args=())
+def add_layer_norm(x: Tensor, residual: Tensor, weight: Tensor, bias: Tensor,
+                   eps: float) -> tuple[Tensor, Tensor]:
+    y, h = _run("layer_norm", x, eps, weight, bias, residual=residual)
+    return y, h
+
+
+@layer_norm.register_fake
+def _(x, weight, bias, eps):
+    return torch.empty_like(x)
+
+
+@rms_norm.register_fake
+def _(x, weight, eps):
+    return torch.empty_like(x)
+
+
+@add_rms_norm.register_fake
+def _(x, residual, weight, eps):
+    return torch.empty_like(x), torch.empty_like(x)
+
+
+@add_layer_norm.register_fake
+def _(x, residual, weight, bias, eps):
+    return torch.empty_like(x), torch.empty_like(x)
