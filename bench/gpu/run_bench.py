@@ -77,12 +77,15 @@ def main():
                             device="cuda") for t in spec["outputs"]]
         ptrs += [o.data_ptr() for o in outs]
         array = (ctypes.c_void_p * len(ptrs))(*ptrs)
+        dims = [t["shape"][d] for t in spec["inputs"]
+                for d in t.get("dynamic_dims", [])]
+        sizes = (ctypes.c_int64 * max(1, len(dims)))(*dims)
         entry = getattr(lib, "case_" + name)
         entry.restype = ctypes.c_int
 
         def ours():
             s = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
-            rc = entry(array, s)
+            rc = entry(array, sizes, s)
             if rc:
                 raise RuntimeError(lib.norm_cuda_error_message().decode())
 

@@ -48,8 +48,11 @@ std::string norm::emitCudaHeader(llvm::ArrayRef<CudaKernel> kernels,
           "without a driver\n * or device, NORM_CUDA_ERROR when the launch "
           "fails. */\n";
     std::vector<std::string> params;
-    for (const CTensor &t : c.inputs)
+    for (const CTensor &t : c.inputs) {
       params.push_back("const " + cType(t.elementType) + " *" + t.name);
+      for (const std::string &size : t.sizeArgs)
+        params.push_back("int64_t " + size);
+    }
     for (const CTensor &t : c.outputs)
       params.push_back(cType(t.elementType) + " *" + t.name);
     params.push_back("void *stream");
@@ -59,7 +62,25 @@ std::string norm::emitCudaHeader(llvm::ArrayRef<CudaKernel> kernels,
       os << "  if (!" << t.name << ") return NORM_INVALID_ARGUMENT;\n";
     for (const CTensor &t : c.outputs)
       os << "  if (!" << t.name << ") return NORM_INVALID_ARGUMENT;\n";
-    if (k.grid[0] == 0) {
+    for (const CTensor &t : c.inputs)
+      for (const std::string &size : t.sizeArgs)
+        os << "  if (" << size << " < 0) return NORM_INVALID_ARGUMENT;\n";
+    for (const auto &[condition, why] : c.requirements)
+      os << "  /* " << why << " */\n  if (!(" << condition
+         << ")) return NORM_INVALID_ARGUMENT;\n";
+    bool dynamic = !k.outer.empty();
+    if (dynamic) {
+      // The grid follows the dynamic sizes; sizes whose grid would not fit
+      // a launch (or whose product overflows) are refused.
+      os << "  int64_t outer_ = 1; /* the product of the dynamic sizes */\n";
+      for (llvm::StringRef size : llvm::split(k.outer, " * "))
+        os << "  if (" << size << " != 0 && outer_ > " << k.maxOuter << " / "
+           << size << ") return NORM_INVALID_ARGUMENT;\n  outer_ *= " << size
+           << ";\n";
+      os << "  if (outer_ == 0) { (void)stream; return NORM_OK; } /* no "
+            "element */\n";
+    }
+    if (!dynamic && k.grid[0] == 0) {
       os << "  (void)stream;\n  return NORM_OK; /* no element */\n}\n\n";
       continue;
     }
@@ -71,23 +92,42 @@ std::string norm::emitCudaHeader(llvm::ArrayRef<CudaKernel> kernels,
         aligned.push_back("(uintptr_t)" + name + " % " +
                           std::to_string(a.alignment) + " == 0");
     }
+    if (dynamic)
+      args.push_back("(void *)&outer_");
     os << "  void *params[] = {" << llvm::join(args, ", ") << "};\n";
     // The kernels assume the grid they were compiled for
     // (known_grid_size): each is launched with its own.
-    auto launch = [&](const std::string &kernel,
-                      const std::array<int64_t, 3> &grid) {
+    // Dynamic sizes: min(ceil(outer * a / b), cap) blocks.
+    auto gridOf = [&](const std::array<int64_t, 3> &grid,
+                      const std::array<int64_t, 3> &f) -> std::string {
+      if (!dynamic)
+        return std::to_string(grid[0]) + "u";
+      std::string blocks = "outer_ * " + std::to_string(f[0]);
+      if (f[1] > 1)
+        blocks = "(" + blocks + " + " + std::to_string(f[1] - 1) + ") / " +
+                 std::to_string(f[1]);
+      if (f[2] > 0)
+        blocks = "(" + blocks + " < " + std::to_string(f[2]) + " ? " +
+                 blocks + " : " + std::to_string(f[2]) + ")";
+      return "(unsigned)(" + blocks + ")";
+    };
+    if (dynamic && k.gridFormula[2] == 0) // grids of at most 2^31 - 1
+      os << "  if (outer_ > " << 2147483647LL * k.gridFormula[1] /
+                                     k.gridFormula[0]
+         << ") return NORM_INVALID_ARGUMENT; /* too many blocks */\n";
+    auto launch = [&](const std::string &kernel, const std::string &grid) {
       os << "norm_cuda_launch(&" << c.name << "_cuda_module, \"" << kernel
-         << "\", " << grid[0] << "u, " << k.block[0] << "u, " << k.block[1]
+         << "\", " << grid << ", " << k.block[0] << "u, " << k.block[1]
          << "u, stream, params);\n";
     };
     if (!k.vectorKernel.empty()) {
       os << "  /* 16-byte accesses where every buffer allows them. */\n"
          << "  if (" << (aligned.empty() ? "1" : llvm::join(aligned, " && "))
          << ")\n    return ";
-      launch(k.vectorKernel, k.vectorGrid);
+      launch(k.vectorKernel, gridOf(k.vectorGrid, k.vectorGridFormula));
     }
     os << "  return ";
-    launch(k.scalarKernel, k.grid);
+    launch(k.scalarKernel, gridOf(k.grid, k.gridFormula));
     os << "}\n\n";
   }
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";

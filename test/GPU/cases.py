@@ -31,10 +31,16 @@ class Case:
         self.inputs, self.outputs = [], []  # (role, shape, dtype)
         self.modes = attrs.pop("modes", ["random"])
 
+    def dynamic(self, shape):
+        """Whether a tensor of `shape` has the dynamic leading size."""
+        return self.attrs.get("dynamic", False) and shape and \
+            shape[0] == self.shape[0]
+
     def spec(self):
         return {"name": self.name, "op": self.op, "shape": self.shape,
                 "dtype": self.dtype, "attrs": self.attrs,
-                "inputs": [dict(role=r, shape=s, dtype=d)
+                "inputs": [dict(role=r, shape=s, dtype=d,
+                                dynamic_dims=[0] if self.dynamic(s) else [])
                            for r, s, d in self.inputs],
                 "outputs": [dict(role=r, shape=s, dtype=d)
                             for r, s, d in self.outputs],
@@ -176,8 +182,37 @@ def prenorm_gelu(name, rows, hidden):
     return case, func_text(case, body, ["%y", "%h"])
 
 
+def dynamic_rows(made):
+    """The same case with its leading size dynamic (`?` in the IR; the
+    runtime size is the case's)."""
+    case, text = made
+    case.name += "_dyn"
+    case.attrs["dynamic"] = True
+    text = text.replace(f"tensor<{case.shape[0]}x", "tensor<?x")
+    text = text.replace(f"@{case.name[:-4]}(", f"@{case.name}(", 1)
+    return case, text
+
+
 def all_cases():
     out = []
+    # Dynamic leading sizes (a batch of rows, of images): leading sizes
+    # that no other extent of the case equals.
+    out.append(dynamic_rows(layer_like("ln_bf16_37x4096", "layer_norm",
+                                       [37, 4096], "bf16", [1], stats=True)))
+    out.append(dynamic_rows(layer_like("rms_f32_37x768", "rms_norm",
+                                       [37, 768], "f32", [1])))
+    out.append(dynamic_rows(layer_like("ln_f16_3x65536", "layer_norm",
+                                       [3, 65536], "f16", [1])))
+    out.append(dynamic_rows(layer_like("ln_f32_3x5x1025", "layer_norm",
+                                       [3, 5, 1025], "f32", [2])))
+    out.append(dynamic_rows(channel_op("bni_bf16_3x64x32x32",
+                                       "batch_norm_inference",
+                                       [3, 64, 32, 32], "bf16", 1)))
+    out.append(dynamic_rows(channel_op("in_f32_5x32x7x7", "instance_norm",
+                                       [5, 32, 7, 7], "f32", 1)))
+    out.append(dynamic_rows(channel_op("gn_bf16_5x32x9x9", "group_norm",
+                                       [5, 32, 9, 9], "bf16", 1, groups=4)))
+    out.append(dynamic_rows(prenorm_gelu("prenorm_gelu_bf16_37", 37, 4096)))
     row_shapes = [[1, 1], [1, 7], [3, 17], [64, 768], [5, 4099],
                   [2, 3, 1025], [8, 32768], [4, 65536], [2, 100000]]
     for dt in DTYPES:
@@ -238,12 +273,16 @@ def main():
     with open(os.path.join(out_dir, "shim.c"), "w") as f:
         f.write('#include "cases.h"\n\n')
         for c, _ in cases:
-            args = []
-            for i, (_, _, d) in enumerate(c.inputs):
+            args, z = [], 0
+            for i, (_, shape, d) in enumerate(c.inputs):
                 args.append(f"(const {ctype[d]} *)p[{i}]")
+                if c.dynamic(shape):
+                    args.append(f"z[{z}]")
+                    z += 1
             for j, (_, _, d) in enumerate(c.outputs):
                 args.append(f"({ctype[d]} *)p[{len(c.inputs) + j}]")
-            f.write(f"norm_status case_{c.name}(void **p, void *stream) {{\n"
+            f.write(f"norm_status case_{c.name}(void **p, const int64_t *z, "
+                    f"void *stream) {{\n  (void)z;\n"
                     f"  return {c.name}({', '.join(args)}, stream);\n}}\n")
 
 

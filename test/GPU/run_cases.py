@@ -161,8 +161,11 @@ def run_case(lib, spec, mode, seed):
         outs.append(o)
         ptrs.append(o.data_ptr())
     array = (ctypes.c_void_p * len(ptrs))(*ptrs)
+    # Dynamic sizes, in the order of the C function's size arguments.
+    dims = [t["shape"][d] for t in spec["inputs"] for d in t["dynamic_dims"]]
+    sizes = (ctypes.c_int64 * max(1, len(dims)))(*dims)
     stream = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
-    status = getattr(lib, "case_" + spec["name"])(array, stream)
+    status = getattr(lib, "case_" + spec["name"])(array, sizes, stream)
     if status != 0:
         msg = lib.norm_cuda_error_message().decode()
         return [f"status {status}: {msg}"], outs

@@ -10,6 +10,8 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Pass/PassManager.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::norm;
 
@@ -59,6 +61,21 @@ norm::lowerToCuda(ModuleOp module, const GPUPipelineOptions &options) {
       kernel.args.push_back(
           {true, static_cast<unsigned>(it - ret.getOperands().begin()), 1});
     }
+    // The product of the input's dynamic sizes, which the kernels take.
+    auto input = cast<BlockArgument>(normOp.getInput());
+    const CTensor &x = kernel.c.inputs[input.getArgNumber()];
+    std::vector<std::string> dynamic;
+    auto shape = cast<RankedTensorType>(input.getType()).getShape();
+    for (auto [d, extent] : llvm::enumerate(shape))
+      if (ShapedType::isDynamic(extent))
+        dynamic.push_back(x.dims[d]);
+    kernel.outer = llvm::join(dynamic, " * ");
+    int64_t known = 1;
+    for (int64_t extent : shape)
+      if (!ShapedType::isDynamic(extent))
+        known *= std::max<int64_t>(extent, 1);
+    // 16: at most 8 bytes per element, with room for index arithmetic.
+    kernel.maxOuter = std::numeric_limits<int64_t>::max() / 16 / known;
     kernels.push_back(std::move(kernel));
     normOps.push_back(normOp);
   }
@@ -82,10 +99,13 @@ norm::lowerToCuda(ModuleOp module, const GPUPipelineOptions &options) {
       (vector ? kernel.vectorKernel : kernel.scalarKernel) =
           func.getName().str();
       for (int d = 0; d < 3; ++d) {
-        (vector ? kernel.vectorGrid : kernel.grid)[d] =
-            func.getKnownGridSizeAttr()[d];
+        if (auto grid = func.getKnownGridSizeAttr())
+          (vector ? kernel.vectorGrid : kernel.grid)[d] = grid[d];
         kernel.block[d] = func.getKnownBlockSizeAttr()[d];
       }
+      if (auto f = func->getAttrOfType<DenseI64ArrayAttr>("norm.grid_formula"))
+        for (int d = 0; d < 3; ++d)
+          (vector ? kernel.vectorGridFormula : kernel.gridFormula)[d] = f[d];
       if (vector) {
         auto align =
             func->getAttrOfType<DenseI64ArrayAttr>("norm.arg_alignment");

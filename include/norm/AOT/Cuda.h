@@ -38,6 +38,13 @@ struct CudaKernel {
   /// thread handles one vector (the elementwise strategy).
   std::array<int64_t, 3> grid{}, vectorGrid{}, block{};
   std::vector<CudaArg> args;
+  /// Dynamic leading sizes: the kernels take their product, `outer` (a C
+  /// expression of the size arguments), and the grid of each kernel is
+  /// min(ceil(outer * a / b), cap) with {a, b, cap} here (cap 0: none).
+  std::string outer;
+  /// The largest outer size whose tensors' byte sizes fit in int64_t.
+  int64_t maxOuter = 0;
+  std::array<int64_t, 3> gridFormula{}, vectorGridFormula{};
   /// (chip, image bytes) of the gpu.binary holding the kernels.
   std::vector<std::pair<std::string, std::string>> images;
 };

@@ -108,6 +108,12 @@ private:
   unsigned numPrologue = 0;
   Value lane, warp, tidY; // for the block reductions
   Value tid, rank;        // thread in block; block in cluster (rows)
+  Value outer;            // the product of the dynamic sizes, or null
+  /// n times the outer size (n when the shapes are static).
+  Value scaled(int64_t n) {
+    Value v = index(n);
+    return outer ? arith::MulIOp::create(b, loc, outer, v).getResult() : v;
+  }
   /// Bytes each vector access of a flat view needs its base aligned to.
   DenseMap<Value, int64_t> alignment;
 };
@@ -605,9 +611,9 @@ void Emitter::emitRows() {
         b, loc, arith::MulIOp::create(b, loc, bid, index(plan.slotsPerBlock)),
         warp);
     t = lane;
-    if (plan.slots % plan.slotsPerBlock != 0)
+    if (plan.dynamicOuter || plan.slots % plan.slotsPerBlock != 0)
       active = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, slot,
-                                     index(plan.slots));
+                                     scaled(plan.slots));
   }
   auto body = [&] {
     SmallVector<int64_t> keptSizes;
@@ -745,11 +751,15 @@ void Emitter::emitElementwise() {
   Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
   Value bid = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
   int64_t threads = plan.threads;
-  int64_t blocks = plan.grid(width)[0];
+  Value step = index(threads * plan.grid(width)[0]);
+  if (plan.dynamicOuter) // the grid follows the outer size
+    step = arith::MulIOp::create(
+        b, loc, gpu::GridDimOp::create(b, loc, gpu::Dimension::x),
+        index(threads));
   Value first = arith::AddIOp::create(
       b, loc, arith::MulIOp::create(b, loc, bid, index(threads)), tid);
-  auto loop = scf::ForOp::create(b, loc, first, index(plan.slots / width),
-                                 index(threads * blocks));
+  auto loop =
+      scf::ForOp::create(b, loc, first, scaled(plan.slots / width), step);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
   SmallVector<int64_t> sizes;
@@ -790,6 +800,8 @@ gpu::GPUFuncOp Emitter::emit(StringRef name) {
   for (Value v : values)
     argTypes.push_back(MemRefType::get(
         {}, cast<RankedTensorType>(v.getType()).getElementType()));
+  if (plan.dynamicOuter) // the product of the dynamic sizes
+    argTypes.push_back(b.getIndexType());
   func = gpu::GPUFuncOp::create(b, loc, name,
                                 FunctionType::get(ctx, argTypes, {}));
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
@@ -799,24 +811,45 @@ gpu::GPUFuncOp Emitter::emit(StringRef name) {
                                 static_cast<int32_t>(a[2])};
   };
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(asI32(plan.block())));
-  func.setKnownGridSizeAttr(b.getDenseI32ArrayAttr(asI32(plan.grid(width))));
+  if (plan.dynamicOuter) {
+    std::array<int64_t, 3> f = plan.gridFormula(width);
+    func->setAttr("norm.grid_formula", b.getDenseI64ArrayAttr(f));
+  } else {
+    func.setKnownGridSizeAttr(
+        b.getDenseI32ArrayAttr(asI32(plan.grid(width))));
+  }
   if (plan.clusterSize > 1)
     func->setAttr(
         NVVM::NVVMDialect::getClusterDimAttrName(),
         b.getDenseI32ArrayAttr({static_cast<int32_t>(plan.clusterSize), 1, 1}));
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
+  if (plan.dynamicOuter)
+    outer = entry.getArgument(values.size());
 
-  // Flat views of the arguments.
+  // Flat views of the arguments; a dynamic one has the outer size times its
+  // static extents.
   DenseMap<Value, Value> flat;
   for (auto [v, arg] : llvm::zip(values, entry.getArguments())) {
     if (flat.count(v))
       continue;
     auto type = cast<RankedTensorType>(v.getType());
+    if (type.hasStaticShape()) {
+      auto viewType =
+          MemRefType::get({type.getNumElements()}, type.getElementType());
+      flat[v] = memref::ReinterpretCastOp::create(
+          b, loc, viewType, arg, /*offset=*/0, {type.getNumElements()}, {1});
+      continue;
+    }
+    int64_t known = 1;
+    for (int64_t d : type.getShape())
+      if (!ShapedType::isDynamic(d))
+        known *= d;
     auto viewType =
-        MemRefType::get({type.getNumElements()}, type.getElementType());
+        MemRefType::get({ShapedType::kDynamic}, type.getElementType());
     flat[v] = memref::ReinterpretCastOp::create(
-        b, loc, viewType, arg, /*offset=*/0, {type.getNumElements()}, {1});
+        b, loc, viewType, arg, OpFoldResult(b.getIndexAttr(0)),
+        {OpFoldResult(scaled(known))}, {OpFoldResult(b.getIndexAttr(1))});
   }
   auto buffer = [&](Value v, function_ref<bool(const Segment &)> flag) {
     if (!v)

@@ -64,6 +64,22 @@ std::array<int64_t, 3> KernelPlan::grid(int64_t width) const {
   llvm_unreachable("unknown strategy");
 }
 
+std::array<int64_t, 3> KernelPlan::gridFormula(int64_t width) const {
+  switch (strategy) {
+  case Strategy::WarpPerRow:
+    return {slots, slotsPerBlock, 0};
+  case Strategy::BlockPerRow:
+    return {slots * clusterSize, 1, 0};
+  case Strategy::Columns: {
+    int64_t inner = segments.back().size;
+    return {slots / inner * ceilDiv(inner, 32), 1, 0};
+  }
+  case Strategy::Elementwise:
+    return {slots / width, kElementwiseThreads, kElementwiseBlocks};
+  }
+  llvm_unreachable("unknown strategy");
+}
+
 std::array<int64_t, 3> KernelPlan::block() const {
   switch (strategy) {
   case Strategy::WarpPerRow:
@@ -84,25 +100,30 @@ llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
   };
   NormDesc desc = op.getDesc();
   auto inputType = cast<RankedTensorType>(op.getInput().getType());
-  for (Value v : op->getOperands())
-    if (auto t = dyn_cast<RankedTensorType>(v.getType());
-        t && !t.hasStaticShape())
-      return fail("the GPU lowering needs static shapes");
-  for (Value v : op->getResults())
-    if (!cast<RankedTensorType>(v.getType()).hasStaticShape())
-      return fail("the GPU lowering needs static shapes");
   if (!op.getComputeElementType().isF32())
     return fail("the GPU lowering computes in f32 only");
-  if (inputType.getNumElements() >= (int64_t{1} << 40))
+  int64_t staticElements = 1;
+  for (int64_t d : inputType.getShape())
+    if (!ShapedType::isDynamic(d))
+      staticElements *= d;
+  if (staticElements >= (int64_t{1} << 40))
     return fail("the tensor is too large for the GPU lowering");
 
-  // Work sizes: the input's, with a grouped axis split in two.
+  // Work sizes: the input's, with a grouped axis split in two. A dynamic
+  // axis counts 1 here: the kernel takes the product of the dynamic sizes
+  // (`outer`) as an argument.
   SmallVector<int64_t> work;
+  SmallVector<bool> workDynamic;
   for (auto [a, extent] : llvm::enumerate(inputType.getShape())) {
+    bool dynamic = ShapedType::isDynamic(extent);
     if (static_cast<int64_t>(a) != desc.groupAxis) {
-      work.push_back(extent);
+      work.push_back(dynamic ? 1 : extent);
+      workDynamic.push_back(dynamic);
       continue;
     }
+    if (dynamic)
+      return fail("the GPU lowering needs a static grouped channel axis");
+    workDynamic.append({false, false});
     work.push_back(desc.numGroups);
     work.push_back(extent / desc.numGroups);
   }
@@ -135,12 +156,31 @@ llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
     if (last && last->reduced == flags.reduced && last->param == flags.param &&
         last->given == flags.given && last->fused == flags.fused) {
       last->size *= flags.size;
-      continue;
+    } else {
+      plan.segments.push_back(flags);
     }
-    plan.segments.push_back(flags);
+    // Dynamic sizes: only in the outermost segment, and only if it is kept
+    // (a batch of rows, of channels, of (n, c) instances).
+    if (workDynamic[a]) {
+      if (plan.segments.size() > 1 || flags.reduced)
+        return fail("the GPU lowering takes dynamic sizes only on leading "
+                    "axes that are not reduced and that every operand "
+                    "varies along alike");
+      plan.dynamicOuter = true;
+    }
   }
   if (plan.segments.empty())
     return fail("rank-0 input");
+  if (plan.dynamicOuter && plan.segments.size() == 1)
+    return fail("the GPU lowering needs a static innermost axis");
+  // Every other operand and result: dynamic exactly where the input is.
+  SmallVector<Value> values(op->getOperands());
+  llvm::append_range(values, op->getResults());
+  for (Value v : values) {
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    if (t && !t.hasStaticShape() && !plan.dynamicOuter)
+      return fail("the GPU lowering needs static shapes");
+  }
   for (const Segment &s : plan.segments)
     (s.reduced ? plan.reduced : plan.slots) *= s.size;
 

@@ -55,6 +55,11 @@ struct KernelPlan {
   int64_t threads = 32;
   /// Slots per block (WarpPerRow).
   int64_t slotsPerBlock = 1;
+  /// The outermost segment has dynamic axes: `slots` and the outermost
+  /// segment's size count them as 1, and the kernel takes the product of
+  /// the dynamic sizes as its last argument; the grid is that product times
+  /// gridPerOuter() (rounded up, capped).
+  bool dynamicOuter = false;
   /// BlockPerRow: the blocks of a thread-block cluster (sm_90) that share a
   /// row, each keeping its part in registers; 1 without clusters.
   int64_t clusterSize = 1;
@@ -67,6 +72,9 @@ struct KernelPlan {
   /// The grid and block of the kernel with `width` elements per access.
   std::array<int64_t, 3> grid(int64_t width) const;
   std::array<int64_t, 3> block() const;
+  /// With a dynamic outer size n, the grid is min(ceil(n * a / b), cap)
+  /// (cap 0: none), returned as {a, b, cap} for `width`.
+  std::array<int64_t, 3> gridFormula(int64_t width) const;
   /// Units (vectors of `width` elements) of one slot.
   int64_t units(int64_t width) const { return reduced / width; }
   /// Units each thread keeps in registers.

@@ -84,3 +84,18 @@ func.func @given(%x: tensor<16x64x32x32xbf16>, %m: tensor<64xf32>, %v: tensor<64
   %y = norm.batch_norm_inference %x, %m, %v : tensor<16x64x32x32xbf16>, tensor<64xf32>, tensor<64xf32> -> tensor<16x64x32x32xbf16>
   return %y : tensor<16x64x32x32xbf16>
 }
+
+// A dynamic batch of rows: the kernels take the product of the dynamic
+// sizes as their last argument and have no fixed grid; the launcher
+// computes it (norm.grid_formula: ceil(n * 1 / 4) blocks).
+// CHECK-LABEL: gpu.module @batch_kernels
+// CHECK: gpu.func @batch_0_vector(%{{.*}}: memref<bf16>, %{{.*}}: memref<bf16>, %[[N:.*]]: index)
+// CHECK-SAME: known_block_size = array<i32: 128, 1, 1>, norm.arg_alignment = array<i64: 16, 16>, norm.grid_formula = array<i64: 1, 4, 0>
+// CHECK: %[[SIZE:.*]] = arith.muli %[[N]], %{{.*}} : index
+// CHECK: memref.reinterpret_cast %{{.*}} to offset: [0], sizes: [%[[SIZE]]], strides: [1] : memref<bf16> to memref<?xbf16>
+// CHECK: arith.cmpi ult
+// CHECK: gpu.return
+func.func @batch(%x: tensor<?x1024xbf16>) -> tensor<?x1024xbf16> {
+  %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<?x1024xbf16> -> tensor<?x1024xbf16>
+  return %y : tensor<?x1024xbf16>
+}
