@@ -101,6 +101,33 @@ def main():
     close("inductor", inductor(x, r, w), want.double(), torch.float32)
     print("torch.compile: one norm node, matches eager")
 
+    # The opt-in pass: x + r feeding LayerNorm/RMSNorm becomes one fused op
+    # whose second result replaces the sum's other uses.
+    def prenorm(x, r, w, b):
+        h = x + r
+        y = F.layer_norm(h, (x.shape[-1],), w, b, 1e-5)
+        z = F.rms_norm(y + r, (x.shape[-1],), w, 1e-6)
+        return F.gelu(z) + h
+
+    rewritten = []
+
+    def spy(gm, example_inputs):
+        from norm_torch.fx import fuse_residual_norms
+        rewritten.append(fuse_residual_norms(gm))
+        rewritten.append(sorted(str(n.target) for n in gm.graph.nodes
+                                if n.op == "call_function" and
+                                "norm" in str(n.target)))
+        return gm.forward
+
+    got = torch.compile(prenorm, backend=spy, fullgraph=True)(x, r, w, b)
+    want = prenorm(x, r, w, b)
+    close("fused graph", got, want.double(), torch.float32)
+    print(f"fx pass: {rewritten[0]} fused: {rewritten[1]}")
+    fast = torch.compile(prenorm, backend=norm_torch.fx.inductor_backend,
+                         fullgraph=True)
+    close("inductor backend", fast(x, r, w, b), want.double(), torch.float32)
+    print("inductor backend: matches eager")
+
 
 if __name__ == "__main__":
     main()
