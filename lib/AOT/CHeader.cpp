@@ -234,21 +234,29 @@ std::string norm::emitCHeader(llvm::ArrayRef<CKernel> kernels,
   }
   os << "\n";
 
-  for (const CKernel &k : kernels) {
+  // One kernel; `rows`: its row-range entry point (--tile-entry), which
+  // takes the first and one past the last row after the inputs.
+  auto emitKernel = [&](const CKernel &k, bool rows) {
+    std::string name = k.name + (rows ? "_rows" : "");
     // The descriptor form, as compiled.
-    os << "/* " << k.name << ": descriptor form. Inputs, then the outputs the "
-       << "caller allocates. */\nvoid _mlir_ciface_" << k.name << "(";
+    os << "/* " << name << ": descriptor form. Inputs, then the outputs the "
+       << "caller allocates. */\nvoid _mlir_ciface_" << name << "(";
     std::vector<std::string> params;
     for (const CTensor &t : k.inputs)
       params.push_back("norm_memref_r" + std::to_string(t.dims.size()) + " *" +
                        t.name);
+    if (rows)
+      params.insert(params.end(), {"int64_t row_begin", "int64_t row_end"});
     for (const CTensor &t : k.outputs)
       params.push_back("norm_memref_r" + std::to_string(t.dims.size()) + " *" +
                        t.name);
     os << llvm::join(params, ", ") << ");\n\n";
 
     // The plain form: pointers and the inputs' dynamic sizes.
-    os << "/* " << k.name << ": plain form. Dense row-major buffers.\n";
+    os << "/* " << name << ": plain form. Dense row-major buffers.\n";
+    if (rows)
+      os << " * Normalizes rows [row_begin, row_end) of the " << k.tileRows
+         << " rows only.\n";
     for (const CTensor &t : k.inputs)
       os << " *   in  " << t.name << ": " << t.elementType << "["
          << llvm::join(t.dims, "][") << "]\n";
@@ -266,7 +274,9 @@ std::string norm::emitCHeader(llvm::ArrayRef<CKernel> kernels,
     }
     for (const CTensor &t : k.outputs)
       params.push_back(cType(t.elementType) + " *" + t.name);
-    os << "static inline norm_status " << k.name << "("
+    if (rows)
+      params.insert(params.end(), {"int64_t row_begin", "int64_t row_end"});
+    os << "static inline norm_status " << name << "("
        << llvm::join(params, ", ") << ") {\n";
     for (const CTensor &t : k.inputs) {
       os << "  if (!" << t.name << ") return NORM_INVALID_ARGUMENT;\n";
@@ -304,6 +314,9 @@ std::string norm::emitCHeader(llvm::ArrayRef<CKernel> kernels,
         os << "    (void)n;\n  }\n";
       }
     }
+    if (rows)
+      os << "  if (row_begin < 0 || row_end < row_begin || row_end > ("
+         << k.tileRows << ")) return NORM_INVALID_ARGUMENT;\n";
     auto descriptor = [&](const CTensor &t) {
       std::vector<std::string> st = strides(t.dims);
       os << "  norm_memref_r" << t.dims.size() << " " << t.name
@@ -321,10 +334,17 @@ std::string norm::emitCHeader(llvm::ArrayRef<CKernel> kernels,
     params.clear();
     for (const CTensor &t : k.inputs)
       params.push_back("&" + t.name + "_m");
+    if (rows)
+      params.insert(params.end(), {"row_begin", "row_end"});
     for (const CTensor &t : k.outputs)
       params.push_back("&" + t.name + "_m");
-    os << "  _mlir_ciface_" << k.name << "(" << llvm::join(params, ", ")
+    os << "  _mlir_ciface_" << name << "(" << llvm::join(params, ", ")
        << ");\n  return NORM_OK;\n}\n\n";
+  };
+  for (const CKernel &k : kernels) {
+    emitKernel(k, false);
+    if (!k.tileRows.empty())
+      emitKernel(k, true);
   }
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
   return text;

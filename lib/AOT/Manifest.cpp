@@ -55,6 +55,14 @@ std::string norm::emitManifest(llvm::ArrayRef<CKernel> kernels,
                                   {"block", dims(k.gpuBlock)},
                                   {"shared_memory_bytes", "static"}};
     }
+    llvm::json::Object rows;
+    if (!k.tileRows.empty())
+      rows = llvm::json::Object{
+          {"c_function", k.name + "_rows"},
+          {"symbol", "_mlir_ciface_" + k.name + "_rows"},
+          {"rows", k.tileRows},
+          {"arguments", "the C function's, then int64_t row_begin, row_end: "
+                        "rows [row_begin, row_end) of `rows`"}};
     list.push_back(llvm::json::Object{
         {"name", k.name},
         {"c_function", k.name},
@@ -65,7 +73,8 @@ std::string norm::emitManifest(llvm::ArrayRef<CKernel> kernels,
         {"requirements", std::move(requirements)},
         {"layout", "dense row-major; outputs allocated by the caller"},
         {"ops", std::move(ops)},
-        {"launch", std::move(launch)}});
+        {"launch", std::move(launch)},
+        {"row_entry", std::move(rows)}});
   }
   llvm::json::Object root{
       {"format", "norm-kernels-1"},

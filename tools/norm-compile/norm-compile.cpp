@@ -14,6 +14,7 @@
 #include "norm/AOT/CHeader.h"
 #include "norm/AOT/Manifest.h"
 #include "norm/Conversion/Passes.h"
+#include "norm/Dialect/Norm/IR/NormOps.h"
 #include "norm/Pipelines/ModuleFile.h"
 #include "norm/Pipelines/Pipelines.h"
 
@@ -76,6 +77,12 @@ static cl::opt<bool> embedded(
              "executables: no thread team (the caller's thread runs the "
              "kernel) and hence no OpenMP runtime"));
 
+static cl::opt<bool> tileEntry(
+    "tile-entry",
+    cl::desc("Also emit <function>_rows(..., row_begin, row_end): the "
+             "statistics slots (rows) [row_begin, row_end) only, for "
+             "embedders that split the work over their own threads"));
+
 static cl::opt<int64_t> streamingThreshold(
     "streaming-threshold",
     cl::desc("Outputs of at least this many bytes are written with "
@@ -108,6 +115,56 @@ static std::string hostFeatures() {
   for (const auto &[name, enabled] : llvm::sys::getHostCPUFeatures())
     features.push_back((enabled ? "+" : "-") + name.str());
   return llvm::join(features, ",");
+}
+
+/// Adds `<func>_rows`, `func` with two more index arguments (the first and
+/// one past the last row), and records the row count in `kernel`.
+static llvm::Expected<func::FuncOp> addRowEntry(func::FuncOp func,
+                                                CKernel &kernel) {
+  auto error = [&](const llvm::Twine &why) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "@" + func.getSymName() + ": " + why);
+  };
+  SmallVector<NormalizationOpInterface> ops;
+  func.walk([&](NormalizationOpInterface op) { ops.push_back(op); });
+  if (ops.size() != 1)
+    return error("--tile-entry takes functions of one norm op");
+  NormDesc desc = ops[0].getDesc();
+  auto input = dyn_cast<BlockArgument>(ops[0].getInput());
+  if (!input || desc.givenStats)
+    return error("--tile-entry needs a norm op with batch statistics on a "
+                 "function argument");
+  // Rows: the statistics slots, i.e. the kept axes (a grouped channel axis
+  // contributes its groups), when the reduced axes are innermost.
+  int64_t rank = desc.rank;
+  for (int64_t i = 0; i < static_cast<int64_t>(desc.axes.size()); ++i)
+    if (desc.axes[desc.axes.size() - 1 - i] != rank - 1 - i)
+      return error("--tile-entry needs the reduced axes innermost");
+  std::vector<std::string> rows;
+  const CTensor &x = kernel.inputs[input.getArgNumber()];
+  for (int64_t a = 0; a < rank; ++a) {
+    if (a == desc.groupAxis)
+      rows.push_back(std::to_string(desc.numGroups));
+    else if (!desc.isReduced(a))
+      rows.push_back(x.dims[a]);
+  }
+  kernel.tileRows = rows.empty() ? "1" : llvm::join(rows, " * ");
+
+  OpBuilder b(func);
+  b.setInsertionPointAfter(func);
+  auto clone = cast<func::FuncOp>(b.clone(*func));
+  clone.setSymName((func.getSymName() + "_rows").str());
+  unsigned n = clone.getNumArguments();
+  Type index = b.getIndexType();
+  if (failed(clone.insertArguments({n, n}, {index, index}, {},
+                                   {func.getLoc(), func.getLoc()})))
+    return error("cannot add the row arguments");
+  clone.walk([&](NormalizationOpInterface op) {
+    op->setAttr("norm.slot_range",
+                b.getDenseI64ArrayAttr(
+                    {static_cast<int64_t>(n), static_cast<int64_t>(n + 1)}));
+  });
+  return clone;
 }
 
 /// Writes `module` as an object file for `machine`.
@@ -252,15 +309,27 @@ int main(int argc, char **argv) {
 
   std::vector<CKernel> kernels;
   std::vector<std::string> names;
-  for (auto func : module->getOps<func::FuncOp>()) {
+  std::vector<func::FuncOp> rowEntries;
+  for (auto func : llvm::to_vector(module->getOps<func::FuncOp>())) {
     if (func.isExternal() || !func.isPublic())
       continue;
     auto kernel = describeKernel(func);
     if (!kernel)
       return fail(llvm::toString(kernel.takeError()));
+    if (tileEntry) {
+      llvm::Expected<func::FuncOp> rows = addRowEntry(func, *kernel);
+      if (!rows)
+        return fail(llvm::toString(rows.takeError()));
+      rowEntries.push_back(*rows);
+    }
     kernels.push_back(*kernel);
     names.push_back(func.getSymName().str());
     func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                  UnitAttr::get(&context));
+  }
+  for (func::FuncOp rows : rowEntries) {
+    names.push_back(rows.getSymName().str());
+    rows->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                   UnitAttr::get(&context));
   }
   if (kernels.empty())

@@ -48,6 +48,9 @@ struct CKernel {
   /// C conditions that must hold for the call to be valid, beyond non-null
   /// pointers and non-negative sizes, each with the reason it fails.
   std::vector<std::pair<std::string, std::string>> requirements;
+  /// --tile-entry: the C expression of the number of rows (statistics
+  /// slots) of `<name>_rows`; empty without a row-range entry point.
+  std::string tileRows;
   /// CUDA target: the kernels (vectorized, may be empty; scalar) and the
   /// launch shape.
   std::vector<std::string> gpuLaunch;

@@ -18,6 +18,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/TargetParser/Host.h"
 
@@ -947,6 +948,41 @@ LogicalResult KernelBuilder::build() {
           scf::YieldOp::create(eb, loc);
         });
   };
+  // A row-range entry point (norm-compile --tile-entry): the slots
+  // [begin, end) of the linearized slot loops, clamped to the slots, so
+  // that an embedder can split the rows over its own threads.
+  std::function<void(OpBuilder &, Location, ValueRange)> body = slotBody;
+  if (auto range = op->getAttrOfType<DenseI64ArrayAttr>("norm.slot_range")) {
+    auto func = op->getParentOfType<FunctionOpInterface>();
+    if (!rowLike || desc.givenStats || !func || range.size() != 2 ||
+        range[1] >= static_cast<int64_t>(func.getNumArguments())) {
+      op.emitOpError("a row-range entry point needs the reduced axes "
+                     "innermost (rows of statistics slots) and batch "
+                     "statistics");
+      return failure();
+    }
+    Value begin = func.getArgument(range[0]);
+    Value end = func.getArgument(range[1]);
+    SmallVector<Value> extents = ubs; // the lower bounds are 0
+    Value total = index(1);
+    for (Value e : extents)
+      total = arith::MulIOp::create(b, loc, total, e);
+    Value lo = arith::MinUIOp::create(b, loc, begin, total);
+    Value hi = arith::MinUIOp::create(b, loc, end, total);
+    lbs = {lo};
+    ubs = {hi};
+    steps = {index(1)};
+    body = [&, extents](OpBuilder &pb, Location l, ValueRange ivs) {
+      SmallVector<Value> split(extents.size());
+      Value rest = ivs[0];
+      for (size_t d = extents.size(); d-- > 1;) {
+        split[d] = arith::RemUIOp::create(pb, l, rest, extents[d]);
+        rest = arith::DivUIOp::create(pb, l, rest, extents[d]);
+      }
+      split[0] = rest;
+      slotBody(pb, l, split);
+    };
+  }
   // Small problems run on the calling thread: waking a thread team costs
   // more than normalizing a few kilobytes (batch-size-1 latency).
   Value small = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
@@ -958,7 +994,7 @@ LogicalResult KernelBuilder::build() {
         std::function<void(OpBuilder &, size_t)> nest = [&](OpBuilder &nb,
                                                             size_t d) {
           if (d == lbs.size()) {
-            slotBody(nb, loc, ivs);
+            body(nb, loc, ivs);
             return;
           }
           scf::ForOp::create(
@@ -974,7 +1010,7 @@ LogicalResult KernelBuilder::build() {
         scf::YieldOp::create(tb, loc);
       },
       [&](OpBuilder &eb, Location) {
-        scf::ParallelOp::create(eb, loc, lbs, ubs, steps, slotBody);
+        scf::ParallelOp::create(eb, loc, lbs, ubs, steps, body);
         scf::YieldOp::create(eb, loc);
       });
 
