@@ -6,6 +6,8 @@
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::norm;
 using namespace mlir::norm::gpu_plan;
@@ -91,6 +93,15 @@ std::array<int64_t, 3> KernelPlan::block() const {
     return {32, threads, 1};
   }
   llvm_unreachable("unknown strategy");
+}
+
+/// Grids are at most 2^31 - 1 blocks along x.
+static llvm::Expected<KernelPlan> checkGrid(KernelPlan plan) {
+  if (!plan.dynamicOuter &&
+      plan.grid(plan.vectorWidth)[0] > std::numeric_limits<int32_t>::max())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "the grid would exceed 2^31 - 1 blocks");
+  return plan;
 }
 
 llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
@@ -210,14 +221,14 @@ llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
     plan.threads = kElementwiseThreads;
     plan.slots *= plan.reduced; // every element is its own slot
     plan.reduced = 1;
-    return plan;
+    return checkGrid(plan);
   }
   if (!inner.reduced) {
     plan.strategy = Strategy::Columns;
     // About 32 reduced elements per thread, at most 32 threads per slot.
     plan.threads = std::clamp<int64_t>(
         llvm::PowerOf2Ceil(ceilDiv(plan.reduced, 32)), 1, kColumnThreads);
-    return plan;
+    return checkGrid(plan);
   }
   int64_t perThread = ceilDiv(plan.reduced, kRegisterValues);
   plan.threads = std::clamp<int64_t>(llvm::PowerOf2Ceil(perThread), 32, 1024);
@@ -247,5 +258,5 @@ llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
     plan.clusterSize = 1;
     plan.threads = 1024;
   }
-  return plan;
+  return checkGrid(plan);
 }

@@ -14,3 +14,12 @@ func.func @f64_compute(%x: tensor<4x768xf32>) -> tensor<4x768xf32> {
   %y = norm.layer_norm %x {axes = array<i64: 1>, compute_type = f64} : tensor<4x768xf32> -> tensor<4x768xf32>
   return %y : tensor<4x768xf32>
 }
+
+// -----
+
+// 2^33 rows of a warp each, four to a block: 2^31 blocks, one too many.
+func.func @too_many_rows(%x: tensor<8589934592x8xf16>) -> tensor<8589934592x8xf16> {
+  // expected-error @+1 {{cannot be lowered to GPU code: the grid would exceed 2^31 - 1 blocks}}
+  %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<8589934592x8xf16> -> tensor<8589934592x8xf16>
+  return %y : tensor<8589934592x8xf16>
+}
