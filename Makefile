@@ -51,12 +51,14 @@ fuzz: deps
 	  -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir -DNORM_SANITIZE=ON \
 	  -DNORM_FUZZ=ON > /dev/null
 	cmake --build $(BUILD)-fuzz --target fuzz-npyReader fuzz-inputSpec \
-	  fuzz-normOpt -j $(JOBS)
+	  fuzz-normOpt fuzz-normRunArgs -j $(JOBS)
 	@mkdir -p $(BUILD)-fuzz/crashes
-	@for t in npy:npyReader input-spec:inputSpec norm-opt:normOpt; do \
+	@for t in npy:npyReader input-spec:inputSpec norm-opt:normOpt \
+	    norm-run:normRunArgs; do \
 	  dir=$${t%%:*}; bin=$${t##*:}; \
 	  mkdir -p $(BUILD)-fuzz/corpus/$$dir; \
 	  dict=; [ $$dir = norm-opt ] && dict=-dict=fuzz/norm.dict; \
+	  [ $$dir = norm-run ] && dict=-dict=fuzz/norm-run.dict; \
 	  echo "== fuzz-$$bin for $(FUZZ_SECONDS) s"; \
 	  $(BUILD)-fuzz/bin/fuzz-$$bin $$dict -max_total_time=$(FUZZ_SECONDS) \
 	    -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \

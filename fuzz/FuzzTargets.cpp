@@ -1,6 +1,7 @@
 //===- FuzzTargets.cpp - Entry points of norm's fuzz targets --------------===//
 
 #include "FuzzTargets.h"
+#include "NormRunMain.h"
 
 #include "norm/AOT/CHeader.h"
 #include "norm/Pipelines/Pipelines.h"
@@ -13,7 +14,9 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -121,4 +124,97 @@ void fuzz::normOpt(const uint8_t *data, size_t size) {
     if (succeeded(built))
       (void)pm.run(*copy);
   }
+}
+
+namespace {
+
+/// A small function for norm-run: LayerNorm of 4x8 f32 with gamma, and an
+/// RMSNorm with a dynamic row count.
+constexpr const char *kKernels = R"mlir(
+func.func @ln(%x: tensor<4x8xf32>, %g: tensor<8xf32>) -> (tensor<4x8xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %y, %m, %r = norm.layer_norm %x gamma(%g : tensor<8xf32>) {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x8xf32>, tensor<4xf32>, tensor<4xf32>
+  return %y, %m, %r : tensor<4x8xf32>, tensor<4xf32>, tensor<4xf32>
+}
+func.func @rms(%x: tensor<?x8xbf16>) -> tensor<?x8xbf16> {
+  %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<?x8xbf16> -> tensor<?x8xbf16>
+  return %y : tensor<?x8xbf16>
+}
+)mlir";
+
+/// Whether an argument stays inside the scratch directory and within
+/// bounds the harness can afford: no path separators, no help or version
+/// (they exit), and no number sequence whose product exceeds 2^20 (sizes,
+/// benchmark counts).
+bool affordable(llvm::StringRef arg) {
+  if (arg.contains('/') || arg.contains("help") || arg.contains("version") ||
+      arg.contains("print") || arg.size() > 256)
+    return false;
+  uint64_t product = 1;
+  for (size_t i = 0; i < arg.size();) {
+    if (!llvm::isDigit(arg[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < arg.size() && llvm::isDigit(arg[j]))
+      ++j;
+    uint64_t value = 0;
+    if (j - i > 7 || arg.substr(i, j - i).getAsInteger(10, value))
+      return false;
+    product *= std::max<uint64_t>(value, 1);
+    if (product > (uint64_t{1} << 20))
+      return false;
+    i = j;
+  }
+  return true;
+}
+
+} // namespace
+
+void norm::fuzz::normRunArgs(const uint8_t *data, size_t size) {
+  // Once: a scratch directory with the kernels and an input.
+  // Removed at exit with what the runs wrote into it (--output files).
+  static struct Scratch {
+    llvm::SmallString<128> dir;
+    ~Scratch() {
+      if (!dir.empty())
+        (void)llvm::sys::fs::remove_directories(dir);
+    }
+  } scratch;
+  // Runs happen inside the scratch directory; the caller's directory is
+  // restored after each (libFuzzer reads its corpus relative to it).
+  llvm::SmallString<256> home;
+  if (llvm::sys::fs::current_path(home))
+    return;
+  static const bool ready = [] {
+    if (llvm::sys::fs::createUniqueDirectory("norm-run-fuzz", scratch.dir) ||
+        llvm::sys::fs::set_current_path(scratch.dir))
+      return false;
+    std::error_code ec;
+    llvm::raw_fd_ostream kernels("k.mlir", ec);
+    kernels << kKernels;
+    HostTensor x(DType::F32, {4, 8});
+    for (int64_t i = 0; i < x.numElements(); ++i)
+      x.set(i, 0.25 * static_cast<double>(i % 7) - 0.5);
+    if (llvm::Error err = writeNpy(x, "x.npy")) {
+      llvm::consumeError(std::move(err));
+      return false;
+    }
+    return !ec;
+  }();
+  if (!ready || llvm::sys::fs::set_current_path(scratch.dir))
+    return;
+  std::vector<std::string> args{"norm-run"};
+  llvm::StringRef text(reinterpret_cast<const char *>(data), size);
+  llvm::SmallVector<llvm::StringRef> lines;
+  text.split(lines, '\n', /*MaxSplit=*/16, /*KeepEmpty=*/false);
+  for (llvm::StringRef line : lines)
+    if (affordable(line))
+      args.push_back(line.str());
+  std::vector<const char *> argv;
+  for (const std::string &a : args)
+    argv.push_back(a.c_str());
+  llvm::cl::ResetAllOptionOccurrences();
+  (void)normRunMain(static_cast<int>(argv.size()), argv.data(), &llvm::nulls());
+  (void)llvm::sys::fs::set_current_path(home);
 }

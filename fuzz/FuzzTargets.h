@@ -23,6 +23,9 @@ void inputSpec(const uint8_t *data, size_t size);
 /// decomposition and the CPU lowering to the LLVM dialect on what verifies,
 /// and the C ABI (header, caller-provided outputs) where it applies.
 void normOpt(const uint8_t *data, size_t size);
+/// norm-run's command line: one argument per line, run in a scratch
+/// directory holding k.mlir and x.npy.
+void normRunArgs(const uint8_t *data, size_t size);
 
 } // namespace mlir::norm::fuzz
 

@@ -26,10 +26,12 @@ int main(int argc, char **argv) {
   };
   const Target targets[] = {{"npy", mlir::norm::fuzz::npyReader},
                             {"input-spec", mlir::norm::fuzz::inputSpec},
-                            {"norm-opt", mlir::norm::fuzz::normOpt}};
+                            {"norm-opt", mlir::norm::fuzz::normOpt},
+                            {"norm-run", mlir::norm::fuzz::normRunArgs}};
+  llvm::SmallString<256> corpus(argv[1]);
   int files = 0;
   for (const Target &t : targets) {
-    llvm::SmallString<256> dir(argv[1]);
+    llvm::SmallString<256> dir(corpus);
     llvm::sys::path::append(dir, t.name);
     std::error_code ec;
     std::vector<std::string> paths;
