@@ -4,7 +4,7 @@ BUILD ?= build
 LLVM_DIR ?= /usr/lib/llvm-22
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build demo check check-sanitize fuzz bench docs clean format
+.PHONY: all deps configure build demo check check-sanitize fuzz bench gpu-bundle docs clean format
 
 all: build
 
@@ -74,6 +74,11 @@ bench: build
 	cmake -S . -B $(BUILD) > /dev/null
 	cmake --build $(BUILD) --target norm-bench-binaries -j $(JOBS)
 	python3 bench/run.py $(BENCH_ARGS)
+
+# The GPU tests and benchmark, compiled here for a GPU machine without MLIR
+# (docs/gpu.md): build/gpu/, run there with build/gpu/gpu-run.sh.
+gpu-bundle: build
+	scripts/gpu-bundle.sh $(abspath $(BUILD))
 
 docs: build
 	cmake --build $(BUILD) --target norm-doc
