@@ -22,6 +22,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
@@ -243,7 +244,32 @@ std::optional<std::pair<Value, AffineMap>> broadcastRead(Value v) {
     return std::nullopt;
   AffineMap map = cast<linalg::GenericOp>(operand->getOwner())
                       .getMatchingIndexingMap(operand);
-  auto producer = operand->get().getDefiningOp<linalg::GenericOp>();
+  Value read = operand->get();
+  // ONNX importers collapse Nx1 statistics to N before broadcasting them:
+  // reading the collapsed tensor with map m reads the source with 0 for
+  // the dropped unit dims.
+  if (auto collapse = read.getDefiningOp<tensor::CollapseShapeOp>()) {
+    RankedTensorType source = collapse.getSrcType();
+    SmallVector<AffineExpr> exprs;
+    for (auto [i, group] :
+         llvm::enumerate(collapse.getReassociationIndices())) {
+      int64_t kept = group.back(); // the one dim that is not 1, if any
+      int64_t others = 0;
+      for (int64_t d : group)
+        if (source.getDimSize(d) != 1) {
+          kept = d;
+          ++others;
+        }
+      if (others > 1)
+        return std::nullopt; // a real reshape, not dropped unit dims
+      for (int64_t d : group)
+        exprs.push_back(d == kept ? map.getResult(i)
+                                  : getAffineConstantExpr(0, map.getContext()));
+    }
+    map = AffineMap::get(map.getNumDims(), 0, exprs, map.getContext());
+    read = collapse.getSrc();
+  }
+  auto producer = read.getDefiningOp<linalg::GenericOp>();
   if (!isElementwiseGeneric(producer))
     return std::nullopt;
   return std::make_pair(producer.getBody()->getTerminator()->getOperand(0),
@@ -401,12 +427,32 @@ std::optional<std::pair<Value, int64_t>> channelRead(Value v) {
   if (dim < 0)
     return std::nullopt;
   if (map.getNumResults() > 1) {
-    auto expand = t.getDefiningOp<tensor::ExpandShapeOp>();
-    if (!expand || expand.getSrcType().getRank() != 1)
-      return std::nullopt;
-    t = expand.getSrc();
+    // An expand_shape of the vector; or (ONNX importers) a tensor computed
+    // on the expanded 1xCx1x1 vectors, whose other dims are all 1.
+    if (auto expand = t.getDefiningOp<tensor::ExpandShapeOp>();
+        expand && expand.getSrcType().getRank() == 1) {
+      t = expand.getSrc();
+    } else {
+      auto type = dyn_cast<RankedTensorType>(t.getType());
+      if (!type || !t.getDefiningOp<linalg::GenericOp>())
+        return std::nullopt;
+      for (auto [e, extent] : llvm::zip(map.getResults(), type.getShape()))
+        if (isa<AffineConstantExpr>(e) && extent != 1)
+          return std::nullopt;
+    }
   }
   return std::make_pair(t, dim);
+}
+
+/// A per-channel vector seen through an expand_shape to 1xCx1x1 (other
+/// dims 1), as ONNX importers pass them.
+Value unpadChannelVector(Value t) {
+  if (auto expand = t.getDefiningOp<tensor::ExpandShapeOp>();
+      expand && expand.getSrcType().getRank() == 1 &&
+      llvm::count_if(expand.getResultType().getShape(),
+                     [](int64_t d) { return d != 1; }) <= 1)
+    return expand.getSrc();
+  return t;
 }
 
 /// The given-statistics form of batch norm (inference):
@@ -428,7 +474,7 @@ std::optional<Found> matchBatchNormInference(Operation *op, Value centered,
   double eps = 0;
   Value v = matchRootOfSum(producer.getBody()->getTerminator()->getOperand(0),
                            inverse, eps);
-  Value var = v ? identityRead(v) : Value();
+  Value var = v ? unpadChannelVector(identityRead(v)) : Value();
   auto isChannelVector = [](Value t) {
     auto type = dyn_cast<RankedTensorType>(t.getType());
     return type && type.getRank() == 1 && type.getElementType().isF32();
