@@ -66,6 +66,10 @@ def main():
         [t("x", [4, 64]), t("r", [4, 64]), t("g", [64]), t("b", [64])],
         [t("z", [4, 64]), t("h", [4, 64])],
         doc="Add, LayerNormalization, Relu; the sum also returned")
+    write("instance_norm", [helper.make_node(
+        "InstanceNormalization", ["x", "s", "b"], ["y"], epsilon=1e-5)],
+        [t("x", [2, 8, 5, 5]), t("s", [8]), t("b", [8])],
+        [t("y", [2, 8, 5, 5])], doc="InstanceNormalization (NCHW)")
     write("batch_norm", [helper.make_node(
         "BatchNormalization", ["x", "g", "b", "m", "v"], ["y"],
         epsilon=1e-5)],
