@@ -142,13 +142,22 @@ func.func @rms(%x: tensor<?x8xbf16>) -> tensor<?x8xbf16> {
 )mlir";
 
 /// Whether an argument stays inside the scratch directory and within
-/// bounds the harness can afford: no path separators, no help or version
-/// (they exit), and no number sequence whose product exceeds 2^20 (sizes,
-/// benchmark counts).
+/// bounds the harness can afford: no path separators, only norm-run's own
+/// options (LLVM's help and version options exit), and no number sequence
+/// whose product exceeds 2^20 (sizes, benchmark counts).
 bool affordable(llvm::StringRef arg) {
-  if (arg.contains('/') || arg.contains("help") || arg.contains("version") ||
-      arg.contains("print") || arg.size() > 256)
+  if (arg.contains('/') || arg.size() > 256)
     return false;
+  // Options: norm-run's own only. LLVM's (-help, -version, -print-*, and
+  // prefixes of them) print and exit the process.
+  if (arg.starts_with("-")) {
+    llvm::StringRef name = arg.ltrim('-').split('=').first;
+    static const char *const ours[] = {"function", "input",    "output",
+                                       "expect",   "check",    "benchmark",
+                                       "pipeline", "seed"};
+    if (!llvm::is_contained(ours, name))
+      return false;
+  }
   uint64_t product = 1;
   for (size_t i = 0; i < arg.size();) {
     if (!llvm::isDigit(arg[i])) {
