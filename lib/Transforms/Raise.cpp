@@ -16,6 +16,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "RaiseGroupNorm.h"
+
 #include "norm/Dialect/Norm/IR/NormOps.h"
 #include "norm/Transforms/FusedForm.h"
 #include "norm/Transforms/Passes.h"
@@ -667,7 +669,10 @@ struct NormRaisePass : norm::impl::NormRaisePassBase<NormRaisePass> {
     linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
     linalg::GenericOp::getCanonicalizationPatterns(patterns, context);
     if (failed(applyPatternsGreedily(root, std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    // Group norms that the importer wrote as reshaped LayerNorms (their
+    // results now reach the reshapes directly).
+    raiseGroupNorms(root);
   }
 };
 

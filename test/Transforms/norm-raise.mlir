@@ -118,3 +118,44 @@ func.func @bn_axes_disagree(%x: tensor<2x4x4xf32>, %m: tensor<4xf32>, %v: tensor
   } -> tensor<2x4x4xf32>
   return %y : tensor<2x4x4xf32>
 }
+
+// -----
+
+// A LayerNorm over the last axis of an [N, G, C/G*H*W] reshape of an NCHW
+// tensor, reshaped back: a group norm. (ONNX's GroupNormalization.)
+// CHECK-LABEL: func.func @group_view
+// CHECK-NEXT: %[[Y:.*]] = norm.group_norm %arg0 {num_groups = 4 : i64} : tensor<2x8x5x5xf32> -> tensor<2x8x5x5xf32>
+// CHECK-NEXT: return %[[Y]]
+func.func @group_view(%x: tensor<2x8x5x5xf32>) -> tensor<2x8x5x5xf32> {
+  %c = tensor.collapse_shape %x [[0], [1, 2, 3]] : tensor<2x8x5x5xf32> into tensor<2x200xf32>
+  %e = tensor.expand_shape %c [[0], [1, 2]] output_shape [2, 4, 50] : tensor<2x200xf32> into tensor<2x4x50xf32>
+  %y = norm.layer_norm %e {axes = array<i64: 2>} : tensor<2x4x50xf32> -> tensor<2x4x50xf32>
+  %c2 = tensor.collapse_shape %y [[0], [1, 2]] : tensor<2x4x50xf32> into tensor<2x200xf32>
+  %b = tensor.expand_shape %c2 [[0], [1, 2, 3]] output_shape [2, 8, 5, 5] : tensor<2x200xf32> into tensor<2x8x5x5xf32>
+  return %b : tensor<2x8x5x5xf32>
+}
+
+// -----
+
+// Near misses stay: the result is not reshaped back to x's shape; the view
+// splits a channel across groups (6 channels, 4 groups).
+// CHECK-LABEL: func.func @not_back
+// CHECK: norm.layer_norm
+// CHECK-NOT: norm.group_norm
+func.func @not_back(%x: tensor<2x8x5x5xf32>) -> tensor<2x4x50xf32> {
+  %c = tensor.collapse_shape %x [[0], [1, 2, 3]] : tensor<2x8x5x5xf32> into tensor<2x200xf32>
+  %e = tensor.expand_shape %c [[0], [1, 2]] output_shape [2, 4, 50] : tensor<2x200xf32> into tensor<2x4x50xf32>
+  %y = norm.layer_norm %e {axes = array<i64: 2>} : tensor<2x4x50xf32> -> tensor<2x4x50xf32>
+  return %y : tensor<2x4x50xf32>
+}
+// CHECK-LABEL: func.func @split_channel
+// CHECK: norm.layer_norm
+// CHECK-NOT: norm.group_norm
+func.func @split_channel(%x: tensor<2x6x4x4xf32>) -> tensor<2x6x4x4xf32> {
+  %c = tensor.collapse_shape %x [[0], [1, 2, 3]] : tensor<2x6x4x4xf32> into tensor<2x96xf32>
+  %e = tensor.expand_shape %c [[0], [1, 2]] output_shape [2, 4, 24] : tensor<2x96xf32> into tensor<2x4x24xf32>
+  %y = norm.layer_norm %e {axes = array<i64: 2>} : tensor<2x4x24xf32> -> tensor<2x4x24xf32>
+  %c2 = tensor.collapse_shape %y [[0], [1, 2]] : tensor<2x4x24xf32> into tensor<2x96xf32>
+  %b = tensor.expand_shape %c2 [[0], [1, 2, 3]] output_shape [2, 6, 4, 4] : tensor<2x96xf32> into tensor<2x6x4x4xf32>
+  return %b : tensor<2x6x4x4xf32>
+}

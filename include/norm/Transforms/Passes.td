@@ -72,7 +72,10 @@ def NormRaisePass : Pass<"norm-raise"> {
     count that is not the reduced extent leave the IR as it is. The
     statistics may be computed in a wider type than the input (torch-mlir
     takes the variance in f64); the norm op computes them in f32. Named and
-    arith ops on tensors are generalized first.
+    arith ops on tensors are generalized first. A LayerNorm over the last
+    axis of an `[N, G, C/G * ...]` reshape of an `[N, C, ...]` tensor whose
+    result is reshaped back (ONNX's GroupNormalization) becomes a
+    `norm.group_norm` of that tensor.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

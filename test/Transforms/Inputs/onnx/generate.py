@@ -70,6 +70,12 @@ def main():
         "InstanceNormalization", ["x", "s", "b"], ["y"], epsilon=1e-5)],
         [t("x", [2, 8, 5, 5]), t("s", [8]), t("b", [8])],
         [t("y", [2, 8, 5, 5])], doc="InstanceNormalization (NCHW)")
+    write("group_norm", [helper.make_node(
+        "GroupNormalization", ["x", "s", "b"], ["y"], num_groups=4,
+        epsilon=1e-5)],
+        [t("x", [2, 8, 5, 5]), t("s", [8]), t("b", [8])],
+        [t("y", [2, 8, 5, 5])], opset=21,
+        doc="GroupNormalization (opset 21: per-channel scale and bias)")
     write("batch_norm", [helper.make_node(
         "BatchNormalization", ["x", "g", "b", "m", "v"], ["y"],
         epsilon=1e-5)],

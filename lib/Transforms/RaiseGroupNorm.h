@@ -1,0 +1,18 @@
+//===- RaiseGroupNorm.h - Group norms written as reshaped LayerNorms ------===//
+
+#ifndef NORM_LIB_TRANSFORMS_RAISEGROUPNORM_H
+#define NORM_LIB_TRANSFORMS_RAISEGROUPNORM_H
+
+namespace mlir {
+class Operation;
+namespace norm {
+
+/// Replaces LayerNorms of [N, G, C/G * S] reshapes of an [N, C, S...]
+/// tensor, whose results are reshaped back, with norm.group_norm (the reshaped
+/// ops are left for dead-code elimination).
+void raiseGroupNorms(Operation *root);
+
+} // namespace norm
+} // namespace mlir
+
+#endif // NORM_LIB_TRANSFORMS_RAISEGROUPNORM_H
