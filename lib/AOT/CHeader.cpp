@@ -203,6 +203,40 @@ static std::vector<std::string> strides(const std::vector<std::string> &dims) {
   return result;
 }
 
+void norm::describeTensors(llvm::raw_ostream &os, const CKernel &k) {
+  for (const CTensor &t : k.inputs)
+    os << " *   in  " << t.name << ": " << t.elementType << "["
+       << llvm::join(t.dims, "][") << "]\n";
+  for (const CTensor &t : k.outputs)
+    os << " *   out " << t.name << ": " << t.elementType << "["
+       << llvm::join(t.dims, "][") << "]\n";
+}
+
+std::vector<std::string> norm::plainParameters(const CKernel &k) {
+  std::vector<std::string> params;
+  for (const CTensor &t : k.inputs) {
+    params.push_back("const " + cType(t.elementType) + " *" + t.name);
+    for (const std::string &s : t.sizeArgs)
+      params.push_back("int64_t " + s);
+  }
+  for (const CTensor &t : k.outputs)
+    params.push_back(cType(t.elementType) + " *" + t.name);
+  return params;
+}
+
+void norm::checkPlainArguments(llvm::raw_ostream &os, const CKernel &k) {
+  for (const CTensor &t : k.inputs) {
+    os << "  if (!" << t.name << ") return NORM_INVALID_ARGUMENT;\n";
+    for (const std::string &s : t.sizeArgs)
+      os << "  if (" << s << " < 0) return NORM_INVALID_ARGUMENT;\n";
+  }
+  for (const CTensor &t : k.outputs)
+    os << "  if (!" << t.name << ") return NORM_INVALID_ARGUMENT;\n";
+  for (const auto &[condition, why] : k.requirements)
+    os << "  /* " << why << " */\n  if (!(" << condition
+       << ")) return NORM_INVALID_ARGUMENT;\n";
+}
+
 std::string norm::emitCHeader(llvm::ArrayRef<CKernel> kernels,
                               llvm::StringRef guard) {
   std::string text;
@@ -257,37 +291,16 @@ std::string norm::emitCHeader(llvm::ArrayRef<CKernel> kernels,
     if (rows)
       os << " * Normalizes rows [row_begin, row_end) of the " << k.tileRows
          << " rows only.\n";
-    for (const CTensor &t : k.inputs)
-      os << " *   in  " << t.name << ": " << t.elementType << "["
-         << llvm::join(t.dims, "][") << "]\n";
-    for (const CTensor &t : k.outputs)
-      os << " *   out " << t.name << ": " << t.elementType << "["
-         << llvm::join(t.dims, "][") << "]\n";
+    describeTensors(os, k);
     os << " * Returns NORM_INVALID_ARGUMENT, calling nothing, on a null "
           "pointer, a negative\n * size or sizes that do not fit together. "
           "*/\n";
-    params.clear();
-    for (const CTensor &t : k.inputs) {
-      params.push_back("const " + cType(t.elementType) + " *" + t.name);
-      for (const std::string &s : t.sizeArgs)
-        params.push_back("int64_t " + s);
-    }
-    for (const CTensor &t : k.outputs)
-      params.push_back(cType(t.elementType) + " *" + t.name);
+    params = plainParameters(k);
     if (rows)
       params.insert(params.end(), {"int64_t row_begin", "int64_t row_end"});
     os << "static inline norm_status " << name << "("
        << llvm::join(params, ", ") << ") {\n";
-    for (const CTensor &t : k.inputs) {
-      os << "  if (!" << t.name << ") return NORM_INVALID_ARGUMENT;\n";
-      for (const std::string &s : t.sizeArgs)
-        os << "  if (" << s << " < 0) return NORM_INVALID_ARGUMENT;\n";
-    }
-    for (const CTensor &t : k.outputs)
-      os << "  if (!" << t.name << ") return NORM_INVALID_ARGUMENT;\n";
-    for (const auto &[condition, why] : k.requirements)
-      os << "  /* " << why << " */\n  if (!(" << condition
-         << ")) return NORM_INVALID_ARGUMENT;\n";
+    checkPlainArguments(os, k);
     // Sizes whose byte count does not fit in int64_t (the descriptors'
     // strides and the kernel's offsets would overflow).
     std::set<std::pair<int, std::vector<std::string>>> checked;

@@ -12,14 +12,6 @@
 using namespace mlir;
 using namespace mlir::norm;
 
-static std::string cType(const std::string &elem) {
-  if (elem == "f32")
-    return "float";
-  if (elem == "i8")
-    return "int8_t";
-  return elem == "f8E4M3FN" ? "uint8_t" : "uint16_t";
-}
-
 std::string norm::emitCudaHeader(llvm::ArrayRef<CudaKernel> kernels,
                                  llvm::StringRef guard) {
   std::string text;
@@ -38,36 +30,15 @@ std::string norm::emitCudaHeader(llvm::ArrayRef<CudaKernel> kernels,
     const CKernel &c = k.c;
     os << "extern norm_cuda_module " << c.name << "_cuda_module;\n\n";
     os << "/* " << c.name << ":\n";
-    for (const CTensor &t : c.inputs)
-      os << " *   in  " << t.name << ": " << t.elementType << "["
-         << llvm::join(t.dims, "][") << "]\n";
-    for (const CTensor &t : c.outputs)
-      os << " *   out " << t.name << ": " << t.elementType << "["
-         << llvm::join(t.dims, "][") << "]\n";
+    describeTensors(os, c);
     os << " * Returns NORM_INVALID_ARGUMENT on a null pointer, NORM_NO_CUDA "
           "without a driver\n * or device, NORM_CUDA_ERROR when the launch "
           "fails. */\n";
-    std::vector<std::string> params;
-    for (const CTensor &t : c.inputs) {
-      params.push_back("const " + cType(t.elementType) + " *" + t.name);
-      for (const std::string &size : t.sizeArgs)
-        params.push_back("int64_t " + size);
-    }
-    for (const CTensor &t : c.outputs)
-      params.push_back(cType(t.elementType) + " *" + t.name);
+    std::vector<std::string> params = plainParameters(c);
     params.push_back("void *stream");
     os << "static inline norm_status " << c.name << "("
        << llvm::join(params, ", ") << ") {\n";
-    for (const CTensor &t : c.inputs)
-      os << "  if (!" << t.name << ") return NORM_INVALID_ARGUMENT;\n";
-    for (const CTensor &t : c.outputs)
-      os << "  if (!" << t.name << ") return NORM_INVALID_ARGUMENT;\n";
-    for (const CTensor &t : c.inputs)
-      for (const std::string &size : t.sizeArgs)
-        os << "  if (" << size << " < 0) return NORM_INVALID_ARGUMENT;\n";
-    for (const auto &[condition, why] : c.requirements)
-      os << "  /* " << why << " */\n  if (!(" << condition
-         << ")) return NORM_INVALID_ARGUMENT;\n";
+    checkPlainArguments(os, c);
     bool dynamic = !k.outer.empty();
     if (dynamic) {
       // The grid follows the dynamic sizes; sizes whose grid would not fit
@@ -107,13 +78,13 @@ std::string norm::emitCudaHeader(llvm::ArrayRef<CudaKernel> kernels,
         blocks = "(" + blocks + " + " + std::to_string(f[1] - 1) + ") / " +
                  std::to_string(f[1]);
       if (f[2] > 0)
-        blocks = "(" + blocks + " < " + std::to_string(f[2]) + " ? " +
-                 blocks + " : " + std::to_string(f[2]) + ")";
+        blocks = "(" + blocks + " < " + std::to_string(f[2]) + " ? " + blocks +
+                 " : " + std::to_string(f[2]) + ")";
       return "(unsigned)(" + blocks + ")";
     };
     if (dynamic && k.gridFormula[2] == 0) // grids of at most 2^31 - 1
-      os << "  if (outer_ > " << 2147483647LL * k.gridFormula[1] /
-                                     k.gridFormula[0]
+      os << "  if (outer_ > "
+         << 2147483647LL * k.gridFormula[1] / k.gridFormula[0]
          << ") return NORM_INVALID_ARGUMENT; /* too many blocks */\n";
     auto launch = [&](const std::string &kernel, const std::string &grid) {
       os << "norm_cuda_launch(&" << c.name << "_cuda_module, \"" << kernel

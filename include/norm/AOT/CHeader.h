@@ -61,6 +61,14 @@ struct CKernel {
 /// arguments and results are ranked tensors of f32, f16 or bf16.
 llvm::Expected<CKernel> describeKernel(func::FuncOp func);
 
+/// Shared by the CPU and CUDA headers: the comment lines listing a kernel's
+/// tensors, and its plain parameters (each input pointer with its size
+/// arguments, then each output pointer).
+void describeTensors(llvm::raw_ostream &os, const CKernel &kernel);
+std::vector<std::string> plainParameters(const CKernel &kernel);
+/// The checks of the plain form's pointers and size arguments.
+void checkPlainArguments(llvm::raw_ostream &os, const CKernel &kernel);
+
 /// Writes the C header declaring `kernels`.
 std::string emitCHeader(llvm::ArrayRef<CKernel> kernels, llvm::StringRef guard);
 
