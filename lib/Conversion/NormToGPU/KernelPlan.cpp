@@ -138,42 +138,25 @@ llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
     work.push_back(desc.numGroups);
     work.push_back(extent / desc.numGroups);
   }
-  SmallVector<std::vector<int64_t>> fusedWork;
-  SmallVector<AffineMap> maps = op.getPrologueIndexing();
-  llvm::append_range(maps, op.getEpilogueIndexing());
-  if (maps.size() > 64)
+  FailureOr<SmallVector<AxisRole>> roles = workAxisRoles(op);
+  if (failed(roles))
     return fail("more than 64 fused operands");
-  for (AffineMap map : maps) {
-    std::vector<int64_t> axes;
-    for (unsigned r = 0; r < map.getNumResults(); ++r)
-      axes.push_back(map.getDimPosition(r));
-    fusedWork.push_back(desc.toWork(axes));
-  }
-  std::vector<int64_t> reduced = desc.reducedWorkAxes();
-  std::vector<int64_t> paramW = desc.toWork(desc.paramAxes);
-  std::vector<int64_t> givenW = desc.toWork(desc.statsAxes);
 
   KernelPlan plan;
-  for (int64_t a = 0; a < desc.workRank(); ++a) {
-    Segment flags;
-    flags.reduced = llvm::is_contained(reduced, a);
-    flags.param = llvm::is_contained(paramW, a);
-    flags.given = llvm::is_contained(givenW, a);
-    for (auto [k, axes] : llvm::enumerate(fusedWork))
-      if (llvm::is_contained(axes, a))
-        flags.fused |= uint64_t{1} << k;
-    flags.size = work[a];
+  for (auto [a, role] : llvm::enumerate(*roles)) {
     Segment *last = plan.segments.empty() ? nullptr : &plan.segments.back();
-    if (last && last->reduced == flags.reduced && last->param == flags.param &&
-        last->given == flags.given && last->fused == flags.fused) {
-      last->size *= flags.size;
+    if (last && last->sameRole(role)) {
+      last->size *= work[a];
     } else {
-      plan.segments.push_back(flags);
+      Segment seg;
+      static_cast<AxisRole &>(seg) = role;
+      seg.size = work[a];
+      plan.segments.push_back(seg);
     }
     // Dynamic sizes: only in the outermost segment, and only if it is kept
     // (a batch of rows, of channels, of (n, c) instances).
     if (workDynamic[a]) {
-      if (plan.segments.size() > 1 || flags.reduced)
+      if (plan.segments.size() > 1 || role.reduced)
         return fail("the GPU lowering takes dynamic sizes only on leading "
                     "axes that are not reduced and that every operand "
                     "varies along alike");

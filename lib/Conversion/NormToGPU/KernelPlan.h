@@ -10,6 +10,7 @@
 #ifndef NORM_CONVERSION_NORMTOGPU_KERNELPLAN_H
 #define NORM_CONVERSION_NORMTOGPU_KERNELPLAN_H
 
+#include "norm/Dialect/Norm/IR/AxisRoles.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
 
 #include "llvm/ADT/SmallVector.h"
@@ -18,11 +19,7 @@
 namespace mlir::norm::gpu_plan {
 
 /// A maximal run of adjacent work axes with the same role.
-struct Segment {
-  bool reduced = false;
-  bool param = false;
-  bool given = false;
-  uint64_t fused = 0; // bit k: fused operand k varies along it
+struct Segment : AxisRole {
   int64_t size = 1;
 };
 

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "norm/Conversion/Passes.h"
+#include "norm/Dialect/Norm/IR/AxisRoles.h"
 #include "norm/Dialect/Norm/IR/GroupSplit.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
 
@@ -54,11 +55,7 @@ int64_t norm::hostVectorWidth() {
 namespace {
 
 /// A run of adjacent work axes that play the same role.
-struct Segment {
-  bool reduced = false;
-  bool param = false; // gamma and beta vary along it
-  bool given = false; // given statistics vary along it
-  uint64_t fused = 0; // bit k: fused operand k varies along it
+struct Segment : AxisRole {
   SmallVector<int64_t> axes;
 };
 
@@ -755,29 +752,24 @@ LogicalResult KernelBuilder::build() {
   workSizes = memref::getMixedSizes(b, loc, xWork);
 
   // Segments: maximal runs of work axes with the same role.
-  std::vector<int64_t> reduced = desc.reducedWorkAxes();
+  FailureOr<SmallVector<AxisRole>> roles = workAxisRoles(op);
+  if (failed(roles))
+    return b.notifyMatchFailure(op, "more than 64 fused operands");
   std::vector<int64_t> paramW = desc.toWork(desc.paramAxes);
   std::vector<int64_t> givenW = desc.toWork(desc.statsAxes);
   SmallVector<int64_t> keptW;
-  for (int64_t a = 0; a < desc.workRank(); ++a) {
-    Segment flags;
-    flags.reduced = llvm::is_contained(reduced, a);
-    flags.param = llvm::is_contained(paramW, a);
-    flags.given = llvm::is_contained(givenW, a);
-    for (auto [k, work] : llvm::enumerate(fusedWork))
-      if (llvm::is_contained(work, a))
-        flags.fused |= uint64_t{1} << k;
-    if (!flags.reduced)
-      keptW.push_back(a);
-    if (!segments.empty() && segments.back().reduced == flags.reduced &&
-        segments.back().param == flags.param &&
-        segments.back().given == flags.given &&
-        segments.back().fused == flags.fused) {
-      segments.back().axes.push_back(a);
+  for (auto [a, role] : llvm::enumerate(*roles)) {
+    auto axis = static_cast<int64_t>(a);
+    if (!role.reduced)
+      keptW.push_back(axis);
+    if (!segments.empty() && segments.back().sameRole(role)) {
+      segments.back().axes.push_back(axis);
       continue;
     }
-    flags.axes.push_back(a);
-    segments.push_back(flags);
+    Segment seg;
+    static_cast<AxisRole &>(seg) = role;
+    seg.axes.push_back(axis);
+    segments.push_back(seg);
   }
   if (segments.empty())
     return failure(); // rank-0 inputs are rejected by the verifiers
