@@ -77,19 +77,22 @@ def NormConvertToGPUPass : Pass<"norm-convert-to-gpu", "::mlir::ModuleOp"> {
     The strategy follows the shapes (docs/gpu.md): rows of up to 1024
     elements take one warp each, several per block; longer rows one block
     each, the row held in registers up to 32768 elements (one read of the
-    input) and read once per pass beyond; kept innermost axes (batch norm
+    input) and, without clusters, read once per pass beyond; kept innermost axes (batch norm
     in channels-last layouts) put 32 adjacent statistics slots across a
     block with threads along y splitting each reduction; given statistics
     are an elementwise kernel. Sums are taken in a fixed order, so results
-    are the same run to run. Computation is in f32; dynamic shapes and f64
-    compute types are rejected with an error.
+    are the same run to run. Computation is in f32; other dynamic shapes and
+    f64 compute types are rejected with an error.
 
-    With `max-cluster-size` above 1 (sm_90 and later), rows longer than
-    512 threads' registers hold (16K elements) are spread over a
-    thread-block cluster (`nvvm.cluster_dim`) of up to that many blocks, each
-    keeping its part of the row in registers; the blocks exchange their
-    partial sums through distributed shared memory, so the input is still
-    read once, up to 256K elements per row.
+    With `max-cluster-size` above 1 (sm_90 and later), rows longer than one
+    block's registers hold (32K elements) are spread over a thread-block
+    cluster (`nvvm.cluster_dim`) of up to that many blocks of 512 threads or
+    more, each keeping its part of the row in registers; the blocks exchange
+    their partial sums through distributed shared memory, so the input is
+    still read once, up to 256K elements per row. Leading axes that are not
+    reduced may be dynamic: the kernels then take the product of their sizes
+    as a last argument and carry a grid formula (`norm.grid_formula`)
+    instead of a fixed grid.
   }];
   let options = [
     Option<"maxClusterSize", "max-cluster-size", "int64_t", /*default=*/"1",
