@@ -238,7 +238,9 @@ CompiledFunction::invoke(llvm::ArrayRef<HostTensor> inputs,
       contiguous &= sizes[d] == 1 || strides[d] == expected;
       expected *= sizes[d];
     }
-    if (contiguous) {
+    if (out.numBytes() == 0) {
+      // An empty result: its buffer may be null, and memcpy takes none.
+    } else if (contiguous) {
       std::memcpy(out.data(), aligned + offset * width,
                   static_cast<size_t>(out.numBytes()));
     } else {
