@@ -152,8 +152,8 @@ bool affordable(llvm::StringRef arg) {
   // prefixes of them) print and exit the process.
   if (arg.starts_with("-")) {
     llvm::StringRef name = arg.ltrim('-').split('=').first;
-    static const char *const ours[] = {"function", "input",    "output",
-                                       "expect",   "check",    "benchmark",
+    static const char *const ours[] = {"function", "input", "output",
+                                       "expect",   "check", "benchmark",
                                        "pipeline", "seed"};
     if (!llvm::is_contained(ours, name))
       return false;

@@ -815,8 +815,7 @@ gpu::GPUFuncOp Emitter::emit(StringRef name) {
     std::array<int64_t, 3> f = plan.gridFormula(width);
     func->setAttr("norm.grid_formula", b.getDenseI64ArrayAttr(f));
   } else {
-    func.setKnownGridSizeAttr(
-        b.getDenseI32ArrayAttr(asI32(plan.grid(width))));
+    func.setKnownGridSizeAttr(b.getDenseI32ArrayAttr(asI32(plan.grid(width))));
   }
   if (plan.clusterSize > 1)
     func->setAttr(
