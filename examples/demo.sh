@@ -41,3 +41,15 @@ echo
 echo "== norm-run: the fused block, checked against float64"
 "$bin/norm-run" "$fused" --input=4x64xf32=random --input=4x64xf32=random \
   --input=64xf32=random --input=64xf32=random --input=64xf32=random --check
+
+# The same fused block as NVIDIA kernels (needs the CUDA toolkit, no GPU).
+cuda=${CUDA_ROOT:-/usr/local/cuda}
+if [ -x "$cuda/bin/ptxas" ]; then
+  echo
+  echo "== norm-opt --norm-lower-to-gpu: the fused block as sm_90 PTX"
+  ptx="$build/demo-prenorm.ptx.mlir"
+  "$bin/norm-opt" "$fused" --norm-lower-to-gpu="chip=sm_90 format=ptx" -o "$ptx"
+  echo "kernels: $(grep -o '\.entry [a-z_0-9]*' "$ptx" | sed 's/\.entry //' | tr '\n' ' ')"
+  echo "16-byte global loads/stores: $(grep -o 'ld\.global\.v4' "$ptx" | wc -l)/$(grep -o 'st\.global\.v4' "$ptx" | wc -l)," \
+    "warp shuffles: $(grep -o 'shfl\.sync' "$ptx" | wc -l) (docs/gpu.md)"
+fi
