@@ -1,0 +1,110 @@
+//===- Emitter.h - The builder of one GPU kernel ----------------*- C++ -*-===//
+//
+// Shared by KernelEmitter.cpp (buffers, loads and stores, the fused
+// regions, reductions, the kernel's signature) and Strategies.cpp (the
+// strategies' loops). Internal to the GPU lowering.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NORM_CONVERSION_NORMTOGPU_EMITTER_H
+#define NORM_CONVERSION_NORMTOGPU_EMITTER_H
+
+#include "KernelEmitter.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
+namespace mlir::norm::gpu_plan::detail {
+
+/// A kernel argument viewed as a flat buffer, with its strides.
+struct Buffer {
+  Value mem;
+  Strides strides;
+  Type elem;
+  explicit operator bool() const { return static_cast<bool>(mem); }
+  bool alongInner() const { return strides.back() == 1; }
+};
+
+/// Per-segment positions; null entries are 0.
+using Position = SmallVector<Value>;
+
+class Emitter {
+public:
+  Emitter(gpu::GPUModuleOp module, NormalizationOpInterface op,
+          const KernelPlan &plan, int64_t width)
+      : b(module.getContext()), loc(op.getLoc()), op(op), plan(plan),
+        desc(op.getDesc()), width(width) {
+    b.setInsertionPointToEnd(module.getBody());
+  }
+
+  gpu::GPUFuncOp emit(StringRef name);
+
+private:
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value convert(Value v, Type to);
+  SmallVector<Value> delinearize(Value linear, ArrayRef<int64_t> sizes);
+  Value offset(const Buffer &buf, const Position &pos);
+  /// `width` elements of `buf` at `pos` (one load repeated when the buffer
+  /// does not vary along the innermost segment).
+  SmallVector<Value> load(const Buffer &buf, const Position &pos);
+  void store(const Buffer &buf, const Position &pos, ArrayRef<Value> values);
+  Value applyRegion(Region &region, ValueRange args);
+  /// The values normalized at `pos` (the prologue applied), in f32; stores
+  /// the prologue value when it is returned and `storeKept`.
+  SmallVector<Value> loadH(const Position &pos, bool storeKept);
+  /// Normalizes, applies the affine and the epilogue, and stores.
+  /// Subtracts `pivot` then `shift` (either may be null) from h, scales by
+  /// inv, applies the affine and the epilogue, and stores.
+  void finish(const Position &pos, ArrayRef<Value> h, Value pivot, Value shift,
+              Value inv);
+  /// (v - pivot) - shift, skipping null terms.
+  Value centered(Value v, Value pivot, Value shift);
+  /// A shared-memory buffer of `n` f32, 16-byte aligned.
+  Value sharedBuffer(int64_t n);
+  Value warpSum(Value v);
+  Value blockSum(Value v);
+  /// inv from the variance (or the sum of squares for an L2 norm).
+  Value invFrom(Value varOrSumSq);
+  void storeStatistics(const Position &pos, Value mean, Value var, Value inv);
+
+  void emitRows();
+  void emitColumns();
+  void emitElementwise();
+  /// The reductions and the normalization of one slot of a row strategy.
+  void emitRowSlot(const Position &slotPos, Value t);
+  /// The sum over a cluster of a value every thread of each block holds:
+  /// each block's through its shared memory, read by every thread in rank
+  /// order.
+  Value clusterSum(Value blockTotal);
+  void clusterBarrier();
+
+  OpBuilder b;
+  Location loc;
+  NormalizationOpInterface op;
+  const KernelPlan &plan;
+  NormDesc desc;
+  int64_t width;
+  gpu::GPUFuncOp func;
+
+  Type normElem;
+  Buffer x, y, kept, gamma, beta, givenMean, givenVar;
+  Buffer outMean, outVar, outRstd, runMean, runVar, newMean, newVar;
+  SmallVector<Buffer> fused; // prologue then epilogue operands
+  unsigned numPrologue = 0;
+  Value lane, warp, tidY; // for the block reductions
+  Value tid, rank;        // thread in block; block in cluster (rows)
+  Value outer;            // the product of the dynamic sizes, or null
+  /// n times the outer size (n when the shapes are static).
+  Value scaled(int64_t n) {
+    Value v = index(n);
+    return outer ? arith::MulIOp::create(b, loc, outer, v).getResult() : v;
+  }
+  /// Bytes each vector access of a flat view needs its base aligned to.
+  DenseMap<Value, int64_t> alignment;
+};
+
+} // namespace mlir::norm::gpu_plan::detail
+
+#endif // NORM_CONVERSION_NORMTOGPU_EMITTER_H
