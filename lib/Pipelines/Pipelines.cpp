@@ -185,12 +185,19 @@ LogicalResult norm::buildGPUPipeline(OpPassManager &pm,
   return buildGPUSerializationPipeline(pm, options);
 }
 
+/// XY of a chip named sm_XY (sm_90a: 90), or nullopt.
+static std::optional<int> smNumber(StringRef chip) {
+  int number = 0;
+  if (!chip.consume_front("sm_") || chip.rtrim("af").getAsInteger(10, number))
+    return std::nullopt;
+  return number;
+}
+
 int64_t norm::gpuMaxClusterSize(const GPUPipelineOptions &options) {
   // Thread-block clusters exist from sm_90 on: every chip must have them.
   for (const std::string &chip : options.chips) {
-    int number = 0;
-    if (StringRef(chip).drop_front(3).rtrim("af").getAsInteger(10, number) ||
-        number < 90)
+    std::optional<int> number = smNumber(chip);
+    if (!number || *number < 90)
       return 1;
   }
   return 8;
@@ -208,13 +215,11 @@ norm::buildGPUSerializationPipeline(OpPassManager &pm,
   for (const std::string &chip : options.chips) {
     // sm_XY: a number of at least 80 (ptxas needs +ptx80 for sm_90 code to
     // serialize at all; sm_100 and later need PTX 8.6).
-    int number = 0;
-    if (!StringRef(chip).starts_with("sm_") ||
-        StringRef(chip).drop_front(3).rtrim("af").getAsInteger(10, number) ||
-        number < 80)
+    std::optional<int> number = smNumber(chip);
+    if (!number || *number < 80)
       return failure();
     std::string attach = "nvvm-attach-target{chip=" + chip +
-                         " features=" + (number >= 100 ? "+ptx86" : "+ptx80") +
+                         " features=" + (*number >= 100 ? "+ptx86" : "+ptx80") +
                          " O=" + std::to_string(options.optLevel) + "}";
     if (failed(parsePassPipeline(attach, pm)))
       return failure();

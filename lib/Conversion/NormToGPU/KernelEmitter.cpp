@@ -10,6 +10,8 @@
 
 #include "Emitter.h"
 
+#include "norm/Dialect/Norm/IR/FloatCast.h"
+
 #include "norm/Dialect/Norm/IR/NormOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -27,19 +29,7 @@ using namespace mlir::norm;
 using namespace mlir::norm::gpu_plan;
 using namespace mlir::norm::gpu_plan::detail;
 
-Value Emitter::convert(Value v, Type to) {
-  Type from = v.getType();
-  if (from == to)
-    return v;
-  unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
-  if (fw == tw) { // f16 <-> bf16
-    v = arith::ExtFOp::create(b, loc, b.getF32Type(), v);
-    return arith::TruncFOp::create(b, loc, to, v);
-  }
-  if (fw < tw)
-    return arith::ExtFOp::create(b, loc, to, v);
-  return arith::TruncFOp::create(b, loc, to, v);
-}
+Value Emitter::convert(Value v, Type to) { return castFloat(b, loc, v, to); }
 
 SmallVector<Value> Emitter::delinearize(Value linear, ArrayRef<int64_t> sizes) {
   SmallVector<Value> result(sizes.size());

@@ -9,6 +9,7 @@
 
 #include "norm/Conversion/Passes.h"
 #include "norm/Dialect/Norm/IR/AxisRoles.h"
+#include "norm/Dialect/Norm/IR/FloatCast.h"
 #include "norm/Dialect/Norm/IR/GroupSplit.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
 
@@ -179,23 +180,7 @@ private:
 } // namespace
 
 Value KernelBuilder::convert(OpBuilder &nb, Value v, Type elem) {
-  Type from = getElementTypeOrSelf(v.getType());
-  if (from == elem)
-    return v;
-  auto retype = [&](Type e) -> Type {
-    if (auto vt = dyn_cast<VectorType>(v.getType()))
-      return VectorType::get(vt.getShape(), e);
-    return e;
-  };
-  unsigned fromWidth = from.getIntOrFloatBitWidth();
-  unsigned toWidth = elem.getIntOrFloatBitWidth();
-  if (fromWidth == toWidth) { // f16 <-> bf16
-    v = arith::ExtFOp::create(nb, loc, retype(nb.getF32Type()), v);
-    return arith::TruncFOp::create(nb, loc, retype(elem), v);
-  }
-  if (fromWidth < toWidth)
-    return arith::ExtFOp::create(nb, loc, retype(elem), v);
-  return arith::TruncFOp::create(nb, loc, retype(elem), v);
+  return castFloat(nb, loc, v, elem);
 }
 
 Value KernelBuilder::splat(OpBuilder &nb, Value v, int64_t w) {
