@@ -11,14 +11,17 @@ import sys
 
 def main():
     rows = list(csv.DictReader(open(sys.argv[1])))
+    # Variants (run_bench.py --variant NAME=DIR): norm compiled otherwise.
+    variants = [k[len("norm_"):] for k in rows[0]
+                if k.startswith("norm_") and k != "norm_over_copy"]
     print(f"GPU: {rows[0]['gpu']}. Large rows: ms per call (median, CUDA "
           "events), fraction of a device-to-device copy of the same bytes "
           "(input read once + output written once) in the same run, and "
           "speed-up of norm over each contender. Batch-size-1 rows: us per "
           "call including the launch, from Python.\n")
     print("| case | shape | norm | copy | norm/copy | x eager | x compile "
-          "| x Liger |")
-    print("|---|---|---|---|---|---|---|---|")
+          "| x Liger |" + "".join(f" x {v} |" for v in variants))
+    print("|---|---|---|---|---|---|---|---|" + "---|" * len(variants))
 
     def f(r, k, fmt="{:.3f}"):
         return fmt.format(float(r[k])) if r.get(k) else "-"
@@ -29,7 +32,9 @@ def main():
               f"{f(r, 'copy')} | {f(r, 'norm_over_copy', '{:.2f}')} | "
               f"{f(r, 'speedup_vs_eager', '{:.2f}')} | "
               f"{f(r, 'speedup_vs_compile', '{:.2f}')} | "
-              f"{f(r, 'speedup_vs_liger', '{:.2f}')} |")
+              f"{f(r, 'speedup_vs_liger', '{:.2f}')} |" +
+              "".join(f" {f(r, 'speedup_vs_norm_' + v, '{:.2f}')} |"
+                      for v in variants))
     if len(sys.argv) < 3:
         return
     import matplotlib

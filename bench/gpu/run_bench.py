@@ -6,11 +6,17 @@ timed with CUDA events (triton.testing.do_bench, median). Bytes moved = every
 input read once + every output written once. Writes a CSV.
 
     run_bench.py DIR OUT.csv [--only SUBSTRING] [--no-compile]
+                 [--variant NAME=DIR ...]
+
+A variant is the same cases compiled with other options (a bundle directory
+of gpu-bundle.sh): its time goes in column norm_NAME, measured next to
+norm's, to compare code generation choices in one run.
 """
 
 import argparse
 import csv
 import ctypes
+import glob
 import json
 import os
 
@@ -55,9 +61,16 @@ def main():
     ap.add_argument("csv")
     ap.add_argument("--only", default="")
     ap.add_argument("--no-compile", action="store_true")
+    ap.add_argument("--variant", action="append", default=[])
     args = ap.parse_args()
     lib = ctypes.CDLL(os.path.join(args.dir, "libnormgpu_bench.so"))
     lib.norm_cuda_error_message.restype = ctypes.c_char_p
+    variants = []
+    for v in args.variant:
+        vname, vdir = v.split("=", 1)
+        vlib = ctypes.CDLL(glob.glob(os.path.join(vdir, "libnormgpu_*.so"))[0])
+        vlib.norm_cuda_error_message.restype = ctypes.c_char_p
+        variants.append((vname, vlib))
     specs = json.load(open(os.path.join(args.dir, "spec.json")))
     liger_ln, liger_rms = liger_ops()
     rows = []
@@ -80,14 +93,18 @@ def main():
         dims = [t["shape"][d] for t in spec["inputs"]
                 for d in t.get("dynamic_dims", [])]
         sizes = (ctypes.c_int64 * max(1, len(dims)))(*dims)
-        entry = getattr(lib, "case_" + name)
-        entry.restype = ctypes.c_int
+        def launcher(lib):
+            entry = getattr(lib, "case_" + name)
+            entry.restype = ctypes.c_int
 
-        def ours():
-            s = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
-            rc = entry(array, sizes, s)
-            if rc:
-                raise RuntimeError(lib.norm_cuda_error_message().decode())
+            def run():
+                s = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
+                rc = entry(array, sizes, s)
+                if rc:
+                    raise RuntimeError(lib.norm_cuda_error_message().decode())
+            return run
+
+        ours = launcher(lib)
 
         nbytes = sum(v.numel() * v.element_size() for v in ins.values())
         nbytes += sum(o.numel() * o.element_size() for o in outs)
@@ -119,6 +136,8 @@ def main():
         ours()
         torch.cuda.synchronize()
         row["norm"] = measure(ours)
+        for vname, vlib in variants:
+            row[f"norm_{vname}"] = measure(launcher(vlib))
         row["eager"] = measure(eager)
         if not args.no_compile:
             compiled = torch.compile(eager, dynamic=False)
@@ -135,7 +154,8 @@ def main():
             dst = torch.empty_like(src)
             row["copy"] = timed(lambda: dst.copy_(src))
             row["norm_over_copy"] = row["copy"] / row["norm"]
-        for k in ("eager", "compile", "liger"):
+        for k in ["eager", "compile", "liger"] + [
+                f"norm_{v}" for v, _ in variants]:
             if k in row:
                 row[f"speedup_vs_{k}"] = row[k] / row["norm"]
         rows.append(row)

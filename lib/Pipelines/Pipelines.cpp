@@ -181,6 +181,7 @@ LogicalResult norm::buildGPUPipeline(OpPassManager &pm,
   ensurePassesRegistered();
   NormConvertToGPUPassOptions convert;
   convert.maxClusterSize = gpuMaxClusterSize(options);
+  convert.prefetchMiB = options.prefetchMiB;
   pm.addPass(createNormConvertToGPUPass(convert));
   return buildGPUSerializationPipeline(pm, options);
 }

@@ -83,6 +83,7 @@ norm::lowerToCuda(ModuleOp module, const GPUPipelineOptions &options) {
   PassManager convert(module.getContext());
   NormConvertToGPUPassOptions convertOptions;
   convertOptions.maxClusterSize = gpuMaxClusterSize(options);
+  convertOptions.prefetchMiB = options.prefetchMiB;
   convert.addPass(createNormConvertToGPUPass(convertOptions));
   if (failed(convert.run(module)))
     return llvm::createStringError(llvm::inconvertibleErrorCode(),

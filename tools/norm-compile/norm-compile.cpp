@@ -104,6 +104,12 @@ static cl::opt<std::string>
                        "fatbin (cubin and PTX) or ptx"),
               cl::init("cubin"));
 
+static cl::opt<int64_t> gpuPrefetchMiB(
+    "gpu-prefetch-mib",
+    cl::desc("--target=cuda: MiB of the next wave's rows prefetched into L2 "
+             "for rows of 32K elements and more (default 10, 0: none)"),
+    cl::init(10));
+
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "norm-compile") << message << "\n";
   return 1;
@@ -220,6 +226,7 @@ static int compileCuda(ModuleOp module, llvm::TargetMachine &machine,
     chips = {"sm_80", "sm_90"};
   options.chips = chips;
   options.format = gpuFormat;
+  options.prefetchMiB = gpuPrefetchMiB;
   auto kernels = lowerToCuda(module, options);
   if (!kernels)
     return fail(llvm::toString(kernels.takeError()));

@@ -93,11 +93,21 @@ def NormConvertToGPUPass : Pass<"norm-convert-to-gpu", "::mlir::ModuleOp"> {
     reduced may be dynamic: the kernels then take the product of their sizes
     as a last argument and carry a grid formula (`norm.grid_formula`)
     instead of a fixed grid.
+
+    Where one block of 1024 threads or a cluster takes a row (32K elements
+    and more), a block's reductions leave the memory bus idle; each block
+    therefore first prefetches into L2 (`prefetch.global.L2`) the row the
+    next wave of blocks will take: whole if a wave's rows (assuming 132
+    SMs) fit in `prefetch-mib` MiB, else the start of each row within half
+    of that.
   }];
   let options = [
     Option<"maxClusterSize", "max-cluster-size", "int64_t", /*default=*/"1",
            "Blocks per thread-block cluster at most (1: no clusters, as on "
            "sm_80; 8 is the portable maximum on sm_90)">,
+    Option<"prefetchMiB", "prefetch-mib", "int64_t", /*default=*/"10",
+           "Rows of 32K elements and more: MiB of the rows the next wave of "
+           "blocks takes that a wave may prefetch into L2 (0: no prefetch)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

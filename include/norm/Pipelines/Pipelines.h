@@ -88,6 +88,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("CUDA toolkit for ptxas and libdevice (default: "
                      "$CUDA_ROOT, else /usr/local/cuda)"),
       llvm::cl::init("")};
+  Option<int64_t> prefetchMiB{
+      *this, "prefetch-mib",
+      llvm::cl::desc("MiB of the next wave's rows prefetched into L2 for long "
+                     "rows (norm-convert-to-gpu; 0: none)"),
+      llvm::cl::init(10)};
   Option<int> optLevel{*this, "opt-level",
                        llvm::cl::desc("Optimization level of the device code"),
                        llvm::cl::init(3)};

@@ -65,6 +65,8 @@ private:
   Value sharedBuffer(int64_t n);
   Value warpSum(Value v);
   Value blockSum(Value v);
+  /// Prefetches into L2 the line of `buf` that holds byte `byteOffset`.
+  void prefetch(const Buffer &buf, Value byteOffset);
   /// inv from the variance (or the sum of squares for an L2 norm).
   Value invFrom(Value varOrSumSq);
   void storeStatistics(const Position &pos, Value mean, Value var, Value inv);
@@ -79,6 +81,8 @@ private:
   /// order.
   Value clusterSum(Value blockTotal);
   void clusterBarrier();
+  /// The block's f32 shared buffer mapped into block `r` of the cluster.
+  Value remoteShared(Value buffer, int64_t r, int64_t element);
 
   OpBuilder b;
   Location loc;
@@ -96,6 +100,10 @@ private:
   Value lane, warp, tidY; // for the block reductions
   Value tid, rank;        // thread in block; block in cluster (rows)
   Value outer;            // the product of the dynamic sizes, or null
+  /// The slot the next wave of blocks takes (residentPerSM), and whether it
+  /// exists.
+  Position aheadPos;
+  Value aheadValid;
   /// n times the outer size (n when the shapes are static).
   Value scaled(int64_t n) {
     Value v = index(n);

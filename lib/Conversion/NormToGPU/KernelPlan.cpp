@@ -105,7 +105,8 @@ static llvm::Expected<KernelPlan> checkGrid(KernelPlan plan) {
 }
 
 llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
-                                                int64_t maxCluster) {
+                                                int64_t maxCluster,
+                                                int64_t prefetchBytes) {
   auto fail = [](const llvm::Twine &why) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), why);
   };
@@ -240,6 +241,26 @@ llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
   if (!plan.inRegisters) { // re-read per pass, one block per row
     plan.clusterSize = 1;
     plan.threads = 1024;
+  } else if (plan.strategy == Strategy::BlockPerRow &&
+             plan.threads * plan.clusterSize >= 1024 && prefetchBytes > 0) {
+    // One or two such blocks fill an SM's registers: while they reduce, no
+    // load is in flight unless their successors' rows are already coming.
+    // The slots of a whole wave ahead (132 SMs, as on an H100 or H200) are
+    // prefetched whole when they fit the budget. Otherwise each gets a part
+    // of half of it: a block still waits for its lines that come from HBM,
+    // but the bus is busier, and L2 does not thrash. (Measured on an H200,
+    // bench/gpu: whole rows up to 8.4 MB ahead lift bf16 rows of 32K-256K
+    // elements by 5-15 %; 17 MB ahead of f32 rows lose 25 % on 32K, while a
+    // quarter of them gains up to 5 %.)
+    plan.residentPerSM = plan.threads >= 1024 ? 1 : 2;
+    int64_t ahead =
+        std::max<int64_t>(1, 132 * plan.residentPerSM / plan.clusterSize);
+    int64_t slotBytes = plan.reduced * bytesOf(op.getInput().getType());
+    for (Value v : op.getPrologueInputs())
+      slotBytes += plan.reduced * bytesOf(v.getType());
+    plan.prefetchBytes = ahead * slotBytes <= prefetchBytes
+                             ? slotBytes
+                             : std::max<int64_t>(128, prefetchBytes / 2 / ahead);
   }
   return checkGrid(plan);
 }

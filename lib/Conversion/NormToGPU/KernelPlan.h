@@ -63,6 +63,13 @@ struct KernelPlan {
   /// Whether each thread keeps its part of the row in registers (one read
   /// of the input); otherwise the row is read once per pass.
   bool inRegisters = false;
+  /// BlockPerRow in registers with a block of 1024 threads or a cluster per
+  /// row: blocks of the kernel one SM holds at once (0: no prefetch). Each
+  /// block prefetches into L2 the row the next wave of blocks will take.
+  int64_t residentPerSM = 0;
+  /// Bytes of the next slot (its input and the prologue's) each block or
+  /// cluster prefetches: the whole slot's, or a part.
+  int64_t prefetchBytes = 0;
 
   /// Strides of a buffer varying along the segments `flag` selects.
   Strides strides(llvm::function_ref<bool(const Segment &)> flag) const;
@@ -83,9 +90,11 @@ struct KernelPlan {
 
 /// Plans the kernel of `op`, or says why the GPU lowering cannot take it.
 /// Rows may be spread over clusters of up to `maxCluster` blocks (1: the
-/// target has no clusters).
+/// target has no clusters); the blocks of a wave prefetch about
+/// `prefetchBytes` of the next wave's rows (residentPerSM).
 llvm::Expected<KernelPlan> planKernel(NormalizationOpInterface op,
-                                      int64_t maxCluster);
+                                      int64_t maxCluster,
+                                      int64_t prefetchBytes);
 
 } // namespace mlir::norm::gpu_plan
 

@@ -34,8 +34,8 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
   const int64_t units = plan.units(width);
   const int64_t threads = plan.threads;
   const double count = static_cast<double>(plan.reduced);
-  auto unitPosition = [&](Value u) {
-    Position pos = slotPos;
+  auto unitPositionIn = [&](const Position &base, Value u) {
+    Position pos = base;
     Value perRow = index(inner / width);
     Value o = arith::DivUIOp::create(b, loc, u, perRow);
     Value e = arith::MulIOp::create(
@@ -48,6 +48,7 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
     pos.back() = e;
     return pos;
   };
+  auto unitPosition = [&](Value u) { return unitPositionIn(slotPos, u); };
   Value mean, var, inv, shift;
   // Sums of h - pivot, then of ((h - pivot) - shift)^2.
   auto sumOf = [&](ArrayRef<Value> values, Value pivot, Value acc) {
@@ -134,6 +135,65 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
       }
       valid.push_back(inside);
     }
+    // The slot the next wave of blocks takes, into L2 while this one works
+    // on its own: their loads then find their lines there. One prefetch per
+    // 128-byte line of each contiguous run (the innermost segment), the
+    // lines dealt round the cluster's threads, up to the plan's budget.
+    if (aheadValid)
+      ifThen(aheadValid, [&] {
+        SmallVector<const Buffer *> rowBuffers{&x};
+        for (unsigned k = 0; k < numPrologue; ++k)
+          rowBuffers.push_back(&fused[k]);
+        Value me = t;
+        if (rank)
+          me = arith::AddIOp::create(
+              b, loc, me, arith::MulIOp::create(b, loc, rank, index(threads)));
+        int64_t runs = 1;
+        for (int64_t size : outerReduced)
+          runs *= size;
+        for (const Buffer *buf : rowBuffers) {
+          if (!buf->alongInner())
+            continue;
+          int64_t bytes =
+              std::max<int64_t>(1, buf->elem.getIntOrFloatBitWidth() / 8);
+          int64_t runBytes = inner * bytes;
+          // Lines 0..runBytes/128 from the run's start: the last one may
+          // be partial or, for a run not 128-byte aligned, its tail.
+          int64_t perRun = runBytes / 128 + 1;
+          // All its lines, or the slot's first ones within the budget.
+          int64_t slotBytes = plan.reduced * bytes;
+          int64_t share = plan.prefetchBytes / rowBuffers.size();
+          int64_t lines = share >= slotBytes
+                              ? runs * perRun
+                              : std::max<int64_t>(1, share / 128);
+          int64_t all = threads * plan.clusterSize;
+          for (int64_t j = 0; j * all < lines; ++j) {
+            Value line = arith::MinUIOp::create(
+                b, loc, arith::AddIOp::create(b, loc, me, index(j * all)),
+                index(lines - 1));
+            Position pos = aheadPos;
+            SmallVector<Value> run = delinearize(
+                arith::DivUIOp::create(b, loc, line, index(perRun)),
+                outerReduced);
+            size_t r = 0;
+            for (size_t i = 0; i + 1 < plan.segments.size(); ++i)
+              if (plan.segments[i].reduced)
+                pos[i] = run[r++];
+            pos.back() = Value();
+            Value within = arith::MinUIOp::create(
+                b, loc,
+                arith::MulIOp::create(
+                    b, loc, arith::RemUIOp::create(b, loc, line, index(perRun)),
+                    index(128)),
+                index(runBytes - 1));
+            prefetch(*buf, arith::AddIOp::create(
+                               b, loc,
+                               arith::MulIOp::create(b, loc, offset(*buf, pos),
+                                                     index(bytes)),
+                               within));
+          }
+        }
+      });
     statistics([&](bool sq, Value m, Value acc) {
       for (auto [values, inside] : llvm::zip(h, valid)) {
         Value part = sq ? squares(values, m, f32(0)) : sumOf(values, m, f32(0));
@@ -143,6 +203,10 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
       }
       return acc;
     });
+    // No block leaves while another may still read its shared memory: it
+    // says it is done reading now and waits for the others at the end.
+    if (rank)
+      NVVM::ClusterArriveOp::create(b, loc, UnitAttr());
     Value first =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, t, index(0));
     if (rank)
@@ -156,9 +220,8 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
       ifThen(valid[k],
              [&] { finish(unitPosition(u), h[k], pivot, shift, inv); });
     }
-    // No block leaves while another may still read its shared memory.
     if (rank)
-      clusterBarrier();
+      NVVM::ClusterWaitOp::create(b, loc, UnitAttr());
     return;
   }
 
@@ -218,7 +281,7 @@ void Emitter::emitRows() {
       active = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, slot,
                                      scaled(plan.slots));
   }
-  auto body = [&] {
+  auto slotPosition = [&](Value slot) {
     SmallVector<int64_t> keptSizes;
     for (const Segment &s : plan.segments)
       if (!s.reduced)
@@ -229,8 +292,30 @@ void Emitter::emitRows() {
     for (auto [i, s] : llvm::enumerate(plan.segments))
       if (!s.reduced)
         pos[i] = keptIdx[k++];
-    emitRowSlot(pos, t);
+    return pos;
   };
+  // Not in the scalar kernel of an aligned shape (a fallback whose 1024
+  // threads have no register to spare for it).
+  if (plan.residentPerSM > 0 && width == plan.vectorWidth) {
+    // Blocks start in order: while this one works, the SMs' other blocks
+    // take the rows up to slot + ahead, and the next one on this SM about
+    // that row.
+    Value sms = arith::IndexCastOp::create(
+        b, loc, b.getIndexType(),
+        NVVM::SmDimOp::create(b, loc, b.getI32Type()));
+    Value ahead = arith::MaxUIOp::create(
+        b, loc, index(1),
+        arith::DivUIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, sms, index(plan.residentPerSM)),
+            index(plan.clusterSize)));
+    Value next = arith::AddIOp::create(b, loc, slot, ahead);
+    aheadValid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, next,
+                                       scaled(plan.slots));
+    // Past the last slot the position is not used; clamp it anyway.
+    aheadPos = slotPosition(arith::SelectOp::create(b, loc, aheadValid, next,
+                                                    slot));
+  }
+  auto body = [&] { emitRowSlot(slotPosition(slot), t); };
   if (!active)
     return body();
   // A warp without a slot does nothing (no barrier in this strategy).

@@ -1,6 +1,7 @@
 // The GPU strategies, chosen from the shapes (docs/gpu.md).
 // RUN: norm-opt %s --norm-convert-to-gpu | FileCheck %s
 // RUN: norm-opt %s --norm-convert-to-gpu="max-cluster-size=8" | FileCheck %s --check-prefix=CLUSTER
+// RUN: norm-opt %s --norm-convert-to-gpu="max-cluster-size=8 prefetch-mib=0" | FileCheck %s --check-prefix=NOPF
 
 // Short rows: a warp per row, four rows per block, butterfly shuffles and no
 // barrier; 16-byte accesses (8 bf16) in the vectorized kernel, each buffer's
@@ -23,10 +24,12 @@ func.func @short(%x: tensor<64x768xbf16>, %g: tensor<768xbf16>) -> tensor<64x768
 
 // Longer rows: a block per row, the row in registers (one read), warp sums
 // combined through 16-byte-aligned shared memory; a row whose length is not
-// a multiple of the vector has only the scalar kernel.
+// a multiple of the vector has only the scalar kernel. Blocks of 256
+// threads share an SM with others: no prefetch.
 // CHECK-LABEL: gpu.module @medium_kernels
 // CHECK: gpu.func @medium_0_scalar({{.*}}) workgroup({{.*}}: memref<8xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
 // CHECK-SAME: known_block_size = array<i32: 256, 1, 1>, known_grid_size = array<i32: 5, 1, 1>
+// CHECK-NOT: prefetch
 // CHECK: gpu.barrier
 // CHECK-NOT: scf.for
 // CHECK: gpu.return
@@ -38,7 +41,11 @@ func.func @medium(%x: tensor<5x4099xf32>) -> (tensor<5x4099xf32>, tensor<5xf32>,
 
 // Rows too long for one block's registers: without clusters, 1024 threads
 // read the row once per pass; with clusters (sm_90), eight blocks share it,
-// exchanging partial sums through distributed shared memory.
+// exchanging partial sums through distributed shared memory, and prefetch
+// into L2 the row the next wave takes (nsmid / 8 rows ahead; 4097 lines of
+// 128 bytes over 8192 threads: one each). A block says
+// it is done reading the others' shared memory before it stores, and waits
+// for them only at its end.
 // CHECK-LABEL: gpu.module @long_kernels
 // CHECK: gpu.func @long_0_vector
 // CHECK-SAME: known_block_size = array<i32: 1024, 1, 1>, known_grid_size = array<i32: 2, 1, 1>
@@ -50,10 +57,25 @@ func.func @medium(%x: tensor<5x4099xf32>) -> (tensor<5x4099xf32>, tensor<5xf32>,
 // CLUSTER-SAME: known_block_size = array<i32: 1024, 1, 1>, known_grid_size = array<i32: 16, 1, 1>
 // CLUSTER-SAME: nvvm.cluster_dim = array<i32: 8, 1, 1>
 // CLUSTER-NOT: scf.for
+// CLUSTER: nvvm.read.ptx.sreg.nsmid
+// CLUSTER: llvm.inline_asm has_side_effects "prefetch.global.L2 [$0];"
+// CLUSTER-NOT: prefetch
+// CLUSTER: gpu.barrier
 // CLUSTER: nvvm.cluster.arrive
-// CLUSTER: nvvm.cluster.wait
+// CLUSTER-NEXT: nvvm.cluster.wait
 // CLUSTER: nvvm.mapa
-// CLUSTER: gpu.return
+// CLUSTER: nvvm.cluster.arrive
+// CLUSTER-NEXT: nvvm.cluster.wait
+// CLUSTER: nvvm.mapa
+// CLUSTER: nvvm.cluster.arrive
+// CLUSTER-NOT: nvvm.mapa
+// CLUSTER: vector.store
+// CLUSTER: nvvm.cluster.wait
+// CLUSTER-NEXT: gpu.return
+// NOPF-LABEL: gpu.module @long_kernels
+// NOPF-NOT: nsmid
+// NOPF-NOT: prefetch
+// NOPF: gpu.module @columns_kernels
 func.func @long(%x: tensor<2x262144xbf16>) -> tensor<2x262144xbf16> {
   %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<2x262144xbf16> -> tensor<2x262144xbf16>
   return %y : tensor<2x262144xbf16>
