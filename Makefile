@@ -4,7 +4,7 @@ BUILD ?= build
 LLVM_DIR ?= /usr/lib/llvm-22
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build demo check check-sanitize fuzz bench gpu-bundle docs clean format
+.PHONY: all deps configure build demo check check-sanitize check-integrations fuzz bench gpu-bundle docs clean format
 
 all: build
 
@@ -38,6 +38,19 @@ check-sanitize: deps
 	  -DCMAKE_CXX_COMPILER=$(LLVM_DIR)/bin/clang++ \
 	  -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir -DNORM_SANITIZE=ON > /dev/null
 	cmake --build $(BUILD)-sanitize --target check-norm -j $(JOBS)
+
+# The IREE sample (examples/iree) against stock IREE from PyPI, pinned, in
+# a virtualenv under $(BUILD); `make check` runs it too once that exists.
+IREE_VERSION ?= 3.13.0
+check-integrations: build
+	@scripts/install-deps.sh --integrations
+	@[ -x $(BUILD)/iree-venv/bin/python ] || python3 -m venv $(BUILD)/iree-venv
+	@$(BUILD)/iree-venv/bin/python -c "import iree.compiler, iree.runtime, numpy" 2>/dev/null \
+	  || $(BUILD)/iree-venv/bin/pip install -q iree-base-compiler==$(IREE_VERSION) \
+	       iree-base-runtime==$(IREE_VERSION) numpy
+	cd $(BUILD) && NORM_IREE_PYTHON=$(abspath $(BUILD))/iree-venv/bin/python \
+	  $(LLVM_DIR)/bin/lit -v test/Integration/iree-prepare.test \
+	  test/Integration/iree-sample.test
 
 # libFuzzer targets under ASan + UBSan (not part of check), FUZZ_SECONDS each.
 # Crashes land in $(BUILD)-fuzz/crashes/; copy them into

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks to build and test norm:
 # LLVM/MLIR 22 (from Debian), clang-22 and lld-22, CMake, Ninja, ccache and
-# GoogleTest; with --bench also oneDNN. Run as root it uses apt-get;
-# otherwise it names the packages.
+# GoogleTest; with --bench also oneDNN, with --bench or --integrations
+# python3-venv (the benchmark's and the IREE sample's PyPI packages). Run as
+# root it uses apt-get; otherwise it names the packages.
 set -euo pipefail
 
 packages=(libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22
@@ -11,6 +12,9 @@ packages=(libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22
 # `install-deps.sh --bench` adds what the benchmark compares against.
 if [ "${1:-}" = "--bench" ]; then
   packages+=(libdnnl-dev python3-venv)
+fi
+if [ "${1:-}" = "--integrations" ]; then
+  packages+=(python3-venv)
 fi
 
 missing=()

@@ -59,6 +59,22 @@ if os.path.exists(os.path.join(config.norm_obj_root, "examples", "cuda",
                                "cuda-example")):
     config.available_features.add("cuda-example")
 
+# IREE for the IREE sample (examples/iree): $NORM_IREE_PYTHON or
+# build/iree-venv, which `make check-integrations` makes from PyPI's
+# iree-base-compiler and iree-base-runtime; without it the sample's test is
+# unsupported (the generation of its inputs is tested without IREE).
+iree_python = os.environ.get("NORM_IREE_PYTHON") or os.path.join(
+    config.norm_src_root, "build", "iree-venv", "bin", "python")
+if os.path.exists(iree_python) and not config.norm_cc_flags:
+    import subprocess
+
+    probe = subprocess.run(
+        [iree_python, "-c", "import iree.compiler, iree.runtime, numpy"],
+        capture_output=True)
+    if probe.returncode == 0:
+        config.available_features.add("iree")
+        config.substitutions.append(("%iree_python", iree_python))
+
 # PyTorch for the custom-op tests (python/norm_torch): $NORM_TORCH_PYTHON or
 # build/torch-venv (test/Transforms/Inputs/torch/generate.py makes it). PyPI's
 # torch is large and no build step needs it, so without it these tests are
