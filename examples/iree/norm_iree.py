@@ -19,8 +19,8 @@ for its normalizations (docs/embedding.md, "IREE"):
      a hal.executable whose object is norm's kernel; IREE's workers run it,
      ROWS rows per workgroup.
 
-    norm_iree.py MODEL.mlir OUTDIR --bin BUILD/bin [--cc clang-22]
-        [--ld ld.lld] [--rows-per-workgroup 32]
+    norm_iree.py MODEL.mlir OUTDIR --bin BUILD/bin [--cc CLANG] [--ld LD_LLD]
+        [--rows-per-workgroup 32] [--norm-compile-flag FLAG ...]
 
 writes OUTDIR/model.iree.mlir and OUTDIR/spec.mlir (the objects it names are
 in OUTDIR); then:
@@ -35,6 +35,15 @@ import os
 import re
 import subprocess
 import sys
+
+LLVM_BIN = "/usr/lib/llvm-22/bin"
+
+
+def llvm_tool(name, fallback):
+    """LLVM 22's `name` (Debian's path), else `fallback` from PATH."""
+    path = os.path.join(LLVM_BIN, name)
+    return path if os.path.exists(path) else fallback
+
 
 CTYPES = {"f32": "float", "f64": "double", "f16": "uint16_t",
           "bf16": "uint16_t", "i8": "int8_t", "f8E4M3FN": "uint8_t"}
@@ -190,8 +199,8 @@ def main():
     ap.add_argument("model")
     ap.add_argument("outdir")
     ap.add_argument("--bin", required=True)
-    ap.add_argument("--cc", default="clang-22")
-    ap.add_argument("--ld", default="ld.lld")
+    ap.add_argument("--cc", default=llvm_tool("clang", "clang-22"))
+    ap.add_argument("--ld", default=llvm_tool("ld.lld", "ld.lld"))
     ap.add_argument("--rows-per-workgroup", type=int, default=32)
     ap.add_argument("--norm-compile-flag", action="append", default=[])
     a = ap.parse_args()

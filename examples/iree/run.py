@@ -57,14 +57,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("outdir")
     ap.add_argument("--bin", required=True)
-    ap.add_argument("--ld", default="ld.lld")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--reps", type=int, default=30)
     ap.add_argument("--no-timing", action="store_true")
     a = ap.parse_args()
     out = os.path.abspath(a.outdir)
     r = subprocess.run([sys.executable, os.path.join(HERE, "norm_iree.py"),
-                        MODEL, out, "--bin", a.bin, "--ld", a.ld],
+                        MODEL, out, "--bin", a.bin],
                        capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"FAIL norm_iree.py:\n{r.stderr}")

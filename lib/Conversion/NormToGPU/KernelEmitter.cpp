@@ -279,8 +279,8 @@ Value Emitter::clusterSum(Value blockTotal) {
   clusterBarrier();
   Value sum;
   for (int64_t r = 0; r < plan.clusterSize; ++r) {
-    Value v = LLVM::LoadOp::create(b, loc, b.getF32Type(),
-                                   remoteShared(slot, r, 0));
+    Value v =
+        LLVM::LoadOp::create(b, loc, b.getF32Type(), remoteShared(slot, r, 0));
     sum = sum ? arith::AddFOp::create(b, loc, sum, v).getResult() : v;
   }
   return sum;

@@ -47,10 +47,9 @@ struct NormConvertToGPUPass
       symbols.insert(kernels); // renamed if the name is taken
       for (size_t i = 0; i < ops.size(); ++i) {
         NormalizationOpInterface op = ops[i];
-        llvm::Expected<gpu_plan::KernelPlan> plan =
-            gpu_plan::planKernel(op, std::clamp<int64_t>(maxClusterSize, 1, 8),
-                                 std::clamp<int64_t>(prefetchMiB, 0, 1024)
-                                     << 20);
+        llvm::Expected<gpu_plan::KernelPlan> plan = gpu_plan::planKernel(
+            op, std::clamp<int64_t>(maxClusterSize, 1, 8),
+            std::clamp<int64_t>(prefetchMiB, 0, 1024) << 20);
         if (!plan) {
           op.emitOpError("cannot be lowered to GPU code: ")
               << llvm::toString(plan.takeError());

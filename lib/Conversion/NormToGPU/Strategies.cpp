@@ -172,9 +172,9 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
                 b, loc, arith::AddIOp::create(b, loc, me, index(j * all)),
                 index(lines - 1));
             Position pos = aheadPos;
-            SmallVector<Value> run = delinearize(
-                arith::DivUIOp::create(b, loc, line, index(perRun)),
-                outerReduced);
+            SmallVector<Value> run =
+                delinearize(arith::DivUIOp::create(b, loc, line, index(perRun)),
+                            outerReduced);
             size_t r = 0;
             for (size_t i = 0; i + 1 < plan.segments.size(); ++i)
               if (plan.segments[i].reduced)
@@ -306,14 +306,15 @@ void Emitter::emitRows() {
     Value ahead = arith::MaxUIOp::create(
         b, loc, index(1),
         arith::DivUIOp::create(
-            b, loc, arith::MulIOp::create(b, loc, sms, index(plan.residentPerSM)),
+            b, loc,
+            arith::MulIOp::create(b, loc, sms, index(plan.residentPerSM)),
             index(plan.clusterSize)));
     Value next = arith::AddIOp::create(b, loc, slot, ahead);
     aheadValid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, next,
                                        scaled(plan.slots));
     // Past the last slot the position is not used; clamp it anyway.
-    aheadPos = slotPosition(arith::SelectOp::create(b, loc, aheadValid, next,
-                                                    slot));
+    aheadPos =
+        slotPosition(arith::SelectOp::create(b, loc, aheadValid, next, slot));
   }
   auto body = [&] { emitRowSlot(slotPosition(slot), t); };
   if (!active)
