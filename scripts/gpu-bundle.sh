@@ -31,6 +31,16 @@ for variant in ${GPU_VARIANTS:-}; do
   bundle "bench-${variant%%:*}" "$root/bench/gpu/cases.py" sm_90 cubin \
     "${variant#*:}"
 done
+# torch.ops.norm on CUDA tensors (python/norm_torch): the kernels the GPU
+# run of test/Integration/Inputs/torch_ops.py uses, prebuilt into a cache
+# there (the GPU machine has no norm-compile). Needs PyTorch here.
+torch_python=${NORM_TORCH_PYTHON:-$build/torch-venv/bin/python}
+if [ -x "$torch_python" ]; then
+  rm -rf "$out/torch-cache"
+  NORM_TORCH_CACHE="$out/torch-cache" NORM_BUILD_DIR="$build" \
+    "$torch_python" "$root/test/Integration/Inputs/torch_ops.py" "$root" \
+    --prebuild > /dev/null
+fi
 if [ -x "$build/examples/cuda/cuda-example" ]; then
   cp "$build/examples/cuda/cuda-example" "$out/"
 fi

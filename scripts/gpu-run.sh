@@ -2,7 +2,7 @@
 # Runs on the GPU machine, from the bundle scripts/gpu-bundle.sh made:
 # the execution matrix, compute-sanitizer (memcheck, racecheck) on a subset,
 # and the benchmark. Results go to $OUT (or ./gpu-results).
-#   build/gpu/gpu-run.sh [tests|sanitize|bench|all]
+#   build/gpu/gpu-run.sh [tests|torch|sanitize|bench|all]
 here=$(cd "$(dirname "$0")" && pwd)
 out=${OUT:-$here/results}
 mkdir -p "$out"
@@ -17,6 +17,17 @@ if [ "$what" = all ] || [ "$what" = tests ]; then
       | tee "$out/$suite.log" | grep -v " ok$"
     [ "$(tail -1 "$out/$suite.log" | grep -c passed)" = 1 ] || status=1
     grep -q FAIL "$out/$suite.log" && status=1
+  done
+fi
+if [ -d "$here/torch-cache" ] && { [ "$what" = all ] || [ "$what" = tests ] ||
+    [ "$what" = torch ]; }; then
+  # torch.ops.norm on CUDA tensors, from the kernels prebuilt by the bundle.
+  NORM_TORCH_CACHE="$here/torch-cache" python3 \
+    "$here/../../test/Integration/Inputs/torch_ops.py" "$here/../.." \
+    --device cuda 2>&1 | tee "$out/torch-ops.log"
+  for line in 'results: ok' 'opcheck: ok' 'one norm node, matches eager' \
+      'fx pass: 2 fused' 'inductor backend: matches eager'; do
+    grep -q "$line" "$out/torch-ops.log" || status=1
   done
 fi
 if [ "$what" = all ] || [ "$what" = sanitize ]; then

@@ -41,8 +41,8 @@ def _fusable(add, norm):
     if not all(isinstance(v, torch.Tensor) for v in (vx, vr, vn)):
         return None
     if vx.shape != vr.shape or vx.dtype != vr.dtype or vx.shape != vn.shape \
-            or vx.dtype not in _DTYPES or vx.device.type != "cpu" or \
-            vx.dim() == 0:
+            or vx.dtype not in _DTYPES or \
+            vx.device.type not in ("cpu", "cuda") or vx.dim() == 0:
         return None
     shape = _arg(norm, 1, "normalized_shape")
     if not isinstance(shape, (tuple, list)) or len(shape) != 1 or \

@@ -1,11 +1,14 @@
-"""torch.ops.norm.*: norm's CPU kernels as PyTorch custom ops.
+"""torch.ops.norm.*: norm's CPU and CUDA kernels as PyTorch custom ops.
 
 layer_norm, rms_norm, add_rms_norm and add_layer_norm over the last axis,
-for contiguous f32, f16 and bf16 CPU tensors of any rank (flattened to rows x
-hidden; any number of rows and any hidden size: the kernels take dynamic
-shapes). Each has a fake implementation, so torch.compile(fullgraph=True)
-keeps it as one node. The kernel of a (op, dtype, epsilon, affine) family is
-compiled on first use (norm-compile) and cached.
+for f32, f16 and bf16 tensors of any rank (flattened to rows x hidden). On
+the CPU the kernels take any number of rows and any hidden size (dynamic
+shapes); on CUDA any number of rows, one kernel per hidden size, launched
+on the tensors' device's current stream. Each op has a fake implementation,
+so torch.compile(fullgraph=True) keeps it as one node. The kernel of a
+(device, op, dtype, epsilon, affine[, hidden]) family is compiled on first
+use (norm-compile) and cached; prebuild() fills the cache for a machine
+without norm-compile (a GPU machine without MLIR).
 """
 
 import torch
@@ -16,9 +19,11 @@ from . import _build
 _DT = {torch.float32: "f32", torch.float16: "f16", torch.bfloat16: "bf16"}
 
 
-def _kernel(op, dt, eps, gamma, beta, fused):
-    t = f"tensor<?x?x{dt}>"
-    p = f"tensor<?x{dt}>"
+def _kernel(op, dt, eps, gamma, beta, fused, hidden=None):
+    # CUDA kernels need a static innermost axis: `hidden` fixes it.
+    h = "?" if hidden is None else str(hidden)
+    t = f"tensor<?x{h}x{dt}>"
+    p = f"tensor<{h}x{dt}>"
     args = [f"%x: {t}"]
     params = ""
     if fused:
@@ -43,10 +48,27 @@ def _kernel(op, dt, eps, gamma, beta, fused):
             f"{t} -> {t}\n  return {results} : {rtypes}\n}}\n")
 
 
+def _family(op, x, eps, weight, bias, residual, cuda):
+    """The kernel family's MLIR and target for these arguments."""
+    hidden = x.shape[-1] if x.dim() else 1
+    return (_kernel(op, _DT[x.dtype], eps, weight is not None,
+                    bias is not None, residual is not None,
+                    hidden if cuda else None), "cuda" if cuda else "cpu")
+
+
+def prebuild(op, x, eps, weight=None, bias=None, residual=None):
+    """Builds (into the cache) the CUDA kernel that torch.ops.norm.<op> would
+    use for CUDA tensors shaped and typed like these (which may live on any
+    device, e.g. "meta"): op is layer_norm or rms_norm, residual given for
+    the add_ forms."""
+    mlir, _ = _family(op, x, eps, weight, bias, residual, cuda=True)
+    _build.load(mlir, "cuda")
+
+
 def _run(op, x, eps, weight=None, bias=None, residual=None):
-    if x.device.type != "cpu":
-        raise NotImplementedError("torch.ops.norm runs CPU tensors (the CUDA "
-                                  "kernels need static shapes: docs/gpu.md)")
+    if x.device.type not in ("cpu", "cuda"):
+        raise NotImplementedError(f"torch.ops.norm runs CPU and CUDA tensors, "
+                                  f"not {x.device.type}")
     if x.dtype not in _DT:
         raise TypeError(f"torch.ops.norm.{op}: unsupported dtype {x.dtype}")
     hidden = x.shape[-1] if x.dim() else 1
@@ -57,8 +79,13 @@ def _run(op, x, eps, weight=None, bias=None, residual=None):
     if residual is not None and (residual.shape != x.shape or
                                  residual.dtype != x.dtype):
         raise ValueError(f"torch.ops.norm.{op}: residual must match x")
-    kernel = _build.load(_kernel(op, _DT[x.dtype], eps, weight is not None,
-                                 bias is not None, residual is not None))["k"]
+    for t in (weight, bias, residual):
+        if t is not None and t.device != x.device:
+            raise ValueError(f"torch.ops.norm.{op}: every tensor must be on "
+                             f"{x.device}")
+    mlir, target = _family(op, x, eps, weight, bias, residual,
+                           x.device.type == "cuda")
+    kernel = _build.load(mlir, target)["k"]
     x2 = x.contiguous().reshape(-1, hidden)
     ins = [x2]
     if residual is not None:
@@ -67,7 +94,13 @@ def _run(op, x, eps, weight=None, bias=None, residual=None):
     outs = [torch.empty_like(x2)]
     if residual is not None:
         outs.append(torch.empty_like(x2))
-    kernel(ins, outs)
+    if x.numel() == 0:
+        return [o.reshape(x.shape) for o in outs]
+    if target == "cuda":
+        with torch.cuda.device(x.device):
+            kernel(ins, outs, torch.cuda.current_stream(x.device).cuda_stream)
+    else:
+        kernel(ins, outs)
     return [o.reshape(x.shape) for o in outs]
 
 

@@ -1,21 +1,58 @@
 #!/usr/bin/env python3
 """torch.ops.norm.* (python/norm_torch): results against a float64
 reference on fresh random data, torch.library.opcheck, and
-torch.compile(fullgraph=True) keeping one norm node per op."""
+torch.compile(fullgraph=True) keeping one norm node per op.
 
+    torch_ops.py SRC_ROOT [--device cpu|cuda] [--prebuild]
+
+--device cuda runs it all on the GPU (the CUDA kernels, launched on the
+current stream); --prebuild only builds, into $NORM_TORCH_CACHE, the CUDA
+kernels that a --device cuda run uses, on a machine without a GPU (the GPU
+machine has no norm-compile: docs/gpu.md)."""
+
+import argparse
 import os
 import sys
 
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.join(sys.argv[1], "python"))
+ARGS = argparse.ArgumentParser()
+ARGS.add_argument("root")
+ARGS.add_argument("--device", default="cpu")
+ARGS.add_argument("--prebuild", action="store_true")
+ARGS = ARGS.parse_args()
+sys.path.insert(0, os.path.join(ARGS.root, "python"))
 import norm_torch  # noqa: E402,F401
+from norm_torch import ops as norm_ops  # noqa: E402
+
+DEVICE = "cpu" if ARGS.prebuild else ARGS.device
+# What each op of torch.ops.norm computes with: (norm op, has residual).
+FAMILY = {"layer_norm": ("layer_norm", False), "rms_norm": ("rms_norm", False),
+          "add_rms_norm": ("rms_norm", True),
+          "add_layer_norm": ("layer_norm", True)}
+
+
+def call(name, *args):
+    """torch.ops.norm.<name>(*args); with --prebuild, builds its CUDA kernel
+    instead and returns placeholders."""
+    if not ARGS.prebuild:
+        return getattr(torch.ops.norm, name)(*args)
+    op, fused = FAMILY[name]
+    x, rest, eps = args[0], list(args[1:-1]), args[-1]
+    residual = rest.pop(0) if fused else None
+    weight = rest[0] if rest else None
+    bias = rest[1] if len(rest) > 1 else None
+    norm_ops.prebuild(op, x, eps, weight, bias, residual)
+    return (torch.zeros_like(x), torch.zeros_like(x)) if fused else \
+        torch.zeros_like(x)
 
 TOL = {torch.float32: 2e-5, torch.float16: 2e-3, torch.bfloat16: 1.6e-2}
 
 
 def close(name, got, want, dtype):
+    if ARGS.prebuild:
+        return
     tol = TOL[dtype]
     g = got.double()
     if not torch.equal(torch.isnan(g), torch.isnan(want)):
@@ -41,35 +78,44 @@ def main():
     gen = torch.Generator().manual_seed(int.from_bytes(os.urandom(4), "big"))
     for dtype in (torch.float32, torch.float16, torch.bfloat16):
         for shape in ((7, 33), (2, 3, 768), (1, 4096)):
-            x = torch.randn(shape, generator=gen).to(dtype)
-            r = torch.randn(shape, generator=gen).to(dtype)
-            w = (1 + 0.5 * torch.randn(shape[-1], generator=gen)).to(dtype)
-            b = torch.randn(shape[-1], generator=gen).to(dtype)
+            def draw(*size, scale=1.0, offset=0.0):
+                t = offset + scale * torch.randn(size, generator=gen)
+                return t.to(dtype).to(DEVICE if not ARGS.prebuild else "cpu")
+            x = draw(*shape)
+            r = draw(*shape)
+            w = draw(shape[-1], scale=0.5, offset=1.0)
+            b = draw(shape[-1])
             tag = f"{dtype} {shape}"
-            close(f"layer_norm {tag}", torch.ops.norm.layer_norm(x, w, b, 1e-5),
+            close(f"layer_norm {tag}", call("layer_norm", x, w, b, 1e-5),
                   reference(x, w, b, 1e-5, True), dtype)
             close(f"layer_norm plain {tag}",
-                  torch.ops.norm.layer_norm(x, None, None, 1e-5),
+                  call("layer_norm", x, None, None, 1e-5),
                   reference(x, None, None, 1e-5, True), dtype)
-            close(f"rms_norm {tag}", torch.ops.norm.rms_norm(x, w, 1e-6),
+            close(f"rms_norm {tag}", call("rms_norm", x, w, 1e-6),
                   reference(x, w, None, 1e-6, False), dtype)
-            y, h = torch.ops.norm.add_rms_norm(x, r, w, 1e-6)
+            y, h = call("add_rms_norm", x, r, w, 1e-6)
             want_h = x + r  # PyTorch's add rounds once, like the kernel
-            if not torch.equal(h, want_h):
+            if not ARGS.prebuild and not torch.equal(h, want_h):
                 raise AssertionError(f"add_rms_norm {tag}: h differs")
             close(f"add_rms_norm {tag}", y,
                   reference(want_h, w, None, 1e-6, False), dtype)
-            y, h = torch.ops.norm.add_layer_norm(x, r, w, b, 1e-5)
-            if not torch.equal(h, want_h):
+            y, h = call("add_layer_norm", x, r, w, b, 1e-5)
+            if not ARGS.prebuild and not torch.equal(h, want_h):
                 raise AssertionError(f"add_layer_norm {tag}: h differs")
             close(f"add_layer_norm {tag}", y,
                   reference(want_h, w, b, 1e-5, True), dtype)
     print("results: ok")
 
-    x = torch.randn(4, 64)
-    r = torch.randn(4, 64)
-    w = torch.randn(64)
-    b = torch.randn(64)
+    x, r = torch.randn(4, 64), torch.randn(4, 64)
+    w, b = torch.randn(64), torch.randn(64)
+    if ARGS.prebuild:  # what the rest of the script calls
+        call("layer_norm", x, w, b, 1e-5)
+        call("rms_norm", x, w, 1e-6)
+        call("add_rms_norm", x, r, w, 1e-6)
+        call("add_layer_norm", x, r, w, b, 1e-5)
+        print("prebuilt")
+        return
+    x, r, w, b = (t.to(DEVICE) for t in (x, r, w, b))
     for op, args in ((torch.ops.norm.layer_norm.default, (x, w, b, 1e-5)),
                      (torch.ops.norm.rms_norm.default, (x, w, 1e-6)),
                      (torch.ops.norm.add_rms_norm.default, (x, r, w, 1e-6)),
