@@ -25,7 +25,8 @@ if [ -d "$here/torch-cache" ] && { [ "$what" = all ] || [ "$what" = tests ] ||
   NORM_TORCH_CACHE="$here/torch-cache" python3 \
     "$here/../../test/Integration/Inputs/torch_ops.py" "$here/../.." \
     --device cuda 2>&1 | tee "$out/torch-ops.log"
-  for line in 'results: ok' 'opcheck: ok' 'one norm node, matches eager' \
+  for line in 'results: ok' 'cuda graph: replays match' 'opcheck: ok' \
+      'one norm node, matches eager' \
       'fx pass: 2 fused' 'inductor backend: matches eager'; do
     grep -q "$line" "$out/torch-ops.log" || status=1
   done
