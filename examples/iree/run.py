@@ -7,6 +7,12 @@ with IREE's runtime on fresh random data, checks them against a float64
 reference, counts their dispatches, and times them side by side.
 
     run.py OUTDIR --bin BUILD/bin [--threads N] [--reps N] [--no-timing]
+    run.py OUTDIR --bin BUILD/bin --model MODEL.mlir
+
+With --model, any static f32 model norm_iree.py takes (e.g. the torch-mlir
+imports of test/Transforms/Inputs/torch): its normalizations must each
+become one dispatch of norm's kernel, and every result must agree with
+IREE's own compilation of the model on random inputs.
 
 Needs iree-base-compiler and iree-base-runtime (make check-integrations
 installs them into build/iree-venv). Prints one line per check; exits
@@ -53,17 +59,57 @@ def reference(x, g, b):
     return (x - mean) / np.sqrt(var + EPS) * g + b
 
 
+def any_model(model, out, prepared, spec, n_kernels):
+    """--model: norm's dispatches against IREE's compilation of `model`."""
+    import re
+
+    import iree.runtime as rt
+    text = open(model).read()
+    head = re.search(r"func\.func @(\w+)\((.*?)\) ->", text)
+    name = head.group(1)
+    types = re.findall(r"tensor<([^>]*)>", head.group(2))
+    if not all(re.fullmatch(r"[\dx]+xf32", t) for t in types):
+        sys.exit(f"FAIL --model takes static f32 arguments, not {types}")
+    shapes = [tuple(int(d) for d in t.split("x")[:-1]) for t in types]
+    flow = open(compile_module(prepared, os.path.join(out, "norm.flow.mlir"),
+                               spec, flow=True)).read()
+    ours = flow.count("_executable::@embedded::@")
+    print(f"dispatches of norm's kernels: {ours} of {n_kernels} normalizations")
+    failures = int(ours != n_kernels)
+    config = rt.Config("local-task")
+    rng = np.random.default_rng()
+    # Positive values: a variance among the arguments must be one.
+    args = [rng.uniform(0.5, 1.5, s).astype(np.float32) for s in shapes]
+    results = {}
+    for tag, src, extra in (("norm", prepared, spec), ("iree", model, [])):
+        vmfb = compile_module(src, os.path.join(out, tag + ".vmfb"), extra)
+        ctx = rt.SystemContext(config=config)
+        ctx.add_vm_module(rt.VmModule.copy_buffer(ctx.instance,
+                                                  open(vmfb, "rb").read()))
+        got = ctx.modules.module[name](*args)
+        got = got if isinstance(got, (list, tuple)) else [got]
+        results[tag] = [np.asarray(g.to_host(), dtype=np.float64) for g in got]
+    for k, (mine, theirs) in enumerate(zip(results["norm"], results["iree"])):
+        err = np.abs(mine - theirs) / (1e-4 + 1e-4 * np.abs(theirs))
+        ok = mine.shape == theirs.shape and err.max() <= 1.0
+        print(f"{'ok  ' if ok else 'FAIL'} result {k}: worst {err.max():.3g} "
+              "of the tolerance against IREE alone")
+        failures += not ok
+    return failures
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("outdir")
     ap.add_argument("--bin", required=True)
+    ap.add_argument("--model", default=None)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--reps", type=int, default=30)
     ap.add_argument("--no-timing", action="store_true")
     a = ap.parse_args()
     out = os.path.abspath(a.outdir)
     r = subprocess.run([sys.executable, os.path.join(HERE, "norm_iree.py"),
-                        MODEL, out, "--bin", a.bin],
+                        a.model or MODEL, out, "--bin", a.bin],
                        capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"FAIL norm_iree.py:\n{r.stderr}")
@@ -71,6 +117,11 @@ def main():
     prepared = os.path.join(out, "model.iree.mlir")
     spec = ["--iree-preprocessing-transform-spec-filename="
             + os.path.join(out, "spec.mlir")]
+    if a.model:
+        n = int(r.stdout.split()[0])
+        failures = any_model(a.model, out, prepared, spec, n)
+        print("passed" if failures == 0 else f"{failures} failure(s)")
+        return 1 if failures else 0
 
     failures = 0
     n_norm = dispatches(prepared, os.path.join(out, "norm.flow.mlir"), spec)
