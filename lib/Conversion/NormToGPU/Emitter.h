@@ -67,6 +67,9 @@ private:
   Value blockSum(Value v);
   /// Prefetches into L2 the line of `buf` that holds byte `byteOffset`.
   void prefetch(const Buffer &buf, Value byteOffset);
+  /// Thread `t`'s share of the lines of the slot at aheadPos (the next
+  /// wave's), if aheadValid, within the plan's budget (Prefetch.cpp).
+  void prefetchAhead(Value t);
   /// inv from the variance (or the sum of squares for an L2 norm).
   Value invFrom(Value varOrSumSq);
   void storeStatistics(const Position &pos, Value mean, Value var, Value inv);

@@ -286,23 +286,6 @@ Value Emitter::clusterSum(Value blockTotal) {
   return sum;
 }
 
-void Emitter::prefetch(const Buffer &buf, Value byteOffset) {
-  Value base = arith::IndexCastOp::create(
-      b, loc, b.getI64Type(),
-      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buf.mem));
-  Value address = arith::AddIOp::create(
-      b, loc, base,
-      arith::IndexCastOp::create(b, loc, b.getI64Type(), byteOffset));
-  // Inline PTX: LLVM 22 selects llvm.nvvm.prefetch.global.L2 for sm_90 only,
-  // while the instruction exists from sm_20 on.
-  LLVM::InlineAsmOp::create(
-      b, loc, TypeRange{}, ValueRange{address},
-      b.getStringAttr("prefetch.global.L2 [$0];"), b.getStringAttr("l"),
-      /*has_side_effects=*/b.getUnitAttr(), /*is_align_stack=*/nullptr,
-      LLVM::TailCallKindAttr::get(b.getContext(), LLVM::TailCallKind::None),
-      /*asm_dialect=*/nullptr, /*operand_attrs=*/nullptr);
-}
-
 Value Emitter::invFrom(Value varOrSumSq) {
   if (desc.scaling == Scaling::L2Norm) {
     Value norm = math::SqrtOp::create(b, loc, varOrSumSq);

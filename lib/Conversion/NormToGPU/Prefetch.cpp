@@ -1,0 +1,101 @@
+//===- Prefetch.cpp - The next wave's rows into L2 ------------------------===//
+//
+// Blocks of 1024 threads, or clusters, that hold a whole row in registers
+// fill an SM: while they reduce, the bus idles unless the rows of the next
+// wave are already on their way (docs/gpu.md, "Prefetch of the next wave").
+//
+//===----------------------------------------------------------------------===//
+
+#include "Emitter.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+using namespace mlir::norm;
+using namespace mlir::norm::gpu_plan;
+using namespace mlir::norm::gpu_plan::detail;
+
+void Emitter::prefetch(const Buffer &buf, Value byteOffset) {
+  Value base = arith::IndexCastOp::create(
+      b, loc, b.getI64Type(),
+      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buf.mem));
+  Value address = arith::AddIOp::create(
+      b, loc, base,
+      arith::IndexCastOp::create(b, loc, b.getI64Type(), byteOffset));
+  // Inline PTX: LLVM 22 selects llvm.nvvm.prefetch.global.L2 for sm_90 only,
+  // while the instruction exists from sm_20 on.
+  LLVM::InlineAsmOp::create(
+      b, loc, TypeRange{}, ValueRange{address},
+      b.getStringAttr("prefetch.global.L2 [$0];"), b.getStringAttr("l"),
+      /*has_side_effects=*/b.getUnitAttr(), /*is_align_stack=*/nullptr,
+      LLVM::TailCallKindAttr::get(b.getContext(), LLVM::TailCallKind::None),
+      /*asm_dialect=*/nullptr, /*operand_attrs=*/nullptr);
+}
+
+void Emitter::prefetchAhead(Value t) {
+  auto ifOp = scf::IfOp::create(b, loc, aheadValid, /*withElse=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  const int64_t inner = plan.segments.back().size;
+  const int64_t threads = plan.threads;
+  SmallVector<int64_t> outerReduced;
+  for (size_t i = 0; i + 1 < plan.segments.size(); ++i)
+    if (plan.segments[i].reduced)
+      outerReduced.push_back(plan.segments[i].size);
+  // The slot the next wave of blocks takes, into L2 while this one works
+  // on its own: their loads then find their lines there. One prefetch per
+  // 128-byte line of each contiguous run (the innermost segment), the
+  // lines dealt round the cluster's threads, up to the plan's budget.
+  SmallVector<const Buffer *> rowBuffers{&x};
+  for (unsigned k = 0; k < numPrologue; ++k)
+    rowBuffers.push_back(&fused[k]);
+  Value me = t;
+  if (rank)
+    me = arith::AddIOp::create(
+        b, loc, me, arith::MulIOp::create(b, loc, rank, index(threads)));
+  int64_t runs = 1;
+  for (int64_t size : outerReduced)
+    runs *= size;
+  for (const Buffer *buf : rowBuffers) {
+    if (!buf->alongInner())
+      continue;
+    int64_t bytes = std::max<int64_t>(1, buf->elem.getIntOrFloatBitWidth() / 8);
+    int64_t runBytes = inner * bytes;
+    // Lines 0..runBytes/128 from the run's start: the last one may
+    // be partial or, for a run not 128-byte aligned, its tail.
+    int64_t perRun = runBytes / 128 + 1;
+    // All its lines, or the slot's first ones within the budget.
+    int64_t slotBytes = plan.reduced * bytes;
+    int64_t share = plan.prefetchBytes / rowBuffers.size();
+    int64_t lines =
+        share >= slotBytes ? runs * perRun : std::max<int64_t>(1, share / 128);
+    int64_t all = threads * plan.clusterSize;
+    for (int64_t j = 0; j * all < lines; ++j) {
+      Value line = arith::MinUIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, me, index(j * all)),
+          index(lines - 1));
+      Position pos = aheadPos;
+      SmallVector<Value> run = delinearize(
+          arith::DivUIOp::create(b, loc, line, index(perRun)), outerReduced);
+      size_t r = 0;
+      for (size_t i = 0; i + 1 < plan.segments.size(); ++i)
+        if (plan.segments[i].reduced)
+          pos[i] = run[r++];
+      pos.back() = Value();
+      Value within = arith::MinUIOp::create(
+          b, loc,
+          arith::MulIOp::create(
+              b, loc, arith::RemUIOp::create(b, loc, line, index(perRun)),
+              index(128)),
+          index(runBytes - 1));
+      prefetch(*buf, arith::AddIOp::create(
+                         b, loc,
+                         arith::MulIOp::create(b, loc, offset(*buf, pos),
+                                               index(bytes)),
+                         within));
+    }
+  }
+}
