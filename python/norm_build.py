@@ -1,0 +1,88 @@
+"""Compiles norm kernels ahead of time with norm-compile into a shared
+library for a framework's bindings (norm_torch, norm_jax): no dependency on
+any framework.
+
+A library is built once per MLIR text, target and binding (cached under the
+binding's cache directory): norm-compile writes the object, header and
+manifest; the binding generates, from the manifest, the glue source (C, or
+C++ with the flags it passes); clang links both with libnorm_runtime (CPU) or
+the CUDA launcher (libnorm_cuda.a, which loads the driver at run time) into a
+shared library. A library in the cache is used without norm-compile, so a
+cache filled on a build machine serves a machine without MLIR (the CUDA
+libraries depend on nothing but libc and the driver).
+"""
+
+import hashlib
+import json
+import os
+import subprocess
+import threading
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+BUILD = os.environ.get("NORM_BUILD_DIR", os.path.join(ROOT, "build"))
+LLVM = os.environ.get("NORM_LLVM_DIR", "/usr/lib/llvm-22")
+LOCK = threading.Lock()
+
+C_TYPES = {"f32": "float", "f16": "uint16_t", "bf16": "uint16_t",
+           "i8": "int8_t", "f8E4M3FN": "uint8_t"}
+
+
+def cache_dir(env, name):
+    """$env, or ~/.cache/<name>."""
+    return os.environ.get(env) or os.path.join(os.path.expanduser("~"),
+                                               ".cache", name)
+
+
+def build(mlir, target, cache, key, glue, glue_name, flags=()):
+    """The library (path) and manifest of `mlir` for `target` (cpu, or
+    cuda: sm_80 and sm_90 cubins plus PTX) in cache/key. glue(manifest) is
+    the source of the binding's entry points, written as glue_name and
+    compiled with `flags`. Call with LOCK held."""
+    cuda = target == "cuda"
+    out = os.path.join(cache, key)
+    lib_path = os.path.join(out, "libkernels.so")
+    if not os.path.exists(lib_path):
+        os.makedirs(out, exist_ok=True)
+        with open(os.path.join(out, "kernels.mlir"), "w") as f:
+            f.write(mlir)
+        compile_cmd = [os.path.join(BUILD, "bin", "norm-compile"),
+                       os.path.join(out, "kernels.mlir"), "-o",
+                       os.path.join(out, "kernels.o"), "--header",
+                       os.path.join(out, "kernels.h")]
+        if cuda:
+            compile_cmd += ["--target=cuda", "--gpu-chip=sm_80,sm_90",
+                            "--gpu-format=fatbin"]
+            libs = [os.path.join(BUILD, "runtime", "libnorm_cuda.a"), "-ldl",
+                    "-lpthread"]
+        else:
+            libs = ["-L", os.path.join(BUILD, "lib"), "-lnorm_runtime",
+                    f"-Wl,-rpath,{os.path.join(BUILD, 'lib')}", "-L",
+                    os.path.join(LLVM, "lib"), "-lomp",
+                    f"-Wl,-rpath,{os.path.join(LLVM, 'lib')}"]
+        if not os.path.exists(compile_cmd[0]):
+            raise RuntimeError(f"no prebuilt norm kernel in {out} and no "
+                               f"norm-compile at {compile_cmd[0]} to build it")
+        try:
+            run = lambda *cmd: subprocess.run(  # noqa: E731
+                cmd, check=True, capture_output=True, text=True)
+            run(*compile_cmd)
+            manifest = json.load(open(os.path.join(out, "kernels.json")))
+            with open(os.path.join(out, glue_name), "w") as f:
+                f.write(glue(manifest))
+            tmp = lib_path + f".{os.getpid()}.tmp"
+            compiler = "clang++" if glue_name.endswith(".cc") else "clang"
+            run(os.path.join(LLVM, "bin", compiler), "-O2", "-fPIC", "-shared",
+                *flags, "-I", out, "-I",
+                os.path.join(ROOT, "runtime", "include"),
+                os.path.join(out, glue_name), os.path.join(out, "kernels.o"),
+                *libs, "-o", tmp)
+            os.remove(os.path.join(out, "kernels.o"))
+            os.replace(tmp, lib_path)  # atomic for concurrent builders
+        except subprocess.CalledProcessError as e:
+            raise RuntimeError(f"building norm kernels failed: {e.cmd[0]}: "
+                               f"{e.stderr.strip()}") from None
+    return lib_path, json.load(open(os.path.join(out, "kernels.json")))
+
+
+def key_of(*parts):
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
