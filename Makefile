@@ -39,18 +39,22 @@ check-sanitize: deps
 	  -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir -DNORM_SANITIZE=ON > /dev/null
 	cmake --build $(BUILD)-sanitize --target check-norm -j $(JOBS)
 
-# The IREE sample (examples/iree) against stock IREE from PyPI, pinned, in
-# a virtualenv under $(BUILD); `make check` runs it too once that exists.
+# The IREE sample (examples/iree) against stock IREE and norm_jax against
+# JAX, both from PyPI, pinned, in a virtualenv under $(BUILD); `make check`
+# runs those tests too once that exists.
 IREE_VERSION ?= 3.13.0
+JAX_VERSION ?= 0.10.2
+VENV := $(abspath $(BUILD))/integrations-venv
 check-integrations: build
 	@scripts/install-deps.sh --integrations
-	@[ -x $(BUILD)/iree-venv/bin/python ] || python3 -m venv $(BUILD)/iree-venv
-	@$(BUILD)/iree-venv/bin/python -c "import iree.compiler, iree.runtime, numpy" 2>/dev/null \
-	  || $(BUILD)/iree-venv/bin/pip install -q iree-base-compiler==$(IREE_VERSION) \
-	       iree-base-runtime==$(IREE_VERSION) numpy
-	cd $(BUILD) && NORM_IREE_PYTHON=$(abspath $(BUILD))/iree-venv/bin/python \
-	  $(LLVM_DIR)/bin/lit -v test/Integration/iree-prepare.test \
-	  test/Integration/iree-sample.test
+	@[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
+	@$(VENV)/bin/python -c "import iree.compiler, iree.runtime, jax, numpy" 2>/dev/null \
+	  || $(VENV)/bin/pip install -q iree-base-compiler==$(IREE_VERSION) \
+	       iree-base-runtime==$(IREE_VERSION) jax==$(JAX_VERSION) numpy
+	cd $(BUILD) && NORM_IREE_PYTHON=$(VENV)/bin/python \
+	  NORM_JAX_PYTHON=$(VENV)/bin/python $(LLVM_DIR)/bin/lit -v \
+	  test/Integration/iree-prepare.test test/Integration/iree-sample.test \
+	  test/Integration/jax-ffi.test
 
 # libFuzzer targets under ASan + UBSan (not part of check), FUZZ_SECONDS each.
 # Crashes land in $(BUILD)-fuzz/crashes/; copy them into

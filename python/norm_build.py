@@ -86,3 +86,36 @@ def build(mlir, target, cache, key, glue, glue_name, flags=()):
 
 def key_of(*parts):
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+
+def family_mlir(op, dt, eps, gamma, beta, fused, hidden=None):
+    """A function @k of one norm op over the last axis of rows x hidden:
+    norm.<op> (layer_norm, rms_norm) in dtype `dt` with epsilon `eps`, gamma
+    and beta if asked, an added residual (second input, second result) if
+    `fused`; rows dynamic, hidden dynamic unless given."""
+    # CUDA kernels need a static innermost axis: `hidden` fixes it.
+    h = "?" if hidden is None else str(hidden)
+    t = f"tensor<?x{h}x{dt}>"
+    p = f"tensor<{h}x{dt}>"
+    args = [f"%x: {t}"]
+    params = ""
+    if fused:
+        args.append(f"%r: {t}")
+    if gamma:
+        args.append(f"%g: {p}")
+        params += f" gamma(%g : {p})"
+    if beta:
+        args.append(f"%b: {p}")
+        params += f" beta(%b : {p})"
+    prologue = ""
+    results, rtypes = "%y", t
+    if fused:
+        prologue = (f"\n      prologue(%r : {t}) -> {t} {{\n"
+                    f"      ^bb0(%u: {dt}, %v: {dt}):\n"
+                    f"        %s = arith.addf %u, %v : {dt}\n"
+                    f"        norm.yield %s : {dt}\n      }}")
+        results, rtypes = "%y, %h", f"{t}, {t}"
+    return (f"func.func @k({', '.join(args)}) -> ({rtypes}) {{\n"
+            f"  {results} = norm.{op} %x{params}{prologue} "
+            f"{{axes = array<i64: 1>, epsilon = {float(eps):.17e} : f64}} : "
+            f"{t} -> {t}\n  return {results} : {rtypes}\n}}\n")

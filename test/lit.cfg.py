@@ -59,21 +59,24 @@ if os.path.exists(os.path.join(config.norm_obj_root, "examples", "cuda",
                                "cuda-example")):
     config.available_features.add("cuda-example")
 
-# IREE for the IREE sample (examples/iree): $NORM_IREE_PYTHON or
-# build/iree-venv, which `make check-integrations` makes from PyPI's
-# iree-base-compiler and iree-base-runtime; without it the sample's test is
-# unsupported (the generation of its inputs is tested without IREE).
-iree_python = os.environ.get("NORM_IREE_PYTHON") or os.path.join(
-    config.norm_src_root, "build", "iree-venv", "bin", "python")
-if os.path.exists(iree_python) and not config.norm_cc_flags:
-    import subprocess
+# IREE for the IREE sample (examples/iree) and JAX for norm_jax: Pythons
+# with them ($NORM_IREE_PYTHON, $NORM_JAX_PYTHON, default
+# build/integrations-venv, which `make check-integrations` makes from PyPI);
+# without them these tests are unsupported (the generation of the IREE
+# sample's inputs is tested without IREE).
+integrations = os.path.join(config.norm_src_root, "build",
+                            "integrations-venv", "bin", "python")
+for feature, env, probe_code in (
+        ("iree", "NORM_IREE_PYTHON", "import iree.compiler, iree.runtime, numpy"),
+        ("jax", "NORM_JAX_PYTHON", "import jax, numpy")):
+    python = os.environ.get(env) or integrations
+    if os.path.exists(python) and not config.norm_cc_flags:
+        import subprocess
 
-    probe = subprocess.run(
-        [iree_python, "-c", "import iree.compiler, iree.runtime, numpy"],
-        capture_output=True)
-    if probe.returncode == 0:
-        config.available_features.add("iree")
-        config.substitutions.append(("%iree_python", iree_python))
+        probe = subprocess.run([python, "-c", probe_code], capture_output=True)
+        if probe.returncode == 0:
+            config.available_features.add(feature)
+            config.substitutions.append((f"%{feature}_python", python))
 
 # PyTorch for the custom-op tests (python/norm_torch): $NORM_TORCH_PYTHON or
 # build/torch-venv (test/Transforms/Inputs/torch/generate.py makes it). PyPI's

@@ -15,7 +15,7 @@ become one dispatch of norm's kernel, and every result must agree with
 IREE's own compilation of the model on random inputs.
 
 Needs iree-base-compiler and iree-base-runtime (make check-integrations
-installs them into build/iree-venv). Prints one line per check; exits
+installs them into build/integrations-venv). Prints one line per check; exits
 non-zero on any failure.
 """
 

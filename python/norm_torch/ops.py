@@ -14,44 +14,17 @@ without norm-compile (a GPU machine without MLIR).
 import torch
 from torch import Tensor
 
+import norm_build
+
 from . import _build
 
 _DT = {torch.float32: "f32", torch.float16: "f16", torch.bfloat16: "bf16"}
 
 
-def _kernel(op, dt, eps, gamma, beta, fused, hidden=None):
-    # CUDA kernels need a static innermost axis: `hidden` fixes it.
-    h = "?" if hidden is None else str(hidden)
-    t = f"tensor<?x{h}x{dt}>"
-    p = f"tensor<{h}x{dt}>"
-    args = [f"%x: {t}"]
-    params = ""
-    if fused:
-        args.append(f"%r: {t}")
-    if gamma:
-        args.append(f"%g: {p}")
-        params += f" gamma(%g : {p})"
-    if beta:
-        args.append(f"%b: {p}")
-        params += f" beta(%b : {p})"
-    prologue = ""
-    results, rtypes = "%y", t
-    if fused:
-        prologue = (f"\n      prologue(%r : {t}) -> {t} {{\n"
-                    f"      ^bb0(%u: {dt}, %v: {dt}):\n"
-                    f"        %s = arith.addf %u, %v : {dt}\n"
-                    f"        norm.yield %s : {dt}\n      }}")
-        results, rtypes = "%y, %h", f"{t}, {t}"
-    return (f"func.func @k({', '.join(args)}) -> ({rtypes}) {{\n"
-            f"  {results} = norm.{op} %x{params}{prologue} "
-            f"{{axes = array<i64: 1>, epsilon = {float(eps):.17e} : f64}} : "
-            f"{t} -> {t}\n  return {results} : {rtypes}\n}}\n")
-
-
 def _family(op, x, eps, weight, bias, residual, cuda):
     """The kernel family's MLIR and target for these arguments."""
     hidden = x.shape[-1] if x.dim() else 1
-    return (_kernel(op, _DT[x.dtype], eps, weight is not None,
+    return (norm_build.family_mlir(op, _DT[x.dtype], eps, weight is not None,
                     bias is not None, residual is not None,
                     hidden if cuda else None), "cuda" if cuda else "cpu")
 
