@@ -1,0 +1,243 @@
+//===- KernelBuilder.cpp - Views, loads and reductions
+//----------------------===//
+//
+// The building blocks of the CPU kernels: segment views of the buffers,
+// loads with the prologue applied, the epilogue, and sums over a slot.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "norm/Conversion/Passes.h"
+#include "norm/Dialect/Norm/IR/AxisRoles.h"
+#include "norm/Dialect/Norm/IR/FloatCast.h"
+#include "norm/Dialect/Norm/IR/GroupSplit.h"
+#include "norm/Dialect/Norm/IR/NormOps.h"
+#include <functional>
+
+using namespace mlir;
+using namespace mlir::norm;
+using namespace mlir::norm::vector_detail;
+
+Value KernelBuilder::convert(OpBuilder &nb, Value v, Type elem) {
+  return castFloat(nb, loc, v, elem);
+}
+
+Value KernelBuilder::splat(OpBuilder &nb, Value v, int64_t w) {
+  if (isa<VectorType>(v.getType()))
+    return v;
+  return vector::BroadcastOp::create(nb, loc, vec(w, v.getType()), v);
+}
+
+Value KernelBuilder::splitGroups(Value buffer, int64_t position) {
+  auto type = cast<MemRefType>(buffer.getType());
+  GroupSplit split = splitGroupAxis(b, loc, type.getShape(),
+                                    memref::getMixedSizes(b, loc, buffer),
+                                    position, desc.numGroups);
+  auto resultType = MemRefType::get(split.shape, type.getElementType());
+  return memref::ExpandShapeOp::create(b, loc, resultType, buffer,
+                                       split.reassociation, split.outputShape);
+}
+
+Value KernelBuilder::segmentView(Value buffer, ArrayRef<int64_t> axes) {
+  SmallVector<ReassociationIndices> reassociation;
+  int64_t position = 0;
+  for (const Segment &seg : segments) {
+    ReassociationIndices group;
+    for (int64_t a : seg.axes)
+      if (llvm::is_contained(axes, a))
+        group.push_back(position++);
+    if (!group.empty())
+      reassociation.push_back(group);
+  }
+  if (reassociation.empty())
+    return buffer; // a rank-0 view stays as it is
+  return memref::CollapseShapeOp::create(b, loc, buffer, reassociation);
+}
+
+KernelBuilder::Indices
+KernelBuilder::select(const Indices &idx,
+                      function_ref<bool(const Segment &)> flag) {
+  Indices result;
+  for (auto [seg, i] : llvm::zip(segments, idx))
+    if (flag(seg))
+      result.push_back(i);
+  return result;
+}
+
+Value KernelBuilder::allocLike(RankedTensorType type,
+                               ArrayRef<int64_t> workAxes) {
+  SmallVector<Value> dynamic;
+  for (auto [d, a] : llvm::zip(type.getShape(), workAxes))
+    if (ShapedType::isDynamic(d))
+      dynamic.push_back(getValueOrCreateConstantIndexOp(b, loc, workSizes[a]));
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  return memref::AllocOp::create(b, loc, memrefType, dynamic);
+}
+
+Value KernelBuilder::loadFused(OpBuilder &nb, unsigned k, const Indices &idx,
+                               int64_t w) {
+  auto flag = [k](const Segment &s) { return ((s.fused >> k) & 1) != 0; };
+  return loadAlong(nb, fusedViews[k], flag, idx, w, Type());
+}
+
+Value KernelBuilder::applyRegion(OpBuilder &nb, Region &region, ValueRange args,
+                                 int64_t w) {
+  // Every op of the body is elementwise (the verifier checks): the same op
+  // on vectors computes it lane by lane. Constants stay scalars, splatted.
+  Block &body = region.front();
+  IRMapping mapping;
+  mapping.map(body.getArguments(), args);
+  for (Operation &op : body.without_terminator()) {
+    Operation *clone = nb.clone(op, mapping);
+    if (matchPattern(clone, m_Constant())) {
+      mapping.map(op.getResult(0), splat(nb, clone->getResult(0), w));
+      continue;
+    }
+    for (Value result : clone->getResults())
+      result.setType(vec(w, result.getType()));
+  }
+  return mapping.lookup(cast<YieldOp>(body.getTerminator()).getValue());
+}
+
+Value KernelBuilder::loadNormalized(OpBuilder &nb, const Indices &idx,
+                                    int64_t w) {
+  if (readKept)
+    return vector::LoadOp::create(nb, loc, vec(w, normElem), kept, idx);
+  Value v = vector::LoadOp::create(nb, loc, vec(w, inElem), x, idx);
+  if (op.getPrologue().empty())
+    return v;
+  SmallVector<Value> args{v};
+  for (unsigned k = 0; k < numPrologue; ++k)
+    args.push_back(loadFused(nb, k, idx, w));
+  return applyRegion(nb, op.getPrologue(), args, w);
+}
+
+Value KernelBuilder::loadInput(OpBuilder &nb, const Indices &idx, int64_t w) {
+  return convert(nb, loadNormalized(nb, idx, w), ct);
+}
+
+Value KernelBuilder::finishOutput(OpBuilder &nb, Value v, const Indices &idx,
+                                  int64_t w) {
+  v = convert(nb, v, normElem);
+  if (op.getEpilogue().empty())
+    return v;
+  SmallVector<Value> args{v};
+  for (unsigned k = numPrologue; k < fusedViews.size(); ++k)
+    args.push_back(loadFused(nb, k, idx, w));
+  return applyRegion(nb, op.getEpilogue(), args, w);
+}
+
+Value KernelBuilder::loadAlong(OpBuilder &nb, Value view,
+                               function_ref<bool(const Segment &)> flag,
+                               const Indices &idx, int64_t w, Type to) {
+  Indices at = select(idx, flag);
+  Type elem = cast<MemRefType>(view.getType()).getElementType();
+  if (!to)
+    to = elem;
+  if (flag(segments.back()))
+    return convert(nb, vector::LoadOp::create(nb, loc, vec(w, elem), view, at),
+                   to);
+  Value scalar = convert(nb, memref::LoadOp::create(nb, loc, view, at), to);
+  return w == 0 ? scalar : splat(nb, scalar, w);
+}
+
+void KernelBuilder::nestReduced(
+    OpBuilder &nb, Indices &idx, size_t depth, ValueRange inits,
+    function_ref<SmallVector<Value>(OpBuilder &, Indices &, ValueRange)>
+        innermost,
+    SmallVector<Value> &results) {
+  // Reduced segments other than the innermost one, outermost first.
+  size_t last = segments.size() - 1;
+  while (depth < last && !segments[depth].reduced)
+    ++depth;
+  if (depth >= last) {
+    results = innermost(nb, idx, inits);
+    return;
+  }
+  auto loop = scf::ForOp::create(
+      nb, loc, index(0), segSizes[depth], index(1), inits,
+      [&](OpBuilder &lb, Location, Value iv, ValueRange args) {
+        idx[depth] = iv;
+        SmallVector<Value> inner;
+        nestReduced(lb, idx, depth + 1, args, innermost, inner);
+        scf::YieldOp::create(lb, loc, inner);
+      });
+  results.assign(loop.getResults().begin(), loop.getResults().end());
+}
+
+Value KernelBuilder::reduceSlot(
+    OpBuilder &nb, Indices idx, int64_t lanes,
+    function_ref<Value(OpBuilder &, Value, int64_t)> term) {
+  SmallVector<Value> inits;
+  if (rowLike)
+    inits = {zeroVector(nb, width), zeroVector(nb, 1)};
+  else
+    inits = {zeroVector(nb, lanes)};
+  SmallVector<Value> sums;
+  nestReduced(
+      nb, idx, 0, inits,
+      [&](OpBuilder &ib, Indices &at, ValueRange accs) -> SmallVector<Value> {
+        if (!rowLike) {
+          Value v = term(ib, loadInput(ib, at, lanes), lanes);
+          return {arith::AddFOp::create(ib, loc, accs[0], v)};
+        }
+        return sumRowRange(ib, at, index(0), segSizes.back(), accs[0], accs[1],
+                           term);
+      },
+      sums);
+  if (!rowLike)
+    return sums[0];
+  return horizontalSum(nb, sums[0], sums[1]);
+}
+
+SmallVector<Value> KernelBuilder::sumRowRange(
+    OpBuilder &nb, const Indices &at, Value lo, Value hi, Value wideAcc,
+    Value narrowAcc, function_ref<Value(OpBuilder &, Value, int64_t)> term) {
+  // Whole vectors along the row, then a scalar remainder.
+  Value w = index(width);
+  Value length = arith::SubIOp::create(nb, loc, hi, lo);
+  Value rem = arith::RemUIOp::create(nb, loc, length, w);
+  Value main = arith::SubIOp::create(nb, loc, hi, rem);
+  SmallVector<Value> out;
+  for (auto [lb, ub, step, w2, acc] :
+       {std::tuple{lo, main, w, width, wideAcc},
+        std::tuple{main, hi, index(1), int64_t{1}, narrowAcc}}) {
+    int64_t vw = w2;
+    auto loop = scf::ForOp::create(
+        nb, loc, lb, ub, step, ValueRange{acc},
+        [&](OpBuilder &lb2, Location, Value iv, ValueRange args) {
+          Indices pos = at;
+          pos.back() = iv;
+          Value v = term(lb2, loadInput(lb2, pos, vw), vw);
+          scf::YieldOp::create(
+              lb2, loc,
+              ValueRange{arith::AddFOp::create(lb2, loc, args[0], v)});
+        });
+    out.push_back(loop.getResult(0));
+  }
+  return out;
+}
+
+Value KernelBuilder::horizontalSum(OpBuilder &nb, Value wide, Value narrow) {
+  // Reassociation only lets the tree of the horizontal sum differ from a
+  // serial chain; it is the same tree on every run and thread count.
+  auto fm = arith::FastMathFlags::reassoc;
+  Value w = vector::ReductionOp::create(nb, loc, vector::CombiningKind::ADD,
+                                        wide, fm);
+  Value n = vector::ReductionOp::create(nb, loc, vector::CombiningKind::ADD,
+                                        narrow, fm);
+  return arith::AddFOp::create(nb, loc, w, n);
+}
+
+Value KernelBuilder::zeroVector(OpBuilder &nb, int64_t w) {
+  return arith::ConstantOp::create(
+      nb, loc, DenseElementsAttr::get(vec(w, ct), nb.getFloatAttr(ct, 0.0)));
+}

@@ -1,0 +1,155 @@
+//===- KernelBuilder.h - The CPU kernel of one norm op ----------*- C++ -*-===//
+//
+// Shared by the files of the CPU lowering: KernelBuilder.cpp (views, loads,
+// reductions), Statistics.cpp (a slot's statistics and normalization),
+// Build.cpp (the kernel's loops) and NormToVector.cpp (the pattern and the
+// pass). Internal to the CPU lowering.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NORM_CONVERSION_NORMTOVECTOR_KERNELBUILDER_H
+#define NORM_CONVERSION_NORMTOVECTOR_KERNELBUILDER_H
+
+#include "norm/Dialect/Norm/IR/AxisRoles.h"
+#include "norm/Dialect/Norm/IR/NormOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::norm::vector_detail {
+
+/// Rows of at least this many bytes take their statistics in one read from
+/// memory (blocks of kChanBlock elements merged with Chan's formula) instead
+/// of two passes over the row, which would no longer come from cache.
+inline constexpr int64_t kLongRowBytes = 256 * 1024;
+inline constexpr int64_t kChanBlock = 2048;
+
+/// Problems whose output (as large as the input) is smaller than this run
+/// without a thread team.
+inline constexpr int64_t kSequentialBytes = 64 * 1024;
+
+/// A run of adjacent work axes that play the same role.
+struct Segment : AxisRole {
+  SmallVector<int64_t> axes;
+};
+
+/// Builds the kernel of one op.
+class KernelBuilder {
+public:
+  KernelBuilder(PatternRewriter &rewriter, NormalizationOpInterface op,
+                int64_t width, int64_t streamingThreshold)
+      : b(rewriter), loc(op.getLoc()), op(op), desc(op.getDesc()),
+        ct(op.getComputeElementType()), width(width),
+        streamingThreshold(streamingThreshold) {}
+
+  LogicalResult build();
+
+private:
+  using Indices = SmallVector<Value>;
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value constant(OpBuilder &nb, double v) {
+    return arith::ConstantOp::create(nb, loc, nb.getFloatAttr(ct, v));
+  }
+  VectorType vec(int64_t w, Type elem) { return VectorType::get({w}, elem); }
+  Value convert(OpBuilder &nb, Value v, Type elem);
+  Value splat(OpBuilder &nb, Value v, int64_t w);
+
+  Value splitGroups(Value buffer, int64_t position);
+  /// Views `buffer`, whose axes are the work axes `axes`, as the segments
+  /// that hold them (as many dimensions as such segments).
+  Value segmentView(Value buffer, ArrayRef<int64_t> axes);
+  /// The indices into a segment view of the segments whose flag is set.
+  Indices select(const Indices &idx, function_ref<bool(const Segment &)> flag);
+  Value allocLike(RankedTensorType type, ArrayRef<int64_t> workAxes);
+
+  /// The element of the tensor that is normalized at `idx`, as a vector
+  /// of `w` elements of its type (the prologue applied to the input).
+  Value loadNormalized(OpBuilder &nb, const Indices &idx, int64_t w);
+  /// loadNormalized converted to the compute type.
+  Value loadInput(OpBuilder &nb, const Indices &idx, int64_t w);
+  /// Fused operand `k` at `idx`, as a vector of `w` elements of its type.
+  Value loadFused(OpBuilder &nb, unsigned k, const Indices &idx, int64_t w);
+  /// The body of a prologue or epilogue on vectors of `w` elements.
+  Value applyRegion(OpBuilder &nb, Region &region, ValueRange args, int64_t w);
+  /// Turns a normalized value (compute type) into the output element at
+  /// `idx`: rounded to the normalized type, then through the epilogue.
+  Value finishOutput(OpBuilder &nb, Value v, const Indices &idx, int64_t w);
+  /// Loads `view` (gamma, beta, a given statistic, a fused operand), which
+  /// varies along the segments `flag` selects, at the current position: a
+  /// vector of `w` elements (a scalar when `w` is 0) converted to `to`, or
+  /// of the view's element type when `to` is null.
+  Value loadAlong(OpBuilder &nb, Value view,
+                  function_ref<bool(const Segment &)> flag, const Indices &idx,
+                  int64_t w, Type to);
+  /// Sums term(x) over every reduced position of one statistics slot.
+  Value reduceSlot(OpBuilder &nb, Indices idx, int64_t lanes,
+                   function_ref<Value(OpBuilder &, Value, int64_t)> term);
+  /// Adds term(x) over [lo, hi) of the row at `at` to a wide and a
+  /// one-element accumulator (whole vectors, then a scalar remainder).
+  SmallVector<Value>
+  sumRowRange(OpBuilder &nb, const Indices &at, Value lo, Value hi,
+              Value wideAcc, Value narrowAcc,
+              function_ref<Value(OpBuilder &, Value, int64_t)> term);
+  Value horizontalSum(OpBuilder &nb, Value wide, Value narrow);
+  Value zeroVector(OpBuilder &nb, int64_t w);
+  /// The mean and sum of squared deviations of shifted(x) over a long row,
+  /// reading the row from memory once (Chan's blocked combination).
+  std::pair<Value, Value>
+  chanStatistics(OpBuilder &nb, const Indices &idx,
+                 function_ref<Value(OpBuilder &, Value, int64_t)> shifted);
+  /// Calls body(idx, w, nontemporal) for every reduced position of one slot;
+  /// whole vectors of a row are stored with non-temporal stores when
+  /// `streamRow` holds at run time.
+  void forEachInSlot(
+      OpBuilder &nb, Indices idx, int64_t lanes, Value streamRow,
+      function_ref<void(OpBuilder &, const Indices &, int64_t, bool)> body);
+  /// Whether the row at `idx` is stored with non-temporal stores: the output
+  /// is larger than the streaming threshold and the row starts on a 64-byte
+  /// boundary. Null when streaming never applies.
+  Value streamingCondition(OpBuilder &nb, const Indices &idx);
+  void nestReduced(
+      OpBuilder &nb, Indices &idx, size_t depth, ValueRange inits,
+      function_ref<SmallVector<Value>(OpBuilder &, Indices &, ValueRange)>
+          innermost,
+      SmallVector<Value> &results);
+  /// Computes and applies the statistics of the slot at `idx`; `lanes` is 0
+  /// for a row (scalar statistics) or the number of slots in the vector.
+  void emitSlot(OpBuilder &nb, Indices idx, int64_t lanes);
+  void storeStat(OpBuilder &nb, Value view, const Indices &idx, Value v);
+  /// The first element of the slot at `idx` (0 when it has none).
+  Value loadPivot(OpBuilder &nb, Indices idx, int64_t lanes);
+
+  PatternRewriter &b;
+  Location loc;
+  NormalizationOpInterface op;
+  NormDesc desc;
+  Type ct;
+  int64_t width;
+  int64_t streamingThreshold;
+
+  Type inElem;   // element type of the input
+  Type normElem; // of the tensor that is normalized (after the prologue)
+  Type outElem;  // of the output (after the epilogue)
+  SmallVector<Value> fusedViews; // prologue then epilogue operands
+  unsigned numPrologue = 0;
+  Value kept;            // view of the returned prologue value, or null
+  bool readKept = false; // the slot being emitted reads h back from `kept`
+  SmallVector<Segment> segments;
+  SmallVector<Value> segSizes;
+  SmallVector<OpFoldResult> workSizes;
+  Value x, y;                     // segment views of input and output
+  Value gamma, beta;              // parameter views (over param segments)
+  Value givenMean, givenVar;      // given statistics views
+  Value outMean, outVar, outRstd; // statistics views (over kept segments)
+  Value count;                    // reduced elements per slot, in ct
+  Value outputBytes;              // bytes of the normalized output
+  Value rowBytes;                 // bytes of the innermost segment
+  Value mayStream; // i1: large output whose rows all align like the first
+  Value eps;
+  bool rowLike = false;
+};
+
+} // namespace mlir::norm::vector_detail
+
+#endif // NORM_CONVERSION_NORMTOVECTOR_KERNELBUILDER_H

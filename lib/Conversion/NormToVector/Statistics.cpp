@@ -1,0 +1,314 @@
+//===- Statistics.cpp - One slot's statistics
+//-------------------------------===//
+//
+// The statistics of one slot (two passes from cache, or Chan's blocked
+// combination for long rows), their outputs, and the normalization.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "norm/Conversion/Passes.h"
+#include "norm/Dialect/Norm/IR/AxisRoles.h"
+#include "norm/Dialect/Norm/IR/FloatCast.h"
+#include "norm/Dialect/Norm/IR/GroupSplit.h"
+#include "norm/Dialect/Norm/IR/NormOps.h"
+#include <functional>
+
+using namespace mlir;
+using namespace mlir::norm;
+using namespace mlir::norm::vector_detail;
+
+std::pair<Value, Value> KernelBuilder::chanStatistics(
+    OpBuilder &nb, const Indices &idx,
+    function_ref<Value(OpBuilder &, Value, int64_t)> shifted) {
+  // Blocks of kChanBlock elements are reduced exactly from L1 (mean, then
+  // centered squares) and merged with Chan's parallel formula:
+  //   n' = n + nb, d = mean_b - mean, mean' = mean + d * nb / n',
+  //   M2' = M2 + M2_b + d^2 * n * nb / n'.
+  Value n = segSizes.back();
+  Value zero = constant(nb, 0.0);
+  auto toCt = [&](OpBuilder &b2, Value i) -> Value {
+    return arith::UIToFPOp::create(
+        b2, loc, ct, arith::IndexCastOp::create(b2, loc, b2.getI64Type(), i));
+  };
+  auto loop = scf::ForOp::create(
+      nb, loc, index(0), n, index(kChanBlock), ValueRange{zero, zero, zero},
+      [&](OpBuilder &fb, Location, Value start, ValueRange acc) {
+        Value end = arith::MinUIOp::create(
+            fb, loc, arith::AddIOp::create(fb, loc, start, index(kChanBlock)),
+            n);
+        Value nbf = toCt(fb, arith::SubIOp::create(fb, loc, end, start));
+        SmallVector<Value> s =
+            sumRowRange(fb, idx, start, end, zeroVector(fb, width),
+                        zeroVector(fb, 1), shifted);
+        Value blockMean =
+            arith::DivFOp::create(fb, loc, horizontalSum(fb, s[0], s[1]), nbf);
+        SmallVector<Value> q = sumRowRange(
+            fb, idx, start, end, zeroVector(fb, width), zeroVector(fb, 1),
+            [&](OpBuilder &ib, Value v, int64_t w) -> Value {
+              Value d = arith::SubFOp::create(ib, loc, shifted(ib, v, w),
+                                              splat(ib, blockMean, w));
+              return arith::MulFOp::create(ib, loc, d, d);
+            });
+        Value blockM2 = horizontalSum(fb, q[0], q[1]);
+        Value total = arith::AddFOp::create(fb, loc, acc[0], nbf);
+        Value delta = arith::SubFOp::create(fb, loc, blockMean, acc[1]);
+        Value weight = arith::DivFOp::create(fb, loc, nbf, total);
+        Value mean = arith::AddFOp::create(
+            fb, loc, acc[1], arith::MulFOp::create(fb, loc, delta, weight));
+        Value cross = arith::MulFOp::create(
+            fb, loc, arith::MulFOp::create(fb, loc, delta, delta),
+            arith::MulFOp::create(fb, loc, acc[0], weight));
+        Value m2 = arith::AddFOp::create(
+            fb, loc, acc[2], arith::AddFOp::create(fb, loc, blockM2, cross));
+        scf::YieldOp::create(fb, loc, ValueRange{total, mean, m2});
+      });
+  return {loop.getResult(1), loop.getResult(2)};
+}
+
+void KernelBuilder::forEachInSlot(
+    OpBuilder &nb, Indices idx, int64_t lanes, Value streamRow,
+    function_ref<void(OpBuilder &, const Indices &, int64_t, bool)> body) {
+  SmallVector<Value> none;
+  nestReduced(
+      nb, idx, 0, {},
+      [&](OpBuilder &ib, Indices &at, ValueRange) -> SmallVector<Value> {
+        if (!rowLike) {
+          body(ib, at, lanes, false);
+          return {};
+        }
+        Value n = segSizes.back();
+        Value w = index(width);
+        Value rem = arith::RemUIOp::create(ib, loc, n, w);
+        Value main = arith::SubIOp::create(ib, loc, n, rem);
+        auto loop = [&](OpBuilder &lb, Value from, Value to, Value step,
+                        int64_t vw, bool nt) {
+          scf::ForOp::create(
+              lb, loc, from, to, step, ValueRange{},
+              [&](OpBuilder &lb2, Location, Value iv, ValueRange) {
+                Indices pos = at;
+                pos.back() = iv;
+                body(lb2, pos, vw, nt);
+                scf::YieldOp::create(lb2, loc);
+              });
+        };
+        if (streamRow && at.size() == idx.size()) {
+          scf::IfOp::create(
+              ib, loc, streamRow,
+              [&](OpBuilder &tb, Location) {
+                loop(tb, index(0), main, w, width, true);
+                scf::YieldOp::create(tb, loc);
+              },
+              [&](OpBuilder &eb, Location) {
+                loop(eb, index(0), main, w, width, false);
+                scf::YieldOp::create(eb, loc);
+              });
+        } else {
+          loop(ib, index(0), main, w, width, false);
+        }
+        loop(ib, main, n, index(1), 1, false);
+        return {};
+      },
+      none);
+}
+
+Value KernelBuilder::streamingCondition(OpBuilder &nb, const Indices &idx) {
+  int64_t elemBytes = outElem.getIntOrFloatBitWidth() / 8;
+  if (!rowLike || (width * elemBytes) % 64 != 0)
+    return {};
+  // Linear index of the row's first element in the (row-major) output.
+  Value linear = index(0);
+  for (auto [i, v] : llvm::enumerate(idx)) {
+    linear = arith::MulIOp::create(nb, loc, linear, segSizes[i]);
+    if (i + 1 < idx.size())
+      linear = arith::AddIOp::create(nb, loc, linear, v);
+  }
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(nb, loc, y);
+  Value address = arith::AddIOp::create(
+      nb, loc, base, arith::MulIOp::create(nb, loc, linear, index(elemBytes)));
+  Value misaligned = arith::RemUIOp::create(nb, loc, address, index(64));
+  Value aligned = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::eq,
+                                        misaligned, index(0));
+  return arith::AndIOp::create(nb, loc, aligned, mayStream);
+}
+
+Value KernelBuilder::loadPivot(OpBuilder &nb, Indices idx, int64_t lanes) {
+  // The first reduced position of the slot, or 0 when the slot is empty (no
+  // element may be read then).
+  Value n = index(1);
+  for (auto [i, seg] : llvm::enumerate(segments)) {
+    if (!seg.reduced)
+      continue;
+    idx[i] = index(0);
+    n = arith::MulIOp::create(nb, loc, n, segSizes[i]);
+  }
+  Value nonEmpty =
+      arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ne, n, index(0));
+  auto ifOp = scf::IfOp::create(
+      nb, loc, nonEmpty,
+      [&](OpBuilder &tb, Location) {
+        Value v = loadInput(tb, idx, lanes == 0 ? 1 : lanes);
+        if (lanes == 0)
+          v = vector::ExtractOp::create(tb, loc, v, ArrayRef<int64_t>{0});
+        scf::YieldOp::create(tb, loc, v);
+      },
+      [&](OpBuilder &eb, Location) {
+        Value zero = lanes == 0 ? constant(eb, 0.0)
+                                : splat(eb, constant(eb, 0.0), lanes);
+        scf::YieldOp::create(eb, loc, zero);
+      });
+  return ifOp.getResult(0);
+}
+
+void KernelBuilder::storeStat(OpBuilder &nb, Value view, const Indices &idx,
+                              Value v) {
+  if (!view)
+    return;
+  Indices at = select(idx, [](const Segment &s) { return !s.reduced; });
+  Value f32 = convert(nb, v, nb.getF32Type());
+  if (isa<VectorType>(f32.getType()))
+    vector::StoreOp::create(nb, loc, f32, view, at);
+  else
+    memref::StoreOp::create(nb, loc, f32, view, at);
+}
+
+void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
+  auto isParam = [](const Segment &s) { return s.param; };
+  auto isGiven = [](const Segment &s) { return s.given; };
+  auto broadcastTo = [&](OpBuilder &ib, Value v, int64_t w) {
+    return lanes == 0 ? splat(ib, v, w) : v;
+  };
+
+  // A returned prologue value of the normalized type is computed and stored
+  // first, then every pass reads it back (from cache for rows that fit)
+  // instead of reading the prologue's operands and computing it again.
+  readKept = false;
+  if (kept && cast<MemRefType>(kept.getType()).getElementType() == normElem) {
+    forEachInSlot(nb, idx, lanes, Value(),
+                  [&](OpBuilder &ib, const Indices &at, int64_t w, bool) {
+                    vector::StoreOp::create(ib, loc, loadNormalized(ib, at, w),
+                                            kept, at);
+                  });
+    readKept = true;
+  }
+
+  // Batch statistics are taken of x - pivot, with the pivot the slot's first
+  // element: the subtraction is exact for values near the pivot, so a large
+  // offset (mean 1e4, std 1e-2) does not drown the variance in rounding.
+  // `shift` is the mean of x - pivot; the mean itself is pivot + shift.
+  Value mean, shift, pivot, var, inv;
+  if (desc.center && !desc.givenStats)
+    pivot = loadPivot(nb, idx, lanes);
+  auto centered = [&](OpBuilder &ib, Value v, int64_t w) {
+    if (pivot)
+      v = arith::SubFOp::create(ib, loc, v, broadcastTo(ib, pivot, w));
+    Value m = shift ? shift : mean;
+    if (m)
+      v = arith::SubFOp::create(ib, loc, v, broadcastTo(ib, m, w));
+    return v;
+  };
+  if (desc.givenStats) {
+    // Scalars for a row, vectors of `lanes` slots otherwise.
+    mean = loadAlong(nb, givenMean, isGiven, idx, lanes, ct);
+    var = loadAlong(nb, givenVar, isGiven, idx, lanes, ct);
+    Value e = lanes == 0 ? eps : splat(nb, eps, lanes);
+    inv =
+        math::RsqrtOp::create(nb, loc, arith::AddFOp::create(nb, loc, var, e));
+  } else {
+    auto divide = [&](Value sum) {
+      return arith::DivFOp::create(
+          nb, loc, sum, lanes == 0 ? count : splat(nb, count, lanes));
+    };
+    auto squares = [&](OpBuilder &ib, Value v, int64_t w) -> Value {
+      v = centered(ib, v, w);
+      return arith::MulFOp::create(ib, loc, v, v);
+    };
+    Value sumSq;
+    bool singleRow = llvm::count_if(segments, [](const Segment &seg) {
+                       return seg.reduced;
+                     }) == 1;
+    if (desc.center && rowLike && singleRow) {
+      // Long rows: one read from memory with Chan's blocks; rows that stay
+      // in cache: two exact passes.
+      Value longRow = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::uge,
+                                            rowBytes, index(kLongRowBytes));
+      auto ifOp = scf::IfOp::create(
+          nb, loc, longRow,
+          [&](OpBuilder &tb, Location) {
+            auto [m, m2] = chanStatistics(
+                tb, idx, [&](OpBuilder &ib, Value v, int64_t w) -> Value {
+                  return arith::SubFOp::create(ib, loc, v, splat(ib, pivot, w));
+                });
+            scf::YieldOp::create(tb, loc, ValueRange{m, m2});
+          },
+          [&](OpBuilder &eb, Location) {
+            shift = arith::DivFOp::create(
+                eb, loc, reduceSlot(eb, idx, lanes, centered), count);
+            Value m2 = reduceSlot(eb, idx, lanes, squares);
+            scf::YieldOp::create(eb, loc, ValueRange{shift, m2});
+          });
+      shift = ifOp.getResult(0);
+      sumSq = ifOp.getResult(1);
+      mean = arith::AddFOp::create(nb, loc, pivot, shift);
+    } else {
+      if (desc.center) {
+        shift = divide(reduceSlot(nb, idx, lanes, centered));
+        mean = arith::AddFOp::create(nb, loc, pivot, shift);
+      }
+      sumSq = reduceSlot(nb, idx, lanes, squares);
+    }
+    Value e = lanes == 0 ? eps : splat(nb, eps, lanes);
+    if (desc.scaling == Scaling::L2Norm) {
+      Value norm = math::SqrtOp::create(nb, loc, sumSq);
+      Value clamped = arith::MaximumFOp::create(nb, loc, norm, e);
+      Value one =
+          lanes == 0 ? constant(nb, 1.0) : splat(nb, constant(nb, 1.0), lanes);
+      inv = arith::DivFOp::create(nb, loc, one, clamped);
+    } else {
+      var = divide(sumSq);
+      inv = math::RsqrtOp::create(nb, loc,
+                                  arith::AddFOp::create(nb, loc, var, e));
+    }
+  }
+  storeStat(nb, outMean, idx, mean);
+  storeStat(nb, outVar, idx, var);
+  storeStat(nb, outRstd, idx, inv);
+
+  forEachInSlot(
+      nb, idx, lanes, streamingCondition(nb, idx),
+      [&](OpBuilder &ib, const Indices &at, int64_t w, bool nontemporal) {
+        Value h = loadNormalized(ib, at, w);
+        if (kept && !readKept)
+          vector::StoreOp::create(
+              ib, loc,
+              convert(ib, h, cast<MemRefType>(kept.getType()).getElementType()),
+              kept, at);
+        Value v = centered(ib, convert(ib, h, ct), w);
+        v = arith::MulFOp::create(ib, loc, v, broadcastTo(ib, inv, w));
+        if (gamma) {
+          Value g = loadAlong(ib, gamma, isParam, at, w, ct);
+          if (desc.zeroCenteredGamma)
+            g = arith::AddFOp::create(ib, loc, g,
+                                      splat(ib, constant(ib, 1.0), w));
+          v = arith::MulFOp::create(ib, loc, v, g);
+        }
+        if (beta)
+          v = arith::AddFOp::create(ib, loc, v,
+                                    loadAlong(ib, beta, isParam, at, w, ct));
+        v = finishOutput(ib, v, at, w);
+        if (nontemporal)
+          vector::StoreOp::create(ib, loc, v, y, at,
+                                  /*nontemporal=*/true, llvm::Align(64));
+        else
+          vector::StoreOp::create(ib, loc, v, y, at);
+      });
+  readKept = false;
+}
