@@ -119,3 +119,21 @@ def family_mlir(op, dt, eps, gamma, beta, fused, hidden=None):
             f"  {results} = norm.{op} %x{params}{prologue} "
             f"{{axes = array<i64: 1>, epsilon = {float(eps):.17e} : f64}} : "
             f"{t} -> {t}\n  return {results} : {rtypes}\n}}\n")
+
+
+def check_arguments(name, x, dtypes, weight=None, bias=None, residual=None):
+    """Raises unless x has one of `dtypes`, weight and bias are of its type
+    and of shape (hidden,), and residual matches x (PyTorch or JAX arrays);
+    returns hidden. `name` prefixes the messages."""
+    if x.dtype not in dtypes:
+        raise TypeError(f"{name}: unsupported dtype {x.dtype}")
+    hidden = x.shape[-1] if len(x.shape) else 1
+    for what, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.dtype != x.dtype or
+                              tuple(t.shape) != (hidden,)):
+            raise ValueError(f"{name}: {what} must be {x.dtype} of shape "
+                             f"({hidden},)")
+    if residual is not None and (residual.shape != x.shape or
+                                 residual.dtype != x.dtype):
+        raise ValueError(f"{name}: residual must match x")
+    return hidden

@@ -79,16 +79,8 @@ def _target(mlir):
 
 def _call(op, x, eps, weight=None, bias=None, residual=None):
     x = jnp.asarray(x)
-    if x.dtype not in _DT:
-        raise TypeError(f"norm_jax.{op}: unsupported dtype {x.dtype}")
-    hidden = x.shape[-1] if x.ndim else 1
-    for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and (t.dtype != x.dtype or t.shape != (hidden,)):
-            raise ValueError(f"norm_jax.{op}: {name} must be {x.dtype} of "
-                             f"shape ({hidden},)")
-    if residual is not None and (residual.shape != x.shape or
-                                 residual.dtype != x.dtype):
-        raise ValueError(f"norm_jax.{op}: residual must match x")
+    hidden = norm_build.check_arguments(f"norm_jax.{op}", x, _DT, weight,
+                                        bias, residual)
     name = _target(norm_build.family_mlir(
         op, _DT[x.dtype], eps, weight is not None, bias is not None,
         residual is not None))

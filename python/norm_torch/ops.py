@@ -42,16 +42,8 @@ def _run(op, x, eps, weight=None, bias=None, residual=None):
     if x.device.type not in ("cpu", "cuda"):
         raise NotImplementedError(f"torch.ops.norm runs CPU and CUDA tensors, "
                                   f"not {x.device.type}")
-    if x.dtype not in _DT:
-        raise TypeError(f"torch.ops.norm.{op}: unsupported dtype {x.dtype}")
-    hidden = x.shape[-1] if x.dim() else 1
-    for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and (t.dtype != x.dtype or t.shape != (hidden,)):
-            raise ValueError(f"torch.ops.norm.{op}: {name} must be "
-                             f"{x.dtype} of shape ({hidden},)")
-    if residual is not None and (residual.shape != x.shape or
-                                 residual.dtype != x.dtype):
-        raise ValueError(f"torch.ops.norm.{op}: residual must match x")
+    hidden = norm_build.check_arguments(f"torch.ops.norm.{op}", x, _DT,
+                                        weight, bias, residual)
     for t in (weight, bias, residual):
         if t is not None and t.device != x.device:
             raise ValueError(f"torch.ops.norm.{op}: every tensor must be on "
