@@ -84,8 +84,6 @@ private:
   /// order.
   Value clusterSum(Value blockTotal);
   void clusterBarrier();
-  /// The block's f32 shared buffer mapped into block `r` of the cluster.
-  Value remoteShared(Value buffer, int64_t r, int64_t element);
 
   OpBuilder b;
   Location loc;

@@ -251,21 +251,6 @@ void Emitter::clusterBarrier() {
   NVVM::ClusterWaitOp::create(b, loc, UnitAttr());
 }
 
-Value Emitter::remoteShared(Value buffer, int64_t r, int64_t element) {
-  Value address = arith::IndexCastOp::create(
-      b, loc, b.getI64Type(),
-      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer));
-  if (element)
-    address = arith::AddIOp::create(
-        b, loc, address,
-        arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(4 * element)));
-  auto shared = LLVM::LLVMPointerType::get(b.getContext(), 3);
-  auto distributed = LLVM::LLVMPointerType::get(b.getContext(), 7);
-  Value local = LLVM::IntToPtrOp::create(b, loc, shared, address);
-  Value rank = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(r));
-  return NVVM::MapaOp::create(b, loc, distributed, local, rank);
-}
-
 Value Emitter::clusterSum(Value blockTotal) {
   Value slot = sharedBuffer(1);
   Value first =
@@ -277,10 +262,18 @@ Value Emitter::clusterSum(Value blockTotal) {
     memref::StoreOp::create(b, loc, blockTotal, slot, ValueRange{index(0)});
   }
   clusterBarrier();
+  // The block's shared address, mapped into each block of the cluster.
+  Value address = arith::IndexCastOp::create(
+      b, loc, b.getI64Type(),
+      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, slot));
+  auto shared = LLVM::LLVMPointerType::get(b.getContext(), 3);
+  auto distributed = LLVM::LLVMPointerType::get(b.getContext(), 7);
+  Value local = LLVM::IntToPtrOp::create(b, loc, shared, address);
   Value sum;
   for (int64_t r = 0; r < plan.clusterSize; ++r) {
-    Value v =
-        LLVM::LoadOp::create(b, loc, b.getF32Type(), remoteShared(slot, r, 0));
+    Value rank = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(r));
+    Value remote = NVVM::MapaOp::create(b, loc, distributed, local, rank);
+    Value v = LLVM::LoadOp::create(b, loc, b.getF32Type(), remote);
     sum = sum ? arith::AddFOp::create(b, loc, sum, v).getResult() : v;
   }
   return sum;

@@ -258,10 +258,8 @@ llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
     int64_t slotBytes = plan.reduced * bytesOf(op.getInput().getType());
     for (Value v : op.getPrologueInputs())
       slotBytes += plan.reduced * bytesOf(v.getType());
-    plan.prefetchBytes =
-        ahead * slotBytes <= prefetchBytes
-            ? slotBytes
-            : std::max<int64_t>(128, prefetchBytes / 2 / ahead);
+    plan.prefetchWhole = ahead * slotBytes <= prefetchBytes;
+    plan.prefetchBytes = std::max<int64_t>(128, prefetchBytes / 2 / ahead);
   }
   return checkGrid(plan);
 }

@@ -67,8 +67,9 @@ struct KernelPlan {
   /// row: blocks of the kernel one SM holds at once (0: no prefetch). Each
   /// block prefetches into L2 the row the next wave of blocks will take.
   int64_t residentPerSM = 0;
-  /// Bytes of the next slot (its input and the prologue's) each block or
-  /// cluster prefetches: the whole slot's, or a part.
+  /// Whether each block or cluster prefetches the whole next slot (its
+  /// input and the prologue's inputs), or only prefetchBytes of it.
+  bool prefetchWhole = false;
   int64_t prefetchBytes = 0;
 
   /// Strides of a buffer varying along the segments `flag` selects.

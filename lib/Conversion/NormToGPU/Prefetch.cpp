@@ -68,10 +68,12 @@ void Emitter::prefetchAhead(Value t) {
     // be partial or, for a run not 128-byte aligned, its tail.
     int64_t perRun = runBytes / 128 + 1;
     // All its lines, or the slot's first ones within the budget.
-    int64_t slotBytes = plan.reduced * bytes;
-    int64_t share = plan.prefetchBytes / rowBuffers.size();
     int64_t lines =
-        share >= slotBytes ? runs * perRun : std::max<int64_t>(1, share / 128);
+        plan.prefetchWhole
+            ? runs * perRun
+            : std::max<int64_t>(1, plan.prefetchBytes /
+                                       static_cast<int64_t>(rowBuffers.size()) /
+                                       128);
     int64_t all = threads * plan.clusterSize;
     for (int64_t j = 0; j * all < lines; ++j) {
       Value line = arith::MinUIOp::create(

@@ -34,8 +34,8 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
   const int64_t units = plan.units(width);
   const int64_t threads = plan.threads;
   const double count = static_cast<double>(plan.reduced);
-  auto unitPositionIn = [&](const Position &base, Value u) {
-    Position pos = base;
+  auto unitPosition = [&](Value u) {
+    Position pos = slotPos;
     Value perRow = index(inner / width);
     Value o = arith::DivUIOp::create(b, loc, u, perRow);
     Value e = arith::MulIOp::create(
@@ -48,7 +48,6 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
     pos.back() = e;
     return pos;
   };
-  auto unitPosition = [&](Value u) { return unitPositionIn(slotPos, u); };
   Value mean, var, inv, shift;
   // Sums of h - pivot, then of ((h - pivot) - shift)^2.
   auto sumOf = [&](ArrayRef<Value> values, Value pivot, Value acc) {
