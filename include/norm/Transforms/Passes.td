@@ -90,11 +90,12 @@ def NormOutlinePass : Pass<"norm-outline", "::mlir::ModuleOp"> {
   let description = [{
     Every norm op of a function `@f` becomes a `func.call` of a new private
     function `@f_norm<k>` (k counts the function's norm ops) whose body is
-    that op alone, marked `norm.outlined`. The callees are what `norm-compile` compiles
-    (one norm op per function), and with `--norm-decompose` after this pass
-    the module is plain upstream MLIR that other compilers take in, with one
-    named call per normalization to substitute with norm's kernel: the
-    IREE sample (examples/iree) does that with a transform spec.
+    that op alone, marked `norm.outlined`. The callees are what
+    `norm-compile` compiles (one norm op per function), and with
+    `--norm-decompose` after this pass the module is plain upstream MLIR
+    that other compilers take in, with one named call per normalization to
+    substitute with norm's kernel: the IREE sample (examples/iree) does that
+    with a transform spec.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
