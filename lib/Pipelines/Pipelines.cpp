@@ -99,6 +99,7 @@ static constexpr const char *kReferenceToLLVM =
     "convert-elementwise-to-linalg,norm-decompose,canonicalize,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
+    "norm-sort-globals,"
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
     "convert-linalg-to-loops,"
     "expand-strided-metadata,lower-affine,norm-expand-f8,"
@@ -113,7 +114,8 @@ static constexpr const char *kReferenceToLLVM =
 static constexpr const char *kBufferize =
     "canonicalize,cse,"
     "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map}";
+    "function-boundary-type-conversion=identity-layout-map},"
+    "norm-sort-globals";
 
 /// ...optionally results turned into caller-provided buffers...
 static constexpr const char *kDestinationPassing =

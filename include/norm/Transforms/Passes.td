@@ -100,4 +100,16 @@ def NormOutlinePass : Pass<"norm-outline", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
+def NormSortGlobalsPass : Pass<"norm-sort-globals", "::mlir::ModuleOp"> {
+  let summary = "Put the module's memref.global ops first, ordered by name";
+  let description = [{
+    `one-shot-bufferize` creates a global per constant tensor in an order
+    that varies from run to run (it walks functions in an order kept in a
+    hash map), so the same input could give different objects. The CPU
+    pipelines run this pass after bufferization: the output, and the object
+    `norm-compile` writes, are the same on every run.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 #endif // NORM_TRANSFORMS_PASSES_TD
