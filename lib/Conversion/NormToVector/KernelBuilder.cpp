@@ -187,7 +187,8 @@ Value KernelBuilder::reduceSlot(
       [&](OpBuilder &ib, Indices &at, ValueRange accs) -> SmallVector<Value> {
         if (!rowLike) {
           Value v = term(ib, loadInput(ib, at, lanes), lanes);
-          return {arith::AddFOp::create(ib, loc, accs[0], v)};
+          return {arith::AddFOp::create(ib, loc, accs[0], v,
+                                        arith::FastMathFlags::contract)};
         }
         return sumRowRange(ib, at, index(0), segSizes.back(), accs[0], accs[1],
                            term);
@@ -217,9 +218,11 @@ SmallVector<Value> KernelBuilder::sumRowRange(
           Indices pos = at;
           pos.back() = iv;
           Value v = term(lb2, loadInput(lb2, pos, vw), vw);
+          // contract: a squared term and its sum become one FMA.
           scf::YieldOp::create(
               lb2, loc,
-              ValueRange{arith::AddFOp::create(lb2, loc, args[0], v)});
+              ValueRange{arith::AddFOp::create(
+                  lb2, loc, args[0], v, arith::FastMathFlags::contract)});
         });
     out.push_back(loop.getResult(0));
   }

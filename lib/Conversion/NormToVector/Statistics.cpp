@@ -229,7 +229,8 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
     };
     auto squares = [&](OpBuilder &ib, Value v, int64_t w) -> Value {
       v = centered(ib, v, w);
-      return arith::MulFOp::create(ib, loc, v, v);
+      return arith::MulFOp::create(ib, loc, v, v,
+                                   arith::FastMathFlags::contract);
     };
     Value sumSq;
     bool singleRow = llvm::count_if(segments, [](const Segment &seg) {
@@ -298,11 +299,14 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
           if (desc.zeroCenteredGamma)
             g = arith::AddFOp::create(ib, loc, g,
                                       splat(ib, constant(ib, 1.0), w));
-          v = arith::MulFOp::create(ib, loc, v, g);
+          v = arith::MulFOp::create(ib, loc, v, g,
+                                    arith::FastMathFlags::contract);
         }
+        // contract: the scale by gamma and the shift by beta become one FMA.
         if (beta)
           v = arith::AddFOp::create(ib, loc, v,
-                                    loadAlong(ib, beta, isParam, at, w, ct));
+                                    loadAlong(ib, beta, isParam, at, w, ct),
+                                    arith::FastMathFlags::contract);
         v = finishOutput(ib, v, at, w);
         if (nontemporal)
           vector::StoreOp::create(ib, loc, v, y, at,
