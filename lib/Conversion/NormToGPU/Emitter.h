@@ -61,6 +61,8 @@ private:
               Value inv);
   /// (v - pivot) - shift, skipping null terms.
   Value centered(Value v, Value pivot, Value shift);
+  /// Emits body() under `cond` (unconditionally when `cond` is null).
+  void ifThen(Value cond, function_ref<void()> body);
   /// A shared-memory buffer of `n` f32, 16-byte aligned.
   Value sharedBuffer(int64_t n);
   Value warpSum(Value v);
@@ -70,6 +72,8 @@ private:
   /// Thread `t`'s share of the lines of the slot at aheadPos (the next
   /// wave's), if aheadValid, within the plan's budget (Prefetch.cpp).
   void prefetchAhead(Value t);
+  /// The prefetches themselves (prefetchAhead guards them).
+  void prefetchLines(Value t);
   /// inv from the variance (or the sum of squares for an L2 norm).
   Value invFrom(Value varOrSumSq);
   void storeStatistics(const Position &pos, Value mean, Value var, Value inv);

@@ -171,6 +171,15 @@ void Emitter::finish(const Position &pos, ArrayRef<Value> h, Value pivot,
   store(y, pos, out);
 }
 
+void Emitter::ifThen(Value cond, function_ref<void()> body) {
+  if (!cond)
+    return body();
+  auto ifOp = scf::IfOp::create(b, loc, cond, /*withElse=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  body();
+}
+
 Value Emitter::sharedBuffer(int64_t n) {
   auto space =
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
@@ -208,12 +217,9 @@ Value Emitter::blockSum(Value v) {
     Value partials = shared(warps);
     Value first =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, index(0));
-    auto ifOp = scf::IfOp::create(b, loc, first, /*withElse=*/false);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(ifOp.thenBlock());
+    ifThen(first, [&] {
       memref::StoreOp::create(b, loc, v, partials, ValueRange{warp});
-    }
+    });
     gpu::BarrierOp::create(b, loc);
     Value sum = memref::LoadOp::create(b, loc, partials, ValueRange{index(0)});
     for (int64_t w = 1; w < warps; ++w)
@@ -255,12 +261,9 @@ Value Emitter::clusterSum(Value blockTotal) {
   Value slot = sharedBuffer(1);
   Value first =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, index(0));
-  auto ifOp = scf::IfOp::create(b, loc, first, /*withElse=*/false);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
+  ifThen(first, [&] {
     memref::StoreOp::create(b, loc, blockTotal, slot, ValueRange{index(0)});
-  }
+  });
   clusterBarrier();
   // The block's shared address, mapped into each block of the cluster.
   Value address = arith::IndexCastOp::create(

@@ -36,9 +36,10 @@ void Emitter::prefetch(const Buffer &buf, Value byteOffset) {
 }
 
 void Emitter::prefetchAhead(Value t) {
-  auto ifOp = scf::IfOp::create(b, loc, aheadValid, /*withElse=*/false);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(ifOp.thenBlock());
+  ifThen(aheadValid, [&] { prefetchLines(t); });
+}
+
+void Emitter::prefetchLines(Value t) {
   const int64_t inner = plan.segments.back().size;
   const int64_t threads = plan.threads;
   SmallVector<int64_t> outerReduced;

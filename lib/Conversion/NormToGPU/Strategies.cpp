@@ -97,14 +97,6 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
           b, loc, u, arith::MulIOp::create(b, loc, rank, index(threads)));
     return u;
   };
-  auto ifThen = [&](Value cond, function_ref<void()> body) {
-    if (!cond)
-      return body();
-    auto ifOp = scf::IfOp::create(b, loc, cond, /*withElse=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    body();
-  };
 
   if (plan.inRegisters) {
     // The thread's units stay in registers: one read of the input, two
@@ -258,14 +250,8 @@ void Emitter::emitRows() {
     aheadPos =
         slotPosition(arith::SelectOp::create(b, loc, aheadValid, next, slot));
   }
-  auto body = [&] { emitRowSlot(slotPosition(slot), t); };
-  if (!active)
-    return body();
   // A warp without a slot does nothing (no barrier in this strategy).
-  auto ifOp = scf::IfOp::create(b, loc, active, /*withElse=*/false);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(ifOp.thenBlock());
-  body();
+  ifThen(active, [&] { emitRowSlot(slotPosition(slot), t); });
 }
 
 void Emitter::emitColumns() {
@@ -362,12 +348,7 @@ void Emitter::emitColumns() {
   Value writer = arith::AndIOp::create(
       b, loc, valid,
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tidY, index(0)));
-  {
-    auto ifOp = scf::IfOp::create(b, loc, writer, /*withElse=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    storeStatistics(slotPos, mean, var, inv);
-  }
+  ifThen(writer, [&] { storeStatistics(slotPos, mean, var, inv); });
   auto ifOp = scf::IfOp::create(b, loc, valid, /*withElse=*/false);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(ifOp.thenBlock());
