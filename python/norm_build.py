@@ -23,8 +23,14 @@ BUILD = os.environ.get("NORM_BUILD_DIR", os.path.join(ROOT, "build"))
 LLVM = os.environ.get("NORM_LLVM_DIR", "/usr/lib/llvm-22")
 LOCK = threading.Lock()
 
-C_TYPES = {"f32": "float", "f16": "uint16_t", "bf16": "uint16_t",
-           "i8": "int8_t", "f8E4M3FN": "uint8_t"}
+# The C type of each element type in norm-compile's headers.
+C_TYPES = {"f32": "float", "f64": "double", "f16": "uint16_t",
+           "bf16": "uint16_t", "i8": "int8_t", "f8E4M3FN": "uint8_t"}
+
+
+def size_dim(name):
+    """The dimension a manifest size argument (`<arg>_d<dim>`) stands for."""
+    return int(name.rsplit("_d", 1)[1])
 
 
 def cache_dir(env, name):
@@ -52,8 +58,9 @@ def build(mlir, target, cache, key, glue, glue_name, flags=()):
         if cuda:
             compile_cmd += ["--target=cuda", "--gpu-chip=sm_80,sm_90",
                             "--gpu-format=fatbin"]
-            libs = [os.path.join(BUILD, "runtime", "libnorm_cuda.a"), "-ldl",
-                    "-lpthread"]
+            # norm_status_string too: the bindings report statuses with it.
+            libs = [os.path.join(BUILD, "runtime", "libnorm_cuda.a"),
+                    "-Wl,-u,norm_status_string", "-ldl", "-lpthread"]
         else:
             libs = ["-L", os.path.join(BUILD, "lib"), "-lnorm_runtime",
                     f"-Wl,-rpath,{os.path.join(BUILD, 'lib')}", "-L",

@@ -36,17 +36,15 @@ import re
 import subprocess
 import sys
 
-LLVM_BIN = "/usr/lib/llvm-22/bin"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "python"))
+import norm_build  # noqa: E402
 
 
 def llvm_tool(name, fallback):
-    """LLVM 22's `name` (Debian's path), else `fallback` from PATH."""
-    path = os.path.join(LLVM_BIN, name)
+    """LLVM 22's `name` (norm_build.LLVM), else `fallback` from PATH."""
+    path = os.path.join(norm_build.LLVM, "bin", name)
     return path if os.path.exists(path) else fallback
-
-
-CTYPES = {"f32": "float", "f64": "double", "f16": "uint16_t",
-          "bf16": "uint16_t", "i8": "int8_t", "f8E4M3FN": "uint8_t"}
 
 
 def run(cmd):
@@ -82,10 +80,10 @@ def shim(kernel, rows):
     name = kernel["name"]
     params, args = [], []
     for i, t in enumerate(kernel["inputs"]):
-        params.append(f"const {CTYPES[t['dtype']]} *in{i}, size_t in{i}_offset")
+        params.append(f"const {norm_build.C_TYPES[t['dtype']]} *in{i}, size_t in{i}_offset")
         args.append(f"in{i} + in{i}_offset")
     for i, t in enumerate(kernel["outputs"]):
-        params.append(f"{CTYPES[t['dtype']]} *out{i}, size_t out{i}_offset")
+        params.append(f"{norm_build.C_TYPES[t['dtype']]} *out{i}, size_t out{i}_offset")
         args.append(f"out{i} + out{i}_offset")
     params += ["size_t row_begin", "size_t row_end"]
     if rows is None:  # no row entry: the first workgroup makes the call

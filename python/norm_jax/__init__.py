@@ -41,7 +41,7 @@ def _handler(manifest):
             args.append(f"static_cast<const {norm_build.C_TYPES[t['dtype']]} *>"
                         f"(a{i}.untyped_data())")
             # Size arguments are named <arg>_d<dim>: the dynamic dims.
-            args += [f"a{i}.dimensions()[{s.rsplit('_d', 1)[1]}]"
+            args += [f"a{i}.dimensions()[{norm_build.size_dim(s)}]"
                      for s in t["size_args"]]
         for i, t in enumerate(k["outputs"]):
             params.append(f"ffi::Result<ffi::AnyBuffer> r{i}")

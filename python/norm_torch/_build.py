@@ -12,12 +12,6 @@ from norm_build import C_TYPES
 _loaded = {}
 
 
-# norm_status (runtime/include/norm/runtime.h) for the CUDA libraries, which
-# do not link libnorm_runtime's norm_status_string.
-_CUDA_STATUS = {1: "invalid argument", 2: "no CUDA driver or device",
-                3: "CUDA error"}
-
-
 class Kernel:
     """One compiled C function: call(inputs, outputs) with tensors."""
 
@@ -25,22 +19,22 @@ class Kernel:
         self.spec = spec
         self.entry = getattr(lib, "shim_" + spec["name"])
         self.entry.restype = ctypes.c_int
-        if cuda:  # the launcher says what the driver reported
+        status_string = lib.norm_status_string
+        status_string.restype = ctypes.c_char_p
+        self.message = lambda status: status_string(status).decode()
+        if cuda:  # and what the driver reported
             cuda_message = lib.norm_cuda_error_message
             cuda_message.restype = ctypes.c_char_p
             self.message = lambda status: (
-                f"{_CUDA_STATUS.get(status, status)}: "
-                f"{cuda_message().decode()}").encode()
-        else:
-            self.message = lib.norm_status_string
-            self.message.restype = ctypes.c_char_p
+                f"{status_string(status).decode()}: "
+                f"{cuda_message().decode()}")
 
     def __call__(self, inputs, outputs, stream=None):
         ptrs, sizes = [], []
         for t, s in zip(inputs, self.spec["inputs"]):
             ptrs.append(t.data_ptr())
             # Size arguments are named <arg>_d<dim>: the dynamic dims.
-            sizes += [t.shape[int(a.rsplit("_d", 1)[1])]
+            sizes += [t.shape[norm_build.size_dim(a)]
                       for a in s["size_args"]]
         ptrs += [t.data_ptr() for t in outputs]
         p = (ctypes.c_void_p * len(ptrs))(*ptrs)
@@ -51,7 +45,7 @@ class Kernel:
             status = self.entry(p, z, ctypes.c_void_p(stream))
         if status != 0:
             raise RuntimeError(f"norm kernel {self.spec['name']}: "
-                               f"{self.message(status).decode()}")
+                               f"{self.message(status)}")
 
 
 def _shim(manifest, cuda):
