@@ -5,7 +5,7 @@ importable) and a device-to-device copy of the same bytes, all in one run,
 timed with CUDA events (triton.testing.do_bench, median). Bytes moved = every
 input read once + every output written once. Writes a CSV.
 
-    run_bench.py DIR OUT.csv [--only SUBSTRING] [--no-compile]
+    run_bench.py DIR OUT.csv [--only SUBSTRING] [--no-compile] [--no-liger]
                  [--variant NAME=DIR ...]
 
 A variant is the same cases compiled with other options (a bundle directory
@@ -61,6 +61,7 @@ def main():
     ap.add_argument("csv")
     ap.add_argument("--only", default="")
     ap.add_argument("--no-compile", action="store_true")
+    ap.add_argument("--no-liger", action="store_true")
     ap.add_argument("--variant", action="append", default=[])
     args = ap.parse_args()
     lib = ctypes.CDLL(os.path.join(args.dir, "libnormgpu_bench.so"))
@@ -72,7 +73,7 @@ def main():
         vlib.norm_cuda_error_message.restype = ctypes.c_char_p
         variants.append((vname, vlib))
     specs = json.load(open(os.path.join(args.dir, "spec.json")))
-    liger_ln, liger_rms = liger_ops()
+    liger_ln, liger_rms = (None, None) if args.no_liger else liger_ops()
     rows = []
     gpu = torch.cuda.get_device_name()
     for spec in specs:

@@ -24,6 +24,12 @@ struct Buffer {
   bool alongInner() const { return strides.back() == 1; }
 };
 
+/// Partial moments of a slot: the sum of its values (less a pivot), the sum
+/// of squares about their own mean, and their count, in f32.
+struct Moments {
+  Value sum, squares, count;
+};
+
 /// Per-segment positions; null entries are 0.
 using Position = SmallVector<Value>;
 
@@ -67,6 +73,19 @@ private:
   Value sharedBuffer(int64_t n);
   Value warpSum(Value v);
   Value blockSum(Value v);
+  Value isLane0();
+  /// Lane i's element i of a shared buffer of `n` f32 (0 past n).
+  Value laneLoad(Value buffer, int64_t n);
+  /// The moments of a block (BlockPerRow, with its cluster) from each
+  /// thread's sum and count: squaresAbout(m) is the thread's sum of squares
+  /// about m, which each warp takes as its own mean.
+  Moments blockMoments(Value sum, Value count,
+                       function_ref<Value(Value)> squaresAbout);
+  /// 1 / count, the constant when `known`, else approximate (an ulp).
+  Value reciprocal(Value count, std::optional<double> known);
+  /// The moments of the parts lanes hold (0 where none), in every lane;
+  /// `total` is their count when known.
+  Moments combineMoments(Moments part, std::optional<double> total);
   /// Prefetches into L2 the line of `buf` that holds byte `byteOffset`.
   void prefetch(const Buffer &buf, Value byteOffset);
   /// Thread `t`'s share of the lines of the slot at aheadPos (the next
@@ -87,6 +106,9 @@ private:
   /// each block's through its shared memory, read by every thread in rank
   /// order.
   Value clusterSum(Value blockTotal);
+  /// Block values published in shared memory after a cluster barrier: lane
+  /// r of every warp holds block r's (0 past the cluster).
+  SmallVector<Value> clusterGather(ArrayRef<Value> blockValues);
   void clusterBarrier();
 
   OpBuilder b;

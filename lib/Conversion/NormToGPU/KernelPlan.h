@@ -63,6 +63,10 @@ struct KernelPlan {
   /// Whether each thread keeps its part of the row in registers (one read
   /// of the input); otherwise the row is read once per pass.
   bool inRegisters = false;
+  /// BlockPerRow in registers on a cluster of at most 4 blocks: centered
+  /// statistics in one reduction (each warp's sum, squares about its own
+  /// mean and count, combined by Chan's formula) instead of two.
+  bool oneRoundMoments = false;
   /// BlockPerRow in registers with a block of 1024 threads or a cluster per
   /// row: blocks of the kernel one SM holds at once (0: no prefetch). Each
   /// block prefetches into L2 the row the next wave of blocks will take.

@@ -128,15 +128,42 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
     }
     if (aheadValid)
       prefetchAhead(t);
-    statistics([&](bool sq, Value m, Value acc) {
+    // The thread's sum of `each` over its valid units (padding lanes hold
+    // 0, which is not 0 once centered).
+    auto overValid = [&](function_ref<Value(ArrayRef<Value>)> each) {
+      Value acc = f32(0);
       for (auto [values, inside] : llvm::zip(h, valid)) {
-        Value part = sq ? squares(values, m, f32(0)) : sumOf(values, m, f32(0));
-        if (inside) // padding lanes hold 0, which is not 0 once centered
+        Value part = each(values);
+        if (inside)
           part = arith::SelectOp::create(b, loc, inside, part, f32(0));
         acc = arith::AddFOp::create(b, loc, acc, part);
       }
       return acc;
-    });
+    };
+    if (desc.center && plan.oneRoundMoments) {
+      // One reduction of (sum, squares about each warp's mean, count)
+      // instead of two: a barrier and a cluster barrier fewer.
+      Moments all = blockMoments(
+          overValid([&](ArrayRef<Value> v) { return sumOf(v, pivot, f32(0)); }),
+          overValid([&](ArrayRef<Value> v) {
+            return f32(static_cast<double>(v.size()));
+          }),
+          [&](Value warpShift) {
+            shift = warpShift;
+            return overValid(
+                [&](ArrayRef<Value> v) { return squares(v, pivot, f32(0)); });
+          });
+      shift = arith::DivFOp::create(b, loc, all.sum, f32(count));
+      mean = arith::AddFOp::create(b, loc, pivot, shift);
+      var = arith::DivFOp::create(b, loc, all.squares, f32(count));
+      inv = invFrom(var);
+    } else {
+      statistics([&](bool sq, Value m, Value) { // acc: 0
+        return overValid([&](ArrayRef<Value> v) {
+          return sq ? squares(v, m, f32(0)) : sumOf(v, m, f32(0));
+        });
+      });
+    }
     // No block leaves while another may still read its shared memory: it
     // says it is done reading now and waits for the others at the end.
     if (rank)

@@ -81,6 +81,37 @@ func.func @long(%x: tensor<2x262144xbf16>) -> tensor<2x262144xbf16> {
   return %y : tensor<2x262144xbf16>
 }
 
+// A row over four blocks (65536 bf16 elements, 512 threads each): the
+// LayerNorm's moments in one round, one block barrier and one cluster
+// barrier (each warp's sum, squares about its own mean and count, combined
+// by Chan's formula), every lane reading one block's through distributed
+// shared memory; eight blocks keep two rounds (above).
+// CHECK-LABEL: gpu.module @quarter_kernels
+// CHECK-NOT: nvvm.mapa
+// CHECK: gpu.return
+// CLUSTER-LABEL: gpu.module @quarter_kernels
+// CLUSTER: gpu.func @quarter_0_vector
+// CLUSTER-SAME: known_block_size = array<i32: 512, 1, 1>, known_grid_size = array<i32: 8, 1, 1>
+// CLUSTER-SAME: nvvm.cluster_dim = array<i32: 4, 1, 1>
+// CLUSTER: gpu.shuffle xor
+// CLUSTER-NOT: nvvm.cluster
+// CLUSTER: gpu.barrier
+// CLUSTER-NOT: gpu.barrier
+// CLUSTER: nvvm.cluster.arrive
+// CLUSTER-NEXT: nvvm.cluster.wait
+// CLUSTER: nvvm.mapa
+// CLUSTER-NOT: gpu.barrier
+// CLUSTER-NOT: nvvm.cluster.wait
+// CLUSTER: nvvm.cluster.arrive
+// CLUSTER-NOT: nvvm.mapa
+// CLUSTER: vector.store
+// CLUSTER: nvvm.cluster.wait
+// CLUSTER-NEXT: gpu.return
+func.func @quarter(%x: tensor<2x65536xbf16>) -> tensor<2x65536xbf16> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<2x65536xbf16> -> tensor<2x65536xbf16>
+  return %y : tensor<2x65536xbf16>
+}
+
 // A kept innermost axis (batch norm, channels last): 32 adjacent channels
 // across x, threads along y splitting each channel's reduction.
 // CHECK-LABEL: gpu.module @columns_kernels
