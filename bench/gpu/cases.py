@@ -28,6 +28,14 @@ def all_cases():
                                      dt, [1]))
             out.append(gc.layer_like(f"rms_{dt}_{h}", "rms_norm", [rows, h],
                                      dt, [1]))
+        # Long rows without gamma and beta: what reading the weights once
+        # per row (from L2: a block meets a new slice of them every row)
+        # costs next to the same rows with them.
+        for h in HIDDEN[7:]:
+            rows = (1 << 30) // (h * BYTES[dt])
+            out.append(gc.layer_like(f"lnx_{dt}_{h}", "layer_norm",
+                                     [rows, h], dt, [1], gamma=False,
+                                     beta=False))
         for h in (4096, 8192):
             out.append(gc.layer_like(f"ln1_{dt}_{h}", "layer_norm", [1, h],
                                      dt, [1]))
