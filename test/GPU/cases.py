@@ -255,6 +255,16 @@ def all_cases():
                                       shape, dt, ch))
                 out.append(channel_op(f"gn_{dt}_{layout}", "group_norm",
                                       shape, dt, ch, groups=4))
+    # More rows than the clusters (or blocks) of 1024 threads a GPU holds
+    # at once: on sm_90 each takes several in turn (a persistent grid).
+    out.append(layer_like("ln_bf16_300x32768", "layer_norm", [300, 32768],
+                          "bf16", [1], stats=True))
+    out.append(layer_like("ln_f32_100x65536", "layer_norm", [100, 65536],
+                          "f32", [1], modes=["random", "offset"]))
+    out.append(layer_like("rms_bf16_40x131072", "rms_norm", [40, 131072],
+                          "bf16", [1]))
+    out.append(layer_like("ln_f32_20x262144", "layer_norm", [20, 262144],
+                          "f32", [1], stats=True))
     out.append(add_rms("add_rms_bf16", 64, 4096))
     out.append(prenorm_gelu("prenorm_gelu_bf16", 64, 4096))
     out.append(add_rms("add_rms_bf16_odd", 3, 1000))
