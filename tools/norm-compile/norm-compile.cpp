@@ -45,70 +45,80 @@ using namespace mlir::norm;
 
 namespace cl = llvm::cl;
 
+static cl::OptionCategory compileCategory("norm-compile options");
+
 static cl::opt<std::string> inputFilename(cl::Positional,
                                           cl::desc("<input .mlir file>"),
-                                          cl::init("-"));
+                                          cl::init("-"),
+                                          cl::cat(compileCategory));
 static cl::opt<std::string> outputFilename("o", cl::desc("Object file"),
                                            cl::value_desc("kernels.o"),
-                                           cl::Required);
+                                           cl::Required,
+                                           cl::cat(compileCategory));
 static cl::opt<std::string> headerFilename("header",
                                            cl::desc("C header to write"),
-                                           cl::value_desc("kernels.h"));
+                                           cl::value_desc("kernels.h"),
+                                           cl::cat(compileCategory));
 static cl::opt<std::string> manifestFilename(
     "manifest",
     cl::desc("JSON manifest to write (default: the header's name with "
              ".json)"),
-    cl::value_desc("kernels.json"));
+    cl::value_desc("kernels.json"), cl::cat(compileCategory));
 static cl::opt<std::string>
-    targetCpu("target-cpu", cl::desc("CPU to compile for (default: host)"));
+    targetCpu("target-cpu", cl::desc("CPU to compile for (default: host)"),
+              cl::cat(compileCategory));
 static cl::opt<std::string>
     cpuFeatures("cpu-features",
                 cl::desc("Features such as +avx2,+fma (default: the host's "
-                         "when --target-cpu is not given)"));
+                         "when --target-cpu is not given)"),
+                cl::cat(compileCategory));
 static cl::opt<int64_t>
     vectorWidth("vector-width",
                 cl::desc("Elements per vector operation (default: four "
                          "native f32 vectors of the target)"),
-                cl::init(0));
+                cl::init(0), cl::cat(compileCategory));
 
 static cl::opt<bool> embedded(
     "embedded",
     cl::desc("An object for compilers that link kernels into their own "
              "executables: no thread team (the caller's thread runs the "
-             "kernel) and hence no OpenMP runtime"));
+             "kernel) and hence no OpenMP runtime"),
+    cl::cat(compileCategory));
 
 static cl::opt<bool> tileEntry(
     "tile-entry",
     cl::desc("Also emit <function>_rows(..., row_begin, row_end): the "
              "statistics slots (rows) [row_begin, row_end) only, for "
-             "embedders that split the work over their own threads"));
+             "embedders that split the work over their own threads"),
+    cl::cat(compileCategory));
 
 static cl::opt<int64_t> streamingThreshold(
     "streaming-threshold",
     cl::desc("Outputs of at least this many bytes are written with "
              "non-temporal stores (default 4 MiB)"),
-    cl::init(4 << 20));
+    cl::init(4 << 20), cl::cat(compileCategory));
 
 static cl::opt<std::string>
     targetKind("target",
                cl::desc("cpu (default) or cuda: NVIDIA kernels launched on a "
                         "caller's stream (docs/gpu.md)"),
-               cl::init("cpu"));
+               cl::init("cpu"), cl::cat(compileCategory));
 static cl::list<std::string>
     gpuChips("gpu-chip", cl::CommaSeparated,
              cl::desc("NVIDIA architectures of --target=cuda (default "
-                      "sm_80,sm_90): one image each in the object"));
+                      "sm_80,sm_90): one image each in the object"),
+             cl::cat(compileCategory));
 static cl::opt<std::string>
     gpuFormat("gpu-format",
               cl::desc("Device code of --target=cuda: cubin (default), "
                        "fatbin (cubin and PTX) or ptx"),
-              cl::init("cubin"));
+              cl::init("cubin"), cl::cat(compileCategory));
 
 static cl::opt<int64_t> gpuPrefetchMiB(
     "gpu-prefetch-mib",
     cl::desc("--target=cuda: MiB of the next wave's rows prefetched into L2 "
              "for rows of 32K elements and more (default 10, 0: none)"),
-    cl::init(10));
+    cl::init(10), cl::cat(compileCategory));
 
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "norm-compile") << message << "\n";
@@ -267,6 +277,7 @@ static int compileCuda(ModuleOp module, llvm::TargetMachine &machine,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(compileCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
       "norm-compile: compile norm functions into an object and a C header\n");

@@ -32,30 +32,38 @@ using namespace mlir::norm;
 
 namespace cl = llvm::cl;
 
+static cl::OptionCategory runCategory("norm-run options");
+
 static cl::opt<std::string> inputFilename(cl::Positional,
                                           cl::desc("<input .mlir file>"),
-                                          cl::init("-"));
+                                          cl::init("-"), cl::cat(runCategory));
 static cl::opt<std::string>
     functionName("function",
-                 cl::desc("Function to run (default: the only function)"));
+                 cl::desc("Function to run (default: the only function)"),
+                 cl::cat(runCategory));
 static cl::list<std::string>
-    inputs("input", cl::desc("An argument: @FILE.npy, TYPE=random, "
-                             "TYPE=random(LOW,HIGH) or TYPE=NUMBER, where "
-                             "TYPE is like 4x768xf32"));
+    inputs("input",
+           cl::desc("An argument: @FILE.npy, TYPE=random, "
+                    "TYPE=random(LOW,HIGH) or TYPE=NUMBER, where "
+                    "TYPE is like 4x768xf32"),
+           cl::cat(runCategory));
 static cl::list<std::string>
-    outputs("output", cl::desc("Write the next result to @FILE.npy"));
+    outputs("output", cl::desc("Write the next result to @FILE.npy"),
+            cl::cat(runCategory));
 static cl::list<std::string>
     expects("expect",
             cl::desc("Compare the next result with @FILE.npy (another run's "
-                     "--output); fail over the tolerance of its dtype"));
+                     "--output); fail over the tolerance of its dtype"),
+            cl::cat(runCategory));
 static cl::opt<bool> check("check",
                            cl::desc("Compare every result with the float64 "
-                                    "reference; fail over the tolerance"));
+                                    "reference; fail over the tolerance"),
+                           cl::cat(runCategory));
 static cl::opt<unsigned>
     benchmark("benchmark",
               cl::desc("Time N calls; print the median and GB/s of the "
                        "minimum bytes moved"),
-              cl::init(0));
+              cl::init(0), cl::cat(runCategory));
 static cl::opt<Pipeline> pipeline(
     "pipeline", cl::desc("How to compile the function"),
     cl::values(clEnumValN(Pipeline::CPU, "cpu",
@@ -64,9 +72,9 @@ static cl::opt<Pipeline> pipeline(
                clEnumValN(Pipeline::Reference, "reference",
                           "norm-reference-to-llvm: the linalg decomposition "
                           "(the oracle)")),
-    cl::init(Pipeline::CPU));
+    cl::init(Pipeline::CPU), cl::cat(runCategory));
 static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the random inputs"),
-                              cl::init(0));
+                              cl::init(0), cl::cat(runCategory));
 
 static int fail(const llvm::Twine &message) {
   llvm::outs().flush(); // keep stdout and stderr in order
@@ -131,6 +139,7 @@ static void printSummary(unsigned i, const HostTensor &t) {
 
 int mlir::norm::normRunMain(int argc, const char *const *argv,
                             llvm::raw_ostream *parseErrors) {
+  cl::HideUnrelatedOptions(runCategory);
   if (!cl::ParseCommandLineOptions(
           argc, argv,
           "norm-run: run a function of a .mlir file on the CPU\n\n"
