@@ -23,6 +23,9 @@ namespace mlir::norm::vector_detail {
 /// of two passes over the row, which would no longer come from cache.
 inline constexpr int64_t kLongRowBytes = 256 * 1024;
 inline constexpr int64_t kChanBlock = 2048;
+/// Rows of at least this many bytes (and less than kLongRowBytes) prefetch
+/// the next row into L2 while they are normalized from cache.
+inline constexpr int64_t kPrefetchRowBytes = 16 * 1024;
 
 /// Problems whose output (as large as the input) is smaller than this run
 /// without a thread team.

@@ -283,9 +283,57 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
   storeStat(nb, outVar, idx, var);
   storeStat(nb, outRstd, idx, inv);
 
+  // f32 rows of 16 KiB to 256 KiB (one kept segment, then the row): while
+  // one is normalized from cache, the next row's input is prefetched into
+  // L2, so that memory stays busy (the hardware prefetchers only run a few
+  // lines ahead of demand loads, and this pass makes none). Measured on 2
+  // cores (AVX-512, interleaved runs): +4 to +10 % on f32 LayerNorm and
+  // RMSNorm rows of 4096 and 8192; on rows of 1024 (4 rows ahead) -10 %,
+  // and bf16 rows, compute-bound here, lost 4-9 %, so they do without.
+  Value nextRow, prefetchNext;
+  if (inElem.getIntOrFloatBitWidth() >= 32 && lanes == 0 && rowLike &&
+      segments.size() == 2 && !segments[0].reduced && segments[1].reduced) {
+    Value last = arith::SubIOp::create(nb, loc, segSizes[0], index(1));
+    nextRow = arith::MinUIOp::create(
+        nb, loc, arith::AddIOp::create(nb, loc, idx[0], index(1)), last);
+    prefetchNext = arith::AndIOp::create(
+        nb, loc,
+        arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::uge, rowBytes,
+                              index(kPrefetchRowBytes)),
+        arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ult, rowBytes,
+                              index(kLongRowBytes)));
+  }
+  SmallVector<Value> rowViews{x};
+  for (unsigned k = 0; k < numPrologue; ++k)
+    if (((segments[0].fused >> k) & 1) && ((segments.back().fused >> k) & 1))
+      rowViews.push_back(fusedViews[k]);
   forEachInSlot(
       nb, idx, lanes, streamingCondition(nb, idx),
       [&](OpBuilder &ib, const Indices &at, int64_t w, bool nontemporal) {
+        if (nextRow && w == width)
+          scf::IfOp::create(
+              ib, loc, prefetchNext, [&](OpBuilder &tb, Location) {
+                // The input and the prologue's operands shaped like it,
+                // one prefetch per 64-byte line.
+                for (Value view : rowViews) {
+                  int64_t bits = cast<MemRefType>(view.getType())
+                                     .getElementType()
+                                     .getIntOrFloatBitWidth();
+                  int64_t perLine = std::max<int64_t>(1, 512 / bits);
+                  for (int64_t j = 0; j < w; j += perLine) {
+                    Indices ahead = at;
+                    ahead[0] = nextRow;
+                    if (j)
+                      ahead.back() =
+                          arith::AddIOp::create(tb, loc, at.back(), index(j));
+                    memref::PrefetchOp::create(tb, loc, view, ahead,
+                                               /*isWrite=*/false,
+                                               /*localityHint=*/2,
+                                               /*isDataCache=*/true);
+                  }
+                }
+                scf::YieldOp::create(tb, loc);
+              });
         Value h = loadNormalized(ib, at, w);
         if (kept && !readKept)
           vector::StoreOp::create(

@@ -143,3 +143,35 @@ func.func @long_rows(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>
   return %y : tensor<?x?xf32>
 }
+
+// -----
+
+// f32 rows of 16 KiB to 256 KiB: while a row is normalized from cache, the
+// next row's input (and a residual shaped like it) is prefetched into L2,
+// one line per 16 elements; bf16 rows, compute-bound, do without.
+// CHECK-LABEL: func.func @prefetch_next_row
+// CHECK:       %[[LAST:.*]] = arith.subi %{{.*}}, %c1 : index
+// CHECK:       %[[NEXT:.*]] = arith.minui %{{.*}}, %[[LAST]] : index
+// CHECK:       %[[BIG:.*]] = arith.cmpi uge, %{{.*}}, %c16384 : index
+// CHECK:       %[[FITS:.*]] = arith.cmpi ult, %{{.*}}, %c262144 : index
+// CHECK:       %[[ON:.*]] = arith.andi %[[BIG]], %[[FITS]] : i1
+// CHECK:       scf.for
+// CHECK:         scf.if %[[ON]] {
+// CHECK-NEXT:      memref.prefetch %{{.*}}[%[[NEXT]], %{{.*}}], read, locality<2>, data : memref<?x?xf32>
+// CHECK-NEXT:      memref.prefetch %{{.*}}[%[[NEXT]], %{{.*}}], read, locality<2>, data : memref<?x?xf32>
+// CHECK-NEXT:    }
+// CHECK:         vector.store
+// CHECK-LABEL: func.func @no_prefetch_bf16
+// CHECK-NOT:   memref.prefetch
+func.func @prefetch_next_row(%x: tensor<?x?xf32>, %r: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %y = norm.rms_norm %x prologue(%r : tensor<?x?xf32>) {
+    ^bb0(%a: f32, %b: f32):
+      %s = arith.addf %a, %b : f32
+      norm.yield %s : f32
+    } {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}
+func.func @no_prefetch_bf16(%x: tensor<?x?xbf16>) -> tensor<?x?xbf16> {
+  %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<?x?xbf16> -> tensor<?x?xbf16>
+  return %y : tensor<?x?xbf16>
+}
