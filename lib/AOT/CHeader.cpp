@@ -69,6 +69,9 @@ llvm::Expected<CKernel> norm::describeKernel(func::FuncOp func) {
     if (a != b)
       kernel.requirements.push_back({a + " == " + b, why});
   };
+  // With one norm op, the results it may write in place of an argument.
+  llvm::DenseMap<Value, Value> inPlace;
+  int numOps = 0;
   for (Operation &op : func.getBody().front()) {
     if (auto ret = dyn_cast<func::ReturnOp>(op)) {
       for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
@@ -96,6 +99,10 @@ llvm::Expected<CKernel> norm::describeKernel(func::FuncOp func) {
           return abiError(func, "the shape of result #" + llvm::Twine(i) +
                                     " cannot be derived from the inputs");
         t.dims = known->second;
+        if (Value over = numOps == 1 ? inPlace.lookup(v) : Value())
+          if (auto arg = dyn_cast<BlockArgument>(over);
+              arg && arg.getType() == v.getType())
+            t.inPlaceOf = arg.getArgNumber();
         kernel.outputs.push_back(t);
       }
       return kernel;
@@ -106,6 +113,16 @@ llvm::Expected<CKernel> norm::describeKernel(func::FuncOp func) {
                                 "' is not a norm op; the C ABI covers "
                                 "functions made of norm ops");
     NormDesc desc = norm.getDesc();
+    ++numOps;
+    // Each output element is written after the input elements it is
+    // computed from are read, by the same thread (every strategy, CPU and
+    // GPU): the output may be the input itself, and the new running
+    // statistics the old ones.
+    inPlace[norm.getOutput()] = norm.getInput();
+    for (auto [result, old] : llvm::zip(
+             norm.getRunningResults(),
+             std::array<Value, 2>{norm.getMeanOperand(), norm.getVarOperand()}))
+      inPlace[result] = old;
     CKernelOp described;
     described.name = op.getName().getStringRef().str();
     for (NamedAttribute attr : op.getAttrDictionary()) {
@@ -232,9 +249,61 @@ void norm::checkPlainArguments(llvm::raw_ostream &os, const CKernel &k) {
   }
   for (const CTensor &t : k.outputs)
     os << "  if (!" << t.name << ") return NORM_INVALID_ARGUMENT;\n";
+  // Elements must be aligned to their size (a GPU cannot load them
+  // otherwise, and C does not allow it).
+  for (const std::vector<CTensor> *list : {&k.inputs, &k.outputs})
+    for (const CTensor &t : *list)
+      if (int bytes = byteSize(t.elementType); bytes > 1)
+        os << "  if ((uintptr_t)" << t.name << " % " << bytes
+           << ") return NORM_INVALID_ARGUMENT; /* misaligned */\n";
   for (const auto &[condition, why] : k.requirements)
     os << "  /* " << why << " */\n  if (!(" << condition
        << ")) return NORM_INVALID_ARGUMENT;\n";
+}
+
+void norm::emitOverlapHelper(llvm::raw_ostream &os) {
+  os << "#ifndef NORM_OVERLAP_HELPER\n#define NORM_OVERLAP_HELPER\n"
+     << "/* Whether [a, a + na) and [b, b + nb) share a byte. */\n"
+     << "static inline int norm_overlap_(const void *a, int64_t na, "
+        "const void *b,\n                                int64_t nb) {\n"
+     << "  uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;\n"
+     << "  return na > 0 && nb > 0 && x < y + (uintptr_t)nb && "
+        "y < x + (uintptr_t)na;\n}\n#endif\n\n";
+}
+
+void norm::checkPlainOverlaps(llvm::raw_ostream &os, const CKernel &k) {
+  // Byte counts (valid sizes: they fit in int64_t), then each output
+  // against every other buffer.
+  std::vector<const CTensor *> all;
+  for (const std::vector<CTensor> *list : {&k.inputs, &k.outputs})
+    for (const CTensor &t : *list)
+      all.push_back(&t);
+  os << "  /* Outputs share no byte with another buffer, except an output "
+        "that is\n   * exactly the input it may overwrite (in place). */\n";
+  for (const CTensor *t : all) {
+    os << "  int64_t " << t->name << "_bytes = " << byteSize(t->elementType)
+       << ";\n";
+    for (const std::string &d : t->dims)
+      os << "  if (" << d << " != 0 && " << t->name << "_bytes > INT64_MAX / ("
+         << d << ")) return NORM_INVALID_ARGUMENT;\n  " << t->name
+         << "_bytes *= " << d << ";\n";
+  }
+  for (size_t i = 0; i < k.outputs.size(); ++i) {
+    const CTensor &out = k.outputs[i];
+    auto overlap = [&](const CTensor &other) {
+      return "norm_overlap_(" + out.name + ", " + out.name + "_bytes, " +
+             other.name + ", " + other.name + "_bytes)";
+    };
+    for (auto [j, in] : llvm::enumerate(k.inputs)) {
+      std::string test = overlap(in);
+      if (out.inPlaceOf == static_cast<int>(j))
+        test = "(const void *)" + out.name + " != (const void *)" + in.name +
+               " && " + test;
+      os << "  if (" << test << ") return NORM_INVALID_ARGUMENT;\n";
+    }
+    for (const CTensor &other : llvm::ArrayRef(k.outputs).drop_front(i + 1))
+      os << "  if (" << overlap(other) << ") return NORM_INVALID_ARGUMENT;\n";
+  }
 }
 
 std::string norm::emitCHeader(llvm::ArrayRef<CKernel> kernels,
@@ -257,6 +326,7 @@ std::string norm::emitCHeader(llvm::ArrayRef<CKernel> kernels,
     for (const CTensor &t : k.outputs)
       ranks.insert(t.dims.size());
   }
+  emitOverlapHelper(os);
   os << "/* MLIR's memref descriptors, by rank. */\n";
   for (size_t r : ranks) {
     os << "#ifndef NORM_MEMREF_R" << r << "\n#define NORM_MEMREF_R" << r
@@ -301,32 +371,9 @@ std::string norm::emitCHeader(llvm::ArrayRef<CKernel> kernels,
     os << "static inline norm_status " << name << "("
        << llvm::join(params, ", ") << ") {\n";
     checkPlainArguments(os, k);
-    // Sizes whose byte count does not fit in int64_t (the descriptors'
-    // strides and the kernel's offsets would overflow).
-    std::set<std::pair<int, std::vector<std::string>>> checked;
-    for (const std::vector<CTensor> *list : {&k.inputs, &k.outputs}) {
-      for (const CTensor &t : *list) {
-        if (llvm::all_of(t.dims, [](const std::string &d) {
-              return llvm::all_of(d, llvm::isDigit);
-            }))
-          continue; // static: checked when the IR was compiled
-        // A tensor of the same sizes and at most as wide elements is
-        // covered by an earlier check.
-        bool covered = false;
-        for (int bytes = byteSize(t.elementType); bytes <= 4 && !covered;
-             ++bytes)
-          covered = checked.count({bytes, t.dims}) != 0;
-        if (covered)
-          continue;
-        checked.insert({byteSize(t.elementType), t.dims});
-        os << "  { /* the bytes of " << t.name << " fit in int64_t */\n"
-           << "    int64_t n = " << byteSize(t.elementType) << ";\n";
-        for (const std::string &d : t.dims)
-          os << "    if (" << d << " != 0 && n > INT64_MAX / (" << d
-             << ")) return NORM_INVALID_ARGUMENT;\n    n *= " << d << ";\n";
-        os << "    (void)n;\n  }\n";
-      }
-    }
+    // Byte counts that fit in int64_t (else the descriptors' strides and
+    // the kernel's offsets would overflow), and outputs apart.
+    checkPlainOverlaps(os, k);
     if (rows)
       os << "  if (row_begin < 0 || row_end < row_begin || row_end > ("
          << k.tileRows << ")) return NORM_INVALID_ARGUMENT;\n";

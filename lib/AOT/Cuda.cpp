@@ -26,6 +26,7 @@ std::string norm::emitCudaHeader(llvm::ArrayRef<CudaKernel> kernels,
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include <stdint.h>\n\n#include \"norm/cuda.h\"\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+  emitOverlapHelper(os);
   for (const CudaKernel &k : kernels) {
     const CKernel &c = k.c;
     os << "extern norm_cuda_module " << c.name << "_cuda_module;\n\n";
@@ -39,6 +40,7 @@ std::string norm::emitCudaHeader(llvm::ArrayRef<CudaKernel> kernels,
     os << "static inline norm_status " << c.name << "("
        << llvm::join(params, ", ") << ") {\n";
     checkPlainArguments(os, c);
+    checkPlainOverlaps(os, c);
     bool dynamic = !k.outer.empty();
     if (dynamic) {
       // The grid follows the dynamic sizes; sizes whose grid would not fit

@@ -30,6 +30,10 @@ struct CTensor {
   std::vector<std::string> dims;
   /// Size arguments this tensor contributes (inputs with dynamic dims).
   std::vector<std::string> sizeArgs;
+  /// Outputs: the input this output may be exactly (in place), or -1. Only
+  /// a function of one norm op: its output over its input, its new running
+  /// statistics over the running ones, each of the same type and shape.
+  int inPlaceOf = -1;
 };
 
 /// A norm op of a kernel, for the manifest: its name, its attributes as MLIR
@@ -68,6 +72,11 @@ void describeTensors(llvm::raw_ostream &os, const CKernel &kernel);
 std::vector<std::string> plainParameters(const CKernel &kernel);
 /// The checks of the plain form's pointers and size arguments.
 void checkPlainArguments(llvm::raw_ostream &os, const CKernel &kernel);
+/// The checks that outputs overlap no other buffer (but the input they may
+/// be in place of), after the sizes are known to be valid.
+void checkPlainOverlaps(llvm::raw_ostream &os, const CKernel &kernel);
+/// The helper checkPlainOverlaps' code calls, once per header.
+void emitOverlapHelper(llvm::raw_ostream &os);
 
 /// Writes the C header declaring `kernels`.
 std::string emitCHeader(llvm::ArrayRef<CKernel> kernels, llvm::StringRef guard);

@@ -1,0 +1,168 @@
+//===- CApiTest.cpp - The generated C API refuses bad arguments -----------===//
+//
+// The plain C functions norm-compile writes (Inputs/capi.mlir, compiled with
+// --embedded by the build) return NORM_INVALID_ARGUMENT, calling nothing,
+// for null pointers, negative or overflowing sizes, sizes that do not fit
+// together, misaligned elements and outputs that overlap another buffer;
+// an output exactly over its input (in place) is computed as out of place.
+//
+//===----------------------------------------------------------------------===//
+
+#include "capi.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+namespace {
+
+constexpr int64_t kRows = 6, kCols = 40;
+
+struct LayerNormCall {
+  std::vector<float> x = random(kRows * kCols), g = random(kCols),
+                     b = random(kCols), y = std::vector<float>(kRows * kCols),
+                     mean = std::vector<float>(kRows),
+                     rstd = std::vector<float>(kRows);
+  static std::vector<float> random(size_t n) {
+    std::mt19937 gen(7);
+    std::uniform_real_distribution<float> u(-2, 2);
+    std::vector<float> v(n);
+    for (float &e : v)
+      e = u(gen);
+    return v;
+  }
+  norm_status run() {
+    return layer_norm(x.data(), kRows, kCols, g.data(), kCols, b.data(), kCols,
+                      y.data(), mean.data(), rstd.data());
+  }
+};
+
+TEST(CApi, ValidCallComputes) {
+  LayerNormCall c;
+  ASSERT_EQ(c.run(), NORM_OK);
+  for (int64_t r = 0; r < kRows; ++r) {
+    double m = 0, v = 0;
+    for (int64_t j = 0; j < kCols; ++j)
+      m += c.x[r * kCols + j];
+    m /= kCols;
+    for (int64_t j = 0; j < kCols; ++j)
+      v += (c.x[r * kCols + j] - m) * (c.x[r * kCols + j] - m);
+    v /= kCols;
+    EXPECT_NEAR(c.mean[r], m, 1e-5);
+    EXPECT_NEAR(c.rstd[r], 1 / std::sqrt(v + 1e-5), 1e-4);
+  }
+}
+
+TEST(CApi, NullPointers) {
+  LayerNormCall c;
+  EXPECT_EQ(layer_norm(nullptr, kRows, kCols, c.g.data(), kCols, c.b.data(),
+                       kCols, c.y.data(), c.mean.data(), c.rstd.data()),
+            NORM_INVALID_ARGUMENT);
+  EXPECT_EQ(layer_norm(c.x.data(), kRows, kCols, nullptr, kCols, c.b.data(),
+                       kCols, c.y.data(), c.mean.data(), c.rstd.data()),
+            NORM_INVALID_ARGUMENT);
+  EXPECT_EQ(layer_norm(c.x.data(), kRows, kCols, c.g.data(), kCols, c.b.data(),
+                       kCols, c.y.data(), c.mean.data(), nullptr),
+            NORM_INVALID_ARGUMENT);
+}
+
+TEST(CApi, NegativeOverflowingAndMismatchedSizes) {
+  LayerNormCall c;
+  EXPECT_EQ(layer_norm(c.x.data(), -1, kCols, c.g.data(), kCols, c.b.data(),
+                       kCols, c.y.data(), c.mean.data(), c.rstd.data()),
+            NORM_INVALID_ARGUMENT);
+  EXPECT_EQ(layer_norm(c.x.data(), INT64_MAX / 2, kCols, c.g.data(), kCols,
+                       c.b.data(), kCols, c.y.data(), c.mean.data(),
+                       c.rstd.data()),
+            NORM_INVALID_ARGUMENT);
+  EXPECT_EQ(layer_norm(c.x.data(), kRows, kCols, c.g.data(), kCols - 1,
+                       c.b.data(), kCols, c.y.data(), c.mean.data(),
+                       c.rstd.data()),
+            NORM_INVALID_ARGUMENT);
+}
+
+TEST(CApi, MisalignedElements) {
+  // A float or a 16-bit element at an odd address.
+  std::vector<unsigned char> raw(4 * (kRows * kCols + 1));
+  LayerNormCall c;
+  auto *odd = reinterpret_cast<float *>(raw.data() + 1);
+  EXPECT_EQ(layer_norm(odd, kRows, kCols, c.g.data(), kCols, c.b.data(), kCols,
+                       c.y.data(), c.mean.data(), c.rstd.data()),
+            NORM_INVALID_ARGUMENT);
+  std::vector<uint16_t> bf(3 * 64 + 1, 0x3f80), out(3 * 64 + 1);
+  auto *oddIn = reinterpret_cast<const uint16_t *>(
+      reinterpret_cast<const unsigned char *>(bf.data()) + 1);
+  EXPECT_EQ(rms_bf16(oddIn, 3, out.data()), NORM_INVALID_ARGUMENT);
+  EXPECT_EQ(rms_bf16(bf.data(), 3, out.data()), NORM_OK);
+}
+
+TEST(CApi, InPlaceMatchesOutOfPlace) {
+  LayerNormCall c;
+  ASSERT_EQ(c.run(), NORM_OK);
+  std::vector<float> y = c.y;
+  std::vector<float> xy = c.x;
+  ASSERT_EQ(layer_norm(xy.data(), kRows, kCols, c.g.data(), kCols, c.b.data(),
+                       kCols, xy.data(), c.mean.data(), c.rstd.data()),
+            NORM_OK);
+  EXPECT_EQ(std::memcmp(xy.data(), y.data(), y.size() * sizeof(float)), 0);
+}
+
+TEST(CApi, OverlapsAreRefused) {
+  LayerNormCall c;
+  std::vector<float> big(kRows * kCols + 8);
+  std::copy(c.x.begin(), c.x.end(), big.begin());
+  // The output one element past the input: neither apart nor in place.
+  EXPECT_EQ(layer_norm(big.data(), kRows, kCols, c.g.data(), kCols, c.b.data(),
+                       kCols, big.data() + 1, c.mean.data(), c.rstd.data()),
+            NORM_INVALID_ARGUMENT);
+  // An output over a parameter, and two outputs over each other.
+  EXPECT_EQ(layer_norm(c.x.data(), kRows, kCols, c.g.data(), kCols, c.b.data(),
+                       kCols, c.y.data(), c.g.data(), c.rstd.data()),
+            NORM_INVALID_ARGUMENT);
+  EXPECT_EQ(layer_norm(c.x.data(), kRows, kCols, c.g.data(), kCols, c.b.data(),
+                       kCols, c.y.data(), c.mean.data(), c.mean.data()),
+            NORM_INVALID_ARGUMENT);
+  // The statistics inside the output.
+  EXPECT_EQ(layer_norm(c.x.data(), kRows, kCols, c.g.data(), kCols, c.b.data(),
+                       kCols, c.y.data(), c.y.data() + kCols, c.rstd.data()),
+            NORM_INVALID_ARGUMENT);
+  // With two ops, in place is refused too: the second op would read an
+  // input the first had overwritten.
+  std::vector<float> a(2 * 16, 1.0f), z(2 * 16, 2.0f), out(2 * 16);
+  EXPECT_EQ(two(a.data(), 2, z.data(), 2, a.data(), out.data()),
+            NORM_INVALID_ARGUMENT);
+  EXPECT_EQ(two(a.data(), 2, z.data(), 2, out.data(), z.data()),
+            NORM_INVALID_ARGUMENT);
+}
+
+TEST(CApi, RunningStatisticsInPlace) {
+  constexpr int64_t n = 3, elems = n * 8 * 25;
+  std::vector<float> x = LayerNormCall::random(elems), y(elems), ym(8), yv(8),
+                     rm(8, 0.5f), rv(8, 2.0f), newMean(8), newVar(8);
+  ASSERT_EQ(batch_norm(x.data(), n, rm.data(), rv.data(), y.data(), ym.data(),
+                       yv.data(), newMean.data(), newVar.data()),
+            NORM_OK);
+  std::vector<float> y2(elems);
+  ASSERT_EQ(batch_norm(x.data(), n, rm.data(), rv.data(), y2.data(), ym.data(),
+                       yv.data(), rm.data(), rv.data()),
+            NORM_OK);
+  EXPECT_EQ(rm, newMean);
+  EXPECT_EQ(rv, newVar);
+  EXPECT_EQ(y, y2);
+  // The new running mean over the running variance is not in place.
+  EXPECT_EQ(batch_norm(x.data(), n, rm.data(), rv.data(), y2.data(), ym.data(),
+                       yv.data(), rv.data(), newVar.data()),
+            NORM_INVALID_ARGUMENT);
+}
+
+TEST(CApi, Runtime) {
+  EXPECT_EQ(norm_set_num_threads(0), NORM_INVALID_ARGUMENT);
+  EXPECT_EQ(norm_set_num_threads(-3), NORM_INVALID_ARGUMENT);
+  EXPECT_NE(norm_status_string(static_cast<norm_status>(99)), nullptr);
+  EXPECT_STRNE(norm_status_string(NORM_INVALID_ARGUMENT), "");
+}
+
+} // namespace
