@@ -109,6 +109,9 @@ private:
   /// Block values published in shared memory after a cluster barrier: lane
   /// r of every warp holds block r's (0 past the cluster).
   SmallVector<Value> clusterGather(ArrayRef<Value> blockValues);
+  /// Thread 0 stores the block's values in shared memory, then a cluster
+  /// barrier: their shared address (to map into another block with mapa).
+  Value publishToCluster(ArrayRef<Value> blockValues);
   void clusterBarrier();
 
   OpBuilder b;

@@ -272,9 +272,8 @@ Value Emitter::laneLoad(Value buffer, int64_t n) {
   return arith::SelectOp::create(b, loc, inside, v, f32(0.0));
 }
 
-SmallVector<Value> Emitter::clusterGather(ArrayRef<Value> blockValues) {
-  int64_t n = blockValues.size();
-  Value slot = sharedBuffer(n);
+Value Emitter::publishToCluster(ArrayRef<Value> blockValues) {
+  Value slot = sharedBuffer(blockValues.size());
   Value first =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, index(0));
   ifThen(first, [&] {
@@ -283,14 +282,18 @@ SmallVector<Value> Emitter::clusterGather(ArrayRef<Value> blockValues) {
                               ValueRange{index(static_cast<int64_t>(k))});
   });
   clusterBarrier();
-  // Lane r reads block r's values: the buffer's shared address mapped into
-  // block r (lanes past the cluster read block 0 and keep 0).
   Value address = arith::IndexCastOp::create(
       b, loc, b.getI64Type(),
       memref::ExtractAlignedPointerAsIndexOp::create(b, loc, slot));
   auto shared = LLVM::LLVMPointerType::get(b.getContext(), 3);
+  return LLVM::IntToPtrOp::create(b, loc, shared, address);
+}
+
+SmallVector<Value> Emitter::clusterGather(ArrayRef<Value> blockValues) {
+  // Lane r reads block r's values: the buffer's shared address mapped into
+  // block r (lanes past the cluster read block 0 and keep 0).
+  Value local = publishToCluster(blockValues);
   auto distributed = LLVM::LLVMPointerType::get(b.getContext(), 7);
-  Value local = LLVM::IntToPtrOp::create(b, loc, shared, address);
   Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, lane,
                                        index(plan.clusterSize));
   Value rankOfLane = arith::IndexCastOp::create(
@@ -298,7 +301,7 @@ SmallVector<Value> Emitter::clusterGather(ArrayRef<Value> blockValues) {
       arith::SelectOp::create(b, loc, inside, lane, index(0)));
   Value remote = NVVM::MapaOp::create(b, loc, distributed, local, rankOfLane);
   SmallVector<Value> result;
-  for (int64_t k = 0; k < n; ++k) {
+  for (int64_t k = 0; k < static_cast<int64_t>(blockValues.size()); ++k) {
     Value at = k == 0 ? remote
                       : LLVM::GEPOp::create(b, loc, distributed, b.getF32Type(),
                                             remote, ArrayRef<LLVM::GEPArg>{k})
@@ -310,20 +313,9 @@ SmallVector<Value> Emitter::clusterGather(ArrayRef<Value> blockValues) {
 }
 
 Value Emitter::clusterSum(Value blockTotal) {
-  Value slot = sharedBuffer(1);
-  Value first =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, index(0));
-  ifThen(first, [&] {
-    memref::StoreOp::create(b, loc, blockTotal, slot, ValueRange{index(0)});
-  });
-  clusterBarrier();
   // The block's shared address, mapped into each block of the cluster.
-  Value address = arith::IndexCastOp::create(
-      b, loc, b.getI64Type(),
-      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, slot));
-  auto shared = LLVM::LLVMPointerType::get(b.getContext(), 3);
+  Value local = publishToCluster({blockTotal});
   auto distributed = LLVM::LLVMPointerType::get(b.getContext(), 7);
-  Value local = LLVM::IntToPtrOp::create(b, loc, shared, address);
   Value sum;
   for (int64_t r = 0; r < plan.clusterSize; ++r) {
     Value rank = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(r));
