@@ -71,6 +71,11 @@ private:
   Value loadNormalized(OpBuilder &nb, const Indices &idx, int64_t w);
   /// loadNormalized converted to the compute type.
   Value loadInput(OpBuilder &nb, const Indices &idx, int64_t w);
+  /// loadInput with the lanes in any fixed order (for sums along a row):
+  /// bf16 widens its even and odd elements apart, in half the instructions.
+  Value loadInputAnyOrder(OpBuilder &nb, const Indices &idx, int64_t w);
+  /// The even and odd elements of a bf16 vector, widened to f32.
+  std::pair<Value, Value> widenPairs(OpBuilder &nb, Value raw);
   /// Fused operand `k` at `idx`, as a vector of `w` elements of its type.
   Value loadFused(OpBuilder &nb, unsigned k, const Indices &idx, int64_t w);
   /// The body of a prologue or epilogue on vectors of `w` elements.

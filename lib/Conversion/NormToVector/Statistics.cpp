@@ -303,6 +303,18 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
         arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ult, rowBytes,
                               index(kLongRowBytes)));
   }
+  // Plain bf16 rows (no fused work, no kept value, bf16 weights along the
+  // row): the normalizing pass on even and odd halves (widenPairs).
+  auto bf16AlongRow = [&](Value view) {
+    return !view ||
+           (cast<MemRefType>(view.getType()).getElementType() == inElem &&
+            segments.back().param);
+  };
+  bool pairRows = lanes == 0 && rowLike && width % 2 == 0 && inElem.isBF16() &&
+                  normElem == inElem && outElem == inElem && ct.isF32() &&
+                  !kept && op.getPrologue().empty() &&
+                  op.getEpilogue().empty() && bf16AlongRow(gamma) &&
+                  bf16AlongRow(beta);
   SmallVector<Value> rowViews{x};
   for (unsigned k = 0; k < numPrologue; ++k)
     if (((segments[0].fused >> k) & 1) && ((segments.back().fused >> k) & 1))
@@ -334,6 +346,45 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
                 }
                 scf::YieldOp::create(tb, loc);
               });
+        if (pairRows && w == width) {
+          // Plain bf16 rows: x, gamma and beta widened as even and odd
+          // elements (widenPairs), each half normalized, rounded, and the
+          // halves interleaved back before the store.
+          auto halves = [&](Value raw) {
+            auto [e, o] = widenPairs(ib, raw);
+            return std::array<Value, 2>{e, o};
+          };
+          std::array<Value, 2> xs = halves(loadNormalized(ib, at, w));
+          std::optional<std::array<Value, 2>> gs, bs;
+          if (gamma)
+            gs = halves(loadAlong(ib, gamma, isParam, at, w, Type()));
+          if (beta)
+            bs = halves(loadAlong(ib, beta, isParam, at, w, Type()));
+          SmallVector<Value> out;
+          for (int half = 0; half < 2; ++half) {
+            Value v = centered(ib, xs[half], w / 2);
+            v = arith::MulFOp::create(ib, loc, v, broadcastTo(ib, inv, w / 2));
+            if (gs) {
+              Value g = (*gs)[half];
+              if (desc.zeroCenteredGamma)
+                g = arith::AddFOp::create(ib, loc, g,
+                                          splat(ib, constant(ib, 1.0), w / 2));
+              v = arith::MulFOp::create(ib, loc, v, g,
+                                        arith::FastMathFlags::contract);
+            }
+            if (bs)
+              v = arith::AddFOp::create(ib, loc, v, (*bs)[half],
+                                        arith::FastMathFlags::contract);
+            out.push_back(convert(ib, v, normElem));
+          }
+          Value v = vector::InterleaveOp::create(ib, loc, out[0], out[1]);
+          if (nontemporal)
+            vector::StoreOp::create(ib, loc, v, y, at,
+                                    /*nontemporal=*/true, llvm::Align(64));
+          else
+            vector::StoreOp::create(ib, loc, v, y, at);
+          return;
+        }
         Value h = loadNormalized(ib, at, w);
         if (kept && !readKept)
           vector::StoreOp::create(

@@ -3,22 +3,31 @@
 
 // Row strategy: the reduced axis is innermost. One parallel iteration per
 // row; two reductions (mean, centered squares) along the row with whole
-// vectors and a scalar remainder, then a normalizing pass.
+// vectors and a scalar remainder, then a normalizing pass. bf16 is widened
+// as 32-bit words: shifted left by 16 (the even elements) and masked (the
+// odd ones); the sums take the lanes in that order, the normalizing pass
+// rounds each half and interleaves them back.
 // CHECK-LABEL: func.func @layer_norm_rows
 // CHECK:       %[[X:[a-zA-Z0-9_]+]] = bufferization.to_buffer %{{.*}} read_only : tensor<?x?xbf16> to memref<?x?xbf16>
 // CHECK:       %[[Y:[a-zA-Z0-9_]+]] = memref.alloc(%{{.*}}, %{{.*}}) : memref<?x?xbf16>
 // CHECK:       scf.parallel (%[[ROW:[a-zA-Z0-9_]+]]) =
 // CHECK:         scf.for %[[I:[a-zA-Z0-9_]+]] = {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<16xf32>)
-// CHECK:           vector.load %[[X]][%[[ROW]], %[[I]]] : memref<?x?xbf16>, vector<16xbf16>
-// CHECK:           arith.extf %{{.*}} : vector<16xbf16> to vector<16xf32>
+// CHECK:           %[[V:.*]] = vector.load %[[X]][%[[ROW]], %[[I]]] : memref<?x?xbf16>, vector<16xbf16>
+// CHECK:           %[[W:.*]] = vector.bitcast %[[V]] : vector<16xbf16> to vector<8xi32>
+// CHECK:           %[[E:.*]] = arith.shli %[[W]], %{{.*}} : vector<8xi32>
+// CHECK:           %[[O:.*]] = arith.andi %[[W]], %{{.*}} : vector<8xi32>
+// CHECK:           vector.shuffle {{.*}} : vector<8xf32>, vector<8xf32>
 // CHECK:         scf.for {{.*}} -> (vector<1xf32>)
 // CHECK:         vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<16xf32> into f32
 // CHECK:         vector.reduction <add>
 // CHECK:         arith.subf %{{.*}}, %{{.*}} : vector<16xf32>
 // CHECK:         math.rsqrt %{{.*}} : f32
 // CHECK:         scf.for
-// CHECK:           arith.truncf %{{.*}} : vector<16xf32> to vector<16xbf16>
-// CHECK:           vector.store %{{.*}}, %[[Y]][%[[ROW]], %{{.*}}] : memref<?x?xbf16>, vector<16xbf16>
+// CHECK:           vector.bitcast %{{.*}} : vector<16xbf16> to vector<8xi32>
+// CHECK:           %[[YE:.*]] = arith.truncf %{{.*}} : vector<8xf32> to vector<8xbf16>
+// CHECK:           %[[YO:.*]] = arith.truncf %{{.*}} : vector<8xf32> to vector<8xbf16>
+// CHECK:           %[[YI:.*]] = vector.interleave %[[YE]], %[[YO]] : vector<8xbf16> -> vector<16xbf16>
+// CHECK:           vector.store %[[YI]], %[[Y]][%[[ROW]], %{{.*}}] : memref<?x?xbf16>, vector<16xbf16>
 // CHECK:       bufferization.to_tensor %[[Y]] restrict writable
 // CHECK-NOT:   norm.layer_norm
 // CHECK-NOT:   linalg.
