@@ -346,43 +346,54 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
                 }
                 scf::YieldOp::create(tb, loc);
               });
-        if (pairRows && w == width) {
-          // Plain bf16 rows: x, gamma and beta widened as even and odd
-          // elements (widenPairs), each half normalized, rounded, and the
-          // halves interleaved back before the store.
-          auto halves = [&](Value raw) {
-            auto [e, o] = widenPairs(ib, raw);
-            return std::array<Value, 2>{e, o};
-          };
-          std::array<Value, 2> xs = halves(loadNormalized(ib, at, w));
-          std::optional<std::array<Value, 2>> gs, bs;
-          if (gamma)
-            gs = halves(loadAlong(ib, gamma, isParam, at, w, Type()));
-          if (beta)
-            bs = halves(loadAlong(ib, beta, isParam, at, w, Type()));
-          SmallVector<Value> out;
-          for (int half = 0; half < 2; ++half) {
-            Value v = centered(ib, xs[half], w / 2);
-            v = arith::MulFOp::create(ib, loc, v, broadcastTo(ib, inv, w / 2));
-            if (gs) {
-              Value g = (*gs)[half];
-              if (desc.zeroCenteredGamma)
-                g = arith::AddFOp::create(ib, loc, g,
-                                          splat(ib, constant(ib, 1.0), w / 2));
-              v = arith::MulFOp::create(ib, loc, v, g,
-                                        arith::FastMathFlags::contract);
-            }
-            if (bs)
-              v = arith::AddFOp::create(ib, loc, v, (*bs)[half],
-                                        arith::FastMathFlags::contract);
-            out.push_back(convert(ib, v, normElem));
+        // (h - mean) * inv * gamma + beta on `n` lanes, in the compute type
+        // (contract: the scale by gamma and the shift by beta become one
+        // FMA).
+        auto affine = [&](Value h, function_ref<Value()> loadGamma,
+                          function_ref<Value()> loadBeta, int64_t n) {
+          Value v = centered(ib, h, n);
+          v = arith::MulFOp::create(ib, loc, v, broadcastTo(ib, inv, n));
+          if (Value g = gamma ? loadGamma() : Value()) {
+            if (desc.zeroCenteredGamma)
+              g = arith::AddFOp::create(ib, loc, g,
+                                        splat(ib, constant(ib, 1.0), n));
+            v = arith::MulFOp::create(ib, loc, v, g,
+                                      arith::FastMathFlags::contract);
           }
-          Value v = vector::InterleaveOp::create(ib, loc, out[0], out[1]);
+          if (beta)
+            v = arith::AddFOp::create(ib, loc, v, loadBeta(),
+                                      arith::FastMathFlags::contract);
+          return v;
+        };
+        auto store = [&](Value v) {
           if (nontemporal)
             vector::StoreOp::create(ib, loc, v, y, at,
                                     /*nontemporal=*/true, llvm::Align(64));
           else
             vector::StoreOp::create(ib, loc, v, y, at);
+        };
+        if (pairRows && w == width) {
+          // Plain bf16 rows: x, gamma and beta widened as even and odd
+          // elements (widenPairs), each half normalized and rounded, the
+          // halves interleaved back before the store.
+          auto halves = [&](Value view) -> std::array<Value, 2> {
+            if (!view)
+              return {};
+            auto [e, o] = widenPairs(
+                ib, view == x ? loadNormalized(ib, at, w)
+                              : loadAlong(ib, view, isParam, at, w, Type()));
+            return {e, o};
+          };
+          std::array<Value, 2> xs = halves(x), gs = halves(gamma),
+                               bs = halves(beta);
+          SmallVector<Value> out;
+          for (int half = 0; half < 2; ++half)
+            out.push_back(convert(ib,
+                                  affine(
+                                      xs[half], [&] { return gs[half]; },
+                                      [&] { return bs[half]; }, w / 2),
+                                  normElem));
+          store(vector::InterleaveOp::create(ib, loc, out[0], out[1]));
           return;
         }
         Value h = loadNormalized(ib, at, w);
@@ -391,27 +402,11 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
               ib, loc,
               convert(ib, h, cast<MemRefType>(kept.getType()).getElementType()),
               kept, at);
-        Value v = centered(ib, convert(ib, h, ct), w);
-        v = arith::MulFOp::create(ib, loc, v, broadcastTo(ib, inv, w));
-        if (gamma) {
-          Value g = loadAlong(ib, gamma, isParam, at, w, ct);
-          if (desc.zeroCenteredGamma)
-            g = arith::AddFOp::create(ib, loc, g,
-                                      splat(ib, constant(ib, 1.0), w));
-          v = arith::MulFOp::create(ib, loc, v, g,
-                                    arith::FastMathFlags::contract);
-        }
-        // contract: the scale by gamma and the shift by beta become one FMA.
-        if (beta)
-          v = arith::AddFOp::create(ib, loc, v,
-                                    loadAlong(ib, beta, isParam, at, w, ct),
-                                    arith::FastMathFlags::contract);
-        v = finishOutput(ib, v, at, w);
-        if (nontemporal)
-          vector::StoreOp::create(ib, loc, v, y, at,
-                                  /*nontemporal=*/true, llvm::Align(64));
-        else
-          vector::StoreOp::create(ib, loc, v, y, at);
+        Value v = affine(
+            convert(ib, h, ct),
+            [&] { return loadAlong(ib, gamma, isParam, at, w, ct); },
+            [&] { return loadAlong(ib, beta, isParam, at, w, ct); }, w);
+        store(finishOutput(ib, v, at, w));
       });
   readKept = false;
 }
