@@ -360,21 +360,20 @@ Moments Emitter::blockMoments(Value sum, Value count,
   // Each warp's exact two-pass moments (shuffles only), then one barrier
   // for the block's and, with a cluster, one cluster barrier. Where every
   // thread has the same count (no padding), the counts are constants.
-  std::optional<double> perThread;
+  std::optional<double> perWarp, total;
   FloatAttr constant;
-  if (matchPattern(count, m_Constant(&constant)))
-    perThread = constant.getValueAsDouble();
+  if (matchPattern(count, m_Constant(&constant))) {
+    perWarp = 32 * constant.getValueAsDouble();
+    total = constant.getValueAsDouble() * plan.threads;
+  }
   Moments warpPart;
   warpPart.sum = warpSum(sum);
-  warpPart.count = perThread ? f32(32 * *perThread) : warpSum(count);
+  warpPart.count = perWarp ? f32(*perWarp) : warpSum(count);
   warpPart.squares = warpSum(squaresAbout(arith::MulFOp::create(
-      b, loc, warpPart.sum,
-      reciprocal(warpPart.count, perThread
-                                     ? std::optional<double>(32 * *perThread)
-                                     : std::nullopt))));
+      b, loc, warpPart.sum, reciprocal(warpPart.count, perWarp))));
   int64_t warps = plan.threads / 32;
   Value sums = sharedBuffer(warps), squares = sharedBuffer(warps);
-  Value counts = perThread ? Value() : sharedBuffer(warps);
+  Value counts = perWarp ? Value() : sharedBuffer(warps);
   ifThen(isLane0(), [&] {
     memref::StoreOp::create(b, loc, warpPart.sum, sums, ValueRange{warp});
     memref::StoreOp::create(b, loc, warpPart.squares, squares,
@@ -384,10 +383,8 @@ Moments Emitter::blockMoments(Value sum, Value count,
   });
   gpu::BarrierOp::create(b, loc);
   Value partCount;
-  std::optional<double> total;
-  if (perThread) {
-    total = *perThread * plan.threads;
-    partCount = f32(32 * *perThread);
+  if (perWarp) {
+    partCount = f32(*perWarp);
     if (warps < 32)
       partCount = arith::SelectOp::create(
           b, loc,
