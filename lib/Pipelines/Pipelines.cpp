@@ -97,7 +97,7 @@ void norm::registerNormDialects(DialectRegistry &registry) {
 /// upstream pass with a stable name.
 static constexpr const char *kReferenceToLLVM =
     "convert-elementwise-to-linalg,norm-decompose,canonicalize,"
-    "one-shot-bufferize{bufferize-function-boundaries "
+    "norm-read-only-arguments,one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "norm-sort-globals,"
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
@@ -112,7 +112,7 @@ static constexpr const char *kReferenceToLLVM =
 
 /// The CPU pipeline after norm-convert-to-vector: bufferization...
 static constexpr const char *kBufferize =
-    "canonicalize,cse,"
+    "canonicalize,cse,norm-read-only-arguments,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "norm-sort-globals";

@@ -202,9 +202,18 @@ int mlir::norm::normRunMain(int argc, const char *const *argv,
                                            Allocation::Poisoned);
   if (!compiled)
     return fail(compiled.takeError());
+  // A function must not write into its arguments (tensors are values): with
+  // --check, a copy of them is compared after the call.
+  std::vector<HostTensor> argsBefore;
+  if (check)
+    argsBefore = args;
   auto results = (*compiled)->invoke(args);
   if (!results)
     return fail(results.takeError());
+  for (auto [i, before] : llvm::enumerate(argsBefore))
+    if (std::memcmp(before.data(), args[i].data(), before.numBytes()) != 0)
+      return fail("check failed: the compiled function overwrote argument #" +
+                  llvm::Twine(i));
 
   for (auto [i, t] : llvm::enumerate(*results))
     printSummary(i, t);

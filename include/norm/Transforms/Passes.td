@@ -112,4 +112,21 @@ def NormSortGlobalsPass : Pass<"norm-sort-globals", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def NormReadOnlyArgumentsPass
+    : Pass<"norm-read-only-arguments", "::mlir::ModuleOp"> {
+  let summary = "Keep bufferization from writing into functions' tensor "
+                "arguments";
+  let description = [{
+    Marks every tensor argument of a function with a body
+    `bufferization.writable = false`. Without it, `one-shot-bufferize` with
+    `bufferize-function-boundaries` takes arguments to be writable and may
+    compute an elementwise op in place in the caller's input buffer
+    (`linalg.generic ... outs(%arg0)`, as `convert-elementwise-to-linalg`
+    writes `math.exp %arg0`): the caller's input would be overwritten. The
+    CPU pipelines run this pass before bufferization; where a function
+    would write into an argument, bufferization allocates a new buffer.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
 #endif // NORM_TRANSFORMS_PASSES_TD
