@@ -39,8 +39,16 @@ void norm::toleranceFor(DType type, double &atol, double &rtol) {
 
 Comparison norm::compare(const HostTensor &got, const ref::Tensor &want,
                          DType precision) {
+  double atol, rtol;
+  toleranceFor(precision, atol, rtol);
+  return compare(got, want, atol, rtol);
+}
+
+Comparison norm::compare(const HostTensor &got, const ref::Tensor &want,
+                         double atol, double rtol) {
   Comparison c;
-  toleranceFor(precision, c.atol, c.rtol);
+  c.atol = atol;
+  c.rtol = rtol;
   bool sameShape = std::vector<int64_t>(got.shape().begin(),
                                         got.shape().end()) == want.shape;
   if (!sameShape ||

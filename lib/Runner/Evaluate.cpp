@@ -186,15 +186,19 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
          !isa<TensorType>(op.getResult(0).getType())))
       continue;
     if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
-      auto splat = dyn_cast<SplatElementsAttr>(constant.getValue());
+      auto elements = dyn_cast<DenseFPElementsAttr>(constant.getValue());
       auto type = dyn_cast<RankedTensorType>(constant.getType());
-      if (!splat || !type || !type.hasStaticShape() ||
-          !isa<FloatType>(type.getElementType()))
-        return evalError("--check evaluates only splat float constants");
+      if (!elements || !type || !type.hasStaticShape())
+        return evalError("--check evaluates only dense float constants");
       ref::Tensor tensor;
       tensor.shape.assign(type.getShape().begin(), type.getShape().end());
-      tensor.data.assign(type.getNumElements(),
-                         splat.getSplatValue<APFloat>().convertToDouble());
+      tensor.data.reserve(type.getNumElements());
+      for (APFloat v : elements.getValues<APFloat>()) {
+        bool losesInfo;
+        v.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven,
+                  &losesInfo);
+        tensor.data.push_back(v.convertToDouble());
+      }
       values[constant.getResult()] = std::move(tensor);
       continue;
     }

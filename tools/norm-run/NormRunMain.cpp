@@ -24,7 +24,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
+#include <optional>
 #include <unistd.h>
 
 using namespace mlir;
@@ -59,6 +61,12 @@ static cl::opt<bool> check("check",
                            cl::desc("Compare every result with the float64 "
                                     "reference; fail over the tolerance"),
                            cl::cat(runCategory));
+static cl::opt<std::string> tolerance(
+    "tolerance",
+    cl::desc("ATOL,RTOL: --check and --expect fail where |got - want| > "
+             "ATOL + RTOL * |want| (default: a few units in the last place "
+             "of the result's dtype)"),
+    cl::value_desc("atol,rtol"), cl::cat(runCategory));
 static cl::opt<unsigned>
     benchmark("benchmark",
               cl::desc("Time N calls; print the median and GB/s of the "
@@ -185,6 +193,24 @@ int mlir::norm::normRunMain(int argc, const char *const *argv,
                 llvm::Twine(func.getNumResults()) + " results, got " +
                 llvm::Twine(outputs.size()) + " --output");
 
+  std::optional<std::pair<double, double>> givenTolerance;
+  if (!tolerance.empty()) {
+    auto [a, r] = llvm::StringRef(tolerance).split(',');
+    double atol, rtol;
+    if (a.trim().getAsDouble(atol) || r.trim().getAsDouble(rtol) ||
+        !(atol >= 0) || !(rtol >= 0) || std::isinf(atol) || std::isinf(rtol))
+      return fail("--tolerance takes ATOL,RTOL: two finite numbers >= 0, "
+                  "got '" +
+                  tolerance + "'");
+    givenTolerance = {atol, rtol};
+  }
+  auto compareWith = [&](const HostTensor &got, const ref::Tensor &want,
+                         DType precision) {
+    if (givenTolerance)
+      return compare(got, want, givenTolerance->first, givenTolerance->second);
+    return compare(got, want, precision);
+  };
+
   std::vector<HostTensor> args;
   for (auto [i, text] : llvm::enumerate(inputs)) {
     auto tensor = makeInput(text, i, func.getArgumentTypes()[i]);
@@ -260,7 +286,7 @@ int mlir::norm::normRunMain(int argc, const char *const *argv,
     if (byteWidth(want->dtype()) < byteWidth(precision) ||
         want->dtype() == DType::BF16)
       precision = want->dtype();
-    report("expect", i, compare(got, expected, precision));
+    report("expect", i, compareWith(got, expected, precision));
   }
   if (check) {
     auto reference = evaluateReference(func, args);
@@ -268,7 +294,7 @@ int mlir::norm::normRunMain(int argc, const char *const *argv,
       return fail(reference.takeError());
     std::vector<DType> precisions = resultPrecisions(func);
     for (auto [i, got] : llvm::enumerate(*results))
-      report("check", i, compare(got, (*reference)[i], precisions[i]));
+      report("check", i, compareWith(got, (*reference)[i], precisions[i]));
   }
 
   if (benchmark > 0) {

@@ -31,6 +31,11 @@ void populateNormToVectorPatterns(RewritePatternSet &patterns,
 /// Adds the pattern writing arith.truncf to f8E4M3FN as integer operations.
 void populateExpandF8Patterns(RewritePatternSet &patterns);
 
+/// Adds the rational approximation of math.erf on f32 scalars and vectors
+/// (at most 5 ulp from the exact value; docs/cpu.md), with a benefit above
+/// upstream's polynomial approximation patterns.
+void populateErfApproximationPatterns(RewritePatternSet &patterns);
+
 /// Four native f32 vectors of the host: 64, 32 or 16 elements.
 int64_t hostVectorWidth();
 

@@ -99,6 +99,9 @@ void toleranceFor(DType type, double &atol, double &rtol);
 /// Compares `got` with `want` elementwise. NaN matches NaN only.
 Comparison compare(const HostTensor &got, const ref::Tensor &want,
                    DType precision);
+/// The same with a given tolerance: |got - want| <= atol + rtol * |want|.
+Comparison compare(const HostTensor &got, const ref::Tensor &want, double atol,
+                   double rtol);
 
 } // namespace norm
 } // namespace mlir

@@ -83,6 +83,7 @@ struct NormConvertToVectorPass
     // Transcendentals of fused epilogues (tanh, erf, exp in GELU, SiLU,
     // sigmoid) as polynomials on vectors, instead of one libm call per lane.
     RewritePatternSet math(&getContext());
+    populateErfApproximationPatterns(math);
     populateMathPolynomialApproximationPatterns(math);
     if (failed(applyPatternsGreedily(getOperation(), std::move(math))))
       signalPassFailure();
