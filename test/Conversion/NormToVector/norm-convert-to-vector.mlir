@@ -3,7 +3,8 @@
 
 // Row strategy: the reduced axis is innermost. One parallel iteration per
 // row; two reductions (mean, centered squares) along the row with whole
-// vectors and a scalar remainder, then a normalizing pass. bf16 is widened
+// vectors and a scalar remainder, then a normalizing pass (whole vectors,
+// then the remainder in vectors of halving widths). bf16 is widened
 // as 32-bit words: shifted left by 16 (the even elements) and masked (the
 // odd ones); the sums take the lanes in that order, the normalizing pass
 // rounds each half and interleaves them back.
@@ -28,6 +29,18 @@
 // CHECK:           %[[YO:.*]] = arith.truncf %{{.*}} : vector<8xf32> to vector<8xbf16>
 // CHECK:           %[[YI:.*]] = vector.interleave %[[YE]], %[[YO]] : vector<8xbf16> -> vector<16xbf16>
 // CHECK:           vector.store %[[YI]], %[[Y]][%[[ROW]], %{{.*}}] : memref<?x?xbf16>, vector<16xbf16>
+// The normalizing pass's remainder: vectors of 8, 4, 2 and 1 elements, each
+// when its bit of the remainder is set.
+// CHECK:         %[[R8:.*]] = arith.andi %[[REM:.*]], %c8 : index
+// CHECK:         %[[T8:.*]] = arith.cmpi ne, %[[R8]], %c0 : index
+// CHECK:         scf.if %[[T8]] {
+// CHECK:           vector.store %{{.*}}, %[[Y]][%[[ROW]], %{{.*}}] : memref<?x?xbf16>, vector<8xbf16>
+// CHECK:         arith.andi %[[REM]], %c4 : index
+// CHECK:           vector.store {{.*}} vector<4xbf16>
+// CHECK:         arith.andi %[[REM]], %c2 : index
+// CHECK:           vector.store {{.*}} vector<2xbf16>
+// CHECK:         arith.andi %[[REM]], %c1 : index
+// CHECK:           vector.store {{.*}} vector<1xbf16>
 // CHECK:       bufferization.to_tensor %[[Y]] restrict writable
 // CHECK-NOT:   norm.layer_norm
 // CHECK-NOT:   linalg.
