@@ -250,6 +250,8 @@ SmallVector<Value> KernelBuilder::sumRowRange(
         [&](OpBuilder &lb2, Location, Value iv, ValueRange args) {
           Indices pos = at;
           pos.back() = iv;
+          if (rowHook && vw == width)
+            rowHook(lb2, pos, vw);
           Value v = term(lb2, loadInputAnyOrder(lb2, pos, vw), vw);
           // contract: a squared term and its sum become one FMA.
           scf::YieldOp::create(

@@ -16,6 +16,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <functional>
+
 namespace mlir::norm::vector_detail {
 
 /// Rows of at least this many bytes take their statistics in one read from
@@ -156,6 +158,9 @@ private:
   Value mayStream; // i1: large output whose rows all align like the first
   Value eps;
   bool rowLike = false;
+  /// Called with each whole vector of a row in the sums (sumRowRange), when
+  /// set: the next row's prefetch.
+  std::function<void(OpBuilder &, const Indices &, int64_t)> rowHook;
 };
 
 } // namespace mlir::norm::vector_detail

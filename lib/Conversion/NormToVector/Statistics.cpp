@@ -121,8 +121,8 @@ void KernelBuilder::forEachInSlot(
         Value at0 = main;
         for (int64_t k = width / 2; k >= 1; k /= 2) {
           Value part = arith::AndIOp::create(ib, loc, rem, index(k));
-          Value take = arith::CmpIOp::create(
-              ib, loc, arith::CmpIPredicate::ne, part, index(0));
+          Value take = arith::CmpIOp::create(ib, loc, arith::CmpIPredicate::ne,
+                                             part, index(0));
           Value from = at0;
           scf::IfOp::create(ib, loc, take, [&](OpBuilder &tb, Location) {
             Indices pos = at;
@@ -224,6 +224,61 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
   Value mean, shift, pivot, var, inv;
   if (desc.center && !desc.givenStats)
     pivot = loadPivot(nb, idx, lanes);
+  // f32 rows of 16 KiB to 256 KiB (one kept segment, then the row): while
+  // one is worked on from cache, the next row's input is prefetched into
+  // L2, so that memory stays busy (the hardware prefetchers only run a few
+  // lines ahead of demand loads, and passes over cached data make none).
+  // Measured on 2 cores (AVX-512, interleaved runs): in the normalizing
+  // pass, +4 to +10 % on f32 LayerNorm and RMSNorm rows of 4096 and 8192;
+  // on rows of 1024 (4 rows ahead) -10 %, and bf16 rows, compute-bound
+  // here, lost 4-9 %, so they do without. A centered row prefetches in its
+  // second statistics pass instead (the squares, from cache, before the
+  // normalizing pass's stores): LayerNorm 2048x4096 1.93 -> 1.62 ms and
+  // 1024x8192 2.32 -> 2.22 ms (medians of 11); RMSNorm, whose first pass
+  // is the one reading memory, keeps it in the normalizing pass (there
+  // 1.78 ms against 1.95 in its squares).
+  Value nextRow, prefetchNext;
+  if (inElem.getIntOrFloatBitWidth() >= 32 && lanes == 0 && rowLike &&
+      segments.size() == 2 && !segments[0].reduced && segments[1].reduced) {
+    Value last = arith::SubIOp::create(nb, loc, segSizes[0], index(1));
+    nextRow = arith::MinUIOp::create(
+        nb, loc, arith::AddIOp::create(nb, loc, idx[0], index(1)), last);
+    prefetchNext = arith::AndIOp::create(
+        nb, loc,
+        arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::uge, rowBytes,
+                              index(kPrefetchRowBytes)),
+        arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ult, rowBytes,
+                              index(kLongRowBytes)));
+  }
+  SmallVector<Value> rowViews{x};
+  for (unsigned k = 0; k < numPrologue; ++k)
+    if (((segments[0].fused >> k) & 1) && ((segments.back().fused >> k) & 1))
+      rowViews.push_back(fusedViews[k]);
+  auto prefetchAt = [&](OpBuilder &ib, const Indices &at, int64_t w) {
+    if (!nextRow || w != width)
+      return;
+    scf::IfOp::create(ib, loc, prefetchNext, [&](OpBuilder &tb, Location) {
+      // The input and the prologue's operands shaped like it, one prefetch
+      // per 64-byte line.
+      for (Value view : rowViews) {
+        int64_t bits = cast<MemRefType>(view.getType())
+                           .getElementType()
+                           .getIntOrFloatBitWidth();
+        int64_t perLine = std::max<int64_t>(1, 512 / bits);
+        for (int64_t j = 0; j < w; j += perLine) {
+          Indices ahead = at;
+          ahead[0] = nextRow;
+          if (j)
+            ahead.back() = arith::AddIOp::create(tb, loc, at.back(), index(j));
+          memref::PrefetchOp::create(tb, loc, view, ahead, /*isWrite=*/false,
+                                     /*localityHint=*/2,
+                                     /*isDataCache=*/true);
+        }
+      }
+      scf::YieldOp::create(tb, loc);
+    });
+  };
+  bool prefetchInSquares = desc.center;
   auto centered = [&](OpBuilder &ib, Value v, int64_t w) {
     if (pivot)
       v = arith::SubFOp::create(ib, loc, v, broadcastTo(ib, pivot, w));
@@ -270,7 +325,10 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
           [&](OpBuilder &eb, Location) {
             shift = arith::DivFOp::create(
                 eb, loc, reduceSlot(eb, idx, lanes, centered), count);
+            if (prefetchInSquares)
+              rowHook = prefetchAt;
             Value m2 = reduceSlot(eb, idx, lanes, squares);
+            rowHook = nullptr;
             scf::YieldOp::create(eb, loc, ValueRange{shift, m2});
           });
       shift = ifOp.getResult(0);
@@ -281,7 +339,10 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
         shift = divide(reduceSlot(nb, idx, lanes, centered));
         mean = arith::AddFOp::create(nb, loc, pivot, shift);
       }
+      if (prefetchInSquares)
+        rowHook = prefetchAt;
       sumSq = reduceSlot(nb, idx, lanes, squares);
+      rowHook = nullptr;
     }
     Value e = lanes == 0 ? eps : splat(nb, eps, lanes);
     if (desc.scaling == Scaling::L2Norm) {
@@ -300,26 +361,6 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
   storeStat(nb, outVar, idx, var);
   storeStat(nb, outRstd, idx, inv);
 
-  // f32 rows of 16 KiB to 256 KiB (one kept segment, then the row): while
-  // one is normalized from cache, the next row's input is prefetched into
-  // L2, so that memory stays busy (the hardware prefetchers only run a few
-  // lines ahead of demand loads, and this pass makes none). Measured on 2
-  // cores (AVX-512, interleaved runs): +4 to +10 % on f32 LayerNorm and
-  // RMSNorm rows of 4096 and 8192; on rows of 1024 (4 rows ahead) -10 %,
-  // and bf16 rows, compute-bound here, lost 4-9 %, so they do without.
-  Value nextRow, prefetchNext;
-  if (inElem.getIntOrFloatBitWidth() >= 32 && lanes == 0 && rowLike &&
-      segments.size() == 2 && !segments[0].reduced && segments[1].reduced) {
-    Value last = arith::SubIOp::create(nb, loc, segSizes[0], index(1));
-    nextRow = arith::MinUIOp::create(
-        nb, loc, arith::AddIOp::create(nb, loc, idx[0], index(1)), last);
-    prefetchNext = arith::AndIOp::create(
-        nb, loc,
-        arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::uge, rowBytes,
-                              index(kPrefetchRowBytes)),
-        arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ult, rowBytes,
-                              index(kLongRowBytes)));
-  }
   // Plain bf16 rows (no fused work, no kept value, bf16 weights along the
   // row): the normalizing pass on even and odd halves (widenPairs).
   auto bf16AlongRow = [&](Value view) {
@@ -332,37 +373,11 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
                   !kept && op.getPrologue().empty() &&
                   op.getEpilogue().empty() && bf16AlongRow(gamma) &&
                   bf16AlongRow(beta);
-  SmallVector<Value> rowViews{x};
-  for (unsigned k = 0; k < numPrologue; ++k)
-    if (((segments[0].fused >> k) & 1) && ((segments.back().fused >> k) & 1))
-      rowViews.push_back(fusedViews[k]);
   forEachInSlot(
       nb, idx, lanes, streamingCondition(nb, idx),
       [&](OpBuilder &ib, const Indices &at, int64_t w, bool nontemporal) {
-        if (nextRow && w == width)
-          scf::IfOp::create(
-              ib, loc, prefetchNext, [&](OpBuilder &tb, Location) {
-                // The input and the prologue's operands shaped like it,
-                // one prefetch per 64-byte line.
-                for (Value view : rowViews) {
-                  int64_t bits = cast<MemRefType>(view.getType())
-                                     .getElementType()
-                                     .getIntOrFloatBitWidth();
-                  int64_t perLine = std::max<int64_t>(1, 512 / bits);
-                  for (int64_t j = 0; j < w; j += perLine) {
-                    Indices ahead = at;
-                    ahead[0] = nextRow;
-                    if (j)
-                      ahead.back() =
-                          arith::AddIOp::create(tb, loc, at.back(), index(j));
-                    memref::PrefetchOp::create(tb, loc, view, ahead,
-                                               /*isWrite=*/false,
-                                               /*localityHint=*/2,
-                                               /*isDataCache=*/true);
-                  }
-                }
-                scf::YieldOp::create(tb, loc);
-              });
+        if (!prefetchInSquares)
+          prefetchAt(ib, at, w);
         // (h - mean) * inv * gamma + beta on `n` lanes, in the compute type
         // (contract: the scale by gamma and the shift by beta become one
         // FMA).

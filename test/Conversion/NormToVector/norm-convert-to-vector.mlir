@@ -183,6 +183,17 @@ func.func @long_rows(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
 // CHECK-NEXT:      memref.prefetch %{{.*}}[%[[NEXT]], %{{.*}}], read, locality<2>, data : memref<?x?xf32>
 // CHECK-NEXT:    }
 // CHECK:         vector.store
+// A centered row prefetches in its second statistics pass (the squares,
+// from cache) instead, and not while it is normalized.
+// CHECK-LABEL: func.func @prefetch_in_squares
+// CHECK:       scf.for %{{.*}} = %c0 to %{{.*}} step %c16 iter_args({{.*}}) -> (vector<16xf32>) {
+// CHECK-NOT:     memref.prefetch
+// CHECK:       scf.for %{{.*}} = %c0 to %{{.*}} step %c16 iter_args({{.*}}) -> (vector<16xf32>) {
+// CHECK-NEXT:    scf.if %{{.*}} {
+// CHECK-NEXT:      memref.prefetch %{{.*}} read, locality<2>, data : memref<?x?xf32>
+// CHECK:         arith.mulf %{{.*}}, %{{.*}} fastmath<contract> : vector<16xf32>
+// CHECK-NOT:   memref.prefetch
+// CHECK:       vector.store
 // CHECK-LABEL: func.func @no_prefetch_bf16
 // CHECK-NOT:   memref.prefetch
 func.func @prefetch_next_row(%x: tensor<?x?xf32>, %r: tensor<?x?xf32>) -> tensor<?x?xf32> {
@@ -191,6 +202,10 @@ func.func @prefetch_next_row(%x: tensor<?x?xf32>, %r: tensor<?x?xf32>) -> tensor
       %s = arith.addf %a, %b : f32
       norm.yield %s : f32
     } {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}
+func.func @prefetch_in_squares(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>
   return %y : tensor<?x?xf32>
 }
 func.func @no_prefetch_bf16(%x: tensor<?x?xbf16>) -> tensor<?x?xbf16> {
