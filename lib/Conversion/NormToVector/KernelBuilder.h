@@ -28,6 +28,9 @@ inline constexpr int64_t kChanBlock = 2048;
 /// Rows of at least this many bytes (and less than kLongRowBytes) prefetch
 /// the next row into L2 while they are normalized from cache.
 inline constexpr int64_t kPrefetchRowBytes = 16 * 1024;
+/// Slots of several rows (batch norm's planes) prefetch the next slot when
+/// it is at least kPrefetchRowBytes and less than this: two must fit in L2.
+inline constexpr int64_t kPrefetchSlotBytes = 512 * 1024;
 
 /// Problems whose output (as large as the input) is smaller than this run
 /// without a thread team.

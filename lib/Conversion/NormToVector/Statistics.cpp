@@ -240,22 +240,43 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
   // (there 1.78 ms against 1.95 in its squares), f32 only.
   Value nextRow, prefetchNext;
   bool prefetchInSquares = desc.center;
+  // The slot's one kept segment: the rows of a LayerNorm, the channel of an
+  // NCHW batch norm (whose next slot's planes follow its own in memory).
+  std::optional<size_t> keptSegment;
+  for (auto [i, seg] : llvm::enumerate(segments)) {
+    if (seg.reduced)
+      continue;
+    keptSegment = keptSegment ? std::optional<size_t>() : i;
+    if (!keptSegment)
+      break;
+  }
   if ((prefetchInSquares || inElem.getIntOrFloatBitWidth() >= 32) &&
-      lanes == 0 && rowLike && segments.size() == 2 && !segments[0].reduced &&
-      segments[1].reduced) {
-    Value last = arith::SubIOp::create(nb, loc, segSizes[0], index(1));
+      lanes == 0 && rowLike && keptSegment && segments.back().reduced &&
+      llvm::count_if(segments, [](const Segment &s) { return !s.reduced; }) ==
+          1) {
+    size_t k = *keptSegment;
+    Value slotBytes = rowBytes;
+    bool singleRow = true;
+    for (size_t i = 0; i + 1 < segments.size(); ++i)
+      if (segments[i].reduced) {
+        slotBytes = arith::MulIOp::create(nb, loc, slotBytes, segSizes[i]);
+        singleRow = false;
+      }
+    Value last = arith::SubIOp::create(nb, loc, segSizes[k], index(1));
     nextRow = arith::MinUIOp::create(
-        nb, loc, arith::AddIOp::create(nb, loc, idx[0], index(1)), last);
+        nb, loc, arith::AddIOp::create(nb, loc, idx[k], index(1)), last);
     prefetchNext = arith::AndIOp::create(
         nb, loc,
-        arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::uge, rowBytes,
+        arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::uge, slotBytes,
                               index(kPrefetchRowBytes)),
-        arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ult, rowBytes,
-                              index(kLongRowBytes)));
+        arith::CmpIOp::create(
+            nb, loc, arith::CmpIPredicate::ult, slotBytes,
+            index(singleRow ? kLongRowBytes : kPrefetchSlotBytes)));
   }
   SmallVector<Value> rowViews{x};
   for (unsigned k = 0; k < numPrologue; ++k)
-    if (((segments[0].fused >> k) & 1) && ((segments.back().fused >> k) & 1))
+    if (keptSegment && ((segments[*keptSegment].fused >> k) & 1) &&
+        ((segments.back().fused >> k) & 1))
       rowViews.push_back(fusedViews[k]);
   auto prefetchAt = [&](OpBuilder &ib, const Indices &at, int64_t w) {
     if (!nextRow || w != width)
@@ -270,7 +291,7 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
         int64_t perLine = std::max<int64_t>(1, 512 / bits);
         for (int64_t j = 0; j < w; j += perLine) {
           Indices ahead = at;
-          ahead[0] = nextRow;
+          ahead[*keptSegment] = nextRow;
           if (j)
             ahead.back() = arith::AddIOp::create(tb, loc, at.back(), index(j));
           memref::PrefetchOp::create(tb, loc, view, ahead, /*isWrite=*/false,

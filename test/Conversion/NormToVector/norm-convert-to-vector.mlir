@@ -194,6 +194,18 @@ func.func @long_rows(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
 // CHECK:         arith.mulf %{{.*}}, %{{.*}} fastmath<contract> : vector<16xf32>
 // CHECK-NOT:   memref.prefetch
 // CHECK:       vector.store
+// A channel of an NCHW batch norm (its planes, 16 KiB to 512 KiB in all)
+// prefetches the next channel's planes, which follow its own in memory.
+// CHECK-LABEL: func.func @prefetch_next_channel
+// CHECK:       %[[NEXTC:.*]] = arith.minui %{{.*}}, %{{.*}} : index
+// CHECK:       arith.cmpi ult, %{{.*}}, %c524288 : index
+// CHECK:       scf.for %{{.*}} = %c0 to %{{.*}} step %c16 iter_args
+// CHECK-NOT:     memref.prefetch
+// CHECK:       vector.reduction
+// CHECK:       scf.for %[[N:.*]] = %c0 to
+// CHECK:         scf.for %{{.*}} = %c0 to %{{.*}} step %c16 iter_args
+// CHECK-NEXT:      scf.if %{{.*}} {
+// CHECK-NEXT:        memref.prefetch %{{.*}}[%[[N]], %[[NEXTC]], %{{.*}}], read, locality<2>, data : memref<?x?x?xf32>
 // CHECK-LABEL: func.func @no_prefetch_bf16
 // CHECK-NOT:   memref.prefetch
 func.func @prefetch_next_row(%x: tensor<?x?xf32>, %r: tensor<?x?xf32>) -> tensor<?x?xf32> {
@@ -207,6 +219,10 @@ func.func @prefetch_next_row(%x: tensor<?x?xf32>, %r: tensor<?x?xf32>) -> tensor
 func.func @prefetch_in_squares(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>
   return %y : tensor<?x?xf32>
+}
+func.func @prefetch_next_channel(%x: tensor<?x?x?xf32>, %m: tensor<?xf32>, %v: tensor<?xf32>) -> (tensor<?x?x?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>) {
+  %y, %bm, %bv, %rm, %rv = norm.batch_norm %x running(%m, %v : tensor<?xf32>, tensor<?xf32>) : tensor<?x?x?xf32> -> tensor<?x?x?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>
+  return %y, %bm, %bv, %rm, %rv : tensor<?x?x?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>
 }
 func.func @no_prefetch_bf16(%x: tensor<?x?xbf16>) -> tensor<?x?xbf16> {
   %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<?x?xbf16> -> tensor<?x?xbf16>
