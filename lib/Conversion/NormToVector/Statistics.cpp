@@ -302,7 +302,22 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
       scf::YieldOp::create(tb, loc);
     });
   };
+  // In the squares pass, bf16 values subtract pivot + shift (the mean,
+  // rounded to f32) at once: one operation per vector fewer (LayerNorm bf16
+  // 4096x4096, single-threaded, 4.38 -> 4.04 ms). Distinct bf16 values
+  // near a mean M are at least M 2^-8 apart, so a slot that is not constant
+  // has a standard deviation of at least about M 2^-8 / sqrt(n), while the
+  // mean's rounding is M 2^-24: the sum of squares grows by n times its
+  // square, a relative (2^-16 sqrt(n))^2 of the variance (2e-6 for n =
+  // 16384). The normalizing pass keeps both subtractions: there the same
+  // rounding would shift every output by up to 2^-17 sqrt(n) standard
+  // deviations, a bf16 ulp of 1 for rows of 10^6.
+  Value pivotShift;
+  bool fuseShift = normElem.isBF16() && ct.isF32();
   auto centered = [&](OpBuilder &ib, Value v, int64_t w) {
+    if (pivotShift)
+      return arith::SubFOp::create(ib, loc, v, broadcastTo(ib, pivotShift, w))
+          .getResult();
     if (pivot)
       v = arith::SubFOp::create(ib, loc, v, broadcastTo(ib, pivot, w));
     Value m = shift ? shift : mean;
@@ -348,10 +363,13 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
           [&](OpBuilder &eb, Location) {
             shift = arith::DivFOp::create(
                 eb, loc, reduceSlot(eb, idx, lanes, centered), count);
+            if (fuseShift)
+              pivotShift = arith::AddFOp::create(eb, loc, pivot, shift);
             if (prefetchInSquares)
               rowHook = prefetchAt;
             Value m2 = reduceSlot(eb, idx, lanes, squares);
             rowHook = nullptr;
+            pivotShift = Value();
             scf::YieldOp::create(eb, loc, ValueRange{shift, m2});
           });
       shift = ifOp.getResult(0);
@@ -361,11 +379,14 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
       if (desc.center) {
         shift = divide(reduceSlot(nb, idx, lanes, centered));
         mean = arith::AddFOp::create(nb, loc, pivot, shift);
+        if (fuseShift)
+          pivotShift = mean;
       }
       if (prefetchInSquares)
         rowHook = prefetchAt;
       sumSq = reduceSlot(nb, idx, lanes, squares);
       rowHook = nullptr;
+      pivotShift = Value();
     }
     Value e = lanes == 0 ? eps : splat(nb, eps, lanes);
     if (desc.scaling == Scaling::L2Norm) {

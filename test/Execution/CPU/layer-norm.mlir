@@ -94,6 +94,21 @@ func.func @ln_offset(%x: tensor<3x1000xf32>) -> tensor<3x1000xf32> {
 // RUN: norm-run %s --function=ln_f32 --input=3x1000xf32="random(9999.98,10000.02)" --input=1000xf32=1 --input=1000xf32=0 --check | FileCheck %s --check-prefix=THREE
 // RUN: norm-run %s --function=ln_f32 --input=2x100000xf32="random(9999.98,10000.02)" --input=100000xf32=1 --input=100000xf32=0 --check | FileCheck %s --check-prefix=THREE
 // RUN: norm-run %s --function=ln_channels --input=2x300x4x4xf32="random(-10000.02,-9999.98)" --check | FileCheck %s --check-prefix=ONE
+// bf16 rows with a large offset (mean 1e4, values a few bf16 steps of 64
+// apart; the squares pass subtracts the f32 mean at once, docs/cpu.md): in
+// cache, with the next-row prefetch, long (Chan), with bf16 weights (the
+// paired normalizing pass), and a constant bf16 row.
+// RUN: norm-run %s --function=ln_bf16 --input=3x1000xbf16="random(9800,10200)" --input=1000xf32=random --input=1000xf32=random --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=ln_bf16 --input=2x20000xbf16="random(9800,10200)" --input=20000xf32=random --input=20000xf32=random --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=ln_bf16 --input=2x300000xbf16="random(-10200,-9800)" --input=300000xf32=random --input=300000xf32=random --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=ln_bf16_weights --input=4x4096xbf16="random(9800,10200)" --input=4096xbf16=random --input=4096xbf16=random --check | FileCheck %s --check-prefix=ONE
+// RUN: norm-run %s --function=ln_bf16_weights --input=2x64xbf16=3.5 --input=64xbf16=1 --input=64xbf16=0 --check | FileCheck %s --check-prefix=CONSTBF16
+// CONSTBF16: result[0]: tensor<2x64xbf16> [0, 0, 0, 0, 0, 0, ...]
+// CONSTBF16: check result[0]: {{.*}}: ok
+func.func @ln_bf16_weights(%x: tensor<?x?xbf16>, %g: tensor<?xbf16>, %b: tensor<?xbf16>) -> tensor<?x?xbf16> {
+  %y = norm.layer_norm %x gamma(%g : tensor<?xbf16>) beta(%b : tensor<?xbf16>) {axes = array<i64: 1>} : tensor<?x?xbf16> -> tensor<?x?xbf16>
+  return %y : tensor<?x?xbf16>
+}
 func.func @ln_channels(%x: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32> {
   %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<?x?x?x?xf32> -> tensor<?x?x?x?xf32>
   return %y : tensor<?x?x?x?xf32>
