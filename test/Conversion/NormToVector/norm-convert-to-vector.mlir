@@ -228,3 +228,22 @@ func.func @no_prefetch_bf16(%x: tensor<?x?xbf16>) -> tensor<?x?xbf16> {
   %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<?x?xbf16> -> tensor<?x?xbf16>
   return %y : tensor<?x?xbf16>
 }
+
+// -----
+
+// gamma constant over a slot (the channel of a batch norm): rstd * gamma
+// once per slot, then one multiply-add per vector.
+// CHECK-LABEL: func.func @batch_norm_slot_scale
+// CHECK:       %[[RSTD:.*]] = math.rsqrt %{{.*}} : f32
+// CHECK:       %[[G:.*]] = memref.load
+// CHECK:       %[[SCALE:.*]] = arith.mulf %[[RSTD]], %[[G]] : f32
+// CHECK:       scf.for
+// CHECK:         %[[C:.*]] = arith.subf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK-NEXT:    %[[S:.*]] = vector.broadcast %[[SCALE]] : f32 to vector<16xf32>
+// CHECK-NEXT:    %[[M:.*]] = arith.mulf %[[C]], %[[S]] fastmath<contract> : vector<16xf32>
+// CHECK-NOT:     arith.mulf
+// CHECK:         arith.addf %[[M]], %{{.*}} fastmath<contract> : vector<16xf32>
+func.func @batch_norm_slot_scale(%x: tensor<?x?x?xf32>, %g: tensor<?xf32>, %b: tensor<?xf32>, %m: tensor<?xf32>, %v: tensor<?xf32>) -> tensor<?x?x?xf32> {
+  %y = norm.batch_norm_inference %x, %m, %v gamma(%g : tensor<?xf32>) beta(%b : tensor<?xf32>) : tensor<?x?x?xf32>, tensor<?xf32>, tensor<?xf32> -> tensor<?x?x?xf32>
+  return %y : tensor<?x?x?xf32>
+}
