@@ -95,8 +95,8 @@ static cl::opt<bool> tileEntry(
 static cl::opt<int64_t> streamingThreshold(
     "streaming-threshold",
     cl::desc("Outputs of at least this many bytes are written with "
-             "non-temporal stores (default 4 MiB)"),
-    cl::init(4 << 20), cl::cat(compileCategory));
+             "non-temporal stores (default 16 MiB)"),
+    cl::init(kDefaultStreamingThreshold), cl::cat(compileCategory));
 
 static cl::opt<std::string>
     targetKind("target",

@@ -31,11 +31,13 @@ def NormConvertToVectorPass : Pass<"norm-convert-to-vector"> {
            "Elements per vector operation (0: four native f32 vectors of "
            "the host: 64 with AVX-512, 32 with AVX2, 16 otherwise)">,
     Option<"streamingThreshold", "streaming-threshold", "int64_t",
-           /*default=*/"4194304",
+           /*default=*/"16777216",
            "Outputs of at least this many bytes are written with "
            "non-temporal stores where a row starts on a 64-byte boundary "
            "(they would not stay in cache, and ordinary stores first read "
-           "the line they overwrite)">,
+           "the line they overwrite; default 16 MiB: half a 32 MiB L3, "
+           "smaller outputs stay in the last-level cache with their "
+           "input)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

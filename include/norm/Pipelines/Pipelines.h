@@ -37,6 +37,12 @@ void registerNormOwnPasses();
 LogicalResult buildReferenceToLLVMPipeline(OpPassManager &pm);
 
 /// Options of the CPU pipeline.
+/// Outputs of at least this many bytes use non-temporal stores by default:
+/// half a 32 MiB L3 (an output and its input of this size together fill
+/// it; smaller ones stay in the last-level cache, where the next op finds
+/// them, and ordinary stores are faster there).
+inline constexpr int64_t kDefaultStreamingThreshold = 16 << 20;
+
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   Option<int64_t> vectorWidth{
       *this, "vector-width",
@@ -46,7 +52,7 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "streaming-threshold",
       llvm::cl::desc("Outputs of at least this many bytes use non-temporal "
                      "stores"),
-      llvm::cl::init(4 << 20)};
+      llvm::cl::init(kDefaultStreamingThreshold)};
   Option<bool> nativeBF16{
       *this, "native-bf16",
       llvm::cl::desc("The target converts f32 to bf16 in hardware "

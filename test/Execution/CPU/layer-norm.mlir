@@ -94,6 +94,10 @@ func.func @ln_offset(%x: tensor<3x1000xf32>) -> tensor<3x1000xf32> {
 // RUN: norm-run %s --function=ln_f32 --input=3x1000xf32="random(9999.98,10000.02)" --input=1000xf32=1 --input=1000xf32=0 --check | FileCheck %s --check-prefix=THREE
 // RUN: norm-run %s --function=ln_f32 --input=2x100000xf32="random(9999.98,10000.02)" --input=100000xf32=1 --input=100000xf32=0 --check | FileCheck %s --check-prefix=THREE
 // RUN: norm-run %s --function=ln_channels --input=2x300x4x4xf32="random(-10000.02,-9999.98)" --check | FileCheck %s --check-prefix=ONE
+// An output of 16 MiB, the default streaming threshold: rows written with
+// non-temporal stores.
+// RUN: norm-run %s --function=ln_f32 --input=4096x1024xf32=random --input=1024xf32=random --input=1024xf32=random --check | FileCheck %s --check-prefix=THREE
+
 // bf16 rows with a large offset (mean 1e4, values a few bf16 steps of 64
 // apart; the squares pass subtracts the f32 mean at once, docs/cpu.md): in
 // cache, with the next-row prefetch, long (Chan), with bf16 weights (the
