@@ -64,7 +64,7 @@ def run_fusion(path, kernel, shape, threads):
     env = dict(os.environ, NORM_NUM_THREADS=str(threads))
     out = subprocess.run(
         [os.path.join(BUILD, "bin", "norm-run"), path, f"--function={kernel}",
-         "--benchmark=10"] + [f"--input={i}" for i in fusion_inputs(kernel, shape)],
+         "--benchmark=30"] + [f"--input={i}" for i in fusion_inputs(kernel, shape)],
         capture_output=True, text=True, env=env)
     for line in out.stdout.splitlines() + out.stderr.splitlines():
         if line.startswith("benchmark:"):
@@ -77,10 +77,13 @@ def run_fusion(path, kernel, shape, threads):
 
 
 def reps_for(shape):
+    # About 0.1 s of memory traffic per contender and round, and never fewer
+    # than 30 calls: with 10, medians on these VMs jumped between two
+    # levels (LayerNorm f32 4096x768: 0.36 or 1.0 ms in the same minute).
     n = 1
     for d in shape.split("x"):
         n *= int(d)
-    return max(10, min(2000, int(2e8 / max(n, 1) / 8)))
+    return max(30, min(2000, int(1e9 / max(n, 1) / 8)))
 
 
 def run_binary(binary, impl, kernel, dtype, shape, threads, extra=None):

@@ -54,6 +54,8 @@ public:
 
 private:
   using Indices = SmallVector<Value>;
+  /// Emits work for a whole vector of a row at a position (a prefetch).
+  using RowHook = std::function<void(OpBuilder &, const Indices &, int64_t)>;
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value constant(OpBuilder &nb, double v) {
@@ -129,6 +131,11 @@ private:
   /// Computes and applies the statistics of the slot at `idx`; `lanes` is 0
   /// for a row (scalar statistics) or the number of slots in the vector.
   void emitSlot(OpBuilder &nb, Indices idx, int64_t lanes);
+  /// Emits, for the slot at `idx`, whether and where the next slot is
+  /// prefetched; returns what issues the prefetches for a vector of a row
+  /// at a position (empty when this slot prefetches nothing).
+  RowHook nextSlotPrefetch(OpBuilder &nb, const Indices &idx, int64_t lanes,
+                           bool inSquares);
   void storeStat(OpBuilder &nb, Value view, const Indices &idx, Value v);
   /// The first element of the slot at `idx` (0 when it has none).
   Value loadPivot(OpBuilder &nb, Indices idx, int64_t lanes);
@@ -163,7 +170,7 @@ private:
   bool rowLike = false;
   /// Called with each whole vector of a row in the sums (sumRowRange), when
   /// set: the next row's prefetch.
-  std::function<void(OpBuilder &, const Indices &, int64_t)> rowHook;
+  RowHook rowHook;
 };
 
 } // namespace mlir::norm::vector_detail

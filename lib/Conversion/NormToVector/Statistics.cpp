@@ -197,6 +197,82 @@ void KernelBuilder::storeStat(OpBuilder &nb, Value view, const Indices &idx,
     memref::StoreOp::create(nb, loc, f32, view, at);
 }
 
+KernelBuilder::RowHook KernelBuilder::nextSlotPrefetch(OpBuilder &nb,
+                                                       const Indices &idx,
+                                                       int64_t lanes,
+                                                       bool inSquares) {
+  // Slots of 16 KiB to 256 KiB (512 KiB for several rows) whose one kept
+  // segment is outside the row: while one is worked on from cache, the next
+  // slot's input is prefetched into L2, so that memory stays busy (the
+  // hardware prefetchers only run a few lines ahead of demand loads, and
+  // passes over cached data make none). Measured on 2 cores (AVX-512,
+  // interleaved runs): in the normalizing pass, +4 to +10 % on f32
+  // LayerNorm and RMSNorm rows of 4096 and 8192; on rows of 1024 (4 rows
+  // ahead) -10 %, and bf16 rows, compute-bound here, lost 4-9 %, so they do
+  // without. A centered slot prefetches in its second statistics pass
+  // instead (the squares, from cache, before the normalizing pass's
+  // stores): LayerNorm 2048x4096 1.93 -> 1.62 ms and 1024x8192 2.32 -> 2.22
+  // ms (medians of 11), and there bf16 rows gain too (2048x8192 2.47 ->
+  // 2.22 ms; 1024x16384 the same); an NCHW batch norm's channel prefetches
+  // the next channel's planes, which follow its own in memory (32x64x56x56
+  // bf16 1.10 -> 0.81 ms, f32 1.57 -> 1.47 ms). RMSNorm, whose first pass
+  // is the one reading memory, keeps it in the normalizing pass (there 1.78
+  // ms against 1.95 in its squares), f32 only.
+  auto isKept = [](const Segment &s) { return !s.reduced; };
+  if (lanes != 0 || !rowLike || !segments.back().reduced ||
+      llvm::count_if(segments, isKept) != 1 ||
+      (!inSquares && inElem.getIntOrFloatBitWidth() < 32))
+    return {};
+  size_t k = llvm::find_if(segments, isKept) - segments.begin();
+  Value slotBytes = rowBytes;
+  bool singleRow = true;
+  for (size_t i = 0; i + 1 < segments.size(); ++i) {
+    if (!segments[i].reduced)
+      continue;
+    slotBytes = arith::MulIOp::create(nb, loc, slotBytes, segSizes[i]);
+    singleRow = false;
+  }
+  Value last = arith::SubIOp::create(nb, loc, segSizes[k], index(1));
+  Value next = arith::MinUIOp::create(
+      nb, loc, arith::AddIOp::create(nb, loc, idx[k], index(1)), last);
+  Value enabled = arith::AndIOp::create(
+      nb, loc,
+      arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::uge, slotBytes,
+                            index(kPrefetchRowBytes)),
+      arith::CmpIOp::create(
+          nb, loc, arith::CmpIPredicate::ult, slotBytes,
+          index(singleRow ? kLongRowBytes : kPrefetchSlotBytes)));
+  // The input and the prologue's operands shaped like it.
+  SmallVector<Value> views{x};
+  for (unsigned f = 0; f < numPrologue; ++f)
+    if (((segments[k].fused >> f) & 1) && ((segments.back().fused >> f) & 1))
+      views.push_back(fusedViews[f]);
+  return [this, k, next, enabled, views](OpBuilder &ib, const Indices &at,
+                                         int64_t w) {
+    if (w != width)
+      return;
+    scf::IfOp::create(ib, loc, enabled, [&](OpBuilder &tb, Location) {
+      // One prefetch per 64-byte line.
+      for (Value view : views) {
+        int64_t bits = cast<MemRefType>(view.getType())
+                           .getElementType()
+                           .getIntOrFloatBitWidth();
+        int64_t perLine = std::max<int64_t>(1, 512 / bits);
+        for (int64_t j = 0; j < w; j += perLine) {
+          Indices ahead = at;
+          ahead[k] = next;
+          if (j)
+            ahead.back() = arith::AddIOp::create(tb, loc, at.back(), index(j));
+          memref::PrefetchOp::create(tb, loc, view, ahead, /*isWrite=*/false,
+                                     /*localityHint=*/2,
+                                     /*isDataCache=*/true);
+        }
+      }
+      scf::YieldOp::create(tb, loc);
+    });
+  };
+}
+
 void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
   auto isParam = [](const Segment &s) { return s.param; };
   auto isGiven = [](const Segment &s) { return s.given; };
@@ -224,84 +300,10 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
   Value mean, shift, pivot, var, inv;
   if (desc.center && !desc.givenStats)
     pivot = loadPivot(nb, idx, lanes);
-  // Rows of 16 KiB to 256 KiB (one kept segment, then the row): while
-  // one is worked on from cache, the next row's input is prefetched into
-  // L2, so that memory stays busy (the hardware prefetchers only run a few
-  // lines ahead of demand loads, and passes over cached data make none).
-  // Measured on 2 cores (AVX-512, interleaved runs): in the normalizing
-  // pass, +4 to +10 % on f32 LayerNorm and RMSNorm rows of 4096 and 8192;
-  // on rows of 1024 (4 rows ahead) -10 %, and bf16 rows, compute-bound
-  // here, lost 4-9 %, so they do without. A centered row prefetches in its
-  // second statistics pass instead (the squares, from cache, before the
-  // normalizing pass's stores): LayerNorm 2048x4096 1.93 -> 1.62 ms and
-  // 1024x8192 2.32 -> 2.22 ms (medians of 11), and there bf16 rows gain
-  // too (2048x8192 2.47 -> 2.22 ms; 1024x16384 the same). RMSNorm, whose
-  // first pass is the one reading memory, keeps it in the normalizing pass
-  // (there 1.78 ms against 1.95 in its squares), f32 only.
-  Value nextRow, prefetchNext;
+  // Where the next slot's input is prefetched: in the squares pass of a
+  // centered slot, else in the normalizing pass (see nextSlotPrefetch).
   bool prefetchInSquares = desc.center;
-  // The slot's one kept segment: the rows of a LayerNorm, the channel of an
-  // NCHW batch norm (whose next slot's planes follow its own in memory).
-  std::optional<size_t> keptSegment;
-  for (auto [i, seg] : llvm::enumerate(segments)) {
-    if (seg.reduced)
-      continue;
-    keptSegment = keptSegment ? std::optional<size_t>() : i;
-    if (!keptSegment)
-      break;
-  }
-  if ((prefetchInSquares || inElem.getIntOrFloatBitWidth() >= 32) &&
-      lanes == 0 && rowLike && keptSegment && segments.back().reduced &&
-      llvm::count_if(segments, [](const Segment &s) { return !s.reduced; }) ==
-          1) {
-    size_t k = *keptSegment;
-    Value slotBytes = rowBytes;
-    bool singleRow = true;
-    for (size_t i = 0; i + 1 < segments.size(); ++i)
-      if (segments[i].reduced) {
-        slotBytes = arith::MulIOp::create(nb, loc, slotBytes, segSizes[i]);
-        singleRow = false;
-      }
-    Value last = arith::SubIOp::create(nb, loc, segSizes[k], index(1));
-    nextRow = arith::MinUIOp::create(
-        nb, loc, arith::AddIOp::create(nb, loc, idx[k], index(1)), last);
-    prefetchNext = arith::AndIOp::create(
-        nb, loc,
-        arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::uge, slotBytes,
-                              index(kPrefetchRowBytes)),
-        arith::CmpIOp::create(
-            nb, loc, arith::CmpIPredicate::ult, slotBytes,
-            index(singleRow ? kLongRowBytes : kPrefetchSlotBytes)));
-  }
-  SmallVector<Value> rowViews{x};
-  for (unsigned k = 0; k < numPrologue; ++k)
-    if (keptSegment && ((segments[*keptSegment].fused >> k) & 1) &&
-        ((segments.back().fused >> k) & 1))
-      rowViews.push_back(fusedViews[k]);
-  auto prefetchAt = [&](OpBuilder &ib, const Indices &at, int64_t w) {
-    if (!nextRow || w != width)
-      return;
-    scf::IfOp::create(ib, loc, prefetchNext, [&](OpBuilder &tb, Location) {
-      // The input and the prologue's operands shaped like it, one prefetch
-      // per 64-byte line.
-      for (Value view : rowViews) {
-        int64_t bits = cast<MemRefType>(view.getType())
-                           .getElementType()
-                           .getIntOrFloatBitWidth();
-        int64_t perLine = std::max<int64_t>(1, 512 / bits);
-        for (int64_t j = 0; j < w; j += perLine) {
-          Indices ahead = at;
-          ahead[*keptSegment] = nextRow;
-          if (j)
-            ahead.back() = arith::AddIOp::create(tb, loc, at.back(), index(j));
-          memref::PrefetchOp::create(tb, loc, view, ahead, /*isWrite=*/false,
-                                     /*localityHint=*/2,
-                                     /*isDataCache=*/true);
-        }
-      }
-      scf::YieldOp::create(tb, loc);
-    });
-  };
+  RowHook prefetchAt = nextSlotPrefetch(nb, idx, lanes, prefetchInSquares);
   // In the squares pass, bf16 values subtract pivot + shift (the mean,
   // rounded to f32) at once: one operation per vector fewer (LayerNorm bf16
   // 4096x4096, single-threaded, 4.38 -> 4.04 ms). Distinct bf16 values
@@ -435,7 +437,7 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
   forEachInSlot(
       nb, idx, lanes, streamingCondition(nb, idx),
       [&](OpBuilder &ib, const Indices &at, int64_t w, bool nontemporal) {
-        if (!prefetchInSquares)
+        if (prefetchAt && !prefetchInSquares)
           prefetchAt(ib, at, w);
         // (h - mean) * inv * gamma + beta on `n` lanes, in the compute type
         // (contract: the scale by gamma and the shift by beta become one
