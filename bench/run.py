@@ -61,7 +61,7 @@ def fusion_inputs(kernel, shape):
 
 def run_fusion(path, kernel, shape, threads):
     """(seconds, bytes moved) or None."""
-    env = dict(os.environ, NORM_NUM_THREADS=str(threads))
+    env = dict(os.environ, NORM_NUM_THREADS=str(threads), **PINNED)
     out = subprocess.run(
         [os.path.join(BUILD, "bin", "norm-run"), path, f"--function={kernel}",
          "--benchmark=30"] + [f"--input={i}" for i in fusion_inputs(kernel, shape)],
@@ -76,6 +76,13 @@ def run_fusion(path, kernel, shape, threads):
     return None
 
 
+# OpenMP threads pinned, one per CPU, for every OpenMP contender (norm, the
+# copy, the scalar loop, oneDNN): unpinned, this 2-vCPU VM now and then ran
+# both threads on one CPU (batch norm 32x256x14x14: 83 us, or 246 us in
+# one run out of three; pinned, 83 us every time).
+PINNED = {"OMP_PROC_BIND": "true"}
+
+
 def reps_for(shape):
     # About 0.1 s of memory traffic per contender and round, and never fewer
     # than 30 calls: with 10, medians on these VMs jumped between two
@@ -88,7 +95,7 @@ def reps_for(shape):
 
 def run_binary(binary, impl, kernel, dtype, shape, threads, extra=None):
     env = dict(os.environ, OMP_NUM_THREADS=str(threads),
-               NORM_NUM_THREADS=str(threads))
+               NORM_NUM_THREADS=str(threads), **PINNED)
     out = subprocess.run(
         [os.path.join(BENCH_BIN, binary), f"--impl={impl}",
          f"--kernel={kernel}", f"--dtype={dtype}", f"--shape={shape}",
