@@ -235,33 +235,56 @@ Value KernelBuilder::reduceSlot(
 SmallVector<Value> KernelBuilder::sumRowRange(
     OpBuilder &nb, const Indices &at, Value lo, Value hi, Value wideAcc,
     Value narrowAcc, function_ref<Value(OpBuilder &, Value, int64_t)> term) {
-  // Whole vectors along the row, then a scalar remainder.
+  // Whole vectors along the row, then the remainder as vectors of halving
+  // widths (each when its bit of the remainder is set), each summed across
+  // its lanes into the one-element accumulator: a fixed order, as before.
   Value w = index(width);
   Value length = arith::SubIOp::create(nb, loc, hi, lo);
   Value rem = arith::RemUIOp::create(nb, loc, length, w);
   Value main = arith::SubIOp::create(nb, loc, hi, rem);
-  SmallVector<Value> out;
-  for (auto [lb, ub, step, w2, acc] :
-       {std::tuple{lo, main, w, width, wideAcc},
-        std::tuple{main, hi, index(1), int64_t{1}, narrowAcc}}) {
-    int64_t vw = w2;
-    auto loop = scf::ForOp::create(
-        nb, loc, lb, ub, step, ValueRange{acc},
-        [&](OpBuilder &lb2, Location, Value iv, ValueRange args) {
+  auto loop = scf::ForOp::create(
+      nb, loc, lo, main, w, ValueRange{wideAcc},
+      [&](OpBuilder &lb, Location, Value iv, ValueRange args) {
+        Indices pos = at;
+        pos.back() = iv;
+        if (rowHook)
+          rowHook(lb, pos, width);
+        Value v = term(lb, loadInputAnyOrder(lb, pos, width), width);
+        // contract: a squared term and its sum become one FMA.
+        scf::YieldOp::create(
+            lb, loc,
+            ValueRange{arith::AddFOp::create(lb, loc, args[0], v,
+                                             arith::FastMathFlags::contract)});
+      });
+  Value narrow = narrowAcc;
+  Value from = main;
+  for (int64_t k = width / 2; k >= 1; k /= 2) {
+    Value part = arith::AndIOp::create(nb, loc, rem, index(k));
+    Value take = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ne, part,
+                                       index(0));
+    auto ifOp = scf::IfOp::create(
+        nb, loc, take,
+        [&](OpBuilder &tb, Location) {
           Indices pos = at;
-          pos.back() = iv;
-          if (rowHook && vw == width)
-            rowHook(lb2, pos, vw);
-          Value v = term(lb2, loadInputAnyOrder(lb2, pos, vw), vw);
-          // contract: a squared term and its sum become one FMA.
+          pos.back() = from;
+          Value v = term(tb, loadInputAnyOrder(tb, pos, k), k);
+          if (k > 1)
+            v = vector::BroadcastOp::create(
+                tb, loc, narrow.getType(),
+                vector::ReductionOp::create(tb, loc, vector::CombiningKind::ADD,
+                                            v, arith::FastMathFlags::reassoc));
           scf::YieldOp::create(
-              lb2, loc,
+              tb, loc,
               ValueRange{arith::AddFOp::create(
-                  lb2, loc, args[0], v, arith::FastMathFlags::contract)});
+                  tb, loc, narrow, v, arith::FastMathFlags::contract)});
+        },
+        [&](OpBuilder &eb, Location) {
+          scf::YieldOp::create(eb, loc, ValueRange{narrow});
         });
-    out.push_back(loop.getResult(0));
+    narrow = ifOp.getResult(0);
+    from = arith::AddIOp::create(nb, loc, from, part);
   }
-  return out;
+  return {loop.getResult(0), narrow};
 }
 
 Value KernelBuilder::horizontalSum(OpBuilder &nb, Value wide, Value narrow) {

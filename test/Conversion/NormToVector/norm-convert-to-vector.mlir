@@ -3,8 +3,9 @@
 
 // Row strategy: the reduced axis is innermost. One parallel iteration per
 // row; two reductions (mean, centered squares) along the row with whole
-// vectors and a scalar remainder, then a normalizing pass (whole vectors,
-// then the remainder in vectors of halving widths). bf16 is widened
+// vectors, then the remainder in vectors of halving widths (each summed
+// across its lanes), then a normalizing pass (whole vectors, then the
+// remainder in the same steps). bf16 is widened
 // as 32-bit words: shifted left by 16 (the even elements) and masked (the
 // odd ones); the sums take the lanes in that order, the normalizing pass
 // rounds each half and interleaves them back.
@@ -18,7 +19,11 @@
 // CHECK:           %[[E:.*]] = arith.shli %[[W]], %{{.*}} : vector<8xi32>
 // CHECK:           %[[O:.*]] = arith.andi %[[W]], %{{.*}} : vector<8xi32>
 // CHECK:           vector.shuffle {{.*}} : vector<8xf32>, vector<8xf32>
-// CHECK:         scf.for {{.*}} -> (vector<1xf32>)
+// CHECK:         scf.if %{{.*}} -> (vector<1xf32>) {
+// CHECK:           vector.load %[[X]][%[[ROW]], %{{.*}}] : memref<?x?xbf16>, vector<8xbf16>
+// CHECK:           vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<8xf32> into f32
+// CHECK:         scf.if %{{.*}} -> (vector<1xf32>) {
+// CHECK:           vector.load %[[X]][%[[ROW]], %{{.*}}] : memref<?x?xbf16>, vector<4xbf16>
 // CHECK:         vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<16xf32> into f32
 // CHECK:         vector.reduction <add>
 // CHECK:         arith.subf %{{.*}}, %{{.*}} : vector<16xf32>
