@@ -258,7 +258,7 @@ SmallVector<Value> KernelBuilder::sumRowRange(
       });
   Value narrow = narrowAcc;
   Value from = main;
-  for (int64_t k = width / 2; k >= 1; k /= 2) {
+  for (int64_t k = remainderStep(); k >= 1; k /= 2) {
     Value part = arith::AndIOp::create(nb, loc, rem, index(k));
     Value take = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ne, part,
                                        index(0));

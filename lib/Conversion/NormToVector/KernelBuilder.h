@@ -15,6 +15,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/bit.h"
 
 #include <functional>
 
@@ -107,6 +108,15 @@ private:
               Value wideAcc, Value narrowAcc,
               function_ref<Value(OpBuilder &, Value, int64_t)> term);
   Value horizontalSum(OpBuilder &nb, Value wide, Value narrow);
+  /// The widest step of a row's remainder (< width elements), taken as
+  /// vectors of this many lanes, half as many, ..., 1, each when its bit of
+  /// the remainder is set: the largest power of two below `width` (whatever
+  /// width was asked for).
+  int64_t remainderStep() const {
+    return width > 1 ? static_cast<int64_t>(
+                           llvm::bit_floor(static_cast<uint64_t>(width - 1)))
+                     : 0;
+  }
   Value zeroVector(OpBuilder &nb, int64_t w);
   /// The mean and sum of squared deviations of shifted(x) over a long row,
   /// reading the row from memory once (Chan's blocked combination).

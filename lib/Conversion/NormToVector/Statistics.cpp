@@ -119,7 +119,7 @@ void KernelBuilder::forEachInSlot(
         // log2(width) steps instead of one scalar step per element
         // (inference batch norm's 14x14 planes end in 4 elements).
         Value at0 = main;
-        for (int64_t k = width / 2; k >= 1; k /= 2) {
+        for (int64_t k = remainderStep(); k >= 1; k /= 2) {
           Value part = arith::AndIOp::create(ib, loc, rem, index(k));
           Value take = arith::CmpIOp::create(ib, loc, arith::CmpIPredicate::ne,
                                              part, index(0));
