@@ -256,35 +256,48 @@ SmallVector<Value> KernelBuilder::sumRowRange(
             ValueRange{arith::AddFOp::create(lb, loc, args[0], v,
                                              arith::FastMathFlags::contract)});
       });
-  Value narrow = narrowAcc;
-  Value from = main;
+  SmallVector<Value> narrow = forEachRemainderStep(
+      nb, at, main, rem, narrowAcc,
+      [&](OpBuilder &tb, const Indices &pos, int64_t k,
+          ValueRange acc) -> SmallVector<Value> {
+        Value v = term(tb, loadInputAnyOrder(tb, pos, k), k);
+        if (k > 1)
+          v = vector::BroadcastOp::create(
+              tb, loc, acc[0].getType(),
+              vector::ReductionOp::create(tb, loc, vector::CombiningKind::ADD,
+                                          v, arith::FastMathFlags::reassoc));
+        return {arith::AddFOp::create(tb, loc, acc[0], v,
+                                      arith::FastMathFlags::contract)};
+      });
+  return {loop.getResult(0), narrow[0]};
+}
+
+SmallVector<Value> KernelBuilder::forEachRemainderStep(
+    OpBuilder &nb, const Indices &at, Value from, Value rem, ValueRange values,
+    function_ref<SmallVector<Value>(OpBuilder &, const Indices &, int64_t,
+                                    ValueRange)>
+        body) {
+  SmallVector<Value> current(values);
   for (int64_t k = remainderStep(); k >= 1; k /= 2) {
     Value part = arith::AndIOp::create(nb, loc, rem, index(k));
     Value take = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ne, part,
                                        index(0));
-    auto ifOp = scf::IfOp::create(
-        nb, loc, take,
-        [&](OpBuilder &tb, Location) {
-          Indices pos = at;
-          pos.back() = from;
-          Value v = term(tb, loadInputAnyOrder(tb, pos, k), k);
-          if (k > 1)
-            v = vector::BroadcastOp::create(
-                tb, loc, narrow.getType(),
-                vector::ReductionOp::create(tb, loc, vector::CombiningKind::ADD,
-                                            v, arith::FastMathFlags::reassoc));
-          scf::YieldOp::create(
-              tb, loc,
-              ValueRange{arith::AddFOp::create(
-                  tb, loc, narrow, v, arith::FastMathFlags::contract)});
-        },
-        [&](OpBuilder &eb, Location) {
-          scf::YieldOp::create(eb, loc, ValueRange{narrow});
-        });
-    narrow = ifOp.getResult(0);
+    auto thenBuilder = [&](OpBuilder &tb, Location) {
+      Indices pos = at;
+      pos.back() = from;
+      scf::YieldOp::create(tb, loc, body(tb, pos, k, current));
+    };
+    scf::IfOp ifOp =
+        current.empty()
+            ? scf::IfOp::create(nb, loc, take, thenBuilder)
+            : scf::IfOp::create(nb, loc, take, thenBuilder,
+                                [&](OpBuilder &eb, Location) {
+                                  scf::YieldOp::create(eb, loc, current);
+                                });
+    current.assign(ifOp.getResults().begin(), ifOp.getResults().end());
     from = arith::AddIOp::create(nb, loc, from, part);
   }
-  return {loop.getResult(0), narrow};
+  return current;
 }
 
 Value KernelBuilder::horizontalSum(OpBuilder &nb, Value wide, Value narrow) {

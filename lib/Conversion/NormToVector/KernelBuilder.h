@@ -108,6 +108,16 @@ private:
               Value wideAcc, Value narrowAcc,
               function_ref<Value(OpBuilder &, Value, int64_t)> term);
   Value horizontalSum(OpBuilder &nb, Value wide, Value narrow);
+  /// Emits the remainder of a row, `rem` (< width) elements from `from`:
+  /// body(builder, position, lanes, values) for each step of remainderStep()
+  /// lanes, half as many, ..., 1 whose bit of `rem` is set, threading
+  /// `values` through the steps (an scf.if each). Returns the final values.
+  SmallVector<Value> forEachRemainderStep(
+      OpBuilder &nb, const Indices &at, Value from, Value rem,
+      ValueRange values,
+      function_ref<SmallVector<Value>(OpBuilder &, const Indices &, int64_t,
+                                      ValueRange)>
+          body);
   /// The widest step of a row's remainder (< width elements), taken as
   /// vectors of this many lanes, half as many, ..., 1, each when its bit of
   /// the remainder is set: the largest power of two below `width` (whatever

@@ -118,20 +118,12 @@ void KernelBuilder::forEachInSlot(
         // each taken when its bit of the remainder is set: at most
         // log2(width) steps instead of one scalar step per element
         // (inference batch norm's 14x14 planes end in 4 elements).
-        Value at0 = main;
-        for (int64_t k = remainderStep(); k >= 1; k /= 2) {
-          Value part = arith::AndIOp::create(ib, loc, rem, index(k));
-          Value take = arith::CmpIOp::create(ib, loc, arith::CmpIPredicate::ne,
-                                             part, index(0));
-          Value from = at0;
-          scf::IfOp::create(ib, loc, take, [&](OpBuilder &tb, Location) {
-            Indices pos = at;
-            pos.back() = from;
-            body(tb, pos, k, false);
-            scf::YieldOp::create(tb, loc);
-          });
-          at0 = arith::AddIOp::create(ib, loc, at0, part);
-        }
+        forEachRemainderStep(ib, at, main, rem, ValueRange(),
+                             [&](OpBuilder &tb, const Indices &pos, int64_t k,
+                                 ValueRange) -> SmallVector<Value> {
+                               body(tb, pos, k, false);
+                               return {};
+                             });
         return {};
       },
       none);
