@@ -193,12 +193,8 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
       ref::Tensor tensor;
       tensor.shape.assign(type.getShape().begin(), type.getShape().end());
       tensor.data.reserve(type.getNumElements());
-      for (APFloat v : elements.getValues<APFloat>()) {
-        bool losesInfo;
-        v.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven,
-                  &losesInfo);
-        tensor.data.push_back(v.convertToDouble());
-      }
+      for (const APFloat &v : elements.getValues<APFloat>())
+        tensor.data.push_back(FloatAttr::getValueAsDouble(v));
       values[constant.getResult()] = std::move(tensor);
       continue;
     }
