@@ -174,9 +174,9 @@ CompiledFunction::create(ModuleOp module, llvm::StringRef name,
   return fn;
 }
 
-llvm::Expected<std::vector<HostTensor>>
-CompiledFunction::invoke(llvm::ArrayRef<HostTensor> inputs,
-                         double *kernelSeconds) {
+llvm::Error CompiledFunction::call(llvm::ArrayRef<HostTensor> inputs,
+                                   std::vector<int64_t> &results,
+                                   double *kernelSeconds) {
   if (inputs.size() != argRanks.size())
     return runnerError("expected " + llvm::Twine(argRanks.size()) +
                        " inputs, got " + llvm::Twine(inputs.size()));
@@ -206,17 +206,58 @@ CompiledFunction::invoke(llvm::ArrayRef<HostTensor> inputs,
   size_t resultFields = 0;
   for (int64_t rank : resultRanks)
     resultFields += 3 + 2 * rank;
-  std::vector<int64_t> results(resultFields, 0);
+  results.assign(resultFields, 0);
   if (resultFields)
     args.push_back(results.data());
 
   auto start = std::chrono::steady_clock::now();
   if (llvm::Error err = engine->invokePacked(name, args))
-    return std::move(err);
+    return err;
   if (kernelSeconds)
     *kernelSeconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
+  return llvm::Error::success();
+}
+
+void CompiledFunction::release(llvm::ArrayRef<HostTensor> inputs,
+                               llvm::ArrayRef<void *> buffers) {
+  // Results own their buffers (the deallocation pipeline clones anything
+  // else), but two results may share one (a value returned twice): never
+  // free an input or a buffer twice.
+  std::vector<void *> freed;
+  for (void *allocated : buffers) {
+    bool isInput = llvm::any_of(
+        inputs, [&](const HostTensor &t) { return t.data() == allocated; });
+    if (allocated && !isInput && !llvm::is_contained(freed, allocated)) {
+      freed.push_back(allocated);
+      freeFn(allocated);
+    }
+  }
+}
+
+llvm::Expected<double>
+CompiledFunction::time(llvm::ArrayRef<HostTensor> inputs) {
+  std::vector<int64_t> results;
+  double seconds = 0;
+  if (llvm::Error err = call(inputs, results, &seconds))
+    return std::move(err);
+  std::vector<void *> buffers;
+  size_t pos = 0;
+  for (int64_t rank : resultRanks) {
+    buffers.push_back(reinterpret_cast<void *>(results[pos]));
+    pos += 3 + 2 * rank;
+  }
+  release(inputs, buffers);
+  return seconds;
+}
+
+llvm::Expected<std::vector<HostTensor>>
+CompiledFunction::invoke(llvm::ArrayRef<HostTensor> inputs,
+                         double *kernelSeconds) {
+  std::vector<int64_t> results;
+  if (llvm::Error err = call(inputs, results, kernelSeconds))
+    return std::move(err);
 
   std::vector<HostTensor> outputs;
   std::vector<void *> buffers;
@@ -261,18 +302,7 @@ CompiledFunction::invoke(llvm::ArrayRef<HostTensor> inputs,
     outputs.push_back(std::move(out));
     buffers.push_back(allocated);
   }
-  // Results own their buffers (the deallocation pipeline clones anything
-  // else). Free them only after every result is copied, since two results
-  // may share one (a value returned twice); never free an input or a buffer
-  // twice.
-  std::vector<void *> freed;
-  for (void *allocated : buffers) {
-    bool isInput = llvm::any_of(
-        inputs, [&](const HostTensor &t) { return t.data() == allocated; });
-    if (allocated && !isInput && !llvm::is_contained(freed, allocated)) {
-      freed.push_back(allocated);
-      freeFn(allocated);
-    }
-  }
+  // Only after every result is copied: two results may share a buffer.
+  release(inputs, buffers);
   return outputs;
 }

@@ -310,11 +310,10 @@ int mlir::norm::normRunMain(int argc, const char *const *argv,
       return fail(timed.takeError());
     std::vector<double> times;
     for (unsigned r = 0; r < benchmark; ++r) {
-      double seconds = 0;
-      auto again = (*timed)->invoke(args, &seconds);
-      if (!again)
-        return fail(again.takeError());
-      times.push_back(seconds);
+      auto seconds = (*timed)->time(args);
+      if (!seconds)
+        return fail(seconds.takeError());
+      times.push_back(*seconds);
     }
     // The machine's own copy speed for the same number of bytes moved
     // (half read, half written), measured side by side.

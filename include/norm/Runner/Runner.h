@@ -61,8 +61,19 @@ public:
   llvm::Expected<std::vector<HostTensor>>
   invoke(llvm::ArrayRef<HostTensor> inputs, double *kernelSeconds = nullptr);
 
+  /// Calls the function and returns how long the call took; the results are
+  /// freed unread. For timing: copying a large result out would leave it
+  /// dirty in the cache, to be written back during the next call.
+  llvm::Expected<double> time(llvm::ArrayRef<HostTensor> inputs);
+
 private:
   CompiledFunction() = default;
+  /// Calls the function; `results` receives the descriptors of its results.
+  llvm::Error call(llvm::ArrayRef<HostTensor> inputs,
+                   std::vector<int64_t> &results, double *kernelSeconds);
+  /// Frees the results' buffers (`buffers`, their allocated pointers).
+  void release(llvm::ArrayRef<HostTensor> inputs,
+               llvm::ArrayRef<void *> buffers);
   std::unique_ptr<ExecutionEngine> engine;
   std::string name;
   std::vector<int64_t> argRanks, resultRanks;

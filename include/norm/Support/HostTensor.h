@@ -12,7 +12,9 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <cstddef>
 #include <cstdint>
+#include <new>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +34,22 @@ std::optional<DType> parseDType(llvm::StringRef name);
 /// even), keeping NaN and infinities; i8 saturates to [-128, 127] and takes
 /// NaN to 0.
 double roundTo(DType type, double value);
+
+/// Allocates on a cache line (64 bytes), as ML frameworks allocate tensors:
+/// kernels timed or checked on a HostTensor see the alignment an embedder's
+/// buffers have (malloc only promises 16 bytes).
+template <typename T> struct CacheLineAllocator {
+  using value_type = T;
+  static constexpr std::align_val_t alignment{64};
+  CacheLineAllocator() = default;
+  template <typename U> CacheLineAllocator(const CacheLineAllocator<U> &) {}
+  T *allocate(size_t n) {
+    return static_cast<T *>(::operator new(n * sizeof(T), alignment));
+  }
+  void deallocate(T *p, size_t) { ::operator delete(p, alignment); }
+  bool operator==(const CacheLineAllocator &) const { return true; }
+  bool operator!=(const CacheLineAllocator &) const { return false; }
+};
 
 class HostTensor {
 public:
@@ -60,7 +78,7 @@ public:
 private:
   DType type = DType::F32;
   std::vector<int64_t> dims;
-  std::vector<uint8_t> bytes;
+  std::vector<uint8_t, CacheLineAllocator<uint8_t>> bytes;
 };
 
 } // namespace mlir::norm

@@ -57,11 +57,10 @@ LogicalResult KernelBuilder::build() {
   for (auto [d, s] : llvm::zip(inputType.getShape(), inputSizes))
     if (ShapedType::isDynamic(d))
       dynamic.push_back(getValueOrCreateConstantIndexOp(b, loc, s));
-  Value output = memref::AllocOp::create(b, loc, toMemRef(outputType), dynamic);
+  Value output = allocAligned(b, loc, toMemRef(outputType), dynamic);
   Value keptAlloc;
   if (Value result = op.getPrologueResult())
-    keptAlloc =
-        memref::AllocOp::create(b, loc, toMemRef(result.getType()), dynamic);
+    keptAlloc = allocAligned(b, loc, toMemRef(result.getType()), dynamic);
   Value xWork =
       desc.groupAxis >= 0 ? splitGroups(input, desc.groupAxis) : input;
   Value yWork =

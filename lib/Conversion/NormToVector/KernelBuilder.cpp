@@ -79,7 +79,13 @@ Value KernelBuilder::allocLike(RankedTensorType type,
     if (ShapedType::isDynamic(d))
       dynamic.push_back(getValueOrCreateConstantIndexOp(b, loc, workSizes[a]));
   auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
-  return memref::AllocOp::create(b, loc, memrefType, dynamic);
+  return allocAligned(b, loc, memrefType, dynamic);
+}
+
+Value vector_detail::allocAligned(OpBuilder &b, Location loc, MemRefType type,
+                                  ValueRange dynamicSizes) {
+  return memref::AllocOp::create(b, loc, type, dynamicSizes,
+                                 b.getI64IntegerAttr(kBufferAlignment));
 }
 
 Value KernelBuilder::loadFused(OpBuilder &nb, unsigned k, const Indices &idx,

@@ -37,6 +37,15 @@ inline constexpr int64_t kPrefetchSlotBytes = 512 * 1024;
 /// without a thread team.
 inline constexpr int64_t kSequentialBytes = 64 * 1024;
 
+/// Buffers the kernel allocates (its results, unless the caller passes them)
+/// start on a cache line, as its full-width vector stores (and non-temporal
+/// stores) expect: malloc only promises 16 bytes.
+inline constexpr int64_t kBufferAlignment = 64;
+
+/// A `memref.alloc` of `type` aligned to kBufferAlignment.
+Value allocAligned(OpBuilder &b, Location loc, MemRefType type,
+                   ValueRange dynamicSizes);
+
 /// A run of adjacent work axes that play the same role.
 struct Segment : AxisRole {
   SmallVector<int64_t> axes;

@@ -11,7 +11,7 @@
 // rounds each half and interleaves them back.
 // CHECK-LABEL: func.func @layer_norm_rows
 // CHECK:       %[[X:[a-zA-Z0-9_]+]] = bufferization.to_buffer %{{.*}} read_only : tensor<?x?xbf16> to memref<?x?xbf16>
-// CHECK:       %[[Y:[a-zA-Z0-9_]+]] = memref.alloc(%{{.*}}, %{{.*}}) : memref<?x?xbf16>
+// CHECK:       %[[Y:[a-zA-Z0-9_]+]] = memref.alloc(%{{.*}}, %{{.*}}) {alignment = 64 : i64} : memref<?x?xbf16>
 // CHECK:       scf.parallel (%[[ROW:[a-zA-Z0-9_]+]]) =
 // CHECK:         scf.for %[[I:[a-zA-Z0-9_]+]] = {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<16xf32>)
 // CHECK:           %[[V:.*]] = vector.load %[[X]][%[[ROW]], %[[I]]] : memref<?x?xbf16>, vector<16xbf16>
