@@ -27,7 +27,7 @@ namespace mlir::norm::vector_detail {
 inline constexpr int64_t kLongRowBytes = 256 * 1024;
 inline constexpr int64_t kChanBlock = 2048;
 /// Rows of at least this many bytes (and less than kLongRowBytes) prefetch
-/// the next row into L2 while they are normalized from cache.
+/// the next row into L2 while they are worked on from cache.
 inline constexpr int64_t kPrefetchRowBytes = 16 * 1024;
 /// Slots of several rows (batch norm's planes) prefetch the next slot when
 /// it is at least kPrefetchRowBytes and less than this: two must fit in L2.
@@ -160,11 +160,15 @@ private:
   /// Computes and applies the statistics of the slot at `idx`; `lanes` is 0
   /// for a row (scalar statistics) or the number of slots in the vector.
   void emitSlot(OpBuilder &nb, Indices idx, int64_t lanes);
-  /// Emits, for the slot at `idx`, whether and where the next slot is
-  /// prefetched; returns what issues the prefetches for a vector of a row
-  /// at a position (empty when this slot prefetches nothing).
-  RowHook nextSlotPrefetch(OpBuilder &nb, const Indices &idx, int64_t lanes,
-                           bool inSquares);
+  /// The passes over a slot that prefetch the next slot.
+  struct PrefetchPasses {
+    RowHook sum, squares, normalize;
+  };
+  /// Emits, for the slot at `idx`, whether the next slot is prefetched, and
+  /// returns what issues the prefetches for a vector of a row at a position
+  /// in each pass over the slot (none when this slot prefetches nothing).
+  PrefetchPasses nextSlotPrefetch(OpBuilder &nb, const Indices &idx,
+                                  int64_t lanes);
   void storeStat(OpBuilder &nb, Value view, const Indices &idx, Value v);
   /// The first element of the slot at `idx` (0 when it has none).
   Value loadPivot(OpBuilder &nb, Indices idx, int64_t lanes);

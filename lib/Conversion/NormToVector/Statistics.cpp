@@ -189,31 +189,26 @@ void KernelBuilder::storeStat(OpBuilder &nb, Value view, const Indices &idx,
     memref::StoreOp::create(nb, loc, f32, view, at);
 }
 
-KernelBuilder::RowHook KernelBuilder::nextSlotPrefetch(OpBuilder &nb,
-                                                       const Indices &idx,
-                                                       int64_t lanes,
-                                                       bool inSquares) {
+KernelBuilder::PrefetchPasses
+KernelBuilder::nextSlotPrefetch(OpBuilder &nb, const Indices &idx,
+                                int64_t lanes) {
   // Slots of 16 KiB to 256 KiB (512 KiB for several rows) whose one kept
   // segment is outside the row: while one is worked on from cache, the next
   // slot's input is prefetched into L2, so that memory stays busy (the
   // hardware prefetchers only run a few lines ahead of demand loads, and
-  // passes over cached data make none). Measured on 2 cores (AVX-512,
-  // interleaved runs): in the normalizing pass, +4 to +10 % on f32
-  // LayerNorm and RMSNorm rows of 4096 and 8192; on rows of 1024 (4 rows
-  // ahead) -10 %, and bf16 rows, compute-bound here, lost 4-9 %, so they do
-  // without. A centered slot prefetches in its second statistics pass
-  // instead (the squares, from cache, before the normalizing pass's
-  // stores): LayerNorm 2048x4096 1.93 -> 1.62 ms and 1024x8192 2.32 -> 2.22
-  // ms (medians of 11), and there bf16 rows gain too (2048x8192 2.47 ->
-  // 2.22 ms; 1024x16384 the same); an NCHW batch norm's channel prefetches
-  // the next channel's planes, which follow its own in memory (32x64x56x56
-  // bf16 1.10 -> 0.81 ms, f32 1.57 -> 1.47 ms). RMSNorm, whose first pass
-  // is the one reading memory, keeps it in the normalizing pass (there 1.78
-  // ms against 1.95 in its squares), f32 only.
+  // passes over cached data make none). The prefetches are spread over the
+  // passes over the slot, each of the p prefetching passes taking an equal
+  // share of every row of the next slot, so that the misses in flight are
+  // spread over the whole slot's work instead of bunched in one pass: f32
+  // in every pass (the mean's, the squares', the normalizing), bf16 in
+  // every pass but the first (measured faster that way, docs/cpu.md:
+  // LayerNorm f32 1024x8192 2.29 -> 1.65 ms, RMSNorm bf16 2048x8192 1.66
+  // -> 1.36 ms against the whole next row in one pass or none). An NCHW
+  // batch norm's channel prefetches the next channel's planes, which
+  // follow its own in memory.
   auto isKept = [](const Segment &s) { return !s.reduced; };
   if (lanes != 0 || !rowLike || !segments.back().reduced ||
-      llvm::count_if(segments, isKept) != 1 ||
-      (!inSquares && inElem.getIntOrFloatBitWidth() < 32))
+      llvm::count_if(segments, isKept) != 1 || desc.givenStats)
     return {};
   size_t k = llvm::find_if(segments, isKept) - segments.begin();
   Value slotBytes = rowBytes;
@@ -239,30 +234,62 @@ KernelBuilder::RowHook KernelBuilder::nextSlotPrefetch(OpBuilder &nb,
   for (unsigned f = 0; f < numPrologue; ++f)
     if (((segments[k].fused >> f) & 1) && ((segments.back().fused >> f) & 1))
       views.push_back(fusedViews[f]);
-  return [this, k, next, enabled, views](OpBuilder &ib, const Indices &at,
-                                         int64_t w) {
-    if (w != width)
-      return;
-    scf::IfOp::create(ib, loc, enabled, [&](OpBuilder &tb, Location) {
-      // One prefetch per 64-byte line.
-      for (Value view : views) {
-        int64_t bits = cast<MemRefType>(view.getType())
-                           .getElementType()
-                           .getIntOrFloatBitWidth();
-        int64_t perLine = std::max<int64_t>(1, 512 / bits);
-        for (int64_t j = 0; j < w; j += perLine) {
-          Indices ahead = at;
-          ahead[k] = next;
-          if (j)
-            ahead.back() = arith::AddIOp::create(tb, loc, at.back(), index(j));
-          memref::PrefetchOp::create(tb, loc, view, ahead, /*isWrite=*/false,
-                                     /*localityHint=*/2,
-                                     /*isDataCache=*/true);
+
+  // The i-th of `parts` shares of the next slot's rows.
+  auto share = [&](int64_t i, int64_t parts) -> RowHook {
+    Value start = arith::DivUIOp::create(
+        nb, loc, arith::MulIOp::create(nb, loc, segSizes.back(), index(i)),
+        index(parts));
+    return [this, k, next, enabled, views, parts,
+            start](OpBuilder &ib, const Indices &at, int64_t w) {
+      if (w != width)
+        return;
+      scf::IfOp::create(ib, loc, enabled, [&](OpBuilder &tb, Location) {
+        // A vector at position j of a row prefetches as many elements from
+        // position n i / p + j / p of the next slot's row, one prefetch per
+        // 64-byte line: successive windows overlap, so each line is
+        // prefetched about p times. Windows of w / p elements (each line
+        // once) measured slower: LayerNorm f32 2048x4096 1.79-1.82 against
+        // 1.54-1.57 ms, as if a prefetch that finds the miss buffers full
+        // were dropped.
+        Value base = start;
+        if (parts > 1)
+          base = arith::AddIOp::create(
+              tb, loc, base,
+              arith::DivUIOp::create(tb, loc, at.back(), index(parts)));
+        else
+          base = at.back();
+        for (Value view : views) {
+          int64_t bits = cast<MemRefType>(view.getType())
+                             .getElementType()
+                             .getIntOrFloatBitWidth();
+          int64_t perLine = std::max<int64_t>(1, 512 / bits);
+          for (int64_t j = 0; j < w; j += perLine) {
+            Indices ahead = at;
+            ahead[k] = next;
+            ahead.back() =
+                j ? arith::AddIOp::create(tb, loc, base, index(j)) : base;
+            memref::PrefetchOp::create(tb, loc, view, ahead,
+                                       /*isWrite=*/false,
+                                       /*localityHint=*/2,
+                                       /*isDataCache=*/true);
+          }
         }
-      }
-      scf::YieldOp::create(tb, loc);
-    });
+        scf::YieldOp::create(tb, loc);
+      });
+    };
   };
+  // f32 prefetches in every pass over the slot, bf16 in every pass but the
+  // first.
+  PrefetchPasses hooks;
+  SmallVector<RowHook *> passes{&hooks.sum, &hooks.squares, &hooks.normalize};
+  if (!desc.center)
+    passes.erase(passes.begin());
+  if (inElem.getIntOrFloatBitWidth() < 32)
+    passes.erase(passes.begin());
+  for (auto [i, hook] : llvm::enumerate(passes))
+    *hook = share(i, passes.size());
+  return hooks;
 }
 
 void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
@@ -292,10 +319,8 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
   Value mean, shift, pivot, var, inv;
   if (desc.center && !desc.givenStats)
     pivot = loadPivot(nb, idx, lanes);
-  // Where the next slot's input is prefetched: in the squares pass of a
-  // centered slot, else in the normalizing pass (see nextSlotPrefetch).
-  bool prefetchInSquares = desc.center;
-  RowHook prefetchAt = nextSlotPrefetch(nb, idx, lanes, prefetchInSquares);
+  // The passes that prefetch the next slot's input (see nextSlotPrefetch).
+  PrefetchPasses prefetch = nextSlotPrefetch(nb, idx, lanes);
   // In the squares pass, bf16 values subtract pivot + shift (the mean,
   // rounded to f32) at once: one operation per vector fewer (LayerNorm bf16
   // 4096x4096, single-threaded, 4.38 -> 4.04 ms). Distinct bf16 values
@@ -355,12 +380,12 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
             scf::YieldOp::create(tb, loc, ValueRange{m, m2});
           },
           [&](OpBuilder &eb, Location) {
+            rowHook = prefetch.sum;
             shift = arith::DivFOp::create(
                 eb, loc, reduceSlot(eb, idx, lanes, centered), count);
             if (fuseShift)
               pivotShift = arith::AddFOp::create(eb, loc, pivot, shift);
-            if (prefetchInSquares)
-              rowHook = prefetchAt;
+            rowHook = prefetch.squares;
             Value m2 = reduceSlot(eb, idx, lanes, squares);
             rowHook = nullptr;
             pivotShift = Value();
@@ -371,13 +396,13 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
       mean = arith::AddFOp::create(nb, loc, pivot, shift);
     } else {
       if (desc.center) {
+        rowHook = prefetch.sum;
         shift = divide(reduceSlot(nb, idx, lanes, centered));
         mean = arith::AddFOp::create(nb, loc, pivot, shift);
         if (fuseShift)
           pivotShift = mean;
       }
-      if (prefetchInSquares)
-        rowHook = prefetchAt;
+      rowHook = prefetch.squares;
       sumSq = reduceSlot(nb, idx, lanes, squares);
       rowHook = nullptr;
       pivotShift = Value();
@@ -429,8 +454,8 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
   forEachInSlot(
       nb, idx, lanes, streamingCondition(nb, idx),
       [&](OpBuilder &ib, const Indices &at, int64_t w, bool nontemporal) {
-        if (prefetchAt && !prefetchInSquares)
-          prefetchAt(ib, at, w);
+        if (prefetch.normalize)
+          prefetch.normalize(ib, at, w);
         // (h - mean) * inv * gamma + beta on `n` lanes, in the compute type
         // (contract: the scale by gamma and the shift by beta become one
         // FMA).

@@ -173,46 +173,78 @@ func.func @long_rows(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
 
 // -----
 
-// f32 rows of 16 KiB to 256 KiB: while a row is normalized from cache, the
-// next row's input (and a residual shaped like it) is prefetched into L2,
-// one line per 16 elements; bf16 rows, compute-bound, do without.
+// Rows of 16 KiB to 256 KiB: while a row is worked on from cache, the next
+// row's input (and a residual shaped like it) is prefetched into L2, spread
+// over the passes over the row, each pass taking an equal share of the next
+// row: with p prefetching passes, the vector at position j of the i-th pass
+// prefetches from position n i / p + j / p. f32 prefetches in every pass
+// (an RMSNorm's two: the squares' share starts at 0, the normalizing
+// pass's at n / 2).
 // CHECK-LABEL: func.func @prefetch_next_row
 // CHECK:       %[[LAST:.*]] = arith.subi %{{.*}}, %c1 : index
 // CHECK:       %[[NEXT:.*]] = arith.minui %{{.*}}, %[[LAST]] : index
 // CHECK:       %[[BIG:.*]] = arith.cmpi uge, %{{.*}}, %c16384 : index
 // CHECK:       %[[FITS:.*]] = arith.cmpi ult, %{{.*}}, %c262144 : index
 // CHECK:       %[[ON:.*]] = arith.andi %[[BIG]], %[[FITS]] : i1
-// CHECK:       scf.for
-// CHECK:         scf.if %[[ON]] {
-// CHECK-NEXT:      memref.prefetch %{{.*}}[%[[NEXT]], %{{.*}}], read, locality<2>, data : memref<?x?xf32>
-// CHECK-NEXT:      memref.prefetch %{{.*}}[%[[NEXT]], %{{.*}}], read, locality<2>, data : memref<?x?xf32>
+// CHECK:       %[[HALF:.*]] = arith.divui %[[N:.*]], %c2 : index
+// CHECK:       scf.for %[[J:.*]] = %c0 to %{{.*}} step %c16 iter_args
+// CHECK-NEXT:    scf.if %[[ON]] {
+// CHECK-NEXT:      %[[P:.*]] = arith.divui %[[J]], %c2 : index
+// CHECK-NEXT:      memref.prefetch %{{.*}}[%[[NEXT]], %[[P]]], read, locality<2>, data : memref<?x?xf32>
+// CHECK-NEXT:      memref.prefetch %{{.*}}[%[[NEXT]], %[[P]]], read, locality<2>, data : memref<?x?xf32>
+// CHECK-NEXT:    }
+// CHECK:         arith.mulf %{{.*}}, %{{.*}} fastmath<contract> : vector<16xf32>
+// CHECK:       scf.for %[[J2:.*]] = %c0 to %{{.*}} step %c16 {
+// CHECK-NEXT:    scf.if %[[ON]] {
+// CHECK-NEXT:      %[[P2:.*]] = arith.divui %[[J2]], %c2 : index
+// CHECK-NEXT:      %[[Q2:.*]] = arith.addi %[[HALF]], %[[P2]] : index
+// CHECK-NEXT:      memref.prefetch %{{.*}}[%[[NEXT]], %[[Q2]]], read, locality<2>, data : memref<?x?xf32>
+// CHECK-NEXT:      memref.prefetch %{{.*}}[%[[NEXT]], %[[Q2]]], read, locality<2>, data : memref<?x?xf32>
 // CHECK-NEXT:    }
 // CHECK:         vector.store
-// A centered row prefetches in its second statistics pass (the squares,
-// from cache) instead, and not while it is normalized.
-// CHECK-LABEL: func.func @prefetch_in_squares
-// CHECK:       scf.for %{{.*}} = %c0 to %{{.*}} step %c16 iter_args({{.*}}) -> (vector<16xf32>) {
-// CHECK-NOT:     memref.prefetch
-// CHECK:       scf.for %{{.*}} = %c0 to %{{.*}} step %c16 iter_args({{.*}}) -> (vector<16xf32>) {
+// A centered row has three passes (the mean's, the squares', the
+// normalizing): shares from 0, n / 3 and 2 n / 3.
+// CHECK-LABEL: func.func @prefetch_centered
+// CHECK:       %[[THIRD:.*]] = arith.divui %[[N:.*]], %c3 : index
+// CHECK:       %[[TWICE:.*]] = arith.muli %[[N]], %c2 : index
+// CHECK:       %[[TWOTHIRDS:.*]] = arith.divui %[[TWICE]], %c3 : index
+// CHECK:       scf.for %[[J:.*]] = %c0 to %{{.*}} step %c16 iter_args({{.*}}) -> (vector<16xf32>) {
 // CHECK-NEXT:    scf.if %{{.*}} {
-// CHECK-NEXT:      memref.prefetch %{{.*}} read, locality<2>, data : memref<?x?xf32>
+// CHECK-NEXT:      %[[P:.*]] = arith.divui %[[J]], %c3 : index
+// CHECK-NEXT:      memref.prefetch %{{.*}}[%{{.*}}, %[[P]]], read, locality<2>, data : memref<?x?xf32>
+// CHECK:         arith.subf
+// CHECK:       scf.for %[[J2:.*]] = %c0 to %{{.*}} step %c16 iter_args({{.*}}) -> (vector<16xf32>) {
+// CHECK-NEXT:    scf.if %{{.*}} {
+// CHECK-NEXT:      %[[P2:.*]] = arith.divui %[[J2]], %c3 : index
+// CHECK-NEXT:      %[[Q2:.*]] = arith.addi %[[THIRD]], %[[P2]] : index
+// CHECK-NEXT:      memref.prefetch %{{.*}}[%{{.*}}, %[[Q2]]], read, locality<2>, data : memref<?x?xf32>
 // CHECK:         arith.mulf %{{.*}}, %{{.*}} fastmath<contract> : vector<16xf32>
-// CHECK-NOT:   memref.prefetch
-// CHECK:       vector.store
+// CHECK:       scf.for %[[J3:.*]] = %c0 to %{{.*}} step %c16 {
+// CHECK-NEXT:    scf.if %{{.*}} {
+// CHECK-NEXT:      %[[P3:.*]] = arith.divui %[[J3]], %c3 : index
+// CHECK-NEXT:      %[[Q3:.*]] = arith.addi %[[TWOTHIRDS]], %[[P3]] : index
+// CHECK-NEXT:      memref.prefetch %{{.*}}[%{{.*}}, %[[Q3]]], read, locality<2>, data : memref<?x?xf32>
+// CHECK:         vector.store
 // A channel of an NCHW batch norm (its planes, 16 KiB to 512 KiB in all)
-// prefetches the next channel's planes, which follow its own in memory.
+// prefetches the next channel's planes, which follow its own in memory, the
+// same way: the same share of each plane.
 // CHECK-LABEL: func.func @prefetch_next_channel
 // CHECK:       %[[NEXTC:.*]] = arith.minui %{{.*}}, %{{.*}} : index
 // CHECK:       arith.cmpi ult, %{{.*}}, %c524288 : index
-// CHECK:       scf.for %{{.*}} = %c0 to %{{.*}} step %c16 iter_args
+// CHECK:       scf.for %[[N:.*]] = %c0 to
+// CHECK:         scf.for %[[J:.*]] = %c0 to %{{.*}} step %c16 iter_args
+// CHECK-NEXT:      scf.if %{{.*}} {
+// CHECK-NEXT:        %[[P:.*]] = arith.divui %[[J]], %c3 : index
+// CHECK-NEXT:        memref.prefetch %{{.*}}[%[[N]], %[[NEXTC]], %[[P]]], read, locality<2>, data : memref<?x?x?xf32>
+// bf16 prefetches in every pass but the first: an RMSNorm only in its
+// normalizing pass, the whole next row there.
+// CHECK-LABEL: func.func @prefetch_bf16
+// CHECK:       scf.for %{{.*}} iter_args
 // CHECK-NOT:     memref.prefetch
 // CHECK:       vector.reduction
-// CHECK:       scf.for %[[N:.*]] = %c0 to
-// CHECK:         scf.for %{{.*}} = %c0 to %{{.*}} step %c16 iter_args
-// CHECK-NEXT:      scf.if %{{.*}} {
-// CHECK-NEXT:        memref.prefetch %{{.*}}[%[[N]], %[[NEXTC]], %{{.*}}], read, locality<2>, data : memref<?x?x?xf32>
-// CHECK-LABEL: func.func @no_prefetch_bf16
-// CHECK-NOT:   memref.prefetch
+// CHECK:       scf.for %[[J:.*]] = %c0 to %{{.*}} step %c16 {
+// CHECK-NEXT:    scf.if %{{.*}} {
+// CHECK-NEXT:      memref.prefetch %{{.*}}[%{{.*}}, %[[J]]], read, locality<2>, data : memref<?x?xbf16>
 func.func @prefetch_next_row(%x: tensor<?x?xf32>, %r: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %y = norm.rms_norm %x prologue(%r : tensor<?x?xf32>) {
     ^bb0(%a: f32, %b: f32):
@@ -221,7 +253,7 @@ func.func @prefetch_next_row(%x: tensor<?x?xf32>, %r: tensor<?x?xf32>) -> tensor
     } {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>
   return %y : tensor<?x?xf32>
 }
-func.func @prefetch_in_squares(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+func.func @prefetch_centered(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>
   return %y : tensor<?x?xf32>
 }
@@ -229,7 +261,7 @@ func.func @prefetch_next_channel(%x: tensor<?x?x?xf32>, %m: tensor<?xf32>, %v: t
   %y, %bm, %bv, %rm, %rv = norm.batch_norm %x running(%m, %v : tensor<?xf32>, tensor<?xf32>) : tensor<?x?x?xf32> -> tensor<?x?x?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>
   return %y, %bm, %bv, %rm, %rv : tensor<?x?x?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>
 }
-func.func @no_prefetch_bf16(%x: tensor<?x?xbf16>) -> tensor<?x?xbf16> {
+func.func @prefetch_bf16(%x: tensor<?x?xbf16>) -> tensor<?x?xbf16> {
   %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<?x?xbf16> -> tensor<?x?xbf16>
   return %y : tensor<?x?xbf16>
 }
