@@ -166,8 +166,9 @@ LogicalResult norm::buildCPUPipeline(OpPassManager &pm,
   std::string lowering =
       std::string(kVectorToLLVMHead) + (options.sequential ? "" : kOpenMP) +
       kVectorToLLVMMiddle +
-      (options.nativeBF16 ? "arith-expand,"
-                          : "arith-expand{include-bf16=true},") +
+      (options.nativeBF16
+           ? "arith-expand,"
+           : "norm-expand-bf16,arith-expand{include-bf16=true},") +
       kVectorToLLVMTail;
   return parsePassPipeline(lowering, pm);
 }

@@ -1,5 +1,6 @@
 //===- CompiledFunction.cpp - JIT compilation and calls -------------------===//
 
+#include "norm/Conversion/Passes.h"
 #include "norm/Pipelines/Pipelines.h"
 #include "norm/Runner/Runner.h"
 
@@ -9,7 +10,10 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
 
 #include <chrono>
@@ -95,9 +99,43 @@ static void *poisonedMalloc(size_t size) {
   return p;
 }
 
+/// The JIT's target: the host, or `cpu` if the host has all its features.
+static llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+jitTargetMachine(llvm::StringRef cpu) {
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return builder.takeError();
+  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  if (cpu.empty())
+    return builder->createTargetMachine();
+  builder->setCPU(cpu.str());
+  builder->getFeatures() = llvm::SubtargetFeatures();
+  auto machine = builder->createTargetMachine();
+  if (!machine)
+    return machine.takeError();
+  const llvm::MCSubtargetInfo *target = (*machine)->getMCSubtargetInfo();
+  if (!target->isCPUStringValid(cpu))
+    return runnerError("unknown target CPU '" + cpu + "'");
+  // Instruction set features only: the host's list names no tuning flags.
+  llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
+  std::string missing;
+  for (const llvm::SubtargetFeatureKV &feature :
+       target->getAllProcessorFeatures()) {
+    auto it = host.find(feature.Key);
+    if (target->getFeatureBits().test(feature.Value) && it != host.end() &&
+        !it->second)
+      missing += (missing.empty() ? "" : ", ") + std::string(feature.Key);
+  }
+  if (!missing.empty())
+    return runnerError("this host cannot run code for CPU '" + cpu +
+                       "': it lacks " + missing);
+  return machine;
+}
+
 llvm::Expected<std::unique_ptr<CompiledFunction>>
 CompiledFunction::create(ModuleOp module, llvm::StringRef name,
-                         Pipeline pipeline, Allocation allocation) {
+                         Pipeline pipeline, Allocation allocation,
+                         llvm::StringRef targetCpu) {
   auto func = module.lookupSymbol<func::FuncOp>(name);
   if (!func || func.isExternal())
     return runnerError("no function named '" + name + "' with a body");
@@ -129,28 +167,34 @@ CompiledFunction::create(ModuleOp module, llvm::StringRef name,
     if (other.getSymName() != name &&
         SymbolTable::symbolKnownUseEmpty(other, *lowered))
       other.erase();
+  static std::once_flag initTarget;
+  std::call_once(initTarget, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+  auto machine = jitTargetMachine(targetCpu);
+  if (!machine)
+    return machine.takeError();
+
   PassManager pm(module.getContext());
-  // The JIT compiles for the host.
   CPUPipelineOptions cpuOptions;
-  cpuOptions.nativeBF16 = llvm::sys::getHostCPUFeatures().lookup("avx512bf16");
+  const llvm::MCSubtargetInfo *subtarget = (*machine)->getMCSubtargetInfo();
+  cpuOptions.nativeBF16 = subtarget->checkFeatures("+avx512bf16");
+  cpuOptions.vectorWidth = vectorWidthFor(subtarget->checkFeatures("+avx512f"),
+                                          subtarget->checkFeatures("+avx"));
   LogicalResult built = pipeline == Pipeline::CPU
                             ? buildCPUPipeline(pm, cpuOptions)
                             : buildReferenceToLLVMPipeline(pm);
   if (failed(built) || failed(pm.run(*lowered)))
     return runnerError("lowering '" + name + "' to LLVM failed");
 
-  static std::once_flag initTarget;
-  std::call_once(initTarget, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-  });
   auto transformer = makeOptimizingTransformer(/*optLevel=*/2,
                                                /*sizeLevel=*/0, nullptr);
   ExecutionEngineOptions options;
   options.transformer = transformer;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   options.enableGDBNotificationListener = false;
-  auto engine = ExecutionEngine::create(*lowered, options);
+  auto engine = ExecutionEngine::create(*lowered, options, std::move(*machine));
   if (!engine)
     return runnerError("JIT compilation failed: " +
                        llvm::toString(engine.takeError()));

@@ -309,9 +309,8 @@ int main(int argc, char **argv) {
   if (streamingThreshold < 0)
     return fail("--streaming-threshold must not be negative");
   if (width == 0)
-    width = subtarget->checkFeatures("+avx512f") ? 64
-            : subtarget->checkFeatures("+avx")   ? 32
-                                                 : 16;
+    width = vectorWidthFor(subtarget->checkFeatures("+avx512f"),
+                           subtarget->checkFeatures("+avx"));
 
   DialectRegistry registry;
   registerNormDialects(registry);

@@ -81,6 +81,11 @@ static cl::opt<Pipeline> pipeline(
                           "norm-reference-to-llvm: the linalg decomposition "
                           "(the oracle)")),
     cl::init(Pipeline::CPU), cl::cat(runCategory));
+static cl::opt<std::string> targetCpu(
+    "target-cpu",
+    cl::desc("Compile for this CPU (an LLVM name such as haswell or "
+             "x86-64) instead of the host; the host must have its features"),
+    cl::cat(runCategory));
 static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the random inputs"),
                               cl::init(0), cl::cat(runCategory));
 
@@ -225,7 +230,7 @@ int mlir::norm::normRunMain(int argc, const char *const *argv,
   // Results are checked from a build whose allocations start as NaN; timings
   // come from a separate build without that memset.
   auto compiled = CompiledFunction::create(*module, func.getSymName(), pipeline,
-                                           Allocation::Poisoned);
+                                           Allocation::Poisoned, targetCpu);
   if (!compiled)
     return fail(compiled.takeError());
   // A function must not write into its arguments (tensors are values): with
@@ -305,7 +310,7 @@ int mlir::norm::normRunMain(int argc, const char *const *argv,
     for (const HostTensor &t : *results)
       bytes += t.numBytes();
     auto timed = CompiledFunction::create(*module, func.getSymName(), pipeline,
-                                          Allocation::Pooled);
+                                          Allocation::Pooled, targetCpu);
     if (!timed)
       return fail(timed.takeError());
     std::vector<double> times;

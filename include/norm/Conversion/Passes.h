@@ -30,13 +30,19 @@ void populateNormToVectorPatterns(RewritePatternSet &patterns,
 
 /// Adds the pattern writing arith.truncf to f8E4M3FN as integer operations.
 void populateExpandF8Patterns(RewritePatternSet &patterns);
+/// Adds the pattern writing arith.truncf from f32 to bf16 as integer
+/// operations on 32-bit lanes (targets without a bf16 conversion).
+void populateExpandBF16Patterns(RewritePatternSet &patterns);
 
 /// Adds the rational approximation of math.erf on f32 scalars and vectors
 /// (at most 5 ulp from the exact value; docs/cpu.md), with a benefit above
 /// upstream's polynomial approximation patterns.
 void populateErfApproximationPatterns(RewritePatternSet &patterns);
 
-/// Four native f32 vectors of the host: 64, 32 or 16 elements.
+/// Four native f32 vectors of a target with (or without) AVX-512 and AVX:
+/// 64, 32 or 16 elements.
+int64_t vectorWidthFor(bool avx512, bool avx);
+/// vectorWidthFor the host.
 int64_t hostVectorWidth();
 
 #define GEN_PASS_REGISTRATION

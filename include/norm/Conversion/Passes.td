@@ -61,6 +61,21 @@ def NormExpandF8Pass : Pass<"norm-expand-f8"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def NormExpandBF16Pass : Pass<"norm-expand-bf16"> {
+  let summary = "Write arith.truncf from f32 to bf16 as integer operations";
+  let description = [{
+    For targets without a bf16 conversion instruction (AVX2, the x86-64
+    baseline): rounds to nearest even on the f32 bits and keeps NaN NaN
+    (sign kept, quiet bit set), as `vcvtneps2bf16` does, with every lane
+    operation on 32 bits and the truncation to 16 bits last. Upstream's
+    `arith-expand{include-bf16}` selects the NaN result on 16-bit lanes
+    with a mask from a 32-bit comparison, which LLVM scalarizes on AVX2.
+    The CPU pipeline runs it, before `arith-expand`, when the target has no
+    AVX512-BF16; truncations from other types are left to `arith-expand`.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def NormConvertToGPUPass : Pass<"norm-convert-to-gpu", "::mlir::ModuleOp"> {
   let summary = "Outline norm ops into GPU kernels (static shapes)";
   let description = [{

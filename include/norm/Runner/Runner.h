@@ -49,10 +49,13 @@ enum class Allocation {
 /// A function compiled by the JIT, callable on host tensors.
 class CompiledFunction {
 public:
-  /// Compiles function `name` of `module` (which is not modified).
+  /// Compiles function `name` of `module` (which is not modified) for the
+  /// host, or for `targetCpu` (an LLVM CPU name such as haswell) when given:
+  /// a CPU whose features the host has, so that another vector path than
+  /// the host's runs here.
   static llvm::Expected<std::unique_ptr<CompiledFunction>>
   create(ModuleOp module, llvm::StringRef name, Pipeline pipeline,
-         Allocation allocation);
+         Allocation allocation, llvm::StringRef targetCpu = {});
   ~CompiledFunction();
 
   /// Calls the function. The inputs must have the argument types. With

@@ -37,13 +37,14 @@ using namespace mlir;
 using namespace mlir::norm;
 using namespace mlir::norm::vector_detail;
 
+int64_t norm::vectorWidthFor(bool avx512, bool avx) {
+  return avx512 ? 64 : avx ? 32 : 16;
+}
+
 int64_t norm::hostVectorWidth() {
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  if (features.lookup("avx512f"))
-    return 64;
-  if (features.lookup("avx2") || features.lookup("avx"))
-    return 32;
-  return 16;
+  return vectorWidthFor(features.lookup("avx512f"),
+                        features.lookup("avx2") || features.lookup("avx"));
 }
 
 namespace {
