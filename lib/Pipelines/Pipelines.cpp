@@ -34,6 +34,7 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -103,6 +104,10 @@ static constexpr const char *kReferenceToLLVM =
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
     "convert-linalg-to-loops,"
     "expand-strided-metadata,lower-affine,norm-expand-f8,"
+    // bf16 (and f16) math and bf16 arithmetic computed in f32, rounded
+    // once (kEmulateBF16 below).
+    "math-extend-to-supported-types,"
+    "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32},"
     "arith-expand{include-bf16=true},"
     // erf and tanh (fused GELU) have no LLVM intrinsic: libm computes them.
     "convert-scf-to-cf,convert-math-to-llvm,convert-math-to-libm,"
@@ -128,6 +133,14 @@ static constexpr const char *kDestinationPassing =
 static constexpr const char *kVectorToLLVMHead =
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize,"
     "convert-linalg-to-loops,";
+/// Arithmetic on bf16 values (a bf16 residual add or bias of a fused or
+/// unfused program) computed in f32 and rounded once, as PyTorch does:
+/// LLVM would otherwise round with a call to __truncsfbf2 on targets
+/// without AVX512-BF16, which neither the JIT nor Debian 12's libgcc has.
+/// f32's 24 bits are more than 2 x 8 + 2, so the double rounding (exact to
+/// f32, f32 to bf16) gives the correctly rounded bf16 result.
+static constexpr const char *kEmulateBF16 =
+    "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32},";
 /// ...the slot loops on an OpenMP team (unless sequential)...
 static constexpr const char *kOpenMP = "convert-scf-to-openmp,";
 static constexpr const char *kVectorToLLVMMiddle =
@@ -166,6 +179,7 @@ LogicalResult norm::buildCPUPipeline(OpPassManager &pm,
   std::string lowering =
       std::string(kVectorToLLVMHead) + (options.sequential ? "" : kOpenMP) +
       kVectorToLLVMMiddle +
+      kEmulateBF16 +
       (options.nativeBF16
            ? "arith-expand,"
            : "norm-expand-bf16,arith-expand{include-bf16=true},") +
@@ -255,6 +269,7 @@ void norm::registerNormPasses() {
   registerConversionPasses();
   registerLinalgPasses();
   arith::registerArithPasses();
+  math::registerMathPasses();
   memref::registerMemRefPasses();
   bufferization::registerBufferizationPasses();
   bufferization::registerBufferizationPipelines();
