@@ -4,7 +4,7 @@ BUILD ?= build
 LLVM_DIR ?= /usr/lib/llvm-22
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build demo check check-sanitize check-integrations fuzz bench gpu-bundle docs clean format
+.PHONY: all deps configure build demo check check-sanitize check-vector-paths check-integrations fuzz bench gpu-bundle docs clean format
 
 all: build
 
@@ -38,6 +38,18 @@ check-sanitize: deps
 	  -DCMAKE_CXX_COMPILER=$(LLVM_DIR)/bin/clang++ \
 	  -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir -DNORM_SANITIZE=ON > /dev/null
 	cmake --build $(BUILD)-sanitize --target check-norm -j $(JOBS)
+
+# The execution and integration tests again with kernels compiled for other
+# CPUs than the host (norm-run's default --target-cpu, NORM_TARGET_CPU):
+# AVX2 code runs on an AVX-512 host. TARGET_CPUS="x86-64-v3 x86-64" adds
+# the SSE2 baseline. The host must have the CPUs' features.
+TARGET_CPUS ?= x86-64-v3
+check-vector-paths: build
+	@for cpu in $(TARGET_CPUS); do \
+	  echo "== NORM_TARGET_CPU=$$cpu"; \
+	  (cd $(BUILD) && NORM_TARGET_CPU=$$cpu $(LLVM_DIR)/bin/lit -q \
+	    test/Execution test/Integration) || exit 1; \
+	done
 
 # The IREE sample (examples/iree) against stock IREE and norm_jax against
 # JAX, both from PyPI, pinned, in a virtualenv under $(BUILD); `make check`

@@ -27,8 +27,10 @@ config.substitutions.append(
     ("%llvm_lib_dir", os.path.join(os.path.dirname(config.llvm_tools_dir), "lib"))
 )
 
-# The randomized test's longer mode (test/Execution/CPU/random).
-for name in ("NORM_RANDOM_CASES", "NORM_RANDOM_SEED"):
+# The randomized test's longer mode (test/Execution/CPU/random);
+# NORM_TARGET_CPU (norm-run's default --target-cpu): run the execution tests
+# on another vector path than the host's, e.g. AVX2 code on an AVX-512 host.
+for name in ("NORM_RANDOM_CASES", "NORM_RANDOM_SEED", "NORM_TARGET_CPU"):
     if name in os.environ:
         config.environment[name] = os.environ[name]
 

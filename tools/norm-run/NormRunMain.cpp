@@ -84,7 +84,8 @@ static cl::opt<Pipeline> pipeline(
 static cl::opt<std::string> targetCpu(
     "target-cpu",
     cl::desc("Compile for this CPU (an LLVM name such as haswell or "
-             "x86-64) instead of the host; the host must have its features"),
+             "x86-64) instead of the host; the host must have its features "
+             "(default: $NORM_TARGET_CPU if set, else the host)"),
     cl::cat(runCategory));
 static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the random inputs"),
                               cl::init(0), cl::cat(runCategory));
@@ -161,6 +162,11 @@ int mlir::norm::normRunMain(int argc, const char *const *argv,
           "--benchmark=100\n",
           parseErrors))
     return 1;
+  // The whole test suite can run another vector path than the host's:
+  // NORM_TARGET_CPU=x86-64-v3 make check.
+  if (targetCpu.getNumOccurrences() == 0)
+    if (const char *cpu = std::getenv("NORM_TARGET_CPU"); cpu && *cpu)
+      targetCpu = cpu;
 
   DialectRegistry registry;
   registerNormDialects(registry);
