@@ -217,7 +217,9 @@ Value KernelBuilder::reduceSlot(
     function_ref<Value(OpBuilder &, Value, int64_t)> term) {
   SmallVector<Value> inits;
   if (rowLike)
-    inits = {zeroVector(nb, width), zeroVector(nb, 1)};
+    inits = zeroRowSums(nb, llvm::count_if(segments, [](const Segment &s) {
+                              return s.reduced;
+                            }) > 1);
   else
     inits = {zeroVector(nb, lanes)};
   SmallVector<Value> sums;
@@ -229,27 +231,33 @@ Value KernelBuilder::reduceSlot(
           return {arith::AddFOp::create(ib, loc, accs[0], v,
                                         arith::FastMathFlags::contract)};
         }
-        return sumRowRange(ib, at, index(0), segSizes.back(), accs[0], accs[1],
-                           term);
+        return sumRowRange(ib, at, index(0), segSizes.back(), accs, term);
       },
       sums);
   if (!rowLike)
     return sums[0];
-  return horizontalSum(nb, sums[0], sums[1]);
+  return horizontalSum(nb, sums, segSizes.back());
+}
+
+SmallVector<Value> KernelBuilder::zeroRowSums(OpBuilder &nb, bool perStep) {
+  SmallVector<Value> sums{zeroVector(nb, width)};
+  for (int64_t k = perStep ? remainderStep() : 1; k >= 1; k /= 2)
+    sums.push_back(zeroVector(nb, k));
+  return sums;
 }
 
 SmallVector<Value> KernelBuilder::sumRowRange(
-    OpBuilder &nb, const Indices &at, Value lo, Value hi, Value wideAcc,
-    Value narrowAcc, function_ref<Value(OpBuilder &, Value, int64_t)> term) {
+    OpBuilder &nb, const Indices &at, Value lo, Value hi, ValueRange sums,
+    function_ref<Value(OpBuilder &, Value, int64_t)> term) {
   // Whole vectors along the row, then the remainder as vectors of halving
-  // widths (each when its bit of the remainder is set), each summed across
-  // its lanes into the one-element accumulator: a fixed order, as before.
+  // widths (each when its bit of the remainder is set), each added to the
+  // accumulator of its width: a fixed order whatever the thread count.
   Value w = index(width);
   Value length = arith::SubIOp::create(nb, loc, hi, lo);
   Value rem = arith::RemUIOp::create(nb, loc, length, w);
   Value main = arith::SubIOp::create(nb, loc, hi, rem);
   auto loop = scf::ForOp::create(
-      nb, loc, lo, main, w, ValueRange{wideAcc},
+      nb, loc, lo, main, w, ValueRange{sums[0]},
       [&](OpBuilder &lb, Location, Value iv, ValueRange args) {
         Indices pos = at;
         pos.back() = iv;
@@ -262,20 +270,30 @@ SmallVector<Value> KernelBuilder::sumRowRange(
             ValueRange{arith::AddFOp::create(lb, loc, args[0], v,
                                              arith::FastMathFlags::contract)});
       });
-  SmallVector<Value> narrow = forEachRemainderStep(
-      nb, at, main, rem, narrowAcc,
-      [&](OpBuilder &tb, const Indices &pos, int64_t k,
-          ValueRange acc) -> SmallVector<Value> {
-        Value v = term(tb, loadInputAnyOrder(tb, pos, k), k);
-        if (k > 1)
-          v = vector::BroadcastOp::create(
-              tb, loc, acc[0].getType(),
-              vector::ReductionOp::create(tb, loc, vector::CombiningKind::ADD,
-                                          v, arith::FastMathFlags::reassoc));
-        return {arith::AddFOp::create(tb, loc, acc[0], v,
-                                      arith::FastMathFlags::contract)};
-      });
-  return {loop.getResult(0), narrow[0]};
+  auto step = [&](OpBuilder &tb, const Indices &pos, int64_t k,
+                  ValueRange acc) -> SmallVector<Value> {
+    Value v = term(tb, loadInputAnyOrder(tb, pos, k), k);
+    if (acc.size() == 1) {
+      // One single-lane accumulator.
+      if (k > 1)
+        v = vector::BroadcastOp::create(
+            tb, loc, acc[0].getType(),
+            vector::ReductionOp::create(tb, loc, vector::CombiningKind::ADD, v,
+                                        arith::FastMathFlags::reassoc));
+      return {arith::AddFOp::create(tb, loc, acc[0], v,
+                                    arith::FastMathFlags::contract)};
+    }
+    // One per step, from remainderStep() lanes down to 1.
+    size_t i = llvm::Log2_64(remainderStep()) - llvm::Log2_64(k);
+    SmallVector<Value> next(acc);
+    next[i] = arith::AddFOp::create(tb, loc, acc[i], v,
+                                    arith::FastMathFlags::contract);
+    return next;
+  };
+  SmallVector<Value> result{loop.getResult(0)};
+  llvm::append_range(
+      result, forEachRemainderStep(nb, at, main, rem, sums.drop_front(), step));
+  return result;
 }
 
 SmallVector<Value> KernelBuilder::forEachRemainderStep(
@@ -306,15 +324,41 @@ SmallVector<Value> KernelBuilder::forEachRemainderStep(
   return current;
 }
 
-Value KernelBuilder::horizontalSum(OpBuilder &nb, Value wide, Value narrow) {
-  // Reassociation only lets the tree of the horizontal sum differ from a
+Value KernelBuilder::horizontalSum(OpBuilder &nb, ValueRange sums,
+                                   Value length) {
+  // Reassociation only lets the tree of each horizontal sum differ from a
   // serial chain; it is the same tree on every run and thread count.
   auto fm = arith::FastMathFlags::reassoc;
-  Value w = vector::ReductionOp::create(nb, loc, vector::CombiningKind::ADD,
-                                        wide, fm);
-  Value n = vector::ReductionOp::create(nb, loc, vector::CombiningKind::ADD,
-                                        narrow, fm);
-  return arith::AddFOp::create(nb, loc, w, n);
+  auto reduce = [&](OpBuilder &rb, Value v) -> Value {
+    return vector::ReductionOp::create(rb, loc, vector::CombiningKind::ADD, v,
+                                       fm);
+  };
+  Value total = reduce(nb, sums[0]);
+  if (sums.size() == 2)
+    return arith::AddFOp::create(nb, loc, total, reduce(nb, sums[1]));
+  // A step's accumulator is zero unless the rows' remainder has its bit
+  // (every row of a slot has the same length): skip the others' trees.
+  Value rem = arith::RemUIOp::create(nb, loc, length, index(width));
+  int64_t k = remainderStep();
+  for (Value acc : sums.drop_front()) {
+    Value take = arith::CmpIOp::create(
+        nb, loc, arith::CmpIPredicate::ne,
+        arith::AndIOp::create(nb, loc, rem, index(k)), index(0));
+    total = scf::IfOp::create(
+                nb, loc, take,
+                [&](OpBuilder &tb, Location) {
+                  scf::YieldOp::create(
+                      tb, loc,
+                      arith::AddFOp::create(tb, loc, total, reduce(tb, acc))
+                          .getResult());
+                },
+                [&](OpBuilder &eb, Location) {
+                  scf::YieldOp::create(eb, loc, total);
+                })
+                .getResult(0);
+    k /= 2;
+  }
+  return total;
 }
 
 Value KernelBuilder::zeroVector(OpBuilder &nb, int64_t w) {

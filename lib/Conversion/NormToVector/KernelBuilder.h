@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/bit.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <functional>
 
@@ -110,13 +111,24 @@ private:
   /// Sums term(x) over every reduced position of one statistics slot.
   Value reduceSlot(OpBuilder &nb, Indices idx, int64_t lanes,
                    function_ref<Value(OpBuilder &, Value, int64_t)> term);
-  /// Adds term(x) over [lo, hi) of the row at `at` to a wide and a
-  /// one-element accumulator (whole vectors, then a scalar remainder).
+  /// The accumulators of a row sum, zero: a vector of `width` lanes for the
+  /// whole vectors, then, for a slot of several rows (`perStep`), one per
+  /// remainder step (remainderStep() lanes, half as many, ..., 1), else one
+  /// of a single lane.
+  SmallVector<Value> zeroRowSums(OpBuilder &nb, bool perStep);
+  /// Adds term(x) over [lo, hi) of the row at `at` to the accumulators
+  /// `sums` (zeroRowSums' layout): whole vectors to the wide one; each
+  /// remainder step to its own accumulator, with no reduction across lanes
+  /// (a slot of many short rows, 7x7 or 14x14 planes, then has no serial
+  /// chain per row), or summed across its lanes into the single-lane one
+  /// (a slot of one row: no accumulators to reduce at the end).
   SmallVector<Value>
   sumRowRange(OpBuilder &nb, const Indices &at, Value lo, Value hi,
-              Value wideAcc, Value narrowAcc,
+              ValueRange sums,
               function_ref<Value(OpBuilder &, Value, int64_t)> term);
-  Value horizontalSum(OpBuilder &nb, Value wide, Value narrow);
+  /// The total of row-sum accumulators, in a fixed order, for rows of
+  /// `length` elements: only the remainder steps that ran are reduced.
+  Value horizontalSum(OpBuilder &nb, ValueRange sums, Value length);
   /// Emits the remainder of a row, `rem` (< width) elements from `from`:
   /// body(builder, position, lanes, values) for each step of remainderStep()
   /// lanes, half as many, ..., 1 whose bit of `rem` is set, threading

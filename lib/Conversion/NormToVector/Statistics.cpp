@@ -45,20 +45,21 @@ std::pair<Value, Value> KernelBuilder::chanStatistics(
         Value end = arith::MinUIOp::create(
             fb, loc, arith::AddIOp::create(fb, loc, start, index(kChanBlock)),
             n);
-        Value nbf = toCt(fb, arith::SubIOp::create(fb, loc, end, start));
+        Value length = arith::SubIOp::create(fb, loc, end, start);
+        Value nbf = toCt(fb, length);
         SmallVector<Value> s =
-            sumRowRange(fb, idx, start, end, zeroVector(fb, width),
-                        zeroVector(fb, 1), shifted);
+            sumRowRange(fb, idx, start, end, zeroRowSums(fb, /*perStep=*/false), shifted);
         Value blockMean =
-            arith::DivFOp::create(fb, loc, horizontalSum(fb, s[0], s[1]), nbf);
-        SmallVector<Value> q = sumRowRange(
-            fb, idx, start, end, zeroVector(fb, width), zeroVector(fb, 1),
-            [&](OpBuilder &ib, Value v, int64_t w) -> Value {
-              Value d = arith::SubFOp::create(ib, loc, shifted(ib, v, w),
-                                              splat(ib, blockMean, w));
-              return arith::MulFOp::create(ib, loc, d, d);
-            });
-        Value blockM2 = horizontalSum(fb, q[0], q[1]);
+            arith::DivFOp::create(fb, loc, horizontalSum(fb, s, length), nbf);
+        SmallVector<Value> q =
+            sumRowRange(fb, idx, start, end, zeroRowSums(fb, /*perStep=*/false),
+                        [&](OpBuilder &ib, Value v, int64_t w) -> Value {
+                          Value d =
+                              arith::SubFOp::create(ib, loc, shifted(ib, v, w),
+                                                    splat(ib, blockMean, w));
+                          return arith::MulFOp::create(ib, loc, d, d);
+                        });
+        Value blockM2 = horizontalSum(fb, q, length);
         Value total = arith::AddFOp::create(fb, loc, acc[0], nbf);
         Value delta = arith::SubFOp::create(fb, loc, blockMean, acc[1]);
         Value weight = arith::DivFOp::create(fb, loc, nbf, total);

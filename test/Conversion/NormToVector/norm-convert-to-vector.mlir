@@ -284,3 +284,25 @@ func.func @batch_norm_slot_scale(%x: tensor<?x?x?xf32>, %g: tensor<?xf32>, %b: t
   %y = norm.batch_norm_inference %x, %m, %v gamma(%g : tensor<?xf32>) beta(%b : tensor<?xf32>) : tensor<?x?x?xf32>, tensor<?xf32>, tensor<?xf32> -> tensor<?x?x?xf32>
   return %y : tensor<?x?x?xf32>
 }
+
+// -----
+
+// A slot of several rows (a training batch norm's planes, here of any
+// length): each remainder step (8, 4, 2, 1 lanes at width 16) adds to its
+// own accumulator, carried over the planes with the wide one; nothing is
+// reduced across lanes inside the loop over the planes, and after it only
+// the steps the remainder has are.
+// CHECK-LABEL: func.func @batch_norm_planes
+// CHECK:       scf.for %{{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<8xf32>, vector<4xf32>, vector<2xf32>, vector<1xf32>) {
+// CHECK-NOT:     vector.reduction
+// CHECK:         scf.if %{{.*}} -> (vector<8xf32>, vector<4xf32>, vector<2xf32>, vector<1xf32>) {
+// CHECK-NOT:     vector.reduction
+// CHECK:         scf.yield %{{.*}} : vector<16xf32>, vector<8xf32>, vector<4xf32>, vector<2xf32>, vector<1xf32>
+// CHECK-NEXT:  }
+// CHECK-NEXT:  vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<16xf32> into f32
+// CHECK:       scf.if %{{.*}} -> (f32) {
+// CHECK-NEXT:    vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<8xf32> into f32
+func.func @batch_norm_planes(%x: tensor<?x?x?xf32>, %m: tensor<?xf32>, %v: tensor<?xf32>) -> (tensor<?x?x?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>) {
+  %y, %bm, %bv, %rm, %rv = norm.batch_norm %x running(%m, %v : tensor<?xf32>, tensor<?xf32>) : tensor<?x?x?xf32> -> tensor<?x?x?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>
+  return %y, %bm, %bv, %rm, %rv : tensor<?x?x?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>
+}
