@@ -47,8 +47,8 @@ std::pair<Value, Value> KernelBuilder::chanStatistics(
             n);
         Value length = arith::SubIOp::create(fb, loc, end, start);
         Value nbf = toCt(fb, length);
-        SmallVector<Value> s =
-            sumRowRange(fb, idx, start, end, zeroRowSums(fb, /*perStep=*/false), shifted);
+        SmallVector<Value> s = sumRowRange(
+            fb, idx, start, end, zeroRowSums(fb, /*perStep=*/false), shifted);
         Value blockMean =
             arith::DivFOp::create(fb, loc, horizontalSum(fb, s, length), nbf);
         SmallVector<Value> q =
@@ -329,9 +329,10 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
   // has a standard deviation of at least about M 2^-8 / sqrt(n), while the
   // mean's rounding is M 2^-24: the sum of squares grows by n times its
   // square, a relative (2^-16 sqrt(n))^2 of the variance (2e-6 for n =
-  // 16384). The normalizing pass keeps both subtractions: there the same
-  // rounding would shift every output by up to 2^-17 sqrt(n) standard
-  // deviations, a bf16 ulp of 1 for rows of 10^6.
+  // 16384). The normalizing pass does not subtract the rounded mean: there
+  // that rounding would shift every output by up to 2^-17 sqrt(n) standard
+  // deviations, a bf16 ulp of 1 for rows of 10^6 (it folds shift * scale
+  // instead, for 16-bit results: negShiftScaled below).
   Value pivotShift;
   bool fuseShift = normElem.isBF16() && ct.isF32();
   auto centered = [&](OpBuilder &ib, Value v, int64_t w) {
@@ -440,6 +441,29 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
           lanes == 0 ? constant(nb, 1.0) : splat(nb, constant(nb, 1.0), lanes));
     slotScale = arith::MulFOp::create(nb, loc, inv, g);
   }
+  // 16-bit results of batch statistics: (x - pivot - shift) * scale as
+  // fma(x - pivot, scale, -shift * scale), one operation per vector fewer
+  // (LayerNorm bf16 4096x768 single-threaded: see docs/cpu.md). x - pivot
+  // is taken exactly as before; only shift * scale rounds once more, and
+  // |shift * scale| = |pivot - mean| / std <= sqrt(n - 1) (the pivot is one
+  // of the n values), so the outputs move by at most 2^-24 sqrt(n - 1)
+  // standard deviations: under 2^-14 for rows of up to 2^20, 1/32 of a
+  // bf16 unit at 1 (f32 results keep both subtractions).
+  // With gamma and beta constant over the slot (batch norm's channels),
+  // beta joins the constant: one multiply-add per vector after x - pivot.
+  Value negShiftScaled;
+  bool betaInOffset = false;
+  if (pivot && shift && normElem.getIntOrFloatBitWidth() <= 16) {
+    Value scale = slotScale ? slotScale : inv;
+    negShiftScaled = arith::NegFOp::create(
+        nb, loc, arith::MulFOp::create(nb, loc, shift, scale));
+    if (slotScale && beta) {
+      Value b = loadAlong(
+          nb, beta, [](const Segment &s) { return s.param; }, idx, lanes, ct);
+      negShiftScaled = arith::AddFOp::create(nb, loc, b, negShiftScaled);
+      betaInOffset = true;
+    }
+  }
   // Plain bf16 rows (no fused work, no kept value, bf16 weights along the
   // row): the normalizing pass on even and odd halves (widenPairs).
   auto bf16AlongRow = [&](Value view) {
@@ -462,12 +486,22 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
         // FMA).
         auto affine = [&](Value h, function_ref<Value()> loadGamma,
                           function_ref<Value()> loadBeta, int64_t n) {
-          Value v = centered(ib, h, n);
-          if (slotScale) {
-            v = arith::MulFOp::create(ib, loc, v, broadcastTo(ib, slotScale, n),
+          Value v;
+          if (negShiftScaled) {
+            v = arith::SubFOp::create(ib, loc, h, broadcastTo(ib, pivot, n));
+            v = arith::MulFOp::create(
+                ib, loc, v, broadcastTo(ib, slotScale ? slotScale : inv, n),
+                arith::FastMathFlags::contract);
+            v = arith::AddFOp::create(ib, loc, v,
+                                      broadcastTo(ib, negShiftScaled, n),
+                                      arith::FastMathFlags::contract);
+          } else if (slotScale) {
+            v = arith::MulFOp::create(ib, loc, centered(ib, h, n),
+                                      broadcastTo(ib, slotScale, n),
                                       arith::FastMathFlags::contract);
           } else {
-            v = arith::MulFOp::create(ib, loc, v, broadcastTo(ib, inv, n));
+            v = arith::MulFOp::create(ib, loc, centered(ib, h, n),
+                                      broadcastTo(ib, inv, n));
           }
           if (Value g = gamma && !slotScale ? loadGamma() : Value()) {
             if (desc.zeroCenteredGamma)
@@ -476,7 +510,7 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
             v = arith::MulFOp::create(ib, loc, v, g,
                                       arith::FastMathFlags::contract);
           }
-          if (beta)
+          if (beta && !betaInOffset)
             v = arith::AddFOp::create(ib, loc, v, loadBeta(),
                                       arith::FastMathFlags::contract);
           return v;

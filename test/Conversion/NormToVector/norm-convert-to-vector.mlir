@@ -306,3 +306,47 @@ func.func @batch_norm_planes(%x: tensor<?x?x?xf32>, %m: tensor<?xf32>, %v: tenso
   %y, %bm, %bv, %rm, %rv = norm.batch_norm %x running(%m, %v : tensor<?xf32>, tensor<?xf32>) : tensor<?x?x?xf32> -> tensor<?x?x?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>
   return %y, %bm, %bv, %rm, %rv : tensor<?x?x?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>
 }
+
+// -----
+
+// 16-bit results of batch statistics: (x - pivot - shift) * rstd as
+// fma(x - pivot, rstd, -(shift * rstd)), the product computed once per row.
+// CHECK-LABEL: func.func @layer_norm_bf16_fma
+// CHECK:       %[[RSTD:.*]] = math.rsqrt %{{.*}} : f32
+// CHECK-NEXT:  %[[SR:.*]] = arith.mulf %[[SHIFT:.*]], %[[RSTD]] : f32
+// CHECK-NEXT:  %[[NEG:.*]] = arith.negf %[[SR]] : f32
+// CHECK:       %[[C:.*]] = arith.subf %{{.*}}, %{{.*}} : vector<8xf32>
+// CHECK-NEXT:  %[[R:.*]] = vector.broadcast %[[RSTD]] : f32 to vector<8xf32>
+// CHECK-NEXT:  %[[P:.*]] = arith.mulf %[[C]], %[[R]] fastmath<contract> : vector<8xf32>
+// CHECK-NEXT:  %[[N:.*]] = vector.broadcast %[[NEG]] : f32 to vector<8xf32>
+// CHECK-NEXT:  arith.addf %[[P]], %[[N]] fastmath<contract> : vector<8xf32>
+// gamma and beta constant over the slot (a batch norm's channel): beta
+// joins the constant, fma(x - pivot, rstd * gamma, beta - shift * rstd *
+// gamma).
+// CHECK-LABEL: func.func @batch_norm_bf16_offset
+// CHECK:       %[[SCALE:.*]] = arith.mulf %[[RSTD:.*]], %{{.*}} : f32
+// CHECK-NEXT:  %[[SS:.*]] = arith.mulf %[[SHIFT:.*]], %[[SCALE]] : f32
+// CHECK-NEXT:  %[[NEG:.*]] = arith.negf %[[SS]] : f32
+// CHECK:       %[[OFF:.*]] = arith.addf %[[BETA:.*]], %[[NEG]] : f32
+// CHECK:         %[[C:.*]] = arith.subf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK-NEXT:    %[[S:.*]] = vector.broadcast %[[SCALE]] : f32 to vector<16xf32>
+// CHECK-NEXT:    %[[P:.*]] = arith.mulf %[[C]], %[[S]] fastmath<contract> : vector<16xf32>
+// CHECK-NEXT:    %[[O:.*]] = vector.broadcast %[[OFF]] : f32 to vector<16xf32>
+// CHECK-NEXT:    %[[R:.*]] = arith.addf %[[P]], %[[O]] fastmath<contract> : vector<16xf32>
+// CHECK-NEXT:    arith.truncf %[[R]] : vector<16xf32> to vector<16xbf16>
+// f32 results keep both subtractions.
+// CHECK-LABEL: func.func @layer_norm_f32_two_subs
+// CHECK-NOT:   arith.negf
+// CHECK:       return
+func.func @layer_norm_bf16_fma(%x: tensor<?x?xbf16>) -> tensor<?x?xbf16> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<?x?xbf16> -> tensor<?x?xbf16>
+  return %y : tensor<?x?xbf16>
+}
+func.func @batch_norm_bf16_offset(%x: tensor<?x?x?xbf16>, %g: tensor<?xbf16>, %b: tensor<?xbf16>) -> tensor<?x?x?xbf16> {
+  %y, %bm, %bv = norm.batch_norm %x gamma(%g : tensor<?xbf16>) beta(%b : tensor<?xbf16>) : tensor<?x?x?xbf16> -> tensor<?x?x?xbf16>, tensor<?xf32>, tensor<?xf32>
+  return %y : tensor<?x?x?xbf16>
+}
+func.func @layer_norm_f32_two_subs(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}
