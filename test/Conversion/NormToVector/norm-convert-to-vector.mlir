@@ -334,6 +334,17 @@ func.func @batch_norm_planes(%x: tensor<?x?x?xf32>, %m: tensor<?xf32>, %v: tenso
 // CHECK-NEXT:    %[[O:.*]] = vector.broadcast %[[OFF]] : f32 to vector<16xf32>
 // CHECK-NEXT:    %[[R:.*]] = arith.addf %[[P]], %[[O]] fastmath<contract> : vector<16xf32>
 // CHECK-NEXT:    arith.truncf %[[R]] : vector<16xf32> to vector<16xbf16>
+// Given statistics of 16-bit inputs: x * scale + (beta - mean * scale).
+// CHECK-LABEL: func.func @batch_norm_inference_bf16
+// CHECK:       %[[SCALE:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK-NEXT:  %[[MS:.*]] = arith.mulf %[[MEAN:.*]], %[[SCALE]] : f32
+// CHECK-NEXT:  %[[NEG:.*]] = arith.negf %[[MS]] : f32
+// CHECK:       %[[OFF:.*]] = arith.addf %{{.*}}, %[[NEG]] : f32
+// CHECK:         %[[X:.*]] = arith.extf %{{.*}} : vector<16xbf16> to vector<16xf32>
+// CHECK-NEXT:    %[[S:.*]] = vector.broadcast %[[SCALE]] : f32 to vector<16xf32>
+// CHECK-NEXT:    %[[P:.*]] = arith.mulf %[[X]], %[[S]] fastmath<contract> : vector<16xf32>
+// CHECK-NEXT:    %[[O:.*]] = vector.broadcast %[[OFF]] : f32 to vector<16xf32>
+// CHECK-NEXT:    arith.addf %[[P]], %[[O]] fastmath<contract> : vector<16xf32>
 // f32 results keep both subtractions.
 // CHECK-LABEL: func.func @layer_norm_f32_two_subs
 // CHECK-NOT:   arith.negf
@@ -344,6 +355,10 @@ func.func @layer_norm_bf16_fma(%x: tensor<?x?xbf16>) -> tensor<?x?xbf16> {
 }
 func.func @batch_norm_bf16_offset(%x: tensor<?x?x?xbf16>, %g: tensor<?xbf16>, %b: tensor<?xbf16>) -> tensor<?x?x?xbf16> {
   %y, %bm, %bv = norm.batch_norm %x gamma(%g : tensor<?xbf16>) beta(%b : tensor<?xbf16>) : tensor<?x?x?xbf16> -> tensor<?x?x?xbf16>, tensor<?xf32>, tensor<?xf32>
+  return %y : tensor<?x?x?xbf16>
+}
+func.func @batch_norm_inference_bf16(%x: tensor<?x?x?xbf16>, %m: tensor<?xf32>, %v: tensor<?xf32>, %g: tensor<?xbf16>, %b: tensor<?xbf16>) -> tensor<?x?x?xbf16> {
+  %y = norm.batch_norm_inference %x, %m, %v gamma(%g : tensor<?xbf16>) beta(%b : tensor<?xbf16>) : tensor<?x?x?xbf16>, tensor<?xf32>, tensor<?xf32> -> tensor<?x?x?xbf16>
   return %y : tensor<?x?x?xbf16>
 }
 func.func @layer_norm_f32_two_subs(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {

@@ -41,6 +41,10 @@ func.func @bn_nchw_bf16(%x: tensor<3x5x1025xbf16>, %g: tensor<5xbf16>, %b: tenso
 // RUN: norm-run %s --pipeline=reference --function=bn_infer_nhwc_f16 --input=2x7x7x32xf16=random --input=32xf32=random --input="32xf32=random(0.5,2)" --input=32xf16=random --input=32xf16=random --check | FileCheck %s --check-prefix=INFER
 // RUN: norm-run %s --function=bn_infer_bf16 --input=2x3x4x5xbf16=random --input=3xf32=random --input="3xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=INFER
 // RUN: norm-run %s --pipeline=reference --function=bn_infer_bf16 --input=2x3x4x5xbf16=random --input=3xf32=random --input="3xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=INFER
+// 16-bit inference as x * scale + (beta - mean * scale), here with values
+// and a running mean near 1000 (docs/cpu.md on the error of the fold).
+// RUN: norm-run %s --function=bn_infer_bf16_nchw --input=4x8x14x14xbf16=random --input=8xf32=random --input="8xf32=random(0.5,2)" --input=8xbf16=random --input=8xbf16=random --check | FileCheck %s --check-prefix=INFER
+// RUN: norm-run %s --function=bn_infer_bf16_nchw --input="4x8x14x14xbf16=random(980,1020)" --input=8xf32=1000 --input="8xf32=random(50,150)" --input=8xbf16=random --input=8xbf16=random --check | FileCheck %s --check-prefix=INFER
 // INFER: check result[0]: {{.*}}: ok
 func.func @bn_infer_f32(%x: tensor<?x?xf32>, %m: tensor<?xf32>, %v: tensor<?xf32>) -> tensor<?x?xf32> {
   %y = norm.batch_norm_inference %x, %m, %v : tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32> -> tensor<?x?xf32>
@@ -53,4 +57,9 @@ func.func @bn_infer_nhwc_f16(%x: tensor<2x7x7x32xf16>, %m: tensor<32xf32>, %v: t
 func.func @bn_infer_bf16(%x: tensor<2x3x4x5xbf16>, %m: tensor<3xf32>, %v: tensor<3xf32>) -> tensor<2x3x4x5xbf16> {
   %y = norm.batch_norm_inference %x, %m, %v : tensor<2x3x4x5xbf16>, tensor<3xf32>, tensor<3xf32> -> tensor<2x3x4x5xbf16>
   return %y : tensor<2x3x4x5xbf16>
+}
+
+func.func @bn_infer_bf16_nchw(%x: tensor<?x?x?x?xbf16>, %m: tensor<?xf32>, %v: tensor<?xf32>, %g: tensor<?xbf16>, %b: tensor<?xbf16>) -> tensor<?x?x?x?xbf16> {
+  %y = norm.batch_norm_inference %x, %m, %v gamma(%g : tensor<?xbf16>) beta(%b : tensor<?xbf16>) : tensor<?x?x?x?xbf16>, tensor<?xf32>, tensor<?xf32> -> tensor<?x?x?x?xbf16>
+  return %y : tensor<?x?x?x?xbf16>
 }
