@@ -178,8 +178,7 @@ LogicalResult norm::buildCPUPipeline(OpPassManager &pm,
     return failure();
   std::string lowering =
       std::string(kVectorToLLVMHead) + (options.sequential ? "" : kOpenMP) +
-      kVectorToLLVMMiddle +
-      kEmulateBF16 +
+      kVectorToLLVMMiddle + kEmulateBF16 +
       (options.nativeBF16
            ? "arith-expand,"
            : "norm-expand-bf16,arith-expand{include-bf16=true},") +
