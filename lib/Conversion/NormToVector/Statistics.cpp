@@ -332,7 +332,7 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
   // 16384). The normalizing pass does not subtract the rounded mean: there
   // that rounding would shift every output by up to 2^-17 sqrt(n) standard
   // deviations, a bf16 ulp of 1 for rows of 10^6 (it folds shift * scale
-  // instead, for 16-bit results: negShiftScaled below).
+  // instead, for 16-bit results: `offset` below).
   Value pivotShift;
   bool fuseShift = normElem.isBF16() && ct.isF32();
   auto centered = [&](OpBuilder &ib, Value v, int64_t w) {
@@ -454,22 +454,23 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
   // Given statistics (inference batch norm) of 16-bit inputs: x * scale +
   // (beta - mean * scale), one multiply-add per vector; the rounding of
   // mean * scale, 2^-24 |mean| / std, is 2^-15 of what rounding x to 16
-  // bits already cost for x near the mean.
-  Value negShiftScaled;
+  // bits already cost for x near the mean. `offset` is the constant:
+  // -foldedMean * scale, plus beta when betaInOffset.
+  Value offset;
   bool betaInOffset = false;
-  Value folded =
+  Value foldedMean =
       pivot && shift ? shift
       : desc.givenStats && desc.center && inElem.getIntOrFloatBitWidth() <= 16
           ? mean
           : Value();
-  if (folded && normElem.getIntOrFloatBitWidth() <= 16) {
+  if (foldedMean && normElem.getIntOrFloatBitWidth() <= 16) {
     Value scale = slotScale ? slotScale : inv;
-    negShiftScaled = arith::NegFOp::create(
-        nb, loc, arith::MulFOp::create(nb, loc, folded, scale));
+    offset = arith::NegFOp::create(
+        nb, loc, arith::MulFOp::create(nb, loc, foldedMean, scale));
     if (slotScale && beta) {
       Value b = loadAlong(
           nb, beta, [](const Segment &s) { return s.param; }, idx, lanes, ct);
-      negShiftScaled = arith::AddFOp::create(nb, loc, b, negShiftScaled);
+      offset = arith::AddFOp::create(nb, loc, b, offset);
       betaInOffset = true;
     }
   }
@@ -496,7 +497,7 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
         auto affine = [&](Value h, function_ref<Value()> loadGamma,
                           function_ref<Value()> loadBeta, int64_t n) {
           Value v;
-          if (negShiftScaled) {
+          if (offset) {
             v = pivot ? arith::SubFOp::create(ib, loc, h,
                                               broadcastTo(ib, pivot, n))
                             .getResult()
@@ -504,8 +505,7 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
             v = arith::MulFOp::create(
                 ib, loc, v, broadcastTo(ib, slotScale ? slotScale : inv, n),
                 arith::FastMathFlags::contract);
-            v = arith::AddFOp::create(ib, loc, v,
-                                      broadcastTo(ib, negShiftScaled, n),
+            v = arith::AddFOp::create(ib, loc, v, broadcastTo(ib, offset, n),
                                       arith::FastMathFlags::contract);
           } else if (slotScale) {
             v = arith::MulFOp::create(ib, loc, centered(ib, h, n),
