@@ -42,10 +42,16 @@ check-sanitize: deps
 # The execution and integration tests again with kernels compiled for other
 # CPUs than the host (norm-run's default --target-cpu, NORM_TARGET_CPU):
 # AVX2 code runs on an AVX-512 host. TARGET_CPUS="x86-64-v3 x86-64" adds
-# the SSE2 baseline. The host must have the CPUs' features.
+# the SSE2 baseline. A CPU whose features the host lacks is skipped, with a
+# line saying so.
 TARGET_CPUS ?= x86-64-v3
 check-vector-paths: build
 	@for cpu in $(TARGET_CPUS); do \
+	  if ! $(BUILD)/bin/norm-run test/Execution/CPU/bf16-rounding.mlir \
+	      --function=sweep --input=4xf32=1 --target-cpu=$$cpu > /dev/null; then \
+	    echo "== skipped NORM_TARGET_CPU=$$cpu: this host cannot run its code"; \
+	    continue; \
+	  fi; \
 	  echo "== NORM_TARGET_CPU=$$cpu"; \
 	  (cd $(BUILD) && NORM_TARGET_CPU=$$cpu $(LLVM_DIR)/bin/lit -q \
 	    test/Execution test/Integration) || exit 1; \
