@@ -94,9 +94,21 @@ void norm::registerNormDialects(DialectRegistry &registry) {
   registerConvertNVVMToLLVMInterface(registry);
 }
 
+/// Arithmetic on bf16 values (a bf16 residual add or bias of a fused or
+/// unfused program) computed in f32 and rounded once, as PyTorch does:
+/// LLVM would otherwise round with a call to __truncsfbf2 on targets
+/// without AVX512-BF16, which neither the JIT nor Debian 12's libgcc has.
+/// f32's 24 bits are more than 2 x 8 + 2, so the double rounding (exact to
+/// f32, f32 to bf16) gives the correctly rounded bf16 result. Both
+/// pipelines run it.
+static constexpr const char *kEmulateBF16 =
+    "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32},";
+
 /// The reference pipeline as a textual pipeline: every pass in it is an
-/// upstream pass with a stable name.
-static constexpr const char *kReferenceToLLVM =
+/// upstream pass with a stable name. The head, then bf16 (and f16) math
+/// in f32 (math-extend-to-supported-types) and kEmulateBF16, then the
+/// tail.
+static constexpr const char *kReferenceToLLVMHead =
     "convert-elementwise-to-linalg,norm-decompose,canonicalize,"
     "norm-read-only-arguments,one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
@@ -104,10 +116,8 @@ static constexpr const char *kReferenceToLLVM =
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
     "convert-linalg-to-loops,"
     "expand-strided-metadata,lower-affine,norm-expand-f8,"
-    // bf16 (and f16) math and bf16 arithmetic computed in f32, rounded
-    // once (kEmulateBF16 below).
-    "math-extend-to-supported-types,"
-    "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32},"
+    "math-extend-to-supported-types,";
+static constexpr const char *kReferenceToLLVMTail =
     "arith-expand{include-bf16=true},"
     // erf and tanh (fused GELU) have no LLVM intrinsic: libm computes them.
     "convert-scf-to-cf,convert-math-to-llvm,convert-math-to-libm,"
@@ -133,14 +143,6 @@ static constexpr const char *kDestinationPassing =
 static constexpr const char *kVectorToLLVMHead =
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize,"
     "convert-linalg-to-loops,";
-/// Arithmetic on bf16 values (a bf16 residual add or bias of a fused or
-/// unfused program) computed in f32 and rounded once, as PyTorch does:
-/// LLVM would otherwise round with a call to __truncsfbf2 on targets
-/// without AVX512-BF16, which neither the JIT nor Debian 12's libgcc has.
-/// f32's 24 bits are more than 2 x 8 + 2, so the double rounding (exact to
-/// f32, f32 to bf16) gives the correctly rounded bf16 result.
-static constexpr const char *kEmulateBF16 =
-    "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32},";
 /// ...the slot loops on an OpenMP team (unless sequential)...
 static constexpr const char *kOpenMP = "convert-scf-to-openmp,";
 static constexpr const char *kVectorToLLVMMiddle =
@@ -255,7 +257,9 @@ norm::buildGPUSerializationPipeline(OpPassManager &pm,
 
 LogicalResult norm::buildReferenceToLLVMPipeline(OpPassManager &pm) {
   ensurePassesRegistered();
-  return parsePassPipeline(kReferenceToLLVM, pm);
+  return parsePassPipeline(std::string(kReferenceToLLVMHead) + kEmulateBF16 +
+                               kReferenceToLLVMTail,
+                           pm);
 }
 
 void norm::registerNormPasses() {
