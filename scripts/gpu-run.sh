@@ -34,7 +34,8 @@ fi
 if [ "$what" = all ] || [ "$what" = sanitize ]; then
   for tool in memcheck racecheck; do
     compute-sanitizer --tool $tool --error-exitcode 9 python3 \
-      "$here/run_cases.py" "$here/cases" --only _64x768,_4x65536,bn_f32 \
+      "$here/run_cases.py" "$here/cases" \
+      --only _64x768,_4x65536,_2x100000,bn_f32,nchw_packed \
       > "$out/sanitize-$tool.log" 2>&1
     rc=$?
     echo "compute-sanitizer $tool: exit $rc, $(grep -c 'ERROR SUMMARY: 0' \

@@ -9,6 +9,9 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::norm;
 
@@ -84,23 +87,29 @@ std::string norm::emitCudaHeader(llvm::ArrayRef<CudaKernel> kernels,
                  " : " + std::to_string(f[2]) + ")";
       return "(unsigned)(" + blocks + ")";
     };
-    if (dynamic && k.gridFormula[2] == 0) // grids of at most 2^31 - 1
-      os << "  if (outer_ > "
-         << 2147483647LL * k.gridFormula[1] / k.gridFormula[0]
+    // Grids of at most 2^31 - 1 blocks, for either kernel.
+    int64_t maxOuter = std::numeric_limits<int64_t>::max();
+    for (const std::array<int64_t, 3> &f : {k.gridFormula, k.vectorGridFormula})
+      if (f[0] > 0 && f[2] == 0)
+        maxOuter = std::min<int64_t>(maxOuter, 2147483647LL * f[1] / f[0]);
+    if (dynamic && maxOuter < std::numeric_limits<int64_t>::max())
+      os << "  if (outer_ > " << maxOuter
          << ") return NORM_INVALID_ARGUMENT; /* too many blocks */\n";
-    auto launch = [&](const std::string &kernel, const std::string &grid) {
+    auto launch = [&](const std::string &kernel, const std::string &grid,
+                      const std::array<int64_t, 3> &block) {
       os << "norm_cuda_launch(&" << c.name << "_cuda_module, \"" << kernel
-         << "\", " << grid << ", " << k.block[0] << "u, " << k.block[1]
+         << "\", " << grid << ", " << block[0] << "u, " << block[1]
          << "u, stream, params);\n";
     };
     if (!k.vectorKernel.empty()) {
       os << "  /* 16-byte accesses where every buffer allows them. */\n"
          << "  if (" << (aligned.empty() ? "1" : llvm::join(aligned, " && "))
          << ")\n    return ";
-      launch(k.vectorKernel, gridOf(k.vectorGrid, k.vectorGridFormula));
+      launch(k.vectorKernel, gridOf(k.vectorGrid, k.vectorGridFormula),
+             k.vectorBlock);
     }
     os << "  return ";
-    launch(k.scalarKernel, gridOf(k.grid, k.gridFormula));
+    launch(k.scalarKernel, gridOf(k.grid, k.gridFormula), k.block);
     os << "}\n\n";
   }
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";

@@ -53,6 +53,7 @@ std::string norm::emitManifest(llvm::ArrayRef<CKernel> kernels,
                                   {"grid", dims(k.gpuGrid)},
                                   {"vector_grid", dims(k.gpuVectorGrid)},
                                   {"block", dims(k.gpuBlock)},
+                                  {"vector_block", dims(k.gpuVectorBlock)},
                                   {"shared_memory_bytes", "static"}};
     }
     llvm::json::Object rows;

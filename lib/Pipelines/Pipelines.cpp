@@ -200,6 +200,7 @@ LogicalResult norm::buildGPUPipeline(OpPassManager &pm,
   NormConvertToGPUPassOptions convert;
   convert.maxClusterSize = gpuMaxClusterSize(options);
   convert.prefetchMiB = options.prefetchMiB;
+  convert.packedRows = options.packedRows;
   pm.addPass(createNormConvertToGPUPass(convert));
   return buildGPUSerializationPipeline(pm, options);
 }

@@ -265,6 +265,16 @@ def all_cases():
                           "bf16", [1]))
     out.append(layer_like("ln_f32_20x262144", "layer_norm", [20, 262144],
                           "f32", [1], stats=True))
+    # Centered 16-bit slots of more than 64K elements keep their values
+    # packed two per register on sm_90 (without clusters: 32K-64K, as the
+    # 4x65536 rows above): a row over eight blocks of 512 threads, and a
+    # training batch norm whose channels (81920 elements) span images.
+    out.append(layer_like("ln_f16_12x262144", "layer_norm", [12, 262144],
+                          "f16", [1], stats=True,
+                          modes=["random", "offset", "nan"]))
+    out.append(channel_op("bn_bf16_nchw_packed", "batch_norm",
+                          [5, 8, 128, 128], "bf16", 1,
+                          modes=["random", "constant", "offset", "nan"]))
     out.append(add_rms("add_rms_bf16", 64, 4096))
     out.append(prenorm_gelu("prenorm_gelu_bf16", 64, 4096))
     out.append(add_rms("add_rms_bf16_odd", 3, 1000))

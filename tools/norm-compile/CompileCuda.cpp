@@ -84,6 +84,7 @@ norm::lowerToCuda(ModuleOp module, const GPUPipelineOptions &options) {
   NormConvertToGPUPassOptions convertOptions;
   convertOptions.maxClusterSize = gpuMaxClusterSize(options);
   convertOptions.prefetchMiB = options.prefetchMiB;
+  convertOptions.packedRows = options.packedRows;
   convert.addPass(createNormConvertToGPUPass(convertOptions));
   if (failed(convert.run(module)))
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
@@ -102,7 +103,8 @@ norm::lowerToCuda(ModuleOp module, const GPUPipelineOptions &options) {
       for (int d = 0; d < 3; ++d) {
         if (auto grid = func.getKnownGridSizeAttr())
           (vector ? kernel.vectorGrid : kernel.grid)[d] = grid[d];
-        kernel.block[d] = func.getKnownBlockSizeAttr()[d];
+        (vector ? kernel.vectorBlock : kernel.block)[d] =
+            func.getKnownBlockSizeAttr()[d];
       }
       if (auto f = func->getAttrOfType<DenseI64ArrayAttr>("norm.grid_formula"))
         for (int d = 0; d < 3; ++d)

@@ -120,6 +120,12 @@ static cl::opt<int64_t> gpuPrefetchMiB(
              "for rows of 32K elements and more (default 10, 0: none)"),
     cl::init(10), cl::cat(compileCategory));
 
+static cl::opt<bool> gpuPackedRows(
+    "gpu-packed-rows",
+    cl::desc("--target=cuda: long rows of 16-bit elements keep their "
+             "values packed two per register (default true)"),
+    cl::init(true), cl::cat(compileCategory));
+
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "norm-compile") << message << "\n";
   return 1;
@@ -237,6 +243,7 @@ static int compileCuda(ModuleOp module, llvm::TargetMachine &machine,
   options.chips = chips;
   options.format = gpuFormat;
   options.prefetchMiB = gpuPrefetchMiB;
+  options.packedRows = gpuPackedRows;
   auto kernels = lowerToCuda(module, options);
   if (!kernels)
     return fail(llvm::toString(kernels.takeError()));
@@ -260,6 +267,7 @@ static int compileCuda(ModuleOp module, llvm::TargetMachine &machine,
       c.gpuGrid = k.grid;
       c.gpuVectorGrid = k.vectorGrid;
       c.gpuBlock = k.block;
+      c.gpuVectorBlock = k.vectorBlock;
       described.push_back(std::move(c));
     }
     ManifestTarget target{"nvptx64-nvidia-cuda",

@@ -58,7 +58,8 @@ struct CKernel {
   /// CUDA target: the kernels (vectorized, may be empty; scalar) and the
   /// launch shape.
   std::vector<std::string> gpuLaunch;
-  std::array<int64_t, 3> gpuGrid{}, gpuVectorGrid{}, gpuBlock{};
+  std::array<int64_t, 3> gpuGrid{}, gpuVectorGrid{}, gpuBlock{},
+      gpuVectorBlock{};
 };
 
 /// Describes `func`, whose body must be norm ops and a return, and whose

@@ -34,9 +34,10 @@ struct CudaKernel {
   CKernel c;
   std::string vectorKernel; // empty when there is none
   std::string scalarKernel;
-  /// Launch shapes: the grid differs between the two kernels when each
-  /// thread handles one vector (the elementwise strategy).
-  std::array<int64_t, 3> grid{}, vectorGrid{}, block{};
+  /// Launch shapes of the scalar and the vectorized kernel: the grid
+  /// differs when each thread handles one vector (the elementwise strategy),
+  /// the block too when the vectorized kernel packs 16-bit rows.
+  std::array<int64_t, 3> grid{}, vectorGrid{}, block{}, vectorBlock{};
   std::vector<CudaArg> args;
   /// Dynamic leading sizes: the kernels take their product, `outer` (a C
   /// expression of the size arguments), and the grid of each kernel is

@@ -117,6 +117,13 @@ def NormConvertToGPUPass : Pass<"norm-convert-to-gpu", "::mlir::ModuleOp"> {
     next wave of blocks will take: whole if a wave's rows (assuming 132
     SMs) fit in `prefetch-mib` MiB, else the start of each row within half
     of that.
+
+    With `packed-rows`, rows of 16-bit inputs without a prologue keep their
+    values as loaded, two per 32-bit register, and widen them again for
+    each pass over them (64 values per thread instead of 32): with clusters,
+    centered rows of more than 64K elements (blocks of 512 threads, two per
+    SM, instead of 1024); without, rows of 32K-64K elements (held by one
+    block of 1024 threads and read once instead of once per pass).
   }];
   let options = [
     Option<"maxClusterSize", "max-cluster-size", "int64_t", /*default=*/"1",
@@ -125,6 +132,9 @@ def NormConvertToGPUPass : Pass<"norm-convert-to-gpu", "::mlir::ModuleOp"> {
     Option<"prefetchMiB", "prefetch-mib", "int64_t", /*default=*/"10",
            "Rows of 32K elements and more: MiB of the rows the next wave of "
            "blocks takes that a wave may prefetch into L2 (0: no prefetch)">,
+    Option<"packedRows", "packed-rows", "bool", /*default=*/"true",
+           "Long rows of 16-bit elements (no prologue) keep their values "
+           "packed two per register, 64 per thread">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -99,6 +99,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("MiB of the next wave's rows prefetched into L2 for long "
                      "rows (norm-convert-to-gpu; 0: none)"),
       llvm::cl::init(10)};
+  Option<bool> packedRows{
+      *this, "packed-rows",
+      llvm::cl::desc("Long rows of 16-bit elements keep their values packed "
+                     "two per register (norm-convert-to-gpu)"),
+      llvm::cl::init(true)};
   Option<int> optLevel{*this, "opt-level",
                        llvm::cl::desc("Optimization level of the device code"),
                        llvm::cl::init(3)};

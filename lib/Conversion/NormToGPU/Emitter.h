@@ -60,6 +60,16 @@ private:
   /// The values normalized at `pos` (the prologue applied), in f32; stores
   /// the prologue value when it is returned and `storeKept`.
   SmallVector<Value> loadH(const Position &pos, bool storeKept);
+  /// 16-bit values, units of `width`, packed two per i32 in order (the last
+  /// word padded with 0).
+  SmallVector<Value> packPairs(ArrayRef<SmallVector<Value>> units);
+  /// The `count` units of `width` values that packPairs packed, widened to
+  /// f32; each word is first xor-ed with `key` when given.
+  SmallVector<SmallVector<Value>>
+  unpackPairs(ArrayRef<Value> words, int64_t count, int64_t width, Value key);
+  /// An i32 zero that the compiler cannot see through (a volatile asm), so
+  /// that computations from it are not merged with earlier ones.
+  Value opaqueZero();
   /// Normalizes, applies the affine and the epilogue, and stores.
   /// Subtracts `pivot` then `shift` (either may be null) from h, scales by
   /// inv, applies the affine and the epilogue, and stores.

@@ -126,6 +126,57 @@ SmallVector<Value> Emitter::loadH(const Position &pos, bool storeKept) {
   return h;
 }
 
+SmallVector<Value> Emitter::packPairs(ArrayRef<SmallVector<Value>> units) {
+  SmallVector<Value> flat;
+  for (const SmallVector<Value> &unit : units)
+    llvm::append_range(flat, unit);
+  if (flat.empty())
+    return {};
+  Type elem = flat.front().getType();
+  if (flat.size() % 2)
+    flat.push_back(arith::ConstantOp::create(b, loc, b.getZeroAttr(elem)));
+  auto pair = VectorType::get({2}, elem);
+  auto word = VectorType::get({1}, b.getI32Type());
+  SmallVector<Value> words;
+  for (size_t i = 0; i < flat.size(); i += 2) {
+    Value v = vector::FromElementsOp::create(b, loc, pair,
+                                             ValueRange{flat[i], flat[i + 1]});
+    v = vector::BitCastOp::create(b, loc, word, v);
+    words.push_back(vector::ExtractOp::create(b, loc, v, 0));
+  }
+  return words;
+}
+
+SmallVector<SmallVector<Value>> Emitter::unpackPairs(ArrayRef<Value> words,
+                                                     int64_t count,
+                                                     int64_t width, Value key) {
+  auto pair = VectorType::get({2}, x.elem);
+  auto word = VectorType::get({1}, b.getI32Type());
+  SmallVector<SmallVector<Value>> units(count);
+  for (int64_t e = 0; e < count * width; ++e) {
+    if (e % 2)
+      continue;
+    Value w = words[e / 2];
+    if (key)
+      w = arith::XOrIOp::create(b, loc, w, key);
+    Value v = vector::FromElementsOp::create(b, loc, word, ValueRange{w});
+    v = vector::BitCastOp::create(b, loc, pair, v);
+    for (int64_t j = 0; j < 2 && e + j < count * width; ++j)
+      units[(e + j) / width].push_back(
+          convert(vector::ExtractOp::create(b, loc, v, j), b.getF32Type()));
+  }
+  return units;
+}
+
+Value Emitter::opaqueZero() {
+  return LLVM::InlineAsmOp::create(b, loc, b.getI32Type(), ValueRange{},
+                                   b.getStringAttr("mov.u32 $0, 0;"),
+                                   b.getStringAttr("=r"), b.getUnitAttr(),
+                                   UnitAttr(), LLVM::TailCallKindAttr(),
+                                   LLVM::AsmDialectAttr(), ArrayAttr())
+      .getResult(0);
+}
+
 Value Emitter::centered(Value v, Value pivot, Value shift) {
   // The mean is never formed in f32 for this: with a large offset (mean 1e4,
   // std 1e-2) its rounding (1e-3) would be a tenth of a standard deviation,
@@ -474,6 +525,12 @@ gpu::GPUFuncOp Emitter::emit(StringRef name) {
     func->setAttr(
         NVVM::NVVMDialect::getClusterDimAttrName(),
         b.getDenseI32ArrayAttr({static_cast<int32_t>(plan.clusterSize), 1, 1}));
+  // Packed rows of blocks smaller than 1024 threads: as many blocks as make
+  // 1024 threads per SM (64 registers each), so that one loads while
+  // another reduces; ptxas would otherwise take up to 128 registers.
+  if (plan.packed && plan.threads < 1024)
+    func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
+                  b.getI32IntegerAttr(1024 / plan.threads));
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
   if (plan.dynamicOuter)

@@ -106,7 +106,8 @@ static llvm::Expected<KernelPlan> checkGrid(KernelPlan plan) {
 
 llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
                                                 int64_t maxCluster,
-                                                int64_t prefetchBytes) {
+                                                int64_t prefetchBytes,
+                                                bool packedRows) {
   auto fail = [](const llvm::Twine &why) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), why);
   };
@@ -215,6 +216,26 @@ llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
     return checkGrid(plan);
   }
   int64_t perThread = ceilDiv(plan.reduced, kRegisterValues);
+  // Centered rows of 16-bit inputs (no prologue: the values normalized are
+  // the loaded ones) longer than two blocks' registers hold as f32 (64K
+  // elements) keep them packed, two per 32-bit register, and widen them
+  // again for each pass: twice the values per thread, so blocks of 512
+  // threads instead of 1024, or half the blocks per row, and two rows in
+  // flight per SM where there was one. Measured on an H100 (bench/gpu,
+  // same-run A/B): LayerNorm bf16 rows of 128K +16 %, 256K +27 %, training
+  // batch norm bf16 (200K per channel) +42 %; but RMSNorm, one reduction
+  // round, -2 to -5 % at 64K-128K, and LayerNorm at 64K (one block of 1024
+  // threads instead of four of 512) +1 %. Without clusters (sm_80), rows of
+  // 32K-64K elements are packed too: held in registers by one block of 1024
+  // threads, they are read once instead of once per pass.
+  bool longRow = maxCluster > 1 ? desc.center && perThread > 2048
+                                : perThread > 1024 && perThread <= 2048;
+  if (packedRows && longRow && bytesOf(op.getInput().getType()) == 2 &&
+      op.getPrologue().empty()) {
+    plan.packed = true;
+    perThread = ceilDiv(plan.reduced, 2 * kRegisterValues);
+  }
+  int64_t registerValues = plan.packed ? 2 * kRegisterValues : kRegisterValues;
   plan.threads = std::clamp<int64_t>(llvm::PowerOf2Ceil(perThread), 32, 1024);
   // Rows longer than one block's registers hold (32K elements): a cluster
   // of blocks of at most 512 threads (two blocks fit an SM, so one loads
@@ -233,20 +254,23 @@ llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
   } else {
     plan.strategy = Strategy::BlockPerRow;
   }
-  // Both kernels (vectorized and scalar) keep at most kRegisterValues
+  // Both kernels (vectorized and scalar) keep at most registerValues
   // values, plus one partial vector, per thread.
-  plan.inRegisters = plan.unitsPerThread(1) <= kRegisterValues &&
+  plan.inRegisters = plan.unitsPerThread(1) <= registerValues &&
                      plan.unitsPerThread(plan.vectorWidth) * plan.vectorWidth <=
-                         kRegisterValues + plan.vectorWidth;
+                         registerValues + plan.vectorWidth;
+  plan.packed = plan.packed && plan.inRegisters;
   // One reduction round for the centered statistics saves a block and a
   // cluster barrier. Measured on an H200 (bench/gpu, same-run A/B): +2.5 to
   // +4.3 % on LayerNorm rows of 64K over 4 blocks, but -5 % (512 threads)
   // and -10 % (1024) for bf16 over 8 blocks, and unsteady (+2 / -8 %) on
   // one block of 1024 threads: there, one block per SM stays latency-bound
-  // whatever the number of barriers.
-  plan.oneRoundMoments = plan.inRegisters &&
-                         plan.strategy == Strategy::BlockPerRow &&
-                         plan.clusterSize > 1 && plan.clusterSize <= 4;
+  // whatever the number of barriers. Not for packed rows: with no barrier
+  // between the sum and the squares, ptxas merges their widenings and keeps
+  // the f32 values (spills at 64 registers).
+  plan.oneRoundMoments =
+      plan.inRegisters && plan.strategy == Strategy::BlockPerRow &&
+      plan.clusterSize > 1 && plan.clusterSize <= 4 && !plan.packed;
   if (!plan.inRegisters) { // re-read per pass, one block per row
     plan.clusterSize = 1;
     plan.threads = 1024;

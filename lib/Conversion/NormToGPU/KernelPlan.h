@@ -67,6 +67,11 @@ struct KernelPlan {
   /// statistics in one reduction (each warp's sum, squares about its own
   /// mean and count, combined by Chan's formula) instead of two.
   bool oneRoundMoments = false;
+  /// BlockPerRow in registers, 16-bit input without prologue, long rows
+  /// (planKernel says which): each thread keeps its values as loaded, two
+  /// per 32-bit register, and widens them again in each pass (up to 64
+  /// values per thread instead of 32).
+  bool packed = false;
   /// BlockPerRow in registers with a block of 1024 threads or a cluster per
   /// row: blocks of the kernel one SM holds at once (0: no prefetch). Each
   /// block prefetches into L2 the row the next wave of blocks will take.
@@ -96,10 +101,11 @@ struct KernelPlan {
 /// Plans the kernel of `op`, or says why the GPU lowering cannot take it.
 /// Rows may be spread over clusters of up to `maxCluster` blocks (1: the
 /// target has no clusters); the blocks of a wave prefetch about
-/// `prefetchBytes` of the next wave's rows (residentPerSM).
+/// `prefetchBytes` of the next wave's rows (residentPerSM); `packedRows`
+/// allows KernelPlan::packed.
 llvm::Expected<KernelPlan> planKernel(NormalizationOpInterface op,
-                                      int64_t maxCluster,
-                                      int64_t prefetchBytes);
+                                      int64_t maxCluster, int64_t prefetchBytes,
+                                      bool packedRows);
 
 } // namespace mlir::norm::gpu_plan
 

@@ -47,26 +47,39 @@ struct NormConvertToGPUPass
       symbols.insert(kernels); // renamed if the name is taken
       for (size_t i = 0; i < ops.size(); ++i) {
         NormalizationOpInterface op = ops[i];
-        llvm::Expected<gpu_plan::KernelPlan> plan = gpu_plan::planKernel(
-            op, std::clamp<int64_t>(maxClusterSize, 1, 8),
-            std::clamp<int64_t>(prefetchMiB, 0, 1024) << 20);
+        auto planFor = [&](bool packed) {
+          return gpu_plan::planKernel(
+              op, std::clamp<int64_t>(maxClusterSize, 1, 8),
+              std::clamp<int64_t>(prefetchMiB, 0, 1024) << 20, packed);
+        };
+        llvm::Expected<gpu_plan::KernelPlan> plan = planFor(packedRows);
         if (!plan) {
           op.emitOpError("cannot be lowered to GPU code: ")
               << llvm::toString(plan.takeError());
           return signalPassFailure();
         }
+        // The scalar kernel of packed rows keeps f32 values as before: with
+        // one element per load, ptxas spills 64 packed values per thread.
+        llvm::Expected<gpu_plan::KernelPlan> scalarPlan =
+            planFor(packedRows && !plan->packed);
+        if (!scalarPlan) {
+          op.emitOpError("cannot be lowered to GPU code: ")
+              << llvm::toString(scalarPlan.takeError());
+          return signalPassFailure();
+        }
         std::string base = (func.getSymName() + "_" + llvm::Twine(i)).str();
         SmallVector<Attribute> names;
-        auto add = [&](int64_t width, StringRef suffix) {
-          gpu::GPUFuncOp kernel = gpu_plan::emitKernel(
-              kernels, op, *plan, width, (base + suffix).str());
+        auto add = [&](const gpu_plan::KernelPlan &p, int64_t width,
+                       StringRef suffix) {
+          gpu::GPUFuncOp kernel = gpu_plan::emitKernel(kernels, op, p, width,
+                                                       (base + suffix).str());
           names.push_back(SymbolRefAttr::get(
               kernels.getSymNameAttr(),
               {FlatSymbolRefAttr::get(kernel.getNameAttr())}));
         };
         if (plan->vectorWidth > 1)
-          add(plan->vectorWidth, "_vector");
-        add(1, "_scalar");
+          add(*plan, plan->vectorWidth, "_vector");
+        add(*scalarPlan, 1, "_scalar");
         op->setAttr("norm.gpu_kernels", b.getArrayAttr(names));
       }
     }

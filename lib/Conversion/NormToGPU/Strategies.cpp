@@ -110,29 +110,50 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
       if ((k + 1) * threads * plan.clusterSize > units)
         inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, u,
                                        index(units));
+      // Packed: the elements as loaded (h is then exactly their value).
+      auto loadUnit = [&] {
+        return plan.packed ? load(x, unitPosition(u))
+                           : loadH(unitPosition(u), true);
+      };
       if (!inside) {
-        h.push_back(loadH(unitPosition(u), true));
+        h.push_back(loadUnit());
       } else {
-        SmallVector<Type> types(width, b.getF32Type());
-        auto ifOp = scf::IfOp::create(b, loc, types, inside, true);
+        Type elem = plan.packed ? x.elem : b.getF32Type();
+        auto ifOp = scf::IfOp::create(b, loc, SmallVector<Type>(width, elem),
+                                      inside, true);
         {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(ifOp.thenBlock());
-          scf::YieldOp::create(b, loc, loadH(unitPosition(u), true));
+          scf::YieldOp::create(b, loc, loadUnit());
           b.setInsertionPointToStart(ifOp.elseBlock());
-          scf::YieldOp::create(b, loc, SmallVector<Value>(width, f32(0.0)));
+          Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elem));
+          scf::YieldOp::create(b, loc, SmallVector<Value>(width, zero));
         }
         h.push_back(SmallVector<Value>(ifOp.getResults()));
       }
       valid.push_back(inside);
     }
+    SmallVector<Value> words;
+    if (plan.packed)
+      words = packPairs(h);
+    // The thread's values in f32 for one pass over them. Packed, they are
+    // widened again in every pass, from words made distinct per pass by an
+    // opaque zero, so that LLVM cannot keep the first pass's f32 values
+    // alive instead (twice the registers).
+    auto forPass = [&](bool first) {
+      if (plan.packed)
+        return unpackPairs(words, perThread, width,
+                           first ? Value() : opaqueZero());
+      return h;
+    };
     if (aheadValid)
       prefetchAhead(t);
     // The thread's sum of `each` over its valid units (padding lanes hold
     // 0, which is not 0 once centered).
-    auto overValid = [&](function_ref<Value(ArrayRef<Value>)> each) {
+    auto overValid = [&](bool first,
+                         function_ref<Value(ArrayRef<Value>)> each) {
       Value acc = f32(0);
-      for (auto [values, inside] : llvm::zip(h, valid)) {
+      for (auto [values, inside] : llvm::zip(forPass(first), valid)) {
         Value part = each(values);
         if (inside)
           part = arith::SelectOp::create(b, loc, inside, part, f32(0));
@@ -143,15 +164,25 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
     if (desc.center && plan.oneRoundMoments) {
       // One reduction of (sum, squares about each warp's mean, count)
       // instead of two: a barrier and a cluster barrier fewer.
+      SmallVector<Value> counts;
+      for (Value inside : valid) {
+        Value n = f32(static_cast<double>(width));
+        counts.push_back(
+            inside
+                ? arith::SelectOp::create(b, loc, inside, n, f32(0)).getResult()
+                : n);
+      }
+      Value threadCount = f32(0);
+      for (Value n : counts)
+        threadCount = arith::AddFOp::create(b, loc, threadCount, n);
       Moments all = blockMoments(
-          overValid([&](ArrayRef<Value> v) { return sumOf(v, pivot, f32(0)); }),
-          overValid([&](ArrayRef<Value> v) {
-            return f32(static_cast<double>(v.size()));
-          }),
-          [&](Value warpShift) {
+          overValid(true,
+                    [&](ArrayRef<Value> v) { return sumOf(v, pivot, f32(0)); }),
+          threadCount, [&](Value warpShift) {
             shift = warpShift;
-            return overValid(
-                [&](ArrayRef<Value> v) { return squares(v, pivot, f32(0)); });
+            return overValid(false, [&](ArrayRef<Value> v) {
+              return squares(v, pivot, f32(0));
+            });
           });
       shift = arith::DivFOp::create(b, loc, all.sum, f32(count));
       mean = arith::AddFOp::create(b, loc, pivot, shift);
@@ -159,7 +190,7 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
       inv = invFrom(var);
     } else {
       statistics([&](bool sq, Value m, Value) { // acc: 0
-        return overValid([&](ArrayRef<Value> v) {
+        return overValid(!sq || !desc.center, [&](ArrayRef<Value> v) {
           return sq ? squares(v, m, f32(0)) : sumOf(v, m, f32(0));
         });
       });
@@ -176,10 +207,11 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
           arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rank,
                                 index(0)));
     ifThen(first, [&] { storeStatistics(slotPos, mean, var, inv); });
+    SmallVector<SmallVector<Value>> last = forPass(false);
     for (int64_t k = 0; k < perThread; ++k) {
       Value u = unitOf(k);
       ifThen(valid[k],
-             [&] { finish(unitPosition(u), h[k], pivot, shift, inv); });
+             [&] { finish(unitPosition(u), last[k], pivot, shift, inv); });
     }
     if (rank)
       NVVM::ClusterWaitOp::create(b, loc, UnitAttr());

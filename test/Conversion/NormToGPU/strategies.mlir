@@ -2,6 +2,7 @@
 // RUN: norm-opt %s --norm-convert-to-gpu | FileCheck %s
 // RUN: norm-opt %s --norm-convert-to-gpu="max-cluster-size=8" | FileCheck %s --check-prefix=CLUSTER
 // RUN: norm-opt %s --norm-convert-to-gpu="max-cluster-size=8 prefetch-mib=0" | FileCheck %s --check-prefix=NOPF
+// RUN: norm-opt %s --norm-convert-to-gpu="max-cluster-size=8 packed-rows=false" | FileCheck %s --check-prefix=NOPACK
 
 // Short rows: a warp per row, four rows per block, butterfly shuffles and no
 // barrier; 16-byte accesses (8 bf16) in the vectorized kernel, each buffer's
@@ -76,9 +77,9 @@ func.func @medium(%x: tensor<5x4099xf32>) -> (tensor<5x4099xf32>, tensor<5xf32>,
 // NOPF-NOT: nsmid
 // NOPF-NOT: prefetch
 // NOPF: gpu.module @columns_kernels
-func.func @long(%x: tensor<2x262144xbf16>) -> tensor<2x262144xbf16> {
-  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<2x262144xbf16> -> tensor<2x262144xbf16>
-  return %y : tensor<2x262144xbf16>
+func.func @long(%x: tensor<2x262144xf32>) -> tensor<2x262144xf32> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<2x262144xf32> -> tensor<2x262144xf32>
+  return %y : tensor<2x262144xf32>
 }
 
 // A row over four blocks (65536 bf16 elements, 512 threads each): the
@@ -107,9 +108,96 @@ func.func @long(%x: tensor<2x262144xbf16>) -> tensor<2x262144xbf16> {
 // CLUSTER: vector.store
 // CLUSTER: nvvm.cluster.wait
 // CLUSTER-NEXT: gpu.return
-func.func @quarter(%x: tensor<2x65536xbf16>) -> tensor<2x65536xbf16> {
-  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<2x65536xbf16> -> tensor<2x65536xbf16>
-  return %y : tensor<2x65536xbf16>
+func.func @quarter(%x: tensor<2x65536xf32>) -> tensor<2x65536xf32> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<2x65536xf32> -> tensor<2x65536xf32>
+  return %y : tensor<2x65536xf32>
+}
+
+// Centered 16-bit rows longer than 64K elements keep their values packed,
+// two per 32-bit register, 64 per thread: a LayerNorm row of 131072 bf16
+// takes a cluster of four blocks of 512 threads instead of eight, two
+// blocks per SM (nvvm.minctasm: 64 registers). Each pass after the first
+// widens the words again after xor-ing them with an opaque zero (a
+// volatile asm), so that LLVM cannot keep the first pass's f32 values
+// instead; the statistics take two rounds (one round would let ptxas merge
+// the widenings of the sum and the squares). The scalar kernel keeps the
+// plan without packing (one element per load: ptxas would spill).
+// CLUSTER-LABEL: gpu.module @packed_kernels
+// CLUSTER: gpu.func @packed_0_vector
+// CLUSTER-SAME: known_block_size = array<i32: 512, 1, 1>, known_grid_size = array<i32: 8, 1, 1>
+// CLUSTER-SAME: nvvm.cluster_dim = array<i32: 4, 1, 1>, nvvm.minctasm = 2 : i32
+// CLUSTER-COUNT-9: vector.load {{.*}} vector<8xbf16>
+// CLUSTER: vector.bitcast {{.*}} : vector<2xbf16> to vector<1xi32>
+// CLUSTER-NOT: arith.xori
+// CLUSTER: vector.bitcast {{.*}} : vector<1xi32> to vector<2xbf16>
+// CLUSTER: nvvm.cluster.wait
+// CLUSTER: %[[ZERO:.*]] = llvm.inline_asm has_side_effects "mov.u32 $0, 0;", "=r"
+// CLUSTER: arith.xori %{{.*}}, %[[ZERO]] : i32
+// CLUSTER: nvvm.cluster.wait
+// CLUSTER: %[[ZERO2:.*]] = llvm.inline_asm has_side_effects "mov.u32 $0, 0;", "=r"
+// CLUSTER: arith.xori %{{.*}}, %[[ZERO2]] : i32
+// CLUSTER: vector.store
+// CLUSTER: gpu.return
+// CLUSTER: gpu.func @packed_0_scalar
+// CLUSTER-SAME: known_block_size = array<i32: 512, 1, 1>, known_grid_size = array<i32: 16, 1, 1>
+// CLUSTER-SAME: nvvm.cluster_dim = array<i32: 8, 1, 1>
+// CLUSTER-NOT: minctasm
+// CLUSTER-NOT: arith.xori
+// CLUSTER: gpu.return
+// NOPACK-LABEL: gpu.module @packed_kernels
+// NOPACK: gpu.func @packed_0_vector
+// NOPACK-SAME: known_block_size = array<i32: 512, 1, 1>, known_grid_size = array<i32: 16, 1, 1>
+// NOPACK-SAME: nvvm.cluster_dim = array<i32: 8, 1, 1>
+// NOPACK-NOT: arith.xori
+// NOPACK: gpu.module
+func.func @packed(%x: tensor<2x131072xbf16>) -> tensor<2x131072xbf16> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<2x131072xbf16> -> tensor<2x131072xbf16>
+  return %y : tensor<2x131072xbf16>
+}
+
+// Not packed: RMSNorm (one reduction round: measured slower packed), and
+// any row with a prologue (here a residual add computed in f32).
+// CLUSTER-LABEL: gpu.module @unpacked_kernels
+// CLUSTER: gpu.func @unpacked_0_vector
+// CLUSTER-SAME: known_block_size = array<i32: 1024, 1, 1>
+// CLUSTER-NOT: minctasm
+// CLUSTER-NOT: arith.xori
+// CLUSTER: gpu.func @unpacked_1_vector
+// CLUSTER-SAME: known_block_size = array<i32: 1024, 1, 1>
+// CLUSTER-NOT: minctasm
+// CLUSTER-NOT: arith.xori
+// CLUSTER: gpu.return
+func.func @unpacked(%x: tensor<2x262144xf16>, %r: tensor<2x262144xf16>) -> (tensor<2x262144xf16>, tensor<2x262144xf32>) {
+  %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<2x262144xf16> -> tensor<2x262144xf16>
+  %z = norm.layer_norm %x
+      prologue(%r : tensor<2x262144xf16>) {
+      ^bb0(%a: f16, %b: f16):
+        %ae = arith.extf %a : f16 to f32
+        %be = arith.extf %b : f16 to f32
+        %s = arith.addf %ae, %be : f32
+        norm.yield %s : f32
+      } {axes = array<i64: 1>} : tensor<2x262144xf16> -> tensor<2x262144xf32>
+  return %y, %z : tensor<2x262144xf16>, tensor<2x262144xf32>
+}
+
+// Without clusters (sm_80), 16-bit rows of 32K-64K elements are packed in
+// one block of 1024 threads, read once; f32 rows of that length are read
+// once per pass.
+// CHECK-LABEL: gpu.module @packed_one_block_kernels
+// CHECK: gpu.func @packed_one_block_0_vector
+// CHECK-SAME: known_block_size = array<i32: 1024, 1, 1>, known_grid_size = array<i32: 2, 1, 1>
+// CHECK-NOT: scf.for
+// CHECK: arith.xori
+// CHECK: gpu.return
+// CHECK: gpu.func @packed_one_block_0_scalar
+// CHECK: scf.for
+// CHECK: gpu.func @packed_one_block_1_vector
+// CHECK: scf.for
+// CHECK: gpu.return
+func.func @packed_one_block(%x: tensor<2x65536xbf16>, %w: tensor<2x65536xf32>) -> (tensor<2x65536xbf16>, tensor<2x65536xf32>) {
+  %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<2x65536xbf16> -> tensor<2x65536xbf16>
+  %z = norm.rms_norm %w {axes = array<i64: 1>} : tensor<2x65536xf32> -> tensor<2x65536xf32>
+  return %y, %z : tensor<2x65536xbf16>, tensor<2x65536xf32>
 }
 
 // A kept innermost axis (batch norm, channels last): 32 adjacent channels

@@ -46,10 +46,21 @@ def main(manifest_path, header_path, object_path, nm):
             params.append(f"{C_TYPES[t['dtype']]} *{t['name']}")
         if cuda:
             params.append("void *stream")
-            for kernel in (k["launch"]["vector_kernel"],
-                           k["launch"]["scalar_kernel"]):
-                if kernel and f'"{kernel}"' not in header:
+            launch = k["launch"]
+            for kernel, block in ((launch["vector_kernel"],
+                                   launch["vector_block"]),
+                                  (launch["scalar_kernel"], launch["block"])):
+                if not kernel:
+                    continue
+                # norm_cuda_launch(&module, "kernel", grid, bx, by, ...)
+                m = re.search(r'"%s", (.*?), (\d+)u, (\d+)u, stream' %
+                              re.escape(kernel), header)
+                if not m:
                     errors.append(f"the header does not launch {kernel}")
+                elif [int(m.group(2)), int(m.group(3))] != block[:2]:
+                    errors.append(f"{kernel}: the header launches blocks of "
+                                  f"{m.group(2)}x{m.group(3)}, the manifest "
+                                  f"says {block}")
         want = (f"static inline norm_status {k['c_function']}("
                 + ", ".join(params) + ")")
         if want not in header:
