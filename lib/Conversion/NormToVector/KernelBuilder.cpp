@@ -212,31 +212,49 @@ void KernelBuilder::nestReduced(
   results.assign(loop.getResults().begin(), loop.getResults().end());
 }
 
-Value KernelBuilder::reduceSlot(
-    OpBuilder &nb, Indices idx, int64_t lanes,
-    function_ref<Value(OpBuilder &, Value, int64_t)> term) {
+Value KernelBuilder::reduceSlot(OpBuilder &nb, Indices idx, int64_t lanes,
+                                Term term) {
+  return reduceSlot(nb, idx, lanes, ArrayRef<Term>{term})[0];
+}
+
+SmallVector<Value> KernelBuilder::reduceSlot(OpBuilder &nb, Indices idx,
+                                             int64_t lanes,
+                                             ArrayRef<Term> terms) {
+  size_t n = terms.size();
   SmallVector<Value> inits;
-  if (rowLike)
-    inits = zeroRowSums(nb, llvm::count_if(segments, [](const Segment &s) {
-                              return s.reduced;
-                            }) > 1);
-  else
-    inits = {zeroVector(nb, lanes)};
+  for (size_t t = 0; t < n; ++t) {
+    if (rowLike)
+      llvm::append_range(
+          inits, zeroRowSums(nb, llvm::count_if(segments, [](const Segment &s) {
+                                   return s.reduced;
+                                 }) > 1));
+    else
+      inits.push_back(zeroVector(nb, lanes));
+  }
+  size_t group = inits.size() / n;
   SmallVector<Value> sums;
   nestReduced(
       nb, idx, 0, inits,
       [&](OpBuilder &ib, Indices &at, ValueRange accs) -> SmallVector<Value> {
         if (!rowLike) {
-          Value v = term(ib, loadInput(ib, at, lanes), lanes);
-          return {arith::AddFOp::create(ib, loc, accs[0], v,
-                                        arith::FastMathFlags::contract)};
+          Value x = loadInput(ib, at, lanes);
+          SmallVector<Value> next;
+          for (size_t t = 0; t < n; ++t)
+            next.push_back(
+                arith::AddFOp::create(ib, loc, accs[t], terms[t](ib, x, lanes),
+                                      arith::FastMathFlags::contract));
+          return next;
         }
-        return sumRowRange(ib, at, index(0), segSizes.back(), accs, term);
+        return sumRowRange(ib, at, index(0), segSizes.back(), accs, terms);
       },
       sums);
   if (!rowLike)
-    return sums[0];
-  return horizontalSum(nb, sums, segSizes.back());
+    return sums;
+  SmallVector<Value> totals;
+  for (size_t t = 0; t < n; ++t)
+    totals.push_back(horizontalSum(nb, ValueRange(sums).slice(t * group, group),
+                                   segSizes.back()));
+  return totals;
 }
 
 SmallVector<Value> KernelBuilder::zeroRowSums(OpBuilder &nb, bool perStep) {
@@ -246,53 +264,76 @@ SmallVector<Value> KernelBuilder::zeroRowSums(OpBuilder &nb, bool perStep) {
   return sums;
 }
 
-SmallVector<Value> KernelBuilder::sumRowRange(
-    OpBuilder &nb, const Indices &at, Value lo, Value hi, ValueRange sums,
-    function_ref<Value(OpBuilder &, Value, int64_t)> term) {
+SmallVector<Value> KernelBuilder::sumRowRange(OpBuilder &nb, const Indices &at,
+                                              Value lo, Value hi,
+                                              ValueRange sums,
+                                              ArrayRef<Term> terms) {
   // Whole vectors along the row, then the remainder as vectors of halving
   // widths (each when its bit of the remainder is set), each added to the
   // accumulator of its width: a fixed order whatever the thread count.
+  // Several terms share the loads; `sums` holds each term's accumulators
+  // in turn (zeroRowSums' layout).
+  size_t n = terms.size();
+  size_t group = sums.size() / n;
   Value w = index(width);
   Value length = arith::SubIOp::create(nb, loc, hi, lo);
   Value rem = arith::RemUIOp::create(nb, loc, length, w);
   Value main = arith::SubIOp::create(nb, loc, hi, rem);
+  SmallVector<Value> mainInits;
+  for (size_t t = 0; t < n; ++t)
+    mainInits.push_back(sums[t * group]);
   auto loop = scf::ForOp::create(
-      nb, loc, lo, main, w, ValueRange{sums[0]},
+      nb, loc, lo, main, w, mainInits,
       [&](OpBuilder &lb, Location, Value iv, ValueRange args) {
         Indices pos = at;
         pos.back() = iv;
         if (rowHook)
           rowHook(lb, pos, width);
-        Value v = term(lb, loadInputAnyOrder(lb, pos, width), width);
+        Value x = loadInputAnyOrder(lb, pos, width);
+        SmallVector<Value> next;
         // contract: a squared term and its sum become one FMA.
-        scf::YieldOp::create(
-            lb, loc,
-            ValueRange{arith::AddFOp::create(lb, loc, args[0], v,
-                                             arith::FastMathFlags::contract)});
+        for (size_t t = 0; t < n; ++t)
+          next.push_back(arith::AddFOp::create(lb, loc, args[t],
+                                               terms[t](lb, x, width),
+                                               arith::FastMathFlags::contract));
+        scf::YieldOp::create(lb, loc, next);
       });
   auto step = [&](OpBuilder &tb, const Indices &pos, int64_t k,
                   ValueRange acc) -> SmallVector<Value> {
-    Value v = term(tb, loadInputAnyOrder(tb, pos, k), k);
-    if (acc.size() == 1) {
-      // One single-lane accumulator.
-      if (k > 1)
-        v = vector::BroadcastOp::create(
-            tb, loc, acc[0].getType(),
-            vector::ReductionOp::create(tb, loc, vector::CombiningKind::ADD, v,
-                                        arith::FastMathFlags::reassoc));
-      return {arith::AddFOp::create(tb, loc, acc[0], v,
-                                    arith::FastMathFlags::contract)};
-    }
-    // One per step, from remainderStep() lanes down to 1.
-    size_t i = llvm::Log2_64(remainderStep()) - llvm::Log2_64(k);
+    Value x = loadInputAnyOrder(tb, pos, k);
+    size_t per = acc.size() / n;
     SmallVector<Value> next(acc);
-    next[i] = arith::AddFOp::create(tb, loc, acc[i], v,
-                                    arith::FastMathFlags::contract);
+    for (size_t t = 0; t < n; ++t) {
+      Value v = terms[t](tb, x, k);
+      if (per == 1) {
+        // One single-lane accumulator.
+        if (k > 1)
+          v = vector::BroadcastOp::create(
+              tb, loc, acc[t].getType(),
+              vector::ReductionOp::create(tb, loc, vector::CombiningKind::ADD,
+                                          v, arith::FastMathFlags::reassoc));
+        next[t] = arith::AddFOp::create(tb, loc, acc[t], v,
+                                        arith::FastMathFlags::contract);
+        continue;
+      }
+      // One per step, from remainderStep() lanes down to 1.
+      size_t i = t * per + llvm::Log2_64(remainderStep()) - llvm::Log2_64(k);
+      next[i] = arith::AddFOp::create(tb, loc, acc[i], v,
+                                      arith::FastMathFlags::contract);
+    }
     return next;
   };
-  SmallVector<Value> result{loop.getResult(0)};
-  llvm::append_range(
-      result, forEachRemainderStep(nb, at, main, rem, sums.drop_front(), step));
+  SmallVector<Value> steps;
+  for (size_t t = 0; t < n; ++t)
+    llvm::append_range(steps, sums.slice(t * group + 1, group - 1));
+  SmallVector<Value> stepped =
+      forEachRemainderStep(nb, at, main, rem, steps, step);
+  SmallVector<Value> result;
+  for (size_t t = 0; t < n; ++t) {
+    result.push_back(loop.getResult(t));
+    llvm::append_range(
+        result, ArrayRef<Value>(stepped).slice(t * (group - 1), group - 1));
+  }
   return result;
 }
 

@@ -108,9 +108,13 @@ private:
   Value loadAlong(OpBuilder &nb, Value view,
                   function_ref<bool(const Segment &)> flag, const Indices &idx,
                   int64_t w, Type to);
+  /// A value summed over a slot, from the loaded input vector of `w` lanes.
+  using Term = function_ref<Value(OpBuilder &, Value, int64_t)>;
   /// Sums term(x) over every reduced position of one statistics slot.
-  Value reduceSlot(OpBuilder &nb, Indices idx, int64_t lanes,
-                   function_ref<Value(OpBuilder &, Value, int64_t)> term);
+  Value reduceSlot(OpBuilder &nb, Indices idx, int64_t lanes, Term term);
+  /// The sums of several terms over one slot, in one pass (one load each).
+  SmallVector<Value> reduceSlot(OpBuilder &nb, Indices idx, int64_t lanes,
+                                ArrayRef<Term> terms);
   /// The accumulators of a row sum, zero: a vector of `width` lanes for the
   /// whole vectors, then, for a slot of several rows (`perStep`), one per
   /// remainder step (remainderStep() lanes, half as many, ..., 1), else one
@@ -122,10 +126,15 @@ private:
   /// (a slot of many short rows, 7x7 or 14x14 planes, then has no serial
   /// chain per row), or summed across its lanes into the single-lane one
   /// (a slot of one row: no accumulators to reduce at the end).
-  SmallVector<Value>
-  sumRowRange(OpBuilder &nb, const Indices &at, Value lo, Value hi,
-              ValueRange sums,
-              function_ref<Value(OpBuilder &, Value, int64_t)> term);
+  /// Several terms share each load; `sums` then holds each term's
+  /// accumulators in turn.
+  SmallVector<Value> sumRowRange(OpBuilder &nb, const Indices &at, Value lo,
+                                 Value hi, ValueRange sums,
+                                 ArrayRef<Term> terms);
+  SmallVector<Value> sumRowRange(OpBuilder &nb, const Indices &at, Value lo,
+                                 Value hi, ValueRange sums, Term term) {
+    return sumRowRange(nb, at, lo, hi, sums, ArrayRef<Term>{term});
+  }
   /// The total of row-sum accumulators, in a fixed order, for rows of
   /// `length` elements: only the remainder steps that ran are reduced.
   Value horizontalSum(OpBuilder &nb, ValueRange sums, Value length);
