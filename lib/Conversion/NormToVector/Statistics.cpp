@@ -21,6 +21,7 @@
 #include "norm/Dialect/Norm/IR/GroupSplit.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
 #include <functional>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::norm;
@@ -363,6 +364,64 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
       return arith::MulFOp::create(ib, loc, v, v,
                                    arith::FastMathFlags::contract);
     };
+    // 16-bit inputs (compute-bound: widening each load costs as much as the
+    // arithmetic) take the sum of d = x - pivot and of d^2 in one pass, and
+    // the centered squares as S2 - S1 * shift. That subtraction loses the
+    // bits that n shift^2 takes of S2: the result is kept only when S2 <=
+    // 4 (S2 - S1 shift), i.e. when the mean is within sqrt(3) standard
+    // deviations of the pivot, which bounds its error by 4 ulps of S2
+    // (the exact pass's own sum rounds as much). Otherwise, a NaN included,
+    // the exact squares pass runs as before.
+    bool onePass =
+        desc.center && ct.isF32() && (normElem.isBF16() || normElem.isF16());
+    auto onePassStatistics = [&](OpBuilder &ob) -> std::pair<Value, Value> {
+      auto pivoted = [&](OpBuilder &ib, Value v, int64_t w) -> Value {
+        return arith::SubFOp::create(ib, loc, v, broadcastTo(ib, pivot, w));
+      };
+      auto squared = [&](OpBuilder &ib, Value v, int64_t w) -> Value {
+        Value d = pivoted(ib, v, w);
+        return arith::MulFOp::create(ib, loc, d, d,
+                                     arith::FastMathFlags::contract);
+      };
+      // bf16 rows prefetch the next slot from their second pass on: here
+      // the one pass over the slot takes the squares pass's share.
+      rowHook = prefetch.sum ? prefetch.sum : prefetch.squares;
+      SmallVector<Value> s =
+          reduceSlot(ob, idx, lanes, ArrayRef<Term>{pivoted, squared});
+      rowHook = nullptr;
+      Value n = lanes == 0 ? count : splat(ob, count, lanes);
+      Value sh = arith::DivFOp::create(ob, loc, s[0], n);
+      Value m2 = arith::SubFOp::create(
+          ob, loc, s[1], arith::MulFOp::create(ob, loc, s[0], sh));
+      auto scalarOrSplat = [&](double v) {
+        Value c = constant(ob, v);
+        return lanes == 0 ? c : splat(ob, c, lanes);
+      };
+      // S2 finite too: its overflow (|d| > 2^64) would make m2 infinite.
+      Value ok = arith::AndIOp::create(
+          ob, loc,
+          arith::CmpFOp::create(
+              ob, loc, arith::CmpFPredicate::OGE, m2,
+              arith::MulFOp::create(ob, loc, s[1], scalarOrSplat(0.25))),
+          arith::CmpFOp::create(
+              ob, loc, arith::CmpFPredicate::OLT, s[1],
+              scalarOrSplat(std::numeric_limits<double>::infinity())));
+      if (lanes)
+        ok = vector::ReductionOp::create(ob, loc, vector::CombiningKind::AND,
+                                         ok);
+      auto ifOp = scf::IfOp::create(
+          ob, loc, ok,
+          [&](OpBuilder &tb, Location) { scf::YieldOp::create(tb, loc, m2); },
+          [&](OpBuilder &eb, Location) {
+            shift = sh;
+            if (fuseShift)
+              pivotShift = arith::AddFOp::create(eb, loc, pivot, sh);
+            Value exact = reduceSlot(eb, idx, lanes, squares);
+            pivotShift = Value();
+            scf::YieldOp::create(eb, loc, exact);
+          });
+      return {sh, ifOp.getResult(0)};
+    };
     Value sumSq;
     bool singleRow = llvm::count_if(segments, [](const Segment &seg) {
                        return seg.reduced;
@@ -382,6 +441,11 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
             scf::YieldOp::create(tb, loc, ValueRange{m, m2});
           },
           [&](OpBuilder &eb, Location) {
+            if (onePass) {
+              auto [sh, m2] = onePassStatistics(eb);
+              scf::YieldOp::create(eb, loc, ValueRange{sh, m2});
+              return;
+            }
             rowHook = prefetch.sum;
             shift = arith::DivFOp::create(
                 eb, loc, reduceSlot(eb, idx, lanes, centered), count);
@@ -395,6 +459,9 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
           });
       shift = ifOp.getResult(0);
       sumSq = ifOp.getResult(1);
+      mean = arith::AddFOp::create(nb, loc, pivot, shift);
+    } else if (onePass) {
+      std::tie(shift, sumSq) = onePassStatistics(nb);
       mean = arith::AddFOp::create(nb, loc, pivot, shift);
     } else {
       if (desc.center) {

@@ -324,7 +324,8 @@ func.func @batch_norm_planes(%x: tensor<?x?x?xf32>, %m: tensor<?xf32>, %v: tenso
 // joins the constant, fma(x - pivot, rstd * gamma, beta - shift * rstd *
 // gamma).
 // CHECK-LABEL: func.func @batch_norm_bf16_offset
-// CHECK:       %[[SCALE:.*]] = arith.mulf %[[RSTD:.*]], %{{.*}} : f32
+// CHECK:       %[[RSTD:.*]] = math.rsqrt %{{.*}} : f32
+// CHECK:       %[[SCALE:.*]] = arith.mulf %[[RSTD]], %{{.*}} : f32
 // CHECK-NEXT:  %[[SS:.*]] = arith.mulf %[[SHIFT:.*]], %[[SCALE]] : f32
 // CHECK-NEXT:  %[[NEG:.*]] = arith.negf %[[SS]] : f32
 // CHECK:       %[[OFF:.*]] = arith.addf %[[BETA:.*]], %[[NEG]] : f32
@@ -362,6 +363,40 @@ func.func @batch_norm_inference_bf16(%x: tensor<?x?x?xbf16>, %m: tensor<?xf32>, 
   return %y : tensor<?x?x?xbf16>
 }
 func.func @layer_norm_f32_two_subs(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}
+
+// -----
+
+// 16-bit inputs take the sums of d = x - pivot and d^2 in one pass (two
+// accumulators, one load), the centered squares as S2 - S1 * shift, kept
+// when S2 <= 4 (S2 - S1 * shift) and S2 is finite; otherwise (a NaN too)
+// the exact squares pass runs. f32 inputs keep two passes.
+// CHECK-LABEL: func.func @layer_norm_bf16_one_pass
+// CHECK:       scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (vector<16xf32>, vector<16xf32>)
+// CHECK:       %[[S1:.*]] = arith.addf %{{.*}}, %{{.*}} : f32
+// CHECK:       %[[S2:.*]] = arith.addf %{{.*}}, %{{.*}} : f32
+// CHECK-NEXT:  %[[SHIFT:.*]] = arith.divf %[[S1]], %{{.*}} : f32
+// CHECK-NEXT:  %[[P:.*]] = arith.mulf %[[S1]], %[[SHIFT]] : f32
+// CHECK-NEXT:  %[[M2:.*]] = arith.subf %[[S2]], %[[P]] : f32
+// CHECK-NEXT:  %[[Q:.*]] = arith.mulf %[[S2]], %{{.*}} : f32
+// CHECK-NEXT:  %[[GE:.*]] = arith.cmpf oge, %[[M2]], %[[Q]] : f32
+// CHECK-NEXT:  %[[FIN:.*]] = arith.cmpf olt, %[[S2]], %{{.*}} : f32
+// CHECK-NEXT:  %[[OK:.*]] = arith.andi %[[GE]], %[[FIN]] : i1
+// CHECK-NEXT:  scf.if %[[OK]] -> (f32) {
+// CHECK-NEXT:    scf.yield %[[M2]] : f32
+// CHECK-NEXT:  } else {
+// CHECK:         scf.for {{.*}} -> (vector<16xf32>)
+// CHECK:       math.rsqrt
+// CHECK-LABEL: func.func @layer_norm_f32_two_pass
+// CHECK-NOT:   arith.cmpf oge
+// CHECK:       return
+func.func @layer_norm_bf16_one_pass(%x: tensor<?x?xbf16>) -> tensor<?x?xbf16> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<?x?xbf16> -> tensor<?x?xbf16>
+  return %y : tensor<?x?xbf16>
+}
+func.func @layer_norm_f32_two_pass(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>
   return %y : tensor<?x?xf32>
 }

@@ -7,6 +7,16 @@
 // RUN: norm-run %s --pipeline=reference --function=bn_nhwc_f16 --input=2x7x7x32xf16=random --input=32xf32=random --input="32xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=TRAIN
 // RUN: norm-run %s --function=bn_nchw_bf16 --input=3x5x1025xbf16=random --input=5xbf16=random --input=5xbf16=random --input=5xf32=random --input="5xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=TRAIN
 // RUN: norm-run %s --pipeline=reference --function=bn_nchw_bf16 --input=3x5x1025xbf16=random --input=5xbf16=random --input=5xbf16=random --input=5xf32=random --input="5xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=TRAIN
+// 16-bit channels whose first element (the pivot) is 300 while the others
+// are about normal(0, 1): the exact squares pass runs (see layer-norm.mlir),
+// for a channel of planes (NCHW) and for a vector of channels (NHWC).
+// RUN: %python %S/Inputs/pivot_rows.py %t.nchw.npy 2x3x100x100
+// RUN: norm-run %s --function=bn_nchw_bf16_dyn --input=@%t.nchw.npy --check | FileCheck %s --check-prefix=PIVOT
+// RUN: %python %S/Inputs/pivot_rows.py %t.nhwc.npy 2x40x40x20
+// RUN: norm-run %s --function=bn_nhwc_f16_dyn --input=@%t.nhwc.npy --check | FileCheck %s --check-prefix=PIVOT
+// PIVOT: check result[0]: {{.*}}: ok
+// PIVOT: check result[1]: {{.*}}: ok
+// PIVOT: check result[2]: {{.*}}: ok
 // TRAIN: check result[0]: {{.*}}: ok
 // TRAIN: check result[1]: {{.*}}: ok
 // TRAIN: check result[2]: {{.*}}: ok
@@ -25,6 +35,15 @@ func.func @bn_nhwc_f16(%x: tensor<2x7x7x32xf16>, %m: tensor<32xf32>, %v: tensor<
 func.func @bn_nchw_bf16(%x: tensor<3x5x1025xbf16>, %g: tensor<5xbf16>, %b: tensor<5xbf16>, %m: tensor<5xf32>, %v: tensor<5xf32>) -> (tensor<3x5x1025xbf16>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>) {
   %y, %bm, %bv, %rm, %rv = norm.batch_norm %x gamma(%g : tensor<5xbf16>) beta(%b : tensor<5xbf16>) running(%m, %v : tensor<5xf32>, tensor<5xf32>) {momentum = 0.25 : f64} : tensor<3x5x1025xbf16> -> tensor<3x5x1025xbf16>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>
   return %y, %bm, %bv, %rm, %rv : tensor<3x5x1025xbf16>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>
+}
+
+func.func @bn_nchw_bf16_dyn(%x: tensor<?x?x?x?xbf16>) -> (tensor<?x?x?x?xbf16>, tensor<?xf32>, tensor<?xf32>) {
+  %y, %bm, %bv = norm.batch_norm %x : tensor<?x?x?x?xbf16> -> tensor<?x?x?x?xbf16>, tensor<?xf32>, tensor<?xf32>
+  return %y, %bm, %bv : tensor<?x?x?x?xbf16>, tensor<?xf32>, tensor<?xf32>
+}
+func.func @bn_nhwc_f16_dyn(%x: tensor<?x?x?x?xf16>) -> (tensor<?x?x?x?xf16>, tensor<?xf32>, tensor<?xf32>) {
+  %y, %bm, %bv = norm.batch_norm %x {channel_axis = 3} : tensor<?x?x?x?xf16> -> tensor<?x?x?x?xf16>, tensor<?xf32>, tensor<?xf32>
+  return %y, %bm, %bv : tensor<?x?x?x?xf16>, tensor<?xf32>, tensor<?xf32>
 }
 
 // One value per channel at run time: n / max(n - 1, 1) keeps the running

@@ -125,6 +125,18 @@ func.func @ln_channels(%x: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32> {
 // NANROW: result[1]: tensor<3xf32> [{{-?[0-9.e-]+}}, {{-?}}nan, {{-?[0-9.e-]+}}]
 // NANROW: check result[0]: {{.*}}: ok
 
+// 16-bit rows take the sums of x - pivot and of its square in one pass,
+// and run the exact squares pass when the mean lies more than sqrt(3)
+// standard deviations from the pivot (docs/cpu.md): a row whose first
+// element is 300 while the others are normal(0, 1) (one pass alone gives
+// a variance 1e-3 off), one whose pivot is near the threshold, ordinary
+// rows; against the float64 reference.
+// RUN: %python %S/Inputs/pivot_rows.py %t.pivot.npy 4x100000
+// RUN: norm-run %s --function=ln_bf16 --input=@%t.pivot.npy --input=100000xf32=0 --input=100000xf32=0 --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=ln_f16 --input=@%t.pivot.npy --input=100000xf16=1 --input=100000xf16=0 --check | FileCheck %s --check-prefix=THREE
+// RUN: %python %S/Inputs/pivot_rows.py %t.pivot-short.npy 6x768
+// RUN: norm-run %s --function=ln_bf16 --input=@%t.pivot-short.npy --input=768xf32=random --input=768xf32=random --check | FileCheck %s --check-prefix=THREE
+
 // Rows of 256 KiB and more take their statistics in one read (Chan's blocks
 // of 2048 elements); the last block is partial.
 // RUN: norm-run %s --function=ln_f16 --input=2x140001xf16=random --input=140001xf16=random --input=140001xf16=random --check | FileCheck %s --check-prefix=THREE
