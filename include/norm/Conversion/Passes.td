@@ -18,9 +18,9 @@ def NormConvertToVectorPass : Pass<"norm-convert-to-vector"> {
     (`memref.collapse_shape`). When the innermost run is reduced (LayerNorm
     over trailing axes, RMSNorm, instance and group norm in NCHW), each
     parallel iteration owns one row: two passes over the row from cache
-    (mean, then centered squares; one pass of both sums for 16-bit inputs,
-    with the exact second pass where its cancellation would cost accuracy,
-    docs/cpu.md) and a third that normalizes, vectorized
+    (mean, then centered squares; one pass of both sums, with the exact
+    second pass where its cancellation would cost accuracy, docs/cpu.md)
+    and a third that normalizes, vectorized
     along the row with `vector-width` elements and a scalar remainder loop.
     When the innermost run is kept (batch norm, channels-last layouts,
     LayerNorm over a middle axis), the vector lanes are independent

@@ -364,16 +364,16 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
       return arith::MulFOp::create(ib, loc, v, v,
                                    arith::FastMathFlags::contract);
     };
-    // 16-bit inputs (compute-bound: widening each load costs as much as the
-    // arithmetic) take the sum of d = x - pivot and of d^2 in one pass, and
-    // the centered squares as S2 - S1 * shift. That subtraction loses the
+    // Rows and channels that stay in cache (compute-bound on 2 cores; for
+    // 16-bit inputs widening each load costs as much as the arithmetic)
+    // take the sum of d = x - pivot and of d^2 in one pass, and the
+    // centered squares as S2 - S1 * shift. That subtraction loses the
     // bits that n shift^2 takes of S2: the result is kept only when S2 <=
     // 4 (S2 - S1 shift), i.e. when the mean is within sqrt(3) standard
     // deviations of the pivot, which bounds its error by 4 ulps of S2
     // (the exact pass's own sum rounds as much). Otherwise, a NaN included,
     // the exact squares pass runs as before.
-    bool onePass =
-        desc.center && ct.isF32() && (normElem.isBF16() || normElem.isF16());
+    bool onePass = desc.center && ct.isF32();
     auto onePassStatistics = [&](OpBuilder &ob) -> std::pair<Value, Value> {
       auto pivoted = [&](OpBuilder &ib, Value v, int64_t w) -> Value {
         return arith::SubFOp::create(ib, loc, v, broadcastTo(ib, pivot, w));
@@ -383,9 +383,16 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
         return arith::MulFOp::create(ib, loc, d, d,
                                      arith::FastMathFlags::contract);
       };
-      // bf16 rows prefetch the next slot from their second pass on: here
-      // the one pass over the slot takes the squares pass's share.
-      rowHook = prefetch.sum ? prefetch.sum : prefetch.squares;
+      // The one pass takes the shares of the next slot that the sum's and
+      // the squares' passes would have prefetched (bf16 rows: only the
+      // squares', from their second pass on).
+      rowHook = [&](OpBuilder &hb, const Indices &pos, int64_t w) {
+        for (const RowHook &hook : {prefetch.sum, prefetch.squares})
+          if (hook)
+            hook(hb, pos, w);
+      };
+      if (!prefetch.sum && !prefetch.squares)
+        rowHook = nullptr;
       SmallVector<Value> s =
           reduceSlot(ob, idx, lanes, ArrayRef<Term>{pivoted, squared});
       rowHook = nullptr;

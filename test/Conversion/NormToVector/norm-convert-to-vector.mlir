@@ -202,22 +202,28 @@ func.func @long_rows(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
 // CHECK-NEXT:      memref.prefetch %{{.*}}[%[[NEXT]], %[[Q2]]], read, locality<2>, data : memref<?x?xf32>
 // CHECK-NEXT:    }
 // CHECK:         vector.store
-// A centered row has three passes (the mean's, the squares', the
-// normalizing): shares from 0, n / 3 and 2 n / 3.
+// A centered row has three passes' worth of prefetches (the mean's, the
+// squares', the normalizing): shares from 0, n / 3 and 2 n / 3. Its
+// statistics take one pass (the sums of x - pivot and of its square),
+// which prefetches the first two shares; the exact squares pass that runs
+// only when the one pass would cancel prefetches none.
 // CHECK-LABEL: func.func @prefetch_centered
 // CHECK:       %[[THIRD:.*]] = arith.divui %[[N:.*]], %c3 : index
 // CHECK:       %[[TWICE:.*]] = arith.muli %[[N]], %c2 : index
 // CHECK:       %[[TWOTHIRDS:.*]] = arith.divui %[[TWICE]], %c3 : index
-// CHECK:       scf.for %[[J:.*]] = %c0 to %{{.*}} step %c16 iter_args({{.*}}) -> (vector<16xf32>) {
+// CHECK:       scf.for %[[J:.*]] = %c0 to %{{.*}} step %c16 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>) {
 // CHECK-NEXT:    scf.if %{{.*}} {
 // CHECK-NEXT:      %[[P:.*]] = arith.divui %[[J]], %c3 : index
 // CHECK-NEXT:      memref.prefetch %{{.*}}[%{{.*}}, %[[P]]], read, locality<2>, data : memref<?x?xf32>
-// CHECK:         arith.subf
-// CHECK:       scf.for %[[J2:.*]] = %c0 to %{{.*}} step %c16 iter_args({{.*}}) -> (vector<16xf32>) {
+// CHECK-NEXT:    }
 // CHECK-NEXT:    scf.if %{{.*}} {
-// CHECK-NEXT:      %[[P2:.*]] = arith.divui %[[J2]], %c3 : index
+// CHECK-NEXT:      %[[P2:.*]] = arith.divui %[[J]], %c3 : index
 // CHECK-NEXT:      %[[Q2:.*]] = arith.addi %[[THIRD]], %[[P2]] : index
 // CHECK-NEXT:      memref.prefetch %{{.*}}[%{{.*}}, %[[Q2]]], read, locality<2>, data : memref<?x?xf32>
+// CHECK:         arith.mulf %{{.*}}, %{{.*}} fastmath<contract> : vector<16xf32>
+// CHECK:       scf.if %{{.*}} -> (f32) {
+// CHECK:         scf.for {{.*}} -> (vector<16xf32>) {
+// CHECK-NOT:       memref.prefetch
 // CHECK:         arith.mulf %{{.*}}, %{{.*}} fastmath<contract> : vector<16xf32>
 // CHECK:       scf.for %[[J3:.*]] = %c0 to %{{.*}} step %c16 {
 // CHECK-NEXT:    scf.if %{{.*}} {
@@ -369,10 +375,10 @@ func.func @layer_norm_f32_two_subs(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
 
 // -----
 
-// 16-bit inputs take the sums of d = x - pivot and d^2 in one pass (two
-// accumulators, one load), the centered squares as S2 - S1 * shift, kept
-// when S2 <= 4 (S2 - S1 * shift) and S2 is finite; otherwise (a NaN too)
-// the exact squares pass runs. f32 inputs keep two passes.
+// Centered statistics take the sums of d = x - pivot and d^2 in one pass
+// (two accumulators, one load), the centered squares as S2 - S1 * shift,
+// kept when S2 <= 4 (S2 - S1 * shift) and S2 is finite; otherwise (a NaN
+// too) the exact squares pass runs. An f64 compute type keeps two passes.
 // CHECK-LABEL: func.func @layer_norm_bf16_one_pass
 // CHECK:       scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (vector<16xf32>, vector<16xf32>)
 // CHECK:       %[[S1:.*]] = arith.addf %{{.*}}, %{{.*}} : f32
@@ -389,14 +395,14 @@ func.func @layer_norm_f32_two_subs(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
 // CHECK-NEXT:  } else {
 // CHECK:         scf.for {{.*}} -> (vector<16xf32>)
 // CHECK:       math.rsqrt
-// CHECK-LABEL: func.func @layer_norm_f32_two_pass
+// CHECK-LABEL: func.func @layer_norm_f64_two_pass
 // CHECK-NOT:   arith.cmpf oge
 // CHECK:       return
 func.func @layer_norm_bf16_one_pass(%x: tensor<?x?xbf16>) -> tensor<?x?xbf16> {
   %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<?x?xbf16> -> tensor<?x?xbf16>
   return %y : tensor<?x?xbf16>
 }
-func.func @layer_norm_f32_two_pass(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
-  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>
+func.func @layer_norm_f64_two_pass(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>, compute_type = f64} : tensor<?x?xf32> -> tensor<?x?xf32>
   return %y : tensor<?x?xf32>
 }

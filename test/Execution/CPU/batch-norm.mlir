@@ -7,11 +7,12 @@
 // RUN: norm-run %s --pipeline=reference --function=bn_nhwc_f16 --input=2x7x7x32xf16=random --input=32xf32=random --input="32xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=TRAIN
 // RUN: norm-run %s --function=bn_nchw_bf16 --input=3x5x1025xbf16=random --input=5xbf16=random --input=5xbf16=random --input=5xf32=random --input="5xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=TRAIN
 // RUN: norm-run %s --pipeline=reference --function=bn_nchw_bf16 --input=3x5x1025xbf16=random --input=5xbf16=random --input=5xbf16=random --input=5xf32=random --input="5xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=TRAIN
-// 16-bit channels whose first element (the pivot) is 300 while the others
+// Channels whose first element (the pivot) is 300 while the others
 // are about normal(0, 1): the exact squares pass runs (see layer-norm.mlir),
 // for a channel of planes (NCHW) and for a vector of channels (NHWC).
 // RUN: %python %S/Inputs/pivot_rows.py %t.nchw.npy 2x3x100x100
 // RUN: norm-run %s --function=bn_nchw_bf16_dyn --input=@%t.nchw.npy --check | FileCheck %s --check-prefix=PIVOT
+// RUN: norm-run %s --function=bn_nchw_f32 --input=@%t.nchw.npy --input=3xf32=random --input=3xf32=random --input=3xf32=random --input="3xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=PIVOT
 // RUN: %python %S/Inputs/pivot_rows.py %t.nhwc.npy 2x40x40x20
 // RUN: norm-run %s --function=bn_nhwc_f16_dyn --input=@%t.nhwc.npy --check | FileCheck %s --check-prefix=PIVOT
 // PIVOT: check result[0]: {{.*}}: ok

@@ -125,15 +125,18 @@ func.func @ln_channels(%x: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32> {
 // NANROW: result[1]: tensor<3xf32> [{{-?[0-9.e-]+}}, {{-?}}nan, {{-?[0-9.e-]+}}]
 // NANROW: check result[0]: {{.*}}: ok
 
-// 16-bit rows take the sums of x - pivot and of its square in one pass,
+// Rows take the sums of x - pivot and of its square in one pass,
 // and run the exact squares pass when the mean lies more than sqrt(3)
 // standard deviations from the pivot (docs/cpu.md): a row whose first
 // element is 300 while the others are normal(0, 1) (one pass alone gives
 // a variance 1e-3 off), one whose pivot is near the threshold, ordinary
-// rows; against the float64 reference.
+// rows; against the float64 reference (f32 rows of 50000: 100000 would
+// take Chan's blocks, rows of 256 KiB and more, below).
 // RUN: %python %S/Inputs/pivot_rows.py %t.pivot.npy 4x100000
 // RUN: norm-run %s --function=ln_bf16 --input=@%t.pivot.npy --input=100000xf32=0 --input=100000xf32=0 --check | FileCheck %s --check-prefix=THREE
 // RUN: norm-run %s --function=ln_f16 --input=@%t.pivot.npy --input=100000xf16=1 --input=100000xf16=0 --check | FileCheck %s --check-prefix=THREE
+// RUN: %python %S/Inputs/pivot_rows.py %t.pivot-f32.npy 4x50000
+// RUN: norm-run %s --function=ln_f32 --input=@%t.pivot-f32.npy --input=50000xf32=1 --input=50000xf32=0 --check | FileCheck %s --check-prefix=THREE
 // RUN: %python %S/Inputs/pivot_rows.py %t.pivot-short.npy 6x768
 // RUN: norm-run %s --function=ln_bf16 --input=@%t.pivot-short.npy --input=768xf32=random --input=768xf32=random --check | FileCheck %s --check-prefix=THREE
 
