@@ -364,16 +364,17 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
       return arith::MulFOp::create(ib, loc, v, v,
                                    arith::FastMathFlags::contract);
     };
-    // Rows and channels that stay in cache (compute-bound on 2 cores; for
-    // 16-bit inputs widening each load costs as much as the arithmetic)
-    // take the sum of d = x - pivot and of d^2 in one pass, and the
-    // centered squares as S2 - S1 * shift. That subtraction loses the
-    // bits that n shift^2 takes of S2: the result is kept only when S2 <=
-    // 4 (S2 - S1 shift), i.e. when the mean is within sqrt(3) standard
-    // deviations of the pivot, which bounds its error by 4 ulps of S2
-    // (the exact pass's own sum rounds as much). Otherwise, a NaN included,
-    // the exact squares pass runs as before.
-    bool onePass = desc.center && ct.isF32();
+    // Centered slots that do not take Chan's blocks (compute-bound on 2
+    // cores; for 16-bit inputs widening each load costs as much as the
+    // arithmetic) sum d = x - pivot and d^2 in one pass, and take the
+    // centered squares as S2 - S1 * shift. That subtraction cancels the
+    // n shift^2 that S2 holds beyond them: the result is kept only when
+    // S2 <= 4 (S2 - S1 shift), i.e. when the mean is within sqrt(3)
+    // standard deviations of the pivot, so that its error stays within 4
+    // times the relative rounding of S2 (the exact pass's own sum rounds
+    // as much). Otherwise, a NaN included, the exact squares pass runs.
+    // An f64 compute type keeps the two exact passes.
+    bool onePass = ct.isF32();
     auto onePassStatistics = [&](OpBuilder &ob) -> std::pair<Value, Value> {
       auto pivoted = [&](OpBuilder &ib, Value v, int64_t w) -> Value {
         return arith::SubFOp::create(ib, loc, v, broadcastTo(ib, pivot, w));
@@ -429,6 +430,20 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
           });
       return {sh, ifOp.getResult(0)};
     };
+    // The mean's pass, then the squares about it.
+    auto twoPassStatistics = [&](OpBuilder &ob) -> std::pair<Value, Value> {
+      rowHook = prefetch.sum;
+      shift =
+          arith::DivFOp::create(ob, loc, reduceSlot(ob, idx, lanes, centered),
+                                lanes == 0 ? count : splat(ob, count, lanes));
+      rowHook = prefetch.squares;
+      Value m2 = reduceSlot(ob, idx, lanes, squares);
+      rowHook = nullptr;
+      return {shift, m2};
+    };
+    auto centeredStatistics = [&](OpBuilder &ob) {
+      return onePass ? onePassStatistics(ob) : twoPassStatistics(ob);
+    };
     Value sumSq;
     bool singleRow = llvm::count_if(segments, [](const Segment &seg) {
                        return seg.reduced;
@@ -448,40 +463,19 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
             scf::YieldOp::create(tb, loc, ValueRange{m, m2});
           },
           [&](OpBuilder &eb, Location) {
-            if (onePass) {
-              auto [sh, m2] = onePassStatistics(eb);
-              scf::YieldOp::create(eb, loc, ValueRange{sh, m2});
-              return;
-            }
-            rowHook = prefetch.sum;
-            shift = arith::DivFOp::create(
-                eb, loc, reduceSlot(eb, idx, lanes, centered), count);
-            if (fuseShift)
-              pivotShift = arith::AddFOp::create(eb, loc, pivot, shift);
-            rowHook = prefetch.squares;
-            Value m2 = reduceSlot(eb, idx, lanes, squares);
-            rowHook = nullptr;
-            pivotShift = Value();
-            scf::YieldOp::create(eb, loc, ValueRange{shift, m2});
+            auto [sh, m2] = centeredStatistics(eb);
+            scf::YieldOp::create(eb, loc, ValueRange{sh, m2});
           });
       shift = ifOp.getResult(0);
       sumSq = ifOp.getResult(1);
       mean = arith::AddFOp::create(nb, loc, pivot, shift);
-    } else if (onePass) {
-      std::tie(shift, sumSq) = onePassStatistics(nb);
+    } else if (desc.center) {
+      std::tie(shift, sumSq) = centeredStatistics(nb);
       mean = arith::AddFOp::create(nb, loc, pivot, shift);
     } else {
-      if (desc.center) {
-        rowHook = prefetch.sum;
-        shift = divide(reduceSlot(nb, idx, lanes, centered));
-        mean = arith::AddFOp::create(nb, loc, pivot, shift);
-        if (fuseShift)
-          pivotShift = mean;
-      }
       rowHook = prefetch.squares;
       sumSq = reduceSlot(nb, idx, lanes, squares);
       rowHook = nullptr;
-      pivotShift = Value();
     }
     Value e = lanes == 0 ? eps : splat(nb, eps, lanes);
     if (desc.scaling == Scaling::L2Norm) {
