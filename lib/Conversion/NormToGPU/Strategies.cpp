@@ -164,21 +164,15 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
     if (desc.center && plan.oneRoundMoments) {
       // One reduction of (sum, squares about each warp's mean, count)
       // instead of two: a barrier and a cluster barrier fewer.
-      SmallVector<Value> counts;
-      for (Value inside : valid) {
-        Value n = f32(static_cast<double>(width));
-        counts.push_back(
-            inside
-                ? arith::SelectOp::create(b, loc, inside, n, f32(0)).getResult()
-                : n);
-      }
-      Value threadCount = f32(0);
-      for (Value n : counts)
-        threadCount = arith::AddFOp::create(b, loc, threadCount, n);
+      // (Never packed: see KernelPlan::oneRoundMoments.)
       Moments all = blockMoments(
           overValid(true,
                     [&](ArrayRef<Value> v) { return sumOf(v, pivot, f32(0)); }),
-          threadCount, [&](Value warpShift) {
+          overValid(true,
+                    [&](ArrayRef<Value> v) {
+                      return f32(static_cast<double>(v.size()));
+                    }),
+          [&](Value warpShift) {
             shift = warpShift;
             return overValid(false, [&](ArrayRef<Value> v) {
               return squares(v, pivot, f32(0));
