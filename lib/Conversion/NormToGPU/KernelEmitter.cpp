@@ -153,9 +153,7 @@ SmallVector<SmallVector<Value>> Emitter::unpackPairs(ArrayRef<Value> words,
   auto pair = VectorType::get({2}, x.elem);
   auto word = VectorType::get({1}, b.getI32Type());
   SmallVector<SmallVector<Value>> units(count);
-  for (int64_t e = 0; e < count * width; ++e) {
-    if (e % 2)
-      continue;
+  for (int64_t e = 0; e < count * width; e += 2) {
     Value w = words[e / 2];
     if (key)
       w = arith::XOrIOp::create(b, loc, w, key);

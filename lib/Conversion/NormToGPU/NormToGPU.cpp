@@ -17,6 +17,8 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/SymbolTable.h"
 
+#include <optional>
+
 namespace mlir::norm {
 #define GEN_PASS_DEF_NORMCONVERTTOGPUPASS
 #include "norm/Conversion/Passes.h.inc"
@@ -47,26 +49,24 @@ struct NormConvertToGPUPass
       symbols.insert(kernels); // renamed if the name is taken
       for (size_t i = 0; i < ops.size(); ++i) {
         NormalizationOpInterface op = ops[i];
-        auto planFor = [&](bool packed) {
-          return gpu_plan::planKernel(
+        auto planFor = [&](bool packed) -> std::optional<gpu_plan::KernelPlan> {
+          llvm::Expected<gpu_plan::KernelPlan> p = gpu_plan::planKernel(
               op, std::clamp<int64_t>(maxClusterSize, 1, 8),
               std::clamp<int64_t>(prefetchMiB, 0, 1024) << 20, packed);
+          if (!p) {
+            op.emitOpError("cannot be lowered to GPU code: ")
+                << llvm::toString(p.takeError());
+            return std::nullopt;
+          }
+          return *p;
         };
-        llvm::Expected<gpu_plan::KernelPlan> plan = planFor(packedRows);
-        if (!plan) {
-          op.emitOpError("cannot be lowered to GPU code: ")
-              << llvm::toString(plan.takeError());
-          return signalPassFailure();
-        }
+        std::optional<gpu_plan::KernelPlan> plan = planFor(packedRows);
         // The scalar kernel of packed rows keeps f32 values as before: with
         // one element per load, ptxas spills 64 packed values per thread.
-        llvm::Expected<gpu_plan::KernelPlan> scalarPlan =
-            planFor(packedRows && !plan->packed);
-        if (!scalarPlan) {
-          op.emitOpError("cannot be lowered to GPU code: ")
-              << llvm::toString(scalarPlan.takeError());
+        std::optional<gpu_plan::KernelPlan> scalarPlan =
+            plan && plan->packed ? planFor(false) : plan;
+        if (!plan || !scalarPlan)
           return signalPassFailure();
-        }
         std::string base = (func.getSymName() + "_" + llvm::Twine(i)).str();
         SmallVector<Attribute> names;
         auto add = [&](const gpu_plan::KernelPlan &p, int64_t width,
