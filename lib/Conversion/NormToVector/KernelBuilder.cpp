@@ -130,29 +130,6 @@ Value KernelBuilder::loadInput(OpBuilder &nb, const Indices &idx, int64_t w) {
   return convert(nb, loadNormalized(nb, idx, w), ct);
 }
 
-std::pair<Value, Value> KernelBuilder::widenPairs(OpBuilder &nb, Value raw) {
-  // A bf16 is the upper half of an f32: the 32-bit words of the vector
-  // shifted left by 16 are its even elements, masked to their upper half
-  // its odd ones (two instructions per 32 elements instead of four).
-  int64_t w = cast<VectorType>(raw.getType()).getNumElements();
-  Type i32 = nb.getI32Type();
-  auto words = vec(w / 2, i32);
-  Value packed = vector::BitCastOp::create(nb, loc, words, raw);
-  Value evens = arith::ShLIOp::create(
-      nb, loc, packed,
-      arith::ConstantOp::create(
-          nb, loc, DenseElementsAttr::get(words, nb.getI32IntegerAttr(16))));
-  Value odds = arith::AndIOp::create(
-      nb, loc, packed,
-      arith::ConstantOp::create(
-          nb, loc,
-          DenseElementsAttr::get(
-              words, nb.getI32IntegerAttr(static_cast<int32_t>(0xFFFF0000)))));
-  auto halves = vec(w / 2, nb.getF32Type());
-  return {vector::BitCastOp::create(nb, loc, halves, evens),
-          vector::BitCastOp::create(nb, loc, halves, odds)};
-}
-
 Value KernelBuilder::loadInputAnyOrder(OpBuilder &nb, const Indices &idx,
                                        int64_t w) {
   Value raw = loadNormalized(nb, idx, w);

@@ -92,8 +92,21 @@ private:
   /// loadInput with the lanes in any fixed order (for sums along a row):
   /// bf16 widens its even and odd elements apart, in half the instructions.
   Value loadInputAnyOrder(OpBuilder &nb, const Indices &idx, int64_t w);
-  /// The even and odd elements of a bf16 vector, widened to f32.
+  /// The even and odd elements of a bf16 vector, widened to f32
+  /// (PairedRows.cpp).
   std::pair<Value, Value> widenPairs(OpBuilder &nb, Value raw);
+  /// Whether the whole vectors of the slots' rows can be normalized as
+  /// their even and odd elements: bf16 rows whose operands along the row
+  /// are bf16 too and whose epilogue computes the same on f32 carriers.
+  bool canPairRows(int64_t lanes);
+  /// The epilogue operands at `idx` as even and odd halves (widenPairs), or
+  /// one splatted value for both when constant along the row.
+  SmallVector<std::array<Value, 2>>
+  loadFusedPairs(OpBuilder &nb, const Indices &idx, int64_t w);
+  /// finishOutput on `n` lanes of one half, its 16-bit values carried in
+  /// f32 and rounded where used: the output element type.
+  Value finishOutputCarried(OpBuilder &nb, Value v, ArrayRef<Value> fused,
+                            int64_t n);
   /// Fused operand `k` at `idx`, as a vector of `w` elements of its type.
   Value loadFused(OpBuilder &nb, unsigned k, const Indices &idx, int64_t w);
   /// The body of a prologue or epilogue on vectors of `w` elements.

@@ -542,18 +542,9 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
       betaInOffset = true;
     }
   }
-  // Plain bf16 rows (no fused work, no kept value, bf16 weights along the
-  // row): the normalizing pass on even and odd halves (widenPairs).
-  auto bf16AlongRow = [&](Value view) {
-    return !view ||
-           (cast<MemRefType>(view.getType()).getElementType() == inElem &&
-            segments.back().param);
-  };
-  bool pairRows = lanes == 0 && rowLike && width % 2 == 0 && inElem.isBF16() &&
-                  normElem == inElem && outElem == inElem && ct.isF32() &&
-                  !kept && op.getPrologue().empty() &&
-                  op.getEpilogue().empty() && bf16AlongRow(gamma) &&
-                  bf16AlongRow(beta);
+  // bf16 rows whose operands along the row are bf16: whole vectors as
+  // their even and odd elements (PairedRows.cpp).
+  bool pairRows = canPairRows(lanes);
   forEachInSlot(
       nb, idx, lanes, streamingCondition(nb, idx),
       [&](OpBuilder &ib, const Indices &at, int64_t w, bool nontemporal) {
@@ -602,36 +593,41 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
           else
             vector::StoreOp::create(ib, loc, v, y, at);
         };
-        if (pairRows && w == width) {
-          // Plain bf16 rows: x, gamma and beta widened as even and odd
-          // elements (widenPairs), each half normalized and rounded, the
-          // halves interleaved back before the store.
-          auto halves = [&](Value view) -> std::array<Value, 2> {
-            if (!view)
-              return {};
-            auto [e, o] = widenPairs(
-                ib, view == x ? loadNormalized(ib, at, w)
-                              : loadAlong(ib, view, isParam, at, w, Type()));
-            return {e, o};
-          };
-          std::array<Value, 2> xs = halves(x), gs = halves(gamma),
-                               bs = halves(beta);
-          SmallVector<Value> out;
-          for (int half = 0; half < 2; ++half)
-            out.push_back(convert(ib,
-                                  affine(
-                                      xs[half], [&] { return gs[half]; },
-                                      [&] { return bs[half]; }, w / 2),
-                                  normElem));
-          store(vector::InterleaveOp::create(ib, loc, out[0], out[1]));
-          return;
-        }
         Value h = loadNormalized(ib, at, w);
         if (kept && !readKept)
           vector::StoreOp::create(
               ib, loc,
               convert(ib, h, cast<MemRefType>(kept.getType()).getElementType()),
               kept, at);
+        if (pairRows && w == width) {
+          // x, gamma, beta and the epilogue operands widened as even and
+          // odd elements, each half normalized and finished, the halves
+          // interleaved back before the store.
+          auto halves = [&](Value raw) -> std::array<Value, 2> {
+            auto [e, o] = widenPairs(ib, raw);
+            return {e, o};
+          };
+          auto paramHalves = [&](Value view) -> std::array<Value, 2> {
+            if (!view)
+              return {};
+            return halves(loadAlong(ib, view, isParam, at, w, Type()));
+          };
+          std::array<Value, 2> xs = halves(h), gs = paramHalves(gamma),
+                               bs = paramHalves(beta);
+          SmallVector<std::array<Value, 2>> fused = loadFusedPairs(ib, at, w);
+          SmallVector<Value> out;
+          for (int half = 0; half < 2; ++half) {
+            SmallVector<Value> args;
+            for (const std::array<Value, 2> &pair : fused)
+              args.push_back(pair[half]);
+            Value v = affine(
+                xs[half], [&] { return gs[half]; }, [&] { return bs[half]; },
+                w / 2);
+            out.push_back(finishOutputCarried(ib, v, args, w / 2));
+          }
+          store(vector::InterleaveOp::create(ib, loc, out[0], out[1]));
+          return;
+        }
         Value v = affine(
             convert(ib, h, ct),
             [&] { return loadAlong(ib, gamma, isParam, at, w, ct); },
