@@ -99,14 +99,29 @@ private:
   /// their even and odd elements: bf16 rows whose operands along the row
   /// are bf16 too and whose epilogue computes the same on f32 carriers.
   bool canPairRows(int64_t lanes);
-  /// The epilogue operands at `idx` as even and odd halves (widenPairs), or
-  /// one splatted value for both when constant along the row.
-  SmallVector<std::array<Value, 2>>
-  loadFusedPairs(OpBuilder &nb, const Indices &idx, int64_t w);
-  /// finishOutput on `n` lanes of one half, its 16-bit values carried in
-  /// f32 and rounded where used: the output element type.
+  /// Whether the prologue of a row's whole vectors can be computed on
+  /// their even and odd elements (loadNormalizedPaired).
+  bool canPairPrologue();
+  bool fusedAlongRow(unsigned k) const;
+  bool canPairFused(unsigned begin, unsigned end) const;
+  /// Fused operands [begin, end) at `idx` as even and odd halves
+  /// (widenPairs), or one splatted value for both when constant along the
+  /// row.
+  SmallVector<std::array<Value, 2>> loadFusedPairs(OpBuilder &nb,
+                                                   const Indices &idx,
+                                                   int64_t w, unsigned begin,
+                                                   unsigned end);
+  /// A prologue or epilogue on `n` lanes of one half, its 16-bit values
+  /// carried in f32 and rounded where used (the first argument not yet
+  /// rounded to its type when `firstUnrounded`): the yielded type.
+  Value applyRegionCarried(OpBuilder &nb, Region &region, ArrayRef<Value> args,
+                           bool firstUnrounded, int64_t n);
+  /// finishOutput on `n` lanes of one half: the output element type.
   Value finishOutputCarried(OpBuilder &nb, Value v, ArrayRef<Value> fused,
                             int64_t n);
+  /// loadNormalized of a whole vector, the prologue computed on its even
+  /// and odd elements and the halves interleaved back (canPairPrologue).
+  Value loadNormalizedPaired(OpBuilder &nb, const Indices &idx, int64_t w);
   /// Fused operand `k` at `idx`, as a vector of `w` elements of its type.
   Value loadFused(OpBuilder &nb, unsigned k, const Indices &idx, int64_t w);
   /// The body of a prologue or epilogue on vectors of `w` elements.

@@ -94,6 +94,22 @@ static bool isCarriable(Region &region) {
   return !result.wasInterrupted();
 }
 
+/// Whether operand `k` of the fused ops varies along the row.
+bool KernelBuilder::fusedAlongRow(unsigned k) const {
+  return ((segments.back().fused >> k) & 1) != 0;
+}
+
+/// Whether operands [begin, end) of the fused ops can be loaded as halves:
+/// bf16 along the row, or a float type constant along it.
+bool KernelBuilder::canPairFused(unsigned begin, unsigned end) const {
+  for (unsigned k = begin; k < end; ++k) {
+    Type elem = cast<MemRefType>(fusedViews[k].getType()).getElementType();
+    if (fusedAlongRow(k) ? !elem.isBF16() : !isCarried(elem))
+      return false;
+  }
+  return true;
+}
+
 bool KernelBuilder::canPairRows(int64_t lanes) {
   if (lanes != 0 || !rowLike || width % 2 != 0 || !ct.isF32() ||
       !normElem.isBF16() || !isCarried(outElem))
@@ -105,19 +121,22 @@ bool KernelBuilder::canPairRows(int64_t lanes) {
   for (Value view : {gamma, beta})
     if (view && !(alongRow && elementOf(view).isBF16()))
       return false;
-  for (unsigned k = numPrologue; k < fusedViews.size(); ++k) {
-    Type elem = elementOf(fusedViews[k]);
-    if (((segments.back().fused >> k) & 1) ? !elem.isBF16() : !isCarried(elem))
-      return false;
-  }
-  return op.getEpilogue().empty() || isCarriable(op.getEpilogue());
+  return canPairFused(numPrologue, fusedViews.size()) &&
+         (op.getEpilogue().empty() || isCarriable(op.getEpilogue()));
+}
+
+bool KernelBuilder::canPairPrologue() {
+  return rowLike && width % 2 == 0 && ct.isF32() && inElem.isBF16() &&
+         normElem.isBF16() && !op.getPrologue().empty() &&
+         canPairFused(0, numPrologue) && isCarriable(op.getPrologue());
 }
 
 SmallVector<std::array<Value, 2>>
-KernelBuilder::loadFusedPairs(OpBuilder &nb, const Indices &idx, int64_t w) {
+KernelBuilder::loadFusedPairs(OpBuilder &nb, const Indices &idx, int64_t w,
+                              unsigned begin, unsigned end) {
   SmallVector<std::array<Value, 2>> pairs;
-  for (unsigned k = numPrologue; k < fusedViews.size(); ++k) {
-    if ((segments.back().fused >> k) & 1) {
+  for (unsigned k = begin; k < end; ++k) {
+    if (fusedAlongRow(k)) {
       auto [evens, odds] = widenPairs(nb, loadFused(nb, k, idx, w));
       pairs.push_back({evens, odds});
       continue;
@@ -129,10 +148,11 @@ KernelBuilder::loadFusedPairs(OpBuilder &nb, const Indices &idx, int64_t w) {
   return pairs;
 }
 
-Value KernelBuilder::finishOutputCarried(OpBuilder &nb, Value v,
-                                         ArrayRef<Value> fused, int64_t n) {
-  // Each value of the epilogue, carried in f32 (or i1), and whether a
-  // 16-bit one still has to be rounded to its type before it is used.
+Value KernelBuilder::applyRegionCarried(OpBuilder &nb, Region &region,
+                                        ArrayRef<Value> args,
+                                        bool firstUnrounded, int64_t n) {
+  // Each value of the region, carried in f32 (or i1), and whether a 16-bit
+  // one still has to be rounded to its type before it is used.
   DenseMap<Value, Value> carrier;
   DenseSet<Value> unrounded;
   auto carriedType = [&](Type type) -> Type {
@@ -147,16 +167,11 @@ Value KernelBuilder::finishOutputCarried(OpBuilder &nb, Value v,
     }
     return c;
   };
-  Region &epilogue = op.getEpilogue();
-  if (epilogue.empty())
-    return convert(nb, v, normElem);
-  Block &body = epilogue.front();
-  // The normalized value rounds to the normalized type; the fused operands
-  // are exact.
-  carrier[body.getArgument(0)] = v;
-  unrounded.insert(body.getArgument(0));
-  for (auto [arg, value] : llvm::zip(body.getArguments().drop_front(), fused))
+  Block &body = region.front();
+  for (auto [arg, value] : llvm::zip(body.getArguments(), args))
     carrier[arg] = value;
+  if (firstUnrounded)
+    unrounded.insert(body.getArgument(0));
   for (Operation &o : body.without_terminator()) {
     Value result = o.getResult(0);
     Type type = result.getType();
@@ -184,6 +199,36 @@ Value KernelBuilder::finishOutputCarried(OpBuilder &nb, Value v,
       unrounded.insert(result);
   }
   Value yielded = cast<YieldOp>(body.getTerminator()).getValue();
-  // Rounded once, to the output type.
-  return convert(nb, carrier.lookup(yielded), outElem);
+  // Rounded once, to the yielded type.
+  return convert(nb, carrier.lookup(yielded), yielded.getType());
+}
+
+Value KernelBuilder::finishOutputCarried(OpBuilder &nb, Value v,
+                                         ArrayRef<Value> fused, int64_t n) {
+  if (op.getEpilogue().empty())
+    return convert(nb, v, normElem);
+  // The normalized value rounds to the normalized type; the fused operands
+  // are exact.
+  SmallVector<Value> args{v};
+  llvm::append_range(args, fused);
+  return applyRegionCarried(nb, op.getEpilogue(), args,
+                            /*firstUnrounded=*/true, n);
+}
+
+Value KernelBuilder::loadNormalizedPaired(OpBuilder &nb, const Indices &idx,
+                                          int64_t w) {
+  auto [xe, xo] =
+      widenPairs(nb, vector::LoadOp::create(nb, loc, vec(w, inElem), x, idx));
+  SmallVector<std::array<Value, 2>> operands =
+      loadFusedPairs(nb, idx, w, 0, numPrologue);
+  std::array<Value, 2> xs{xe, xo};
+  SmallVector<Value> halves;
+  for (int half = 0; half < 2; ++half) {
+    SmallVector<Value> args{xs[half]};
+    for (const std::array<Value, 2> &pair : operands)
+      args.push_back(pair[half]);
+    halves.push_back(applyRegionCarried(nb, op.getPrologue(), args,
+                                        /*firstUnrounded=*/false, w / 2));
+  }
+  return vector::InterleaveOp::create(nb, loc, halves[0], halves[1]);
 }

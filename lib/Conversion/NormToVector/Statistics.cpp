@@ -306,10 +306,15 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
   // instead of reading the prologue's operands and computing it again.
   readKept = false;
   if (kept && cast<MemRefType>(kept.getType()).getElementType() == normElem) {
+    // bf16 rows: the prologue of whole vectors on their even and odd
+    // elements (PairedRows.cpp).
+    bool paired = lanes == 0 && canPairPrologue();
     forEachInSlot(nb, idx, lanes, Value(),
                   [&](OpBuilder &ib, const Indices &at, int64_t w, bool) {
-                    vector::StoreOp::create(ib, loc, loadNormalized(ib, at, w),
-                                            kept, at);
+                    Value h = paired && w == width
+                                  ? loadNormalizedPaired(ib, at, w)
+                                  : loadNormalized(ib, at, w);
+                    vector::StoreOp::create(ib, loc, h, kept, at);
                   });
     readKept = true;
   }
@@ -614,7 +619,8 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
           };
           std::array<Value, 2> xs = halves(h), gs = paramHalves(gamma),
                                bs = paramHalves(beta);
-          SmallVector<std::array<Value, 2>> fused = loadFusedPairs(ib, at, w);
+          SmallVector<std::array<Value, 2>> fused =
+              loadFusedPairs(ib, at, w, numPrologue, fusedViews.size());
           SmallVector<Value> out;
           for (int half = 0; half < 2; ++half) {
             SmallVector<Value> args;

@@ -5,9 +5,20 @@
 // epilogue in f32, its bf16 values rounded where they are used (truncf then
 // extf), and the halves are interleaved before the store. The per-row scale
 // (constant along the row) is loaded once for both halves.
+// The kept sum h = x + r likewise: both operands widened as halves, each
+// half added in f32 and rounded to bf16, the halves interleaved.
 // CHECK-LABEL: func.func @paired_epilogue
 // CHECK:       scf.parallel
-// CHECK:         vector.store %{{.*}} : memref<?x?xbf16>, vector<16xbf16>
+// CHECK:         %[[XR:.*]] = vector.load %{{.*}} : memref<?x?xbf16>, vector<16xbf16>
+// CHECK-NEXT:    vector.bitcast %[[XR]] : vector<16xbf16> to vector<8xi32>
+// CHECK:         %[[RR:.*]] = vector.load %{{.*}} : memref<?x?xbf16>, vector<16xbf16>
+// CHECK-NEXT:    vector.bitcast %[[RR]] : vector<16xbf16> to vector<8xi32>
+// CHECK:         arith.addf %{{.*}}, %{{.*}} : vector<8xf32>
+// CHECK-NEXT:    %[[HE:.*]] = arith.truncf %{{.*}} : vector<8xf32> to vector<8xbf16>
+// CHECK-NEXT:    arith.addf %{{.*}}, %{{.*}} : vector<8xf32>
+// CHECK-NEXT:    %[[HO:.*]] = arith.truncf %{{.*}} : vector<8xf32> to vector<8xbf16>
+// CHECK-NEXT:    %[[H:.*]] = vector.interleave %[[HE]], %[[HO]] : vector<8xbf16> -> vector<16xbf16>
+// CHECK-NEXT:    vector.store %[[H]], %{{.*}} : memref<?x?xbf16>, vector<16xbf16>
 // CHECK:         %[[BIAS:.*]] = vector.load %{{.*}} : memref<?xbf16>, vector<16xbf16>
 // CHECK:         %[[WORDS:.*]] = vector.bitcast %[[BIAS]] : vector<16xbf16> to vector<8xi32>
 // CHECK:         %[[SCALE:.*]] = memref.load %{{.*}} : memref<?xf32>
