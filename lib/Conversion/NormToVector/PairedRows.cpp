@@ -117,9 +117,12 @@ bool KernelBuilder::canPairRows(int64_t lanes) {
   auto elementOf = [](Value view) {
     return cast<MemRefType>(view.getType()).getElementType();
   };
+  // gamma and beta along the row are bf16 (widened as halves); constant
+  // along it (batch norm's per-channel ones) they are one value per row.
   bool alongRow = segments.back().param;
   for (Value view : {gamma, beta})
-    if (view && !(alongRow && elementOf(view).isBF16()))
+    if (view && !(alongRow ? elementOf(view).isBF16()
+                           : isCarried(elementOf(view))))
       return false;
   return canPairFused(numPrologue, fusedViews.size()) &&
          (op.getEpilogue().empty() || isCarriable(op.getEpilogue()));

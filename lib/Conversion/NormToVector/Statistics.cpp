@@ -615,7 +615,10 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
           auto paramHalves = [&](Value view) -> std::array<Value, 2> {
             if (!view)
               return {};
-            return halves(loadAlong(ib, view, isParam, at, w, Type()));
+            if (segments.back().param)
+              return halves(loadAlong(ib, view, isParam, at, w, Type()));
+            Value v = loadAlong(ib, view, isParam, at, w / 2, ct);
+            return {v, v};
           };
           std::array<Value, 2> xs = halves(h), gs = paramHalves(gamma),
                                bs = paramHalves(beta);

@@ -15,6 +15,13 @@
 // RUN: norm-run %s --function=in_order --input=6x1000xbf16=random --input=@%t.r32.npy --input=1000xbf16=random --input=1000xbf16=random --input=@%t.b32.npy --input=6xf32=random --target-cpu=x86-64-v3 --expect=@%t.y3.npy --expect=@%t.h3.npy --tolerance=0,0 | FileCheck %s --check-prefix=EXPECT
 // RUN: norm-run %s --function=paired --input=6x1000xbf16=random --input=@%t.r16.npy --input=1000xbf16=random --input=1000xbf16=random --input=@%t.b16.npy --input=6xf32=random --target-cpu=x86-64 --output=@%t.y1.npy --output=@%t.h1.npy --check | FileCheck %s
 // RUN: norm-run %s --function=in_order --input=6x1000xbf16=random --input=@%t.r32.npy --input=1000xbf16=random --input=1000xbf16=random --input=@%t.b32.npy --input=6xf32=random --target-cpu=x86-64 --expect=@%t.y1.npy --expect=@%t.h1.npy --tolerance=0,0 | FileCheck %s --check-prefix=EXPECT
+// Training batch norm (NCHW bf16, planes of 200 as the rows, gamma and
+// beta one value per channel) with an epilogue operand along the plane:
+// paired with a bf16 operand, in order with the same values as f32.
+// RUN: norm-run %s --function=params --input=1xbf16=random --input=5x40xbf16=random --output=@%t.unused16.npy --output=@%t.unused32.npy --output=@%t.e16.npy --output=@%t.e32.npy | FileCheck %s --check-prefix=PARAMS2
+// RUN: norm-run %s --function=bn_paired --input=3x4x5x40xbf16=random --input=4xbf16=random --input=4xbf16=random --input=4xf32=random --input=4xf32=random --input=@%t.e16.npy --output=@%t.bny.npy --output=@%t.bnm.npy --check | FileCheck %s
+// RUN: norm-run %s --function=bn_in_order --input=3x4x5x40xbf16=random --input=4xbf16=random --input=4xbf16=random --input=4xf32=random --input=4xf32=random --input=@%t.e32.npy --expect=@%t.bny.npy --expect=@%t.bnm.npy --tolerance=0,0 | FileCheck %s --check-prefix=EXPECT
+// PARAMS2: result[3]: tensor<5x40xf32>
 // PARAMS: result[0]: tensor<1000xbf16>
 // PARAMS: result[1]: tensor<1000xf32>
 // PARAMS: result[2]: tensor<6x1000xbf16>
@@ -80,4 +87,26 @@ func.func @in_order(%x: tensor<?x?xbf16>, %r: tensor<?x?xf32>, %g: tensor<?xbf16
     norm.yield %5 : bf16
   } {axes = array<i64: 1>, epilogue_maps = [#row, #col]} : tensor<?x?xbf16> -> tensor<?x?xbf16>
   return %y, %h : tensor<?x?xbf16>, tensor<?x?xbf16>
+}
+
+#plane = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
+
+func.func @bn_paired(%x: tensor<?x?x?x?xbf16>, %g: tensor<?xbf16>, %b: tensor<?xbf16>, %rm: tensor<?xf32>, %rv: tensor<?xf32>, %e: tensor<?x?xbf16>) -> (tensor<?x?x?x?xbf16>, tensor<?xf32>) {
+  %y, %m, %v, %nrm, %nrv = norm.batch_norm %x gamma(%g : tensor<?xbf16>) beta(%b : tensor<?xbf16>) running(%rm, %rv : tensor<?xf32>, tensor<?xf32>) epilogue(%e : tensor<?x?xbf16>) {
+  ^bb0(%a: bf16, %c: bf16):
+    %0 = arith.addf %a, %c : bf16
+    norm.yield %0 : bf16
+  } {epilogue_maps = [#plane]} : tensor<?x?x?x?xbf16> -> tensor<?x?x?x?xbf16>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>
+  return %y, %m : tensor<?x?x?x?xbf16>, tensor<?xf32>
+}
+
+func.func @bn_in_order(%x: tensor<?x?x?x?xbf16>, %g: tensor<?xbf16>, %b: tensor<?xbf16>, %rm: tensor<?xf32>, %rv: tensor<?xf32>, %e: tensor<?x?xf32>) -> (tensor<?x?x?x?xbf16>, tensor<?xf32>) {
+  %y, %m, %v, %nrm, %nrv = norm.batch_norm %x gamma(%g : tensor<?xbf16>) beta(%b : tensor<?xbf16>) running(%rm, %rv : tensor<?xf32>, tensor<?xf32>) epilogue(%e : tensor<?x?xf32>) {
+  ^bb0(%a: bf16, %c: f32):
+    %ae = arith.extf %a : bf16 to f32
+    %sum = arith.addf %ae, %c : f32
+    %0 = arith.truncf %sum : f32 to bf16
+    norm.yield %0 : bf16
+  } {epilogue_maps = [#plane]} : tensor<?x?x?x?xbf16> -> tensor<?x?x?x?xbf16>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>
+  return %y, %m : tensor<?x?x?x?xbf16>, tensor<?xf32>
 }
