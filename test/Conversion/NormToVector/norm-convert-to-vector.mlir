@@ -335,23 +335,25 @@ func.func @batch_norm_planes(%x: tensor<?x?x?xf32>, %m: tensor<?xf32>, %v: tenso
 // CHECK-NEXT:  %[[SS:.*]] = arith.mulf %[[SHIFT:.*]], %[[SCALE]] : f32
 // CHECK-NEXT:  %[[NEG:.*]] = arith.negf %[[SS]] : f32
 // CHECK:       %[[OFF:.*]] = arith.addf %[[BETA:.*]], %[[NEG]] : f32
-// CHECK:         %[[C:.*]] = arith.subf %{{.*}}, %{{.*}} : vector<16xf32>
-// CHECK-NEXT:    %[[S:.*]] = vector.broadcast %[[SCALE]] : f32 to vector<16xf32>
-// CHECK-NEXT:    %[[P:.*]] = arith.mulf %[[C]], %[[S]] fastmath<contract> : vector<16xf32>
-// CHECK-NEXT:    %[[O:.*]] = vector.broadcast %[[OFF]] : f32 to vector<16xf32>
-// CHECK-NEXT:    %[[R:.*]] = arith.addf %[[P]], %[[O]] fastmath<contract> : vector<16xf32>
-// CHECK-NEXT:    arith.truncf %[[R]] : vector<16xf32> to vector<16xbf16>
+// The planes' whole vectors are paired (even and odd halves: docs/cpu.md).
+// CHECK:         %[[C:.*]] = arith.subf %{{.*}}, %{{.*}} : vector<8xf32>
+// CHECK-NEXT:    %[[S:.*]] = vector.broadcast %[[SCALE]] : f32 to vector<8xf32>
+// CHECK-NEXT:    %[[P:.*]] = arith.mulf %[[C]], %[[S]] fastmath<contract> : vector<8xf32>
+// CHECK-NEXT:    %[[O:.*]] = vector.broadcast %[[OFF]] : f32 to vector<8xf32>
+// CHECK-NEXT:    %[[R:.*]] = arith.addf %[[P]], %[[O]] fastmath<contract> : vector<8xf32>
+// CHECK-NEXT:    arith.truncf %[[R]] : vector<8xf32> to vector<8xbf16>
 // Given statistics of 16-bit inputs: x * scale + (beta - mean * scale).
 // CHECK-LABEL: func.func @batch_norm_inference_bf16
 // CHECK:       %[[SCALE:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
 // CHECK-NEXT:  %[[MS:.*]] = arith.mulf %[[MEAN:.*]], %[[SCALE]] : f32
 // CHECK-NEXT:  %[[NEG:.*]] = arith.negf %[[MS]] : f32
 // CHECK:       %[[OFF:.*]] = arith.addf %{{.*}}, %[[NEG]] : f32
-// CHECK:         %[[X:.*]] = arith.extf %{{.*}} : vector<16xbf16> to vector<16xf32>
-// CHECK-NEXT:    %[[S:.*]] = vector.broadcast %[[SCALE]] : f32 to vector<16xf32>
-// CHECK-NEXT:    %[[P:.*]] = arith.mulf %[[X]], %[[S]] fastmath<contract> : vector<16xf32>
-// CHECK-NEXT:    %[[O:.*]] = vector.broadcast %[[OFF]] : f32 to vector<16xf32>
-// CHECK-NEXT:    arith.addf %[[P]], %[[O]] fastmath<contract> : vector<16xf32>
+// CHECK:         %[[X:.*]] = vector.bitcast %{{.*}} : vector<8xi32> to vector<8xf32>
+// CHECK-NEXT:    vector.bitcast %{{.*}} : vector<8xi32> to vector<8xf32>
+// CHECK-NEXT:    %[[S:.*]] = vector.broadcast %[[SCALE]] : f32 to vector<8xf32>
+// CHECK-NEXT:    %[[P:.*]] = arith.mulf %[[X]], %[[S]] fastmath<contract> : vector<8xf32>
+// CHECK-NEXT:    %[[O:.*]] = vector.broadcast %[[OFF]] : f32 to vector<8xf32>
+// CHECK-NEXT:    arith.addf %[[P]], %[[O]] fastmath<contract> : vector<8xf32>
 // f32 results keep both subtractions.
 // CHECK-LABEL: func.func @layer_norm_f32_two_subs
 // CHECK-NOT:   arith.negf
