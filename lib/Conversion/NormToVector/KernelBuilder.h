@@ -209,6 +209,22 @@ private:
   /// Computes and applies the statistics of the slot at `idx`; `lanes` is 0
   /// for a row (scalar statistics) or the number of slots in the vector.
   void emitSlot(OpBuilder &nb, Indices idx, int64_t lanes);
+  /// A slot's statistics as the normalizing pass applies them: scalars for
+  /// a row (`lanes` 0), else vectors of `lanes` slots. The mean is pivot +
+  /// shift when the statistics were taken about a pivot.
+  struct SlotStatistics {
+    int64_t lanes;
+    Value pivot, shift, mean, inv;
+  };
+  /// v - pivot - shift (or v - mean) on `w` lanes.
+  Value centerAbout(OpBuilder &ib, const SlotStatistics &stats, Value v,
+                    int64_t w);
+  /// The pass over the slot at `idx` that normalizes, finishes (epilogue)
+  /// and stores every element (Normalize.cpp); `prefetch`, when set, issues
+  /// this pass's share of the next slot's prefetches.
+  void emitNormalizingPass(OpBuilder &nb, const Indices &idx,
+                           const SlotStatistics &stats,
+                           const RowHook &prefetch);
   /// The passes over a slot that prefetch the next slot.
   struct PrefetchPasses {
     RowHook sum, squares, normalize;

@@ -1,8 +1,9 @@
 //===- Statistics.cpp - One slot's statistics
 //-------------------------------===//
 //
-// The statistics of one slot (two passes from cache, or Chan's blocked
-// combination for long rows), their outputs, and the normalization.
+// The statistics of one slot (one pass with an exact fallback or two passes
+// from cache, or Chan's blocked combination for long rows) and their
+// outputs; Normalize.cpp then applies them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -129,26 +130,6 @@ void KernelBuilder::forEachInSlot(
         return {};
       },
       none);
-}
-
-Value KernelBuilder::streamingCondition(OpBuilder &nb, const Indices &idx) {
-  int64_t elemBytes = outElem.getIntOrFloatBitWidth() / 8;
-  if (!rowLike || (width * elemBytes) % 64 != 0)
-    return {};
-  // Linear index of the row's first element in the (row-major) output.
-  Value linear = index(0);
-  for (auto [i, v] : llvm::enumerate(idx)) {
-    linear = arith::MulIOp::create(nb, loc, linear, segSizes[i]);
-    if (i + 1 < idx.size())
-      linear = arith::AddIOp::create(nb, loc, linear, v);
-  }
-  Value base = memref::ExtractAlignedPointerAsIndexOp::create(nb, loc, y);
-  Value address = arith::AddIOp::create(
-      nb, loc, base, arith::MulIOp::create(nb, loc, linear, index(elemBytes)));
-  Value misaligned = arith::RemUIOp::create(nb, loc, address, index(64));
-  Value aligned = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::eq,
-                                        misaligned, index(0));
-  return arith::AndIOp::create(nb, loc, aligned, mayStream);
 }
 
 Value KernelBuilder::loadPivot(OpBuilder &nb, Indices idx, int64_t lanes) {
@@ -295,7 +276,6 @@ KernelBuilder::nextSlotPrefetch(OpBuilder &nb, const Indices &idx,
 }
 
 void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
-  auto isParam = [](const Segment &s) { return s.param; };
   auto isGiven = [](const Segment &s) { return s.given; };
   auto broadcastTo = [&](OpBuilder &ib, Value v, int64_t w) {
     return lanes == 0 ? splat(ib, v, w) : v;
@@ -345,12 +325,7 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
     if (pivotShift)
       return arith::SubFOp::create(ib, loc, v, broadcastTo(ib, pivotShift, w))
           .getResult();
-    if (pivot)
-      v = arith::SubFOp::create(ib, loc, v, broadcastTo(ib, pivot, w));
-    Value m = shift ? shift : mean;
-    if (m)
-      v = arith::SubFOp::create(ib, loc, v, broadcastTo(ib, m, w));
-    return v;
+    return centerAbout(ib, SlotStatistics{lanes, pivot, shift, mean, {}}, v, w);
   };
   if (desc.givenStats) {
     // Scalars for a row, vectors of `lanes` slots otherwise.
@@ -499,149 +474,7 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
   storeStat(nb, outVar, idx, var);
   storeStat(nb, outRstd, idx, inv);
 
-  // gamma constant over the slot (batch, instance and group norm's
-  // per-channel scale): inv * gamma once per slot, one multiplication per
-  // vector fewer (the product rounds once more: half an ulp).
-  Value slotScale;
-  if (gamma && llvm::none_of(segments, [](const Segment &s) {
-        return s.reduced && s.param;
-      })) {
-    Value g = loadAlong(
-        nb, gamma, [](const Segment &s) { return s.param; }, idx, lanes, ct);
-    if (desc.zeroCenteredGamma)
-      g = arith::AddFOp::create(
-          nb, loc, g,
-          lanes == 0 ? constant(nb, 1.0) : splat(nb, constant(nb, 1.0), lanes));
-    slotScale = arith::MulFOp::create(nb, loc, inv, g);
-  }
-  // 16-bit results of batch statistics: (x - pivot - shift) * scale as
-  // fma(x - pivot, scale, -shift * scale), one operation per vector fewer
-  // (LayerNorm bf16 4096x768 single-threaded: see docs/cpu.md). x - pivot
-  // is taken exactly as before; only shift * scale rounds once more, and
-  // |shift * scale| = |pivot - mean| / std <= sqrt(n - 1) (the pivot is one
-  // of the n values), so the outputs move by at most 2^-24 sqrt(n - 1)
-  // standard deviations: under 2^-14 for rows of up to 2^20, 1/32 of a
-  // bf16 unit at 1 (f32 results keep both subtractions).
-  // With gamma and beta constant over the slot (batch norm's channels),
-  // beta joins the constant: one multiply-add per vector after x - pivot.
-  // Given statistics (inference batch norm) of 16-bit inputs: x * scale +
-  // (beta - mean * scale), one multiply-add per vector; the rounding of
-  // mean * scale, 2^-24 |mean| / std, is 2^-15 of what rounding x to 16
-  // bits already cost for x near the mean. `offset` is the constant:
-  // -foldedMean * scale, plus beta when betaInOffset.
-  Value offset;
-  bool betaInOffset = false;
-  Value foldedMean =
-      pivot && shift ? shift
-      : desc.givenStats && desc.center && inElem.getIntOrFloatBitWidth() <= 16
-          ? mean
-          : Value();
-  if (foldedMean && normElem.getIntOrFloatBitWidth() <= 16) {
-    Value scale = slotScale ? slotScale : inv;
-    offset = arith::NegFOp::create(
-        nb, loc, arith::MulFOp::create(nb, loc, foldedMean, scale));
-    if (slotScale && beta) {
-      Value b = loadAlong(
-          nb, beta, [](const Segment &s) { return s.param; }, idx, lanes, ct);
-      offset = arith::AddFOp::create(nb, loc, b, offset);
-      betaInOffset = true;
-    }
-  }
-  // bf16 rows whose operands along the row are bf16: whole vectors as
-  // their even and odd elements (PairedRows.cpp).
-  bool pairRows = canPairRows(lanes);
-  forEachInSlot(
-      nb, idx, lanes, streamingCondition(nb, idx),
-      [&](OpBuilder &ib, const Indices &at, int64_t w, bool nontemporal) {
-        if (prefetch.normalize)
-          prefetch.normalize(ib, at, w);
-        // (h - mean) * inv * gamma + beta on `n` lanes, in the compute type
-        // (contract: the scale by gamma and the shift by beta become one
-        // FMA).
-        auto affine = [&](Value h, function_ref<Value()> loadGamma,
-                          function_ref<Value()> loadBeta, int64_t n) {
-          Value v;
-          if (offset) {
-            v = pivot ? arith::SubFOp::create(ib, loc, h,
-                                              broadcastTo(ib, pivot, n))
-                            .getResult()
-                      : h;
-            v = arith::MulFOp::create(
-                ib, loc, v, broadcastTo(ib, slotScale ? slotScale : inv, n),
-                arith::FastMathFlags::contract);
-            v = arith::AddFOp::create(ib, loc, v, broadcastTo(ib, offset, n),
-                                      arith::FastMathFlags::contract);
-          } else if (slotScale) {
-            v = arith::MulFOp::create(ib, loc, centered(ib, h, n),
-                                      broadcastTo(ib, slotScale, n),
-                                      arith::FastMathFlags::contract);
-          } else {
-            v = arith::MulFOp::create(ib, loc, centered(ib, h, n),
-                                      broadcastTo(ib, inv, n));
-          }
-          if (Value g = gamma && !slotScale ? loadGamma() : Value()) {
-            if (desc.zeroCenteredGamma)
-              g = arith::AddFOp::create(ib, loc, g,
-                                        splat(ib, constant(ib, 1.0), n));
-            v = arith::MulFOp::create(ib, loc, v, g,
-                                      arith::FastMathFlags::contract);
-          }
-          if (beta && !betaInOffset)
-            v = arith::AddFOp::create(ib, loc, v, loadBeta(),
-                                      arith::FastMathFlags::contract);
-          return v;
-        };
-        auto store = [&](Value v) {
-          if (nontemporal)
-            vector::StoreOp::create(ib, loc, v, y, at,
-                                    /*nontemporal=*/true, llvm::Align(64));
-          else
-            vector::StoreOp::create(ib, loc, v, y, at);
-        };
-        Value h = loadNormalized(ib, at, w);
-        if (kept && !readKept)
-          vector::StoreOp::create(
-              ib, loc,
-              convert(ib, h, cast<MemRefType>(kept.getType()).getElementType()),
-              kept, at);
-        if (pairRows && w == width) {
-          // x, gamma, beta and the epilogue operands widened as even and
-          // odd elements, each half normalized and finished, the halves
-          // interleaved back before the store.
-          auto halves = [&](Value raw) -> std::array<Value, 2> {
-            auto [e, o] = widenPairs(ib, raw);
-            return {e, o};
-          };
-          auto paramHalves = [&](Value view) -> std::array<Value, 2> {
-            if (!view)
-              return {};
-            if (segments.back().param)
-              return halves(loadAlong(ib, view, isParam, at, w, Type()));
-            Value v = loadAlong(ib, view, isParam, at, w / 2, ct);
-            return {v, v};
-          };
-          std::array<Value, 2> xs = halves(h), gs = paramHalves(gamma),
-                               bs = paramHalves(beta);
-          SmallVector<std::array<Value, 2>> fused =
-              loadFusedPairs(ib, at, w, numPrologue, fusedViews.size());
-          SmallVector<Value> out;
-          for (int half = 0; half < 2; ++half) {
-            SmallVector<Value> args;
-            for (const std::array<Value, 2> &pair : fused)
-              args.push_back(pair[half]);
-            Value v = affine(
-                xs[half], [&] { return gs[half]; }, [&] { return bs[half]; },
-                w / 2);
-            out.push_back(finishOutputCarried(ib, v, args, w / 2));
-          }
-          store(vector::InterleaveOp::create(ib, loc, out[0], out[1]));
-          return;
-        }
-        Value v = affine(
-            convert(ib, h, ct),
-            [&] { return loadAlong(ib, gamma, isParam, at, w, ct); },
-            [&] { return loadAlong(ib, beta, isParam, at, w, ct); }, w);
-        store(finishOutput(ib, v, at, w));
-      });
+  emitNormalizingPass(nb, idx, SlotStatistics{lanes, pivot, shift, mean, inv},
+                      prefetch.normalize);
   readKept = false;
 }
