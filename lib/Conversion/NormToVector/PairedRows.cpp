@@ -121,8 +121,8 @@ bool KernelBuilder::canPairRows(int64_t lanes) {
   // along it (batch norm's per-channel ones) they are one value per row.
   bool alongRow = segments.back().param;
   for (Value view : {gamma, beta})
-    if (view && !(alongRow ? elementOf(view).isBF16()
-                           : isCarried(elementOf(view))))
+    if (view &&
+        !(alongRow ? elementOf(view).isBF16() : isCarried(elementOf(view))))
       return false;
   return canPairFused(numPrologue, fusedViews.size()) &&
          (op.getEpilogue().empty() || isCarriable(op.getEpilogue()));
