@@ -1,7 +1,8 @@
 //===- KernelBuilder.h - The CPU kernel of one norm op ----------*- C++ -*-===//
 //
 // Shared by the files of the CPU lowering: KernelBuilder.cpp (views, loads,
-// reductions), Statistics.cpp (a slot's statistics and normalization),
+// reductions), Statistics.cpp (a slot's statistics), Normalize.cpp (the
+// normalizing pass), PairedRows.cpp (bf16 rows as even and odd halves),
 // Build.cpp (the kernel's loops) and NormToVector.cpp (the pattern and the
 // pass). Internal to the CPU lowering.
 //
