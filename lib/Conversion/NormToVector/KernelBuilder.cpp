@@ -1,4 +1,4 @@
-//===- KernelBuilder.cpp - Views, loads and reductions ----------------------===//
+//===- KernelBuilder.cpp - Views, loads and reductions --------------------===//
 //
 // The building blocks of the CPU kernels: segment views of the buffers,
 // loads with the prologue applied, the epilogue, and sums over a slot.

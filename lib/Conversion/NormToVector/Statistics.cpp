@@ -1,4 +1,4 @@
-//===- Statistics.cpp - One slot's statistics -------------------------------===//
+//===- Statistics.cpp - One slot's statistics -----------------------------===//
 //
 // The statistics of one slot (one pass with an exact fallback or two passes
 // from cache, or Chan's blocked combination for long rows) and their
