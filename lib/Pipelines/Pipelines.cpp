@@ -182,7 +182,7 @@ LogicalResult norm::buildCPUPipeline(OpPassManager &pm,
       std::string(kVectorToLLVMHead) + (options.sequential ? "" : kOpenMP) +
       kVectorToLLVMMiddle + kEmulateBF16 +
       (options.nativeBF16
-           ? "arith-expand,"
+           ? "arith-expand,norm-pack-bf16-pairs,"
            : "norm-expand-bf16,arith-expand{include-bf16=true},") +
       kVectorToLLVMTail;
   return parsePassPipeline(lowering, pm);

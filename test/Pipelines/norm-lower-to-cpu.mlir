@@ -1,5 +1,7 @@
 // RUN: norm-opt %s --norm-lower-to-cpu="vector-width=32" | FileCheck %s
 // RUN: norm-opt %s --norm-reference-to-llvm | FileCheck %s --check-prefix=REF
+// RUN: norm-opt %s --norm-lower-to-cpu="vector-width=32 native-bf16" | FileCheck %s --check-prefix=BF16
+// RUN: norm-opt %s --norm-lower-to-cpu="vector-width=32" | FileCheck %s --check-prefix=NOBF16
 
 // The CPU pipeline reaches the LLVM dialect with an OpenMP team over the
 // rows and 32-wide vector code, without the reference decomposition.
@@ -11,6 +13,13 @@
 // CHECK:       llvm.store %{{.*}} : vector<32xbf16>, !llvm.ptr
 // CHECK-NOT:   linalg
 // CHECK-NOT:   norm.
+
+// With AVX512-BF16 (native-bf16) the paired rows round both halves with
+// vcvtne2ps2bf16 (norm-pack-bf16-pairs); without it, no x86 intrinsic.
+// BF16-LABEL: llvm.func @rms_norm
+// BF16:       llvm.call_intrinsic "llvm.x86.avx512bf16.cvtne2ps2bf16.512"
+// NOBF16-LABEL: llvm.func @rms_norm
+// NOBF16-NOT:   llvm.call_intrinsic
 
 // The reference pipeline is sequential scalar code.
 // REF-LABEL: llvm.func @rms_norm

@@ -78,6 +78,27 @@ def NormExpandBF16Pass : Pass<"norm-expand-bf16"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def NormPackBF16PairsPass : Pass<"norm-pack-bf16-pairs"> {
+  let summary = "Round interleaved pairs of f32 vectors to bf16 with "
+                "vcvtne2ps2bf16";
+  let description = [{
+    For targets with AVX512-BF16: `vector.interleave` of two
+    `arith.truncf` from f32 to bf16 (the store of bf16 rows normalized as
+    even and odd halves) becomes, for each 16 elements of each half, one
+    `llvm.x86.avx512bf16.cvtne2ps2bf16.512` (both halves rounded into one
+    register, round to nearest even as `vcvtneps2bf16`) and a word shuffle
+    that interleaves them: two instructions per 32 elements where two
+    roundings, a lane insert and a two-register permutation took four.
+    Halves whose length is not a multiple of 16 are left as they are. The
+    CPU pipeline runs it after bufferization when the target has
+    AVX512-BF16 (`native-bf16`).
+  }];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def NormConvertToGPUPass : Pass<"norm-convert-to-gpu", "::mlir::ModuleOp"> {
   let summary = "Outline norm ops into GPU kernels (static shapes)";
   let description = [{

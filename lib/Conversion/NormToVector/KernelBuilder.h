@@ -114,12 +114,17 @@ private:
                                                    unsigned end);
   /// A prologue or epilogue on `n` lanes of one half, its 16-bit values
   /// carried in f32 and rounded where used (the first argument not yet
-  /// rounded to its type when `firstUnrounded`): the yielded type.
+  /// rounded to its type when `firstUnrounded`): the yielded value's
+  /// carrier, not yet rounded to its type.
   Value applyRegionCarried(OpBuilder &nb, Region &region, ArrayRef<Value> args,
                            bool firstUnrounded, int64_t n);
-  /// finishOutput on `n` lanes of one half: the output element type.
+  /// finishOutput on `n` lanes of one half: the output's carrier.
   Value finishOutputCarried(OpBuilder &nb, Value v, ArrayRef<Value> fused,
                             int64_t n);
+  /// Even and odd halves (carriers) rounded to `elem` and interleaved
+  /// (AVX512-BF16 targets then round both in one instruction:
+  /// norm-pack-bf16-pairs).
+  Value packPairs(OpBuilder &nb, Value evens, Value odds, Type elem);
   /// loadNormalized of a whole vector, the prologue computed on its even
   /// and odd elements and the halves interleaved back (canPairPrologue).
   Value loadNormalizedPaired(OpBuilder &nb, const Indices &idx, int64_t w);

@@ -198,7 +198,7 @@ void KernelBuilder::emitNormalizingPass(OpBuilder &nb, const Indices &idx,
                 w / 2);
             out.push_back(finishOutputCarried(ib, v, args, w / 2));
           }
-          store(vector::InterleaveOp::create(ib, loc, out[0], out[1]));
+          store(packPairs(ib, out[0], out[1], outElem));
           return;
         }
         Value v = affine(

@@ -201,15 +201,14 @@ Value KernelBuilder::applyRegionCarried(OpBuilder &nb, Region &region,
     if (isNarrow(type))
       unrounded.insert(result);
   }
-  Value yielded = cast<YieldOp>(body.getTerminator()).getValue();
-  // Rounded once, to the yielded type.
-  return convert(nb, carrier.lookup(yielded), yielded.getType());
+  // Rounded once, to the yielded type, by the caller (packPairs).
+  return carrier.lookup(cast<YieldOp>(body.getTerminator()).getValue());
 }
 
 Value KernelBuilder::finishOutputCarried(OpBuilder &nb, Value v,
                                          ArrayRef<Value> fused, int64_t n) {
   if (op.getEpilogue().empty())
-    return convert(nb, v, normElem);
+    return v;
   // The normalized value rounds to the normalized type; the fused operands
   // are exact.
   SmallVector<Value> args{v};
@@ -233,5 +232,11 @@ Value KernelBuilder::loadNormalizedPaired(OpBuilder &nb, const Indices &idx,
     halves.push_back(applyRegionCarried(nb, op.getPrologue(), args,
                                         /*firstUnrounded=*/false, w / 2));
   }
-  return vector::InterleaveOp::create(nb, loc, halves[0], halves[1]);
+  return packPairs(nb, halves[0], halves[1], normElem);
+}
+
+Value KernelBuilder::packPairs(OpBuilder &nb, Value evens, Value odds,
+                               Type elem) {
+  Value e = convert(nb, evens, elem), o = convert(nb, odds, elem);
+  return vector::InterleaveOp::create(nb, loc, e, o);
 }

@@ -341,7 +341,7 @@ func.func @batch_norm_planes(%x: tensor<?x?x?xf32>, %m: tensor<?xf32>, %v: tenso
 // CHECK-NEXT:    %[[P:.*]] = arith.mulf %[[C]], %[[S]] fastmath<contract> : vector<8xf32>
 // CHECK-NEXT:    %[[O:.*]] = vector.broadcast %[[OFF]] : f32 to vector<8xf32>
 // CHECK-NEXT:    %[[R:.*]] = arith.addf %[[P]], %[[O]] fastmath<contract> : vector<8xf32>
-// CHECK-NEXT:    arith.truncf %[[R]] : vector<8xf32> to vector<8xbf16>
+// CHECK:         arith.truncf %[[R]] : vector<8xf32> to vector<8xbf16>
 // Given statistics of 16-bit inputs: x * scale + (beta - mean * scale).
 // CHECK-LABEL: func.func @batch_norm_inference_bf16
 // CHECK:       %[[SCALE:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32

@@ -13,10 +13,10 @@
 // CHECK-NEXT:    vector.bitcast %[[XR]] : vector<16xbf16> to vector<8xi32>
 // CHECK:         %[[RR:.*]] = vector.load %{{.*}} : memref<?x?xbf16>, vector<16xbf16>
 // CHECK-NEXT:    vector.bitcast %[[RR]] : vector<16xbf16> to vector<8xi32>
-// CHECK:         arith.addf %{{.*}}, %{{.*}} : vector<8xf32>
-// CHECK-NEXT:    %[[HE:.*]] = arith.truncf %{{.*}} : vector<8xf32> to vector<8xbf16>
-// CHECK-NEXT:    arith.addf %{{.*}}, %{{.*}} : vector<8xf32>
-// CHECK-NEXT:    %[[HO:.*]] = arith.truncf %{{.*}} : vector<8xf32> to vector<8xbf16>
+// CHECK:         %[[SE:.*]] = arith.addf %{{.*}}, %{{.*}} : vector<8xf32>
+// CHECK-NEXT:    %[[SO:.*]] = arith.addf %{{.*}}, %{{.*}} : vector<8xf32>
+// CHECK-NEXT:    %[[HE:.*]] = arith.truncf %[[SE]] : vector<8xf32> to vector<8xbf16>
+// CHECK-NEXT:    %[[HO:.*]] = arith.truncf %[[SO]] : vector<8xf32> to vector<8xbf16>
 // CHECK-NEXT:    %[[H:.*]] = vector.interleave %[[HE]], %[[HO]] : vector<8xbf16> -> vector<16xbf16>
 // CHECK-NEXT:    vector.store %[[H]], %{{.*}} : memref<?x?xbf16>, vector<16xbf16>
 // CHECK:         %[[BIAS:.*]] = vector.load %{{.*}} : memref<?xbf16>, vector<16xbf16>
@@ -26,10 +26,10 @@
 // CHECK:         %[[E:.*]] = arith.truncf %{{.*}} : vector<8xf32> to vector<8xbf16>
 // CHECK:         %[[EW:.*]] = arith.extf %[[E]] : vector<8xbf16> to vector<8xf32>
 // CHECK:         arith.addf %[[EW]], %{{.*}} : vector<8xf32>
-// CHECK:         arith.maximumf %{{.*}} : vector<8xf32>
-// CHECK-NEXT:    %[[YE:.*]] = arith.truncf %{{.*}} : vector<8xf32> to vector<8xbf16>
-// CHECK:         arith.maximumf %{{.*}} : vector<8xf32>
-// CHECK-NEXT:    %[[YO:.*]] = arith.truncf %{{.*}} : vector<8xf32> to vector<8xbf16>
+// CHECK:         %[[ME:.*]] = arith.maximumf %{{.*}} : vector<8xf32>
+// CHECK:         %[[MO:.*]] = arith.maximumf %{{.*}} : vector<8xf32>
+// CHECK-NEXT:    %[[YE:.*]] = arith.truncf %[[ME]] : vector<8xf32> to vector<8xbf16>
+// CHECK-NEXT:    %[[YO:.*]] = arith.truncf %[[MO]] : vector<8xf32> to vector<8xbf16>
 // CHECK:         %[[Y:.*]] = vector.interleave %[[YE]], %[[YO]] : vector<8xbf16> -> vector<16xbf16>
 // CHECK:         vector.store %[[Y]], %{{.*}} : memref<?x?xbf16>, vector<16xbf16>
 #row = affine_map<(d0, d1) -> (d1)>
