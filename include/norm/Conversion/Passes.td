@@ -89,7 +89,10 @@ def NormPackBF16PairsPass : Pass<"norm-pack-bf16-pairs"> {
     register, round to nearest even as `vcvtneps2bf16`) and a word shuffle
     that interleaves them: two instructions per 32 elements where two
     roundings, a lane insert and a two-register permutation took four.
-    Halves whose length is not a multiple of 16 are left as they are. The
+    A `arith.truncf` from f32 to bf16 whose only users are `vector.store`s
+    takes one such instruction per 32 elements, in order. Halves whose
+    length is not a multiple of 16 (32 for in-order vectors) are left as
+    they are. The
     CPU pipeline runs it after bufferization when the target has
     AVX512-BF16 (`native-bf16`).
   }];

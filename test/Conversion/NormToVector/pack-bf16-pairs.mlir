@@ -43,3 +43,29 @@ func.func @left_alone(%a: vector<8xf32>, %b: vector<16xf32>, %c: vector<16xbf16>
   %y3 = vector.interleave %c, %tb : vector<16xbf16> -> vector<32xbf16>
   return %y0, %y1, %y2, %y3 : vector<16xbf16>, vector<32xbf16>, vector<32xf16>, vector<32xbf16>
 }
+
+// -----
+
+// A vector rounded in order only to be stored: one vcvtne2ps2bf16 per 32
+// elements, the upper 16 as its first operand, the chunks concatenated in
+// order. A rounding with another user (an extf: the bf16 rounding of a
+// normalized value before its epilogue) stays.
+// CHECK-LABEL: func.func @stored
+// CHECK:       %[[H0:.*]] = vector.extract_strided_slice %arg0 {offsets = [16], sizes = [16], strides = [1]}
+// CHECK:       %[[L0:.*]] = vector.extract_strided_slice %arg0 {offsets = [0], sizes = [16], strides = [1]}
+// CHECK:       %[[C0:.*]] = llvm.call_intrinsic "llvm.x86.avx512bf16.cvtne2ps2bf16.512"(%[[H0]], %[[L0]])
+// CHECK:       %[[H1:.*]] = vector.extract_strided_slice %arg0 {offsets = [48], sizes = [16], strides = [1]}
+// CHECK:       %[[L1:.*]] = vector.extract_strided_slice %arg0 {offsets = [32], sizes = [16], strides = [1]}
+// CHECK:       %[[C1:.*]] = llvm.call_intrinsic "llvm.x86.avx512bf16.cvtne2ps2bf16.512"(%[[H1]], %[[L1]])
+// CHECK:       %[[Y:.*]] = vector.shuffle %[[C0]], %[[C1]] [0, 1, {{.*}}, 63] : vector<32xbf16>, vector<32xbf16>
+// CHECK:       vector.store %[[Y]], %arg1[%{{.*}}] : memref<64xbf16>, vector<64xbf16>
+// CHECK:       %[[T:.*]] = arith.truncf %arg0 : vector<64xf32> to vector<64xbf16>
+// CHECK:       arith.extf %[[T]]
+func.func @stored(%v: vector<64xf32>, %m: memref<64xbf16>) -> vector<64xf32> {
+  %c0 = arith.constant 0 : index
+  %t = arith.truncf %v : vector<64xf32> to vector<64xbf16>
+  vector.store %t, %m[%c0] : memref<64xbf16>, vector<64xbf16>
+  %u = arith.truncf %v : vector<64xf32> to vector<64xbf16>
+  %w = arith.extf %u : vector<64xbf16> to vector<64xf32>
+  return %w : vector<64xf32>
+}
