@@ -166,10 +166,9 @@ struct GeluRational : OpRewritePattern<math::ErfOp> {
     auto isHalf = [](Value v) { return isConstantNear(v, 0.5); };
     auto isS = [&](Value v) { return v == s; };
     Operation *plusOne = single(erf.getResult());
-    if (!otherOperand<arith::AddFOp>(
-            plusOne, [&](Value v) { return v == erf.getResult(); }) ||
-        !isOne(otherOperand<arith::AddFOp>(
-            plusOne, [&](Value v) { return v == erf.getResult(); })))
+    Value one = otherOperand<arith::AddFOp>(
+        plusOne, [&](Value v) { return v == erf.getResult(); });
+    if (!one || !isOne(one))
       return rewriter.notifyMatchFailure(erf, "not 1 + erf");
     Value t = plusOne->getResult(0);
     auto isT = [&](Value v) { return v == t; };
