@@ -13,6 +13,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
 
+#include <optional>
+
 using namespace mlir;
 using namespace mlir::norm;
 using namespace mlir::norm::vector_detail;
@@ -176,16 +178,22 @@ void KernelBuilder::emitNormalizingPass(OpBuilder &nb, const Indices &idx,
             auto [e, o] = widenPairs(ib, raw);
             return {e, o};
           };
-          auto paramHalves = [&](Value view) -> std::array<Value, 2> {
-            if (!view)
-              return {};
-            if (segments.back().param)
-              return halves(loadAlong(ib, view, isParam, at, w, Type()));
-            Value v = loadAlong(ib, view, isParam, at, w / 2, ct);
-            return {v, v};
+          // gamma's and beta's halves, loaded when affine first asks for
+          // them (not when the slot's scale or offset holds them).
+          auto paramHalf = [&](std::optional<std::array<Value, 2>> &cache,
+                               Value view, int half) {
+            if (!cache) {
+              if (segments.back().param) {
+                cache = halves(loadAlong(ib, view, isParam, at, w, Type()));
+              } else {
+                Value v = loadAlong(ib, view, isParam, at, w / 2, ct);
+                cache = std::array<Value, 2>{v, v};
+              }
+            }
+            return (*cache)[half];
           };
-          std::array<Value, 2> xs = halves(h), gs = paramHalves(gamma),
-                               bs = paramHalves(beta);
+          std::optional<std::array<Value, 2>> gs, bs;
+          std::array<Value, 2> xs = halves(h);
           SmallVector<std::array<Value, 2>> fused =
               loadFusedPairs(ib, at, w, numPrologue, fusedViews.size());
           SmallVector<Value> out;
@@ -194,8 +202,8 @@ void KernelBuilder::emitNormalizingPass(OpBuilder &nb, const Indices &idx,
             for (const std::array<Value, 2> &pair : fused)
               args.push_back(pair[half]);
             Value v = affine(
-                xs[half], [&] { return gs[half]; }, [&] { return bs[half]; },
-                w / 2);
+                xs[half], [&] { return paramHalf(gs, gamma, half); },
+                [&] { return paramHalf(bs, beta, half); }, w / 2);
             out.push_back(finishOutputCarried(ib, v, args, w / 2));
           }
           store(packPairs(ib, out[0], out[1], outElem));
