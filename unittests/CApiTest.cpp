@@ -110,6 +110,41 @@ TEST(CApi, InPlaceMatchesOutOfPlace) {
   EXPECT_EQ(std::memcmp(xy.data(), y.data(), y.size() * sizeof(float)), 0);
 }
 
+// A kernel whose slots are split into chunks (NHWC batch norm, 24
+// channels, 192 KiB): each chunk reads and writes only its own rows, so in
+// place gives the out-of-place bits; the statistics match a float64 sum.
+TEST(CApi, SplitChannelsInPlace) {
+  constexpr int64_t n = 8, c = 24, elems = n * 16 * 16 * c;
+  std::vector<float> x = LayerNormCall::random(elems),
+                     g = LayerNormCall::random(c), b = LayerNormCall::random(c),
+                     y(elems, NAN), mean(c), var(c);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] += static_cast<float>(i % c); // a different mean per channel
+  ASSERT_EQ(batch_norm_nhwc(x.data(), n, g.data(), b.data(), y.data(),
+                            mean.data(), var.data()),
+            NORM_OK);
+  for (int64_t ch = 0; ch < c; ++ch) {
+    double m = 0, v = 0;
+    for (int64_t i = ch; i < elems; i += c)
+      m += x[i];
+    m /= elems / c;
+    for (int64_t i = ch; i < elems; i += c)
+      v += (x[i] - m) * (x[i] - m);
+    v /= elems / c;
+    EXPECT_NEAR(mean[ch], m, 1e-5 * (1 + std::abs(m)));
+    EXPECT_NEAR(var[ch], v, 1e-5 * v);
+    for (int64_t i = ch; i < elems; i += 97 * c) {
+      double ref = (x[i] - m) / std::sqrt(v + 1e-5) * g[ch] + b[ch];
+      EXPECT_NEAR(y[i], ref, 1e-4 * (1 + std::abs(ref)));
+    }
+  }
+  std::vector<float> xy = x;
+  ASSERT_EQ(batch_norm_nhwc(xy.data(), n, g.data(), b.data(), xy.data(),
+                            mean.data(), var.data()),
+            NORM_OK);
+  EXPECT_EQ(std::memcmp(xy.data(), y.data(), y.size() * sizeof(float)), 0);
+}
+
 TEST(CApi, OverlapsAreRefused) {
   LayerNormCall c;
   std::vector<float> big(kRows * kCols + 8);

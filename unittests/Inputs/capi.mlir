@@ -26,3 +26,12 @@ func.func @two(%x: tensor<?x16xf32>, %z: tensor<?x16xf32>) -> (tensor<?x16xf32>,
   %c = norm.rms_norm %z {axes = array<i64: 1>} : tensor<?x16xf32> -> tensor<?x16xf32>
   return %a, %c : tensor<?x16xf32>, tensor<?x16xf32>
 }
+
+// NHWC batch norm with few channels: its batch axes split into chunks
+// (docs/cpu.md, "Few channels").
+func.func @batch_norm_nhwc(%x: tensor<?x16x16x24xf32>, %g: tensor<24xf32>, %b: tensor<24xf32>)
+    -> (tensor<?x16x16x24xf32>, tensor<24xf32>, tensor<24xf32>) {
+  %y, %bm, %bv = norm.batch_norm %x gamma(%g : tensor<24xf32>) beta(%b : tensor<24xf32>)
+      {channel_axis = 3} : tensor<?x16x16x24xf32> -> tensor<?x16x16x24xf32>, tensor<24xf32>, tensor<24xf32>
+  return %y, %bm, %bv : tensor<?x16x16x24xf32>, tensor<24xf32>, tensor<24xf32>
+}

@@ -243,7 +243,11 @@ LogicalResult KernelBuilder::build() {
       emitSlot(pb, idx, 0);
       return;
     }
-    // A full block of lanes, or the remaining slots one by one.
+    // A full block of lanes, or the remaining slots (fewer than `width`) as
+    // blocks of halving widths, each taken when its bit of their count is
+    // set: NHWC batch norm with 16 or 96 channels, a 7x7 plane of a
+    // channels-first LayerNorm. One slot at a time, each a strided walk
+    // over the reduced axes, took 10 to 30 times longer.
     Value start = arith::MulIOp::create(pb, loc, ivs.back(), index(width));
     Value end = arith::AddIOp::create(pb, loc, start, index(width));
     Value full =
@@ -257,13 +261,12 @@ LogicalResult KernelBuilder::build() {
           scf::YieldOp::create(tb, loc);
         },
         [&](OpBuilder &eb, Location) {
-          scf::ForOp::create(
-              eb, loc, start, inner, index(1), ValueRange{},
-              [&](OpBuilder &fb, Location, Value iv, ValueRange) {
-                Indices one = idx;
-                one.back() = iv;
-                emitSlot(fb, one, 1);
-                scf::YieldOp::create(fb, loc);
+          Value rem = arith::SubIOp::create(eb, loc, inner, start);
+          forEachRemainderStep(
+              eb, idx, start, rem, ValueRange(),
+              [&](OpBuilder &sb, const Indices &at, int64_t lanes, ValueRange) {
+                emitSlot(sb, at, lanes);
+                return SmallVector<Value>();
               });
           scf::YieldOp::create(eb, loc);
         });
@@ -330,7 +333,25 @@ LogicalResult KernelBuilder::build() {
         scf::YieldOp::create(tb, loc);
       },
       [&](OpBuilder &eb, Location) {
-        scf::ParallelOp::create(eb, loc, lbs, ubs, steps, body);
+        if (!canSplitColumns()) {
+          scf::ParallelOp::create(eb, loc, lbs, ubs, steps, body);
+          scf::YieldOp::create(eb, loc);
+          return;
+        }
+        // Few column slots: their reduced segment in chunks.
+        Value chunks = splitChunks(eb, parallelSegs);
+        Value split = arith::CmpIOp::create(eb, loc, arith::CmpIPredicate::uge,
+                                            chunks, index(2));
+        scf::IfOp::create(
+            eb, loc, split,
+            [&](OpBuilder &sb, Location) {
+              emitSplitColumns(sb, chunks, parallelSegs);
+              scf::YieldOp::create(sb, loc);
+            },
+            [&](OpBuilder &pb, Location) {
+              scf::ParallelOp::create(pb, loc, lbs, ubs, steps, body);
+              scf::YieldOp::create(pb, loc);
+            });
         scf::YieldOp::create(eb, loc);
       });
 

@@ -177,8 +177,13 @@ void KernelBuilder::nestReduced(
     results = innermost(nb, idx, inits);
     return;
   }
+  Value lo = index(0), hi = segSizes[depth];
+  if (reducedRange && reducedRange->segment == depth) {
+    lo = reducedRange->lo;
+    hi = reducedRange->hi;
+  }
   auto loop = scf::ForOp::create(
-      nb, loc, index(0), segSizes[depth], index(1), inits,
+      nb, loc, lo, hi, index(1), inits,
       [&](OpBuilder &lb, Location, Value iv, ValueRange args) {
         idx[depth] = iv;
         SmallVector<Value> inner;

@@ -3,6 +3,7 @@
 // Shared by the files of the CPU lowering: KernelBuilder.cpp (views, loads,
 // reductions), Statistics.cpp (a slot's statistics), Normalize.cpp (the
 // normalizing pass), PairedRows.cpp (bf16 rows as even and odd halves),
+// SplitColumns.cpp (column slots split along their reduced segment),
 // Build.cpp (the kernel's loops) and NormToVector.cpp (the pattern and the
 // pass). Internal to the CPU lowering.
 //
@@ -20,6 +21,7 @@
 #include "llvm/Support/MathExtras.h"
 
 #include <functional>
+#include <optional>
 
 namespace mlir::norm::vector_detail {
 
@@ -212,6 +214,32 @@ private:
       function_ref<SmallVector<Value>(OpBuilder &, Indices &, ValueRange)>
           innermost,
       SmallVector<Value> &results);
+  /// Whether a column kernel (the innermost segment kept) with batch
+  /// statistics and one reduced segment may split that segment into chunks
+  /// (SplitColumns.cpp).
+  bool canSplitColumns();
+  /// The number of chunks (1: no split) for the parallel segments
+  /// `parallelSegs`, from the shape alone.
+  Value splitChunks(OpBuilder &nb, ArrayRef<int64_t> parallelSegs);
+  /// The kernel's slots as `chunks` chunks of the reduced segment, in three
+  /// parallel phases (SplitColumns.cpp).
+  void emitSplitColumns(OpBuilder &nb, Value chunks,
+                        ArrayRef<int64_t> parallelSegs);
+  /// body(builder, indices, lanes) for each block of slots of the innermost
+  /// (kept) segment at `idx`: whole vectors, then blocks of halving widths.
+  void forEachColumnBlock(
+      OpBuilder &nb, const Indices &idx,
+      function_ref<void(OpBuilder &, const Indices &, int64_t)> body);
+  /// The centered sum of squares from one-pass sums about the pivot (`s1`
+  /// of d = x - pivot, `s2` of d^2, `shift` = s1 / n): s2 - s1 * shift where
+  /// that is accurate, else the result of `exact` (an scf.if).
+  Value checkedSumOfSquares(OpBuilder &ob, int64_t lanes, Value s1, Value s2,
+                            Value shift,
+                            function_ref<Value(OpBuilder &)> exact);
+  /// The scale of the normalization (rstd, or 1 / max(norm, eps) for an L2
+  /// norm) from the sum of squares; sets `var` to the variance when there
+  /// is one.
+  Value inverseScale(OpBuilder &nb, int64_t lanes, Value sumSq, Value &var);
   /// Computes and applies the statistics of the slot at `idx`; `lanes` is 0
   /// for a row (scalar statistics) or the number of slots in the vector.
   void emitSlot(OpBuilder &nb, Indices idx, int64_t lanes);
@@ -272,6 +300,13 @@ private:
   Value mayStream; // i1: large output whose rows all align like the first
   Value eps;
   bool rowLike = false;
+  /// When set, nestReduced walks only [lo, hi) of reduced segment `segment`
+  /// (a chunk of SplitColumns.cpp).
+  struct ReducedRange {
+    size_t segment;
+    Value lo, hi;
+  };
+  std::optional<ReducedRange> reducedRange;
   /// Called with each whole vector of a row in the sums (sumRowRange), when
   /// set: the next row's prefetch.
   RowHook rowHook;

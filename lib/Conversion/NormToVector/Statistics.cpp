@@ -274,6 +274,55 @@ KernelBuilder::nextSlotPrefetch(OpBuilder &nb, const Indices &idx,
   return hooks;
 }
 
+Value KernelBuilder::checkedSumOfSquares(
+    OpBuilder &ob, int64_t lanes, Value s1, Value s2, Value shift,
+    function_ref<Value(OpBuilder &)> exact) {
+  // S2 - S1 * shift cancels the n shift^2 that S2 holds beyond the centered
+  // squares: kept only when S2 <= 4 (S2 - S1 shift), i.e. when the mean is
+  // within sqrt(3) standard deviations of the pivot, so that its error
+  // stays within 4 times the relative rounding of S2 (the exact pass's own
+  // sum rounds as much), and S2 is finite (|d| > 2^64 would overflow it).
+  // Otherwise, a NaN included, the exact pass runs.
+  Value m2 = arith::SubFOp::create(ob, loc, s2,
+                                   arith::MulFOp::create(ob, loc, s1, shift));
+  auto scalarOrSplat = [&](double v) {
+    Value c = constant(ob, v);
+    return lanes == 0 ? c : splat(ob, c, lanes);
+  };
+  Value ok = arith::AndIOp::create(
+      ob, loc,
+      arith::CmpFOp::create(
+          ob, loc, arith::CmpFPredicate::OGE, m2,
+          arith::MulFOp::create(ob, loc, s2, scalarOrSplat(0.25))),
+      arith::CmpFOp::create(
+          ob, loc, arith::CmpFPredicate::OLT, s2,
+          scalarOrSplat(std::numeric_limits<double>::infinity())));
+  if (lanes)
+    ok = vector::ReductionOp::create(ob, loc, vector::CombiningKind::AND, ok);
+  auto ifOp = scf::IfOp::create(
+      ob, loc, ok,
+      [&](OpBuilder &tb, Location) { scf::YieldOp::create(tb, loc, m2); },
+      [&](OpBuilder &eb, Location) {
+        scf::YieldOp::create(eb, loc, exact(eb));
+      });
+  return ifOp.getResult(0);
+}
+
+Value KernelBuilder::inverseScale(OpBuilder &nb, int64_t lanes, Value sumSq,
+                                  Value &var) {
+  Value e = lanes == 0 ? eps : splat(nb, eps, lanes);
+  if (desc.scaling == Scaling::L2Norm) {
+    Value norm = math::SqrtOp::create(nb, loc, sumSq);
+    Value clamped = arith::MaximumFOp::create(nb, loc, norm, e);
+    Value one =
+        lanes == 0 ? constant(nb, 1.0) : splat(nb, constant(nb, 1.0), lanes);
+    return arith::DivFOp::create(nb, loc, one, clamped);
+  }
+  var = arith::DivFOp::create(nb, loc, sumSq,
+                              lanes == 0 ? count : splat(nb, count, lanes));
+  return math::RsqrtOp::create(nb, loc, arith::AddFOp::create(nb, loc, var, e));
+}
+
 void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
   auto isGiven = [](const Segment &s) { return s.given; };
   auto broadcastTo = [&](OpBuilder &ib, Value v, int64_t w) {
@@ -334,10 +383,6 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
     inv =
         math::RsqrtOp::create(nb, loc, arith::AddFOp::create(nb, loc, var, e));
   } else {
-    auto divide = [&](Value sum) {
-      return arith::DivFOp::create(
-          nb, loc, sum, lanes == 0 ? count : splat(nb, count, lanes));
-    };
     auto squares = [&](OpBuilder &ib, Value v, int64_t w) -> Value {
       v = centered(ib, v, w);
       return arith::MulFOp::create(ib, loc, v, v,
@@ -346,13 +391,9 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
     // Centered slots that do not take Chan's blocks (compute-bound on 2
     // cores; for 16-bit inputs widening each load costs as much as the
     // arithmetic) sum d = x - pivot and d^2 in one pass, and take the
-    // centered squares as S2 - S1 * shift. That subtraction cancels the
-    // n shift^2 that S2 holds beyond them: the result is kept only when
-    // S2 <= 4 (S2 - S1 shift), i.e. when the mean is within sqrt(3)
-    // standard deviations of the pivot, so that its error stays within 4
-    // times the relative rounding of S2 (the exact pass's own sum rounds
-    // as much). Otherwise, a NaN included, the exact squares pass runs.
-    // An f64 compute type keeps the two exact passes.
+    // centered squares as S2 - S1 * shift where that is accurate
+    // (checkedSumOfSquares), else from the exact squares pass. An f64
+    // compute type keeps the two exact passes.
     bool onePass = ct.isF32();
     auto onePassStatistics = [&](OpBuilder &ob) -> std::pair<Value, Value> {
       auto pivoted = [&](OpBuilder &ib, Value v, int64_t w) -> Value {
@@ -376,38 +417,18 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
       SmallVector<Value> s =
           reduceSlot(ob, idx, lanes, ArrayRef<Term>{pivoted, squared});
       rowHook = nullptr;
-      Value n = lanes == 0 ? count : splat(ob, count, lanes);
-      Value sh = arith::DivFOp::create(ob, loc, s[0], n);
-      Value m2 = arith::SubFOp::create(
-          ob, loc, s[1], arith::MulFOp::create(ob, loc, s[0], sh));
-      auto scalarOrSplat = [&](double v) {
-        Value c = constant(ob, v);
-        return lanes == 0 ? c : splat(ob, c, lanes);
-      };
-      // S2 finite too: its overflow (|d| > 2^64) would make m2 infinite.
-      Value ok = arith::AndIOp::create(
-          ob, loc,
-          arith::CmpFOp::create(
-              ob, loc, arith::CmpFPredicate::OGE, m2,
-              arith::MulFOp::create(ob, loc, s[1], scalarOrSplat(0.25))),
-          arith::CmpFOp::create(
-              ob, loc, arith::CmpFPredicate::OLT, s[1],
-              scalarOrSplat(std::numeric_limits<double>::infinity())));
-      if (lanes)
-        ok = vector::ReductionOp::create(ob, loc, vector::CombiningKind::AND,
-                                         ok);
-      auto ifOp = scf::IfOp::create(
-          ob, loc, ok,
-          [&](OpBuilder &tb, Location) { scf::YieldOp::create(tb, loc, m2); },
-          [&](OpBuilder &eb, Location) {
+      Value sh = arith::DivFOp::create(
+          ob, loc, s[0], lanes == 0 ? count : splat(ob, count, lanes));
+      Value m2 =
+          checkedSumOfSquares(ob, lanes, s[0], s[1], sh, [&](OpBuilder &eb) {
             shift = sh;
             if (fuseShift)
               pivotShift = arith::AddFOp::create(eb, loc, pivot, sh);
             Value exact = reduceSlot(eb, idx, lanes, squares);
             pivotShift = Value();
-            scf::YieldOp::create(eb, loc, exact);
+            return exact;
           });
-      return {sh, ifOp.getResult(0)};
+      return {sh, m2};
     };
     // The mean's pass, then the squares about it.
     auto twoPassStatistics = [&](OpBuilder &ob) -> std::pair<Value, Value> {
@@ -456,18 +477,7 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
       sumSq = reduceSlot(nb, idx, lanes, squares);
       rowHook = nullptr;
     }
-    Value e = lanes == 0 ? eps : splat(nb, eps, lanes);
-    if (desc.scaling == Scaling::L2Norm) {
-      Value norm = math::SqrtOp::create(nb, loc, sumSq);
-      Value clamped = arith::MaximumFOp::create(nb, loc, norm, e);
-      Value one =
-          lanes == 0 ? constant(nb, 1.0) : splat(nb, constant(nb, 1.0), lanes);
-      inv = arith::DivFOp::create(nb, loc, one, clamped);
-    } else {
-      var = divide(sumSq);
-      inv = math::RsqrtOp::create(nb, loc,
-                                  arith::AddFOp::create(nb, loc, var, e));
-    }
+    inv = inverseScale(nb, lanes, sumSq, var);
   }
   storeStat(nb, outMean, idx, mean);
   storeStat(nb, outVar, idx, var);

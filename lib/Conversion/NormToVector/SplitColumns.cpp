@@ -1,0 +1,403 @@
+//===- SplitColumns.cpp - Column slots split along their reduced axis -----===//
+//
+// The column strategy (the innermost segment kept: batch norm over NHWC,
+// instance norm over NHWC, LayerNorm over the channels of NCHW) has one
+// parallel iteration per block of slots, and each walks the whole reduced
+// segment. With few slots (an NHWC batch norm of 16 to 256 channels: one to
+// four blocks) that leaves threads idle and walks memory in strided
+// columns. Such kernels instead cut the reduced segment into chunks of
+// consecutive rows, a number fixed by the shape alone (so that results do
+// not depend on the thread count), in three parallel phases:
+//
+//   A. per (chunk, slot block): the sums of x - pivot and (x - pivot)^2 over
+//      the chunk's rows, stored in a scratch buffer on the calling thread's
+//      stack (the pivot is the slot's first element, as everywhere);
+//   B. per slot block: the chunks' sums added in chunk order, the centered
+//      sum of squares with the same accuracy check and exact fallback as an
+//      unsplit slot (checkedSumOfSquares), the statistics results, and the
+//      pivot, shift and scale for phase C in the scratch buffer;
+//   C. per (chunk, slot block): the normalizing pass over the chunk's rows.
+//
+// Each chunk reads and writes only its own rows in phases A and C, and the
+// pivot comes from the scratch buffer in phase C, so an output that is its
+// input (in place) gives the same bits.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+
+using namespace mlir;
+using namespace mlir::norm;
+using namespace mlir::norm::vector_detail;
+
+namespace {
+/// f32 values of the scratch buffer (16 KiB of the calling thread's stack):
+/// two sums per chunk and slot.
+constexpr int64_t kScratchFloats = 4096;
+/// At most this many chunks, each of at least kMinChunkBytes of input per
+/// slot block row range.
+constexpr int64_t kMaxChunks = 16;
+constexpr int64_t kMinChunkBytes = 32 * 1024;
+/// Rows of a chunk are taken in tiles of about this many bytes of input.
+constexpr int64_t kTileBytes = 16 * 1024;
+/// Kernels with at least this many parallel slot iterations without
+/// splitting keep the column strategy as it is.
+constexpr int64_t kSplitBelowIterations = 16;
+} // namespace
+
+bool KernelBuilder::canSplitColumns() {
+  if (rowLike || desc.givenStats || !ct.isF32() ||
+      !op->getParentOfType<FunctionOpInterface>())
+    return false;
+  return llvm::count_if(segments, [](const Segment &s) { return s.reduced; }) ==
+         1;
+}
+
+void KernelBuilder::forEachColumnBlock(
+    OpBuilder &nb, const Indices &idx,
+    function_ref<void(OpBuilder &, const Indices &, int64_t)> body) {
+  Value inner = segSizes.back();
+  Value blocks = arith::DivUIOp::create(nb, loc, inner, index(width));
+  scf::ForOp::create(nb, loc, index(0), blocks, index(1), ValueRange{},
+                     [&](OpBuilder &fb, Location, Value block, ValueRange) {
+                       Indices at = idx;
+                       at.back() =
+                           arith::MulIOp::create(fb, loc, block, index(width));
+                       body(fb, at, width);
+                       scf::YieldOp::create(fb, loc);
+                     });
+  Value start = arith::MulIOp::create(nb, loc, blocks, index(width));
+  forEachRemainderStep(
+      nb, idx, start, arith::SubIOp::create(nb, loc, inner, start),
+      ValueRange(),
+      [&](OpBuilder &sb, const Indices &at, int64_t lanes, ValueRange) {
+        body(sb, at, lanes);
+        return SmallVector<Value>();
+      });
+}
+
+Value KernelBuilder::splitChunks(OpBuilder &nb,
+                                 ArrayRef<int64_t> parallelSegs) {
+  auto maxU = [&](Value a, int64_t v) {
+    return arith::MaxUIOp::create(nb, loc, a, index(v));
+  };
+  size_t r =
+      llvm::find_if(segments, [](const Segment &s) { return s.reduced; }) -
+      segments.begin();
+  Value slotsOuter = index(1);
+  for (int64_t s : parallelSegs)
+    slotsOuter = arith::MulIOp::create(nb, loc, slotsOuter, segSizes[s]);
+  Value inner = segSizes.back();
+  Value slots = arith::MulIOp::create(nb, loc, slotsOuter, inner);
+  // Rows of the reduced segment per chunk: at least kMinChunkBytes of input
+  // for a slot block's row range.
+  Value innerBytes = arith::MulIOp::create(
+      nb, loc, maxU(inner, 1), index(inElem.getIntOrFloatBitWidth() / 8));
+  Value minRows = maxU(
+      arith::CeilDivUIOp::create(nb, loc, index(kMinChunkBytes), innerBytes),
+      1);
+  Value chunks = arith::MinUIOp::create(
+      nb, loc, index(kMaxChunks),
+      arith::DivUIOp::create(nb, loc, segSizes[r], minRows));
+  chunks = arith::MinUIOp::create(
+      nb, loc, chunks,
+      arith::DivUIOp::create(nb, loc, index(kScratchFloats / 2),
+                             maxU(slots, 1)));
+  // Enough parallel iterations already: no split (one chunk).
+  Value iterations = arith::MulIOp::create(
+      nb, loc, slotsOuter,
+      arith::CeilDivUIOp::create(nb, loc, inner, index(width)));
+  Value few = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ult,
+                                    iterations, index(kSplitBelowIterations));
+  return arith::SelectOp::create(nb, loc, few, chunks, index(1));
+}
+
+void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
+                                     ArrayRef<int64_t> parallelSegs) {
+  size_t r =
+      llvm::find_if(segments, [](const Segment &s) { return s.reduced; }) -
+      segments.begin();
+  Value rows = segSizes[r];
+  Value chunkRows = arith::CeilDivUIOp::create(nb, loc, rows, chunks);
+  Value inner = segSizes.back();
+  Value slotsOuter = index(1);
+  for (int64_t s : parallelSegs)
+    slotsOuter = arith::MulIOp::create(nb, loc, slotsOuter, segSizes[s]);
+  Value slots = arith::MulIOp::create(nb, loc, slotsOuter, inner);
+
+  // The scratch buffer, a fixed frame object of the kernel's function.
+  Value scratch;
+  {
+    OpBuilder::InsertionGuard guard(nb);
+    auto func = op->getParentOfType<FunctionOpInterface>();
+    nb.setInsertionPointToStart(&func.getFunctionBody().front());
+    scratch = memref::AllocaOp::create(
+        nb, loc, MemRefType::get({kScratchFloats}, nb.getF32Type()));
+  }
+  // Scratch row `row`, column of the slot at `at`.
+  auto scratchAt = [&](OpBuilder &ib, const Indices &at, Value row) -> Value {
+    Value p = index(0);
+    for (int64_t s : parallelSegs)
+      p = arith::AddIOp::create(
+          ib, loc, arith::MulIOp::create(ib, loc, p, segSizes[s]), at[s]);
+    Value column = arith::AddIOp::create(
+        ib, loc, arith::MulIOp::create(ib, loc, p, inner), at.back());
+    return arith::AddIOp::create(
+        ib, loc, arith::MulIOp::create(ib, loc, row, slots), column);
+  };
+  auto loadScratch = [&](OpBuilder &ib, const Indices &at, Value row,
+                         int64_t lanes) -> Value {
+    Value v = vector::LoadOp::create(ib, loc, vec(lanes, ib.getF32Type()),
+                                     scratch, scratchAt(ib, at, row));
+    return convert(ib, v, ct);
+  };
+  auto storeScratch = [&](OpBuilder &ib, const Indices &at, Value row,
+                          Value v) {
+    vector::StoreOp::create(ib, loc, convert(ib, v, ib.getF32Type()), scratch,
+                            scratchAt(ib, at, row));
+  };
+  // A parallel loop over (chunk, outer kept segments) or the outer kept
+  // segments alone; body(builder, indices, chunk or null).
+  auto parallel = [&](bool overChunks,
+                      function_ref<void(OpBuilder &, Indices &, Value)> body) {
+    SmallVector<Value> lbs, ubs, steps;
+    if (overChunks) {
+      lbs.push_back(index(0));
+      ubs.push_back(chunks);
+      steps.push_back(index(1));
+    }
+    for (int64_t s : parallelSegs) {
+      lbs.push_back(index(0));
+      ubs.push_back(segSizes[s]);
+      steps.push_back(index(1));
+    }
+    if (lbs.empty()) {
+      lbs.push_back(index(0));
+      ubs.push_back(index(1));
+      steps.push_back(index(1));
+    }
+    scf::ParallelOp::create(nb, loc, lbs, ubs, steps,
+                            [&](OpBuilder &pb, Location, ValueRange ivs) {
+                              Indices idx(segments.size(), Value());
+                              size_t first = overChunks ? 1 : 0;
+                              for (auto [k, s] : llvm::enumerate(parallelSegs))
+                                idx[s] = ivs[first + k];
+                              for (Value &v : idx)
+                                if (!v)
+                                  v = index(0);
+                              body(pb, idx, overChunks ? ivs[0] : Value());
+                            });
+  };
+  // The rows [lo, hi) of a chunk, and body(builder, lo, hi) for each tile
+  // of them: about kTileBytes of input, so that the passes of the slot
+  // blocks over a tile (each a strided walk) find it in L1.
+  Value innerBytes = arith::MaxUIOp::create(
+      nb, loc,
+      arith::MulIOp::create(nb, loc, inner,
+                            index(inElem.getIntOrFloatBitWidth() / 8)),
+      index(1));
+  auto rowsOf = [&](int64_t bytes) -> Value {
+    return arith::MaxUIOp::create(
+        nb, loc, arith::DivUIOp::create(nb, loc, index(bytes), innerBytes),
+        index(1));
+  };
+  Value tileRows = rowsOf(kTileBytes);
+  // The normalizing pass takes rows of two or more whole slot blocks one at
+  // a time: in tiles of 16 KiB its strided stores ran 1.3 to 1.7 times
+  // slower (NHWC batch norm f32 with 128, 256 and 512 channels, 2 threads);
+  // rows of one block and a remainder (96 channels) the other way round.
+  Value normalizeTileRows = arith::SelectOp::create(
+      nb, loc,
+      arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::uge, inner,
+                            index(2 * width)),
+      index(1), tileRows);
+  auto forEachTile = [&](OpBuilder &ib, Value chunk,
+                         function_ref<void(OpBuilder &, Value, Value)> body,
+                         Value tileRows) {
+    Value lo = arith::MinUIOp::create(
+        ib, loc, arith::MulIOp::create(ib, loc, chunk, chunkRows), rows);
+    Value hi = arith::MinUIOp::create(
+        ib, loc, arith::AddIOp::create(ib, loc, lo, chunkRows), rows);
+    scf::ForOp::create(ib, loc, lo, hi, tileRows, ValueRange{},
+                       [&](OpBuilder &tb, Location, Value tlo, ValueRange) {
+                         Value thi = arith::MinUIOp::create(
+                             tb, loc,
+                             arith::AddIOp::create(tb, loc, tlo, tileRows), hi);
+                         body(tb, tlo, thi);
+                         scf::YieldOp::create(tb, loc);
+                       });
+  };
+  // Prefetches (into L2) the lanes at `at` of the row a tile further on:
+  // the slot blocks walk a tile in strided columns, which the hardware
+  // prefetchers do not follow.
+  Value lastRow = arith::SubIOp::create(nb, loc, rows, index(1));
+  SmallVector<Value> aheadViews{x};
+  for (unsigned f = 0; f < numPrologue; ++f)
+    if (((segments[r].fused >> f) & 1) && ((segments.back().fused >> f) & 1))
+      aheadViews.push_back(fusedViews[f]);
+  auto prefetchRows = [&, r](OpBuilder &ib, const Indices &at, int64_t lanes,
+                             ArrayRef<Value> views, bool isWrite) {
+    Indices ahead = at;
+    ahead[r] = arith::MinUIOp::create(
+        ib, loc, arith::AddIOp::create(ib, loc, at[r], tileRows), lastRow);
+    Value column = at.back();
+    for (Value view : views) {
+      int64_t bits = cast<MemRefType>(view.getType())
+                         .getElementType()
+                         .getIntOrFloatBitWidth();
+      int64_t perLine = std::max<int64_t>(1, 512 / bits);
+      for (int64_t j = 0; j < lanes; j += perLine) {
+        ahead.back() =
+            j ? arith::AddIOp::create(ib, loc, column, index(j)) : column;
+        memref::PrefetchOp::create(ib, loc, view, ahead, isWrite,
+                                   /*localityHint=*/2, /*isDataCache=*/true);
+      }
+    }
+  };
+  RowHook prefetchInputs = [&](OpBuilder &ib, const Indices &at,
+                               int64_t lanes) {
+    prefetchRows(ib, at, lanes, aheadViews, false);
+  };
+  // The normalizing pass also prefetches the output lines it will write.
+  RowHook prefetchInputsOutput = [&](OpBuilder &ib, const Indices &at,
+                                     int64_t lanes) {
+    prefetchRows(ib, at, lanes, aheadViews, false);
+    prefetchRows(ib, at, lanes, {y}, true);
+  };
+  auto row = [&](OpBuilder &ib, Value chunk, int64_t which) -> Value {
+    return arith::AddIOp::create(
+        ib, loc, arith::MulIOp::create(ib, loc, chunk, index(2)), index(which));
+  };
+  bool storesKept =
+      kept && cast<MemRefType>(kept.getType()).getElementType() == normElem;
+
+  // A: each chunk's sums, carried over its tiles in the scratch buffer: the
+  // same additions in the same order as one walk over the chunk's rows.
+  parallel(true, [&](OpBuilder &pb, Indices &idx, Value chunk) {
+    forEachColumnBlock(pb, idx,
+                       [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
+                         Value zero = zeroVector(ib, lanes);
+                         storeScratch(ib, at, row(ib, chunk, 0), zero);
+                         storeScratch(ib, at, row(ib, chunk, 1), zero);
+                       });
+    forEachTile(
+        pb, chunk,
+        [&](OpBuilder &tb, Value tlo, Value thi) {
+          forEachColumnBlock(
+              tb, idx, [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
+                // The pivot from the input (another chunk may be writing the
+                // kept prologue value's first row).
+                Value pivot = desc.center ? loadPivot(ib, at, lanes) : Value();
+                reducedRange = ReducedRange{r, tlo, thi};
+                if (storesKept) {
+                  forEachInSlot(
+                      ib, at, lanes, Value(),
+                      [&](OpBuilder &kb, const Indices &pos, int64_t w, bool) {
+                        vector::StoreOp::create(
+                            kb, loc, loadNormalized(kb, pos, w), kept, pos);
+                      });
+                  readKept = true;
+                }
+                reducedRange.reset();
+                Value s1 = loadScratch(ib, at, row(ib, chunk, 0), lanes);
+                Value s2 = loadScratch(ib, at, row(ib, chunk, 1), lanes);
+                auto loop = scf::ForOp::create(
+                    ib, loc, tlo, thi, index(1), ValueRange{s1, s2},
+                    [&](OpBuilder &fb, Location, Value i, ValueRange acc) {
+                      Indices pos = at;
+                      pos[r] = i;
+                      prefetchInputs(fb, pos, lanes);
+                      Value d = loadInput(fb, pos, lanes);
+                      if (pivot)
+                        d = arith::SubFOp::create(fb, loc, d, pivot);
+                      auto contract = arith::FastMathFlags::contract;
+                      Value sum = acc[0];
+                      if (pivot)
+                        sum = arith::AddFOp::create(fb, loc, sum, d, contract);
+                      Value squares = arith::AddFOp::create(
+                          fb, loc, acc[1],
+                          arith::MulFOp::create(fb, loc, d, d, contract),
+                          contract);
+                      scf::YieldOp::create(fb, loc, ValueRange{sum, squares});
+                    });
+                readKept = false;
+                storeScratch(ib, at, row(ib, chunk, 0), loop.getResult(0));
+                storeScratch(ib, at, row(ib, chunk, 1), loop.getResult(1));
+              });
+        },
+        tileRows);
+  });
+
+  // B: the statistics of each slot block.
+  parallel(false, [&](OpBuilder &pb, Indices &idx, Value) {
+    forEachColumnBlock(
+        pb, idx, [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
+          Value zero = zeroVector(ib, lanes);
+          auto loop = scf::ForOp::create(
+              ib, loc, index(0), chunks, index(1), ValueRange{zero, zero},
+              [&](OpBuilder &fb, Location, Value chunk, ValueRange acc) {
+                Value s1 = arith::AddFOp::create(
+                    fb, loc, acc[0],
+                    loadScratch(fb, at, row(fb, chunk, 0), lanes));
+                Value s2 = arith::AddFOp::create(
+                    fb, loc, acc[1],
+                    loadScratch(fb, at, row(fb, chunk, 1), lanes));
+                scf::YieldOp::create(fb, loc, ValueRange{s1, s2});
+              });
+          Value s1 = loop.getResult(0), s2 = loop.getResult(1);
+          Value pivot, shift, mean, var, sumSq = s2;
+          if (desc.center) {
+            pivot = loadPivot(ib, at, lanes);
+            shift = arith::DivFOp::create(ib, loc, s1, splat(ib, count, lanes));
+            sumSq = checkedSumOfSquares(
+                ib, lanes, s1, s2, shift, [&](OpBuilder &eb) {
+                  return reduceSlot(
+                      eb, at, lanes,
+                      [&](OpBuilder &tb, Value v, int64_t) -> Value {
+                        Value d = centerAbout(
+                            tb, SlotStatistics{lanes, pivot, shift, {}, {}}, v,
+                            lanes);
+                        return arith::MulFOp::create(
+                            tb, loc, d, d, arith::FastMathFlags::contract);
+                      });
+                });
+            mean = arith::AddFOp::create(ib, loc, pivot, shift);
+            storeScratch(ib, at, index(0), pivot);
+            storeScratch(ib, at, index(1), shift);
+          }
+          Value inv = inverseScale(ib, lanes, sumSq, var);
+          storeScratch(ib, at, index(2), inv);
+          storeStat(ib, outMean, at, mean);
+          storeStat(ib, outVar, at, var);
+          storeStat(ib, outRstd, at, inv);
+        });
+  });
+
+  // C: each chunk's normalizing pass, tile by tile.
+  parallel(true, [&](OpBuilder &pb, Indices &idx, Value chunk) {
+    forEachTile(
+        pb, chunk,
+        [&](OpBuilder &tb, Value tlo, Value thi) {
+          forEachColumnBlock(
+              tb, idx, [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
+                SlotStatistics stats{lanes, {}, {}, {}, {}};
+                if (desc.center) {
+                  stats.pivot = loadScratch(ib, at, index(0), lanes);
+                  stats.shift = loadScratch(ib, at, index(1), lanes);
+                }
+                stats.inv = loadScratch(ib, at, index(2), lanes);
+                reducedRange = ReducedRange{r, tlo, thi};
+                readKept = storesKept;
+                emitNormalizingPass(ib, at, stats, nullptr);
+                readKept = false;
+                reducedRange.reset();
+              });
+        },
+        normalizeTileRows);
+  });
+}

@@ -1,0 +1,72 @@
+// RUN: norm-opt %s --norm-convert-to-vector=vector-width=16 --canonicalize --split-input-file | FileCheck %s
+
+// NHWC batch norm with 24 channels (one block of 16 lanes and one of 8),
+// 8192 rows of 96 bytes: 16 chunks of 512 rows, in tiles of 170 rows (16
+// KiB). The sums of each chunk go to a 16 KiB scratch buffer on the stack;
+// the statistics then take the chunks' sums in chunk order; the
+// normalizing pass reads the pivot, shift and scale back from the buffer.
+// CHECK-LABEL: func.func @split
+// CHECK:       %[[S:.*]] = memref.alloca() : memref<4096xf32>
+// CHECK:       %[[X:.*]] = memref.collapse_shape %{{.*}} : memref<8x32x32x24xf32> into memref<8192x24xf32>
+// Phase A: (chunk) parallel; tiles; per block the sums carried in %[[S]].
+// CHECK:       scf.parallel (%[[K:.*]]) = (%c0) to (%c16) step (%c1) {
+// CHECK:         scf.for %[[T:.*]] = %{{.*}} to %{{.*}} step %c170 {
+// CHECK:           %[[A0:.*]] = vector.load %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
+// CHECK:           %[[A1:.*]] = vector.load %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
+// CHECK:           scf.for %[[R:.*]] = %[[T]] to %{{.*}} step %c1 iter_args(%{{.*}} = %[[A0]], %{{.*}} = %[[A1]]) -> (vector<16xf32>, vector<16xf32>) {
+// CHECK:             memref.prefetch %[[X]][%{{.*}}, %c0], read, locality<2>, data
+// CHECK:             vector.load %[[X]][%[[R]], %c0] : memref<8192x24xf32>, vector<16xf32>
+// CHECK:           vector.store %{{.*}}, %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
+// CHECK:           vector.store %{{.*}}, %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
+// CHECK:           scf.for %{{.*}} -> (vector<8xf32>, vector<8xf32>) {
+// CHECK:             vector.load %[[X]][%{{.*}}, %c16] : memref<8192x24xf32>, vector<8xf32>
+// Phase B: the chunks' sums in order, the one-pass check and its fallback.
+// CHECK:       scf.for %{{.*}} = %c0 to %c16 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>) {
+// CHECK:         vector.load %[[S]]
+// CHECK:       vector.reduction <and>
+// CHECK:       scf.for %{{.*}} = %c0 to %c8192 step %c1
+// CHECK:       vector.store %{{.*}}, %[[S]][%c0] : memref<4096xf32>, vector<16xf32>
+// CHECK:       vector.store %{{.*}}, %[[S]][%c24] : memref<4096xf32>, vector<16xf32>
+// CHECK:       vector.store %{{.*}}, %[[S]][%c48] : memref<4096xf32>, vector<16xf32>
+// Phase C: (chunk) parallel; the statistics from %[[S]]; the chunk's rows.
+// CHECK:       scf.parallel (%{{.*}}) = (%c0) to (%c16) step (%c1) {
+// CHECK:         scf.for %[[T2:.*]] = %{{.*}} to %{{.*}} step %c170 {
+// CHECK:           vector.load %[[S]][%c0] : memref<4096xf32>, vector<16xf32>
+// CHECK:           vector.load %[[S]][%c24] : memref<4096xf32>, vector<16xf32>
+// CHECK:           vector.load %[[S]][%c48] : memref<4096xf32>, vector<16xf32>
+// CHECK:           scf.for %[[R2:.*]] = %[[T2]] to %{{.*}} step %c1 {
+// CHECK:             vector.load %[[X]][%[[R2]], %c0] : memref<8192x24xf32>, vector<16xf32>
+// CHECK:             vector.store %{{.*}}[%[[R2]], %c0] : memref<8192x24xf32>, vector<16xf32>
+func.func @split(%x: tensor<8x32x32x24xf32>) -> (tensor<8x32x32x24xf32>, tensor<24xf32>, tensor<24xf32>) {
+  %y, %bm, %bv = norm.batch_norm %x {channel_axis = 3} : tensor<8x32x32x24xf32> -> tensor<8x32x32x24xf32>, tensor<24xf32>, tensor<24xf32>
+  return %y, %bm, %bv : tensor<8x32x32x24xf32>, tensor<24xf32>, tensor<24xf32>
+}
+
+// -----
+
+// 64 channels: four blocks of 16 lanes, fewer than 16 parallel
+// iterations, so the 32768 rows are split too (16 chunks); rows of two or
+// more whole blocks are normalized one row at a time, block after block.
+// CHECK-LABEL: func.func @split_rows
+// CHECK:       memref.alloca() : memref<4096xf32>
+// CHECK:       scf.parallel (%{{.*}}) = (%c0) to (%c16) step (%c1) {
+// CHECK:       scf.parallel (%{{.*}}) = (%c0) to (%c16) step (%c1) {
+// CHECK:         scf.for %[[R:.*]] = %{{.*}} to %{{.*}} step %c1 {
+// CHECK:           scf.for %{{.*}} = %c0 to %c4 step %c1 {
+// CHECK:             scf.for %[[I:.*]] = %[[R]] to %{{.*}} step %c1 {
+// CHECK:               vector.load %{{.*}}[%[[I]], %{{.*}}] : memref<32768x64xf32>, vector<16xf32>
+func.func @split_rows(%x: tensor<8x64x64x64xf32>) -> (tensor<8x64x64x64xf32>, tensor<64xf32>, tensor<64xf32>) {
+  %y, %bm, %bv = norm.batch_norm %x {channel_axis = 3} : tensor<8x64x64x64xf32> -> tensor<8x64x64x64xf32>, tensor<64xf32>, tensor<64xf32>
+  return %y, %bm, %bv : tensor<8x64x64x64xf32>, tensor<64xf32>, tensor<64xf32>
+}
+
+// -----
+
+// Enough slots (an instance norm of 32 examples): no split.
+// CHECK-LABEL: func.func @no_split
+// CHECK-NOT:   memref.alloca
+// CHECK:       scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%c32, %c2) step (%c1, %c1) {
+func.func @no_split(%x: tensor<32x32x32x32xf32>) -> tensor<32x32x32x32xf32> {
+  %y = norm.instance_norm %x {channel_axis = 3} : tensor<32x32x32x32xf32> -> tensor<32x32x32x32xf32>
+  return %y : tensor<32x32x32x32xf32>
+}
