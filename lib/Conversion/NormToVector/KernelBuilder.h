@@ -37,6 +37,11 @@ inline constexpr int64_t kPrefetchRowBytes = 16 * 1024;
 /// it is at least kPrefetchRowBytes and less than this: two must fit in L2.
 inline constexpr int64_t kPrefetchSlotBytes = 512 * 1024;
 
+/// Sums over an outer reduced segment (the rows of a multi-row slot, the
+/// reduced positions of a column slot) are taken in blocks of this many
+/// iterations, each block's sum then added to the total.
+inline constexpr int64_t kSumBlockIterations = 256;
+
 /// Problems whose output (as large as the input) is smaller than this run
 /// without a thread team.
 inline constexpr int64_t kSequentialBytes = 64 * 1024;

@@ -276,8 +276,7 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
   bool storesKept =
       kept && cast<MemRefType>(kept.getType()).getElementType() == normElem;
 
-  // A: each chunk's sums, carried over its tiles in the scratch buffer: the
-  // same additions in the same order as one walk over the chunk's rows.
+  // A: each chunk's sums, over its tiles, in the scratch buffer.
   parallel(true, [&](OpBuilder &pb, Indices &idx, Value chunk) {
     forEachColumnBlock(pb, idx,
                        [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
@@ -304,10 +303,12 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
                   readKept = true;
                 }
                 reducedRange.reset();
-                Value s1 = loadScratch(ib, at, row(ib, chunk, 0), lanes);
-                Value s2 = loadScratch(ib, at, row(ib, chunk, 1), lanes);
+                // Each tile sums from zero; its sums are then added to the
+                // chunk's (a short serial chain per lane, as nestReduced's
+                // blocks).
+                Value zero = zeroVector(ib, lanes);
                 auto loop = scf::ForOp::create(
-                    ib, loc, tlo, thi, index(1), ValueRange{s1, s2},
+                    ib, loc, tlo, thi, index(1), ValueRange{zero, zero},
                     [&](OpBuilder &fb, Location, Value i, ValueRange acc) {
                       Indices pos = at;
                       pos[r] = i;
@@ -326,8 +327,12 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
                       scf::YieldOp::create(fb, loc, ValueRange{sum, squares});
                     });
                 readKept = false;
-                storeScratch(ib, at, row(ib, chunk, 0), loop.getResult(0));
-                storeScratch(ib, at, row(ib, chunk, 1), loop.getResult(1));
+                for (int64_t k = 0; k < 2; ++k) {
+                  Value total = arith::AddFOp::create(
+                      ib, loc, loadScratch(ib, at, row(ib, chunk, k), lanes),
+                      loop.getResult(k));
+                  storeScratch(ib, at, row(ib, chunk, k), total);
+                }
               });
         },
         tileRows);

@@ -68,15 +68,17 @@ func.func @layer_norm_rows(%x: tensor<?x?xbf16>, %g: tensor<?xbf16>) -> tensor<?
 // CHECK:       %[[X:[a-zA-Z0-9_]+]] = memref.collapse_shape %{{.*}} {{\[}}[0, 1, 2], [3]] : memref<2x7x7x40xf32> into memref<98x40xf32>
 // CHECK:       scf.parallel (%{{.*}}) = (%{{.*}}) to (%c3)
 // CHECK:         scf.if
-// CHECK:           scf.for %[[R:[a-zA-Z0-9_]+]] = {{.*}} -> (vector<16xf32>)
-// CHECK:             vector.load %[[X]][%[[R]], %{{.*}}] : memref<98x40xf32>, vector<16xf32>
-// CHECK-NOT:       vector.reduction
+// CHECK:           scf.for %[[B:[a-zA-Z0-9_]+]] = %c0 to %{{.*}} step %c256 iter_args
+// CHECK:             scf.for %[[R:[a-zA-Z0-9_]+]] = %[[B]] to {{.*}} -> (vector<16xf32>, vector<16xf32>)
+// CHECK:               vector.load %[[X]][%[[R]], %{{.*}}] : memref<98x40xf32>, vector<16xf32>
+// CHECK-NOT:       vector.reduction <add>
 // CHECK:           vector.store %{{.*}} : memref<40xf32>, vector<16xf32>
 // CHECK:         } else {
 // CHECK-NOT:       scf.for
 // CHECK:           scf.if
-// CHECK:             scf.for %[[R8:[a-zA-Z0-9_]+]] = {{.*}} -> (vector<8xf32>, vector<8xf32>)
-// CHECK:               vector.load %[[X]][%[[R8]], %{{.*}}] : memref<98x40xf32>, vector<8xf32>
+// CHECK:             scf.for %[[B8:[a-zA-Z0-9_]+]] = %c0 to %{{.*}} step %c256 iter_args
+// CHECK:               scf.for %[[R8:[a-zA-Z0-9_]+]] = %[[B8]] to {{.*}} -> (vector<8xf32>, vector<8xf32>)
+// CHECK:                 vector.load %[[X]][%[[R8]], %{{.*}}] : memref<98x40xf32>, vector<8xf32>
 // CHECK:           scf.if
 // CHECK:             vector<4xf32>
 // CHECK:           scf.if
@@ -97,8 +99,9 @@ func.func @batch_norm_channels_last(%x: tensor<2x7x7x40xf32>, %m: tensor<40xf32>
 // CHECK-LABEL: func.func @batch_norm_nchw
 // CHECK:       memref.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3]] : memref<8x16x7x7xf32> into memref<8x16x49xf32>
 // CHECK:       scf.parallel (%[[C:[a-zA-Z0-9_]+]]) = (%{{.*}}) to (%{{.*}})
-// CHECK:         scf.for %[[N:[a-zA-Z0-9_]+]] =
-// CHECK:           scf.for %[[I:[a-zA-Z0-9_]+]] = {{.*}} -> (vector<16xf32>)
+// CHECK:         scf.for %[[B:[a-zA-Z0-9_]+]] = %c0 to %{{.*}} step %c256 iter_args
+// CHECK:           scf.for %[[N:[a-zA-Z0-9_]+]] = %[[B]] to
+// CHECK:             scf.for %[[I:[a-zA-Z0-9_]+]] = {{.*}} -> (vector<16xf32>
 // CHECK:             vector.load %{{.*}}[%[[N]], %[[C]], %[[I]]] : memref<8x16x49xf32>, vector<16xf32>
 func.func @batch_norm_nchw(%x: tensor<8x16x7x7xf32>) -> (tensor<8x16x7x7xf32>, tensor<16xf32>, tensor<16xf32>) {
   %y, %m, %v = norm.batch_norm %x : tensor<8x16x7x7xf32> -> tensor<8x16x7x7xf32>, tensor<16xf32>, tensor<16xf32>
@@ -247,7 +250,8 @@ func.func @long_rows(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
 // CHECK-LABEL: func.func @prefetch_next_channel
 // CHECK:       %[[NEXTC:.*]] = arith.minui %{{.*}}, %{{.*}} : index
 // CHECK:       arith.cmpi ult, %{{.*}}, %c524288 : index
-// CHECK:       scf.for %[[N:.*]] = %c0 to
+// CHECK:       scf.for %[[B:.*]] = %c0 to %{{.*}} step %c256 iter_args
+// CHECK:         scf.for %[[N:.*]] = %[[B]] to
 // CHECK:         scf.for %[[J:.*]] = %c0 to %{{.*}} step %c16 iter_args
 // CHECK-NEXT:      scf.if %{{.*}} {
 // CHECK-NEXT:        %[[P:.*]] = arith.divui %[[J]], %c3 : index
@@ -307,13 +311,22 @@ func.func @batch_norm_slot_scale(%x: tensor<?x?x?xf32>, %g: tensor<?xf32>, %b: t
 // length): each remainder step (8, 4, 2, 1 lanes at width 16) adds to its
 // own accumulator, carried over the planes with the wide one; nothing is
 // reduced across lanes inside the loop over the planes, and after it only
-// the steps the remainder has are.
+// the steps the remainder has are. The planes are summed in blocks of 256,
+// each from zero, and each block's sums added to the totals.
 // CHECK-LABEL: func.func @batch_norm_planes
-// CHECK:       scf.for %{{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<8xf32>, vector<4xf32>, vector<2xf32>, vector<1xf32>) {
-// CHECK-NOT:     vector.reduction
-// CHECK:         scf.if %{{.*}} -> (vector<8xf32>, vector<4xf32>, vector<2xf32>, vector<1xf32>) {
-// CHECK-NOT:     vector.reduction
-// CHECK:         scf.yield %{{.*}} : vector<16xf32>, vector<8xf32>, vector<4xf32>, vector<2xf32>, vector<1xf32>
+// CHECK:       scf.for %{{.*}} step %c256 iter_args({{.*}}) -> (vector<16xf32>, vector<8xf32>, vector<4xf32>, vector<2xf32>, vector<1xf32>) {
+// CHECK:         scf.for %{{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<8xf32>, vector<4xf32>, vector<2xf32>, vector<1xf32>) {
+// CHECK-NOT:       vector.reduction
+// CHECK:           scf.if %{{.*}} -> (vector<8xf32>, vector<4xf32>, vector<2xf32>, vector<1xf32>) {
+// CHECK-NOT:       vector.reduction
+// CHECK:           scf.yield %{{.*}} : vector<16xf32>, vector<8xf32>, vector<4xf32>, vector<2xf32>, vector<1xf32>
+// CHECK-NEXT:    }
+// CHECK-NEXT:    arith.addf %{{.*}} : vector<16xf32>
+// CHECK-NEXT:    arith.addf %{{.*}} : vector<8xf32>
+// CHECK-NEXT:    arith.addf %{{.*}} : vector<4xf32>
+// CHECK-NEXT:    arith.addf %{{.*}} : vector<2xf32>
+// CHECK-NEXT:    arith.addf %{{.*}} : vector<1xf32>
+// CHECK-NEXT:    scf.yield
 // CHECK-NEXT:  }
 // CHECK-NEXT:  vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<16xf32> into f32
 // CHECK:       scf.if %{{.*}} -> (f32) {

@@ -32,6 +32,8 @@ def draw_shape(rng, rank):
     shape = [rng.choice([1, 2, 3, 5, 7, 8]) for _ in range(rank)]
     if rng.random() < 0.5:  # one long axis: vector bodies and remainders
         shape[rng.randrange(rank)] = rng.choice([17, 64, 130, 257, 1025])
+    if rank > 1 and rng.random() < 0.2:  # large: threads, split column slots
+        shape[rng.randrange(rank)] = rng.choice([96, 300])
     return shape
 
 
