@@ -184,7 +184,9 @@ LogicalResult norm::buildCPUPipeline(OpPassManager &pm,
       (options.nativeBF16
            ? "arith-expand,norm-pack-bf16-pairs,"
            : "norm-expand-bf16,arith-expand{include-bf16=true},") +
-      kVectorToLLVMTail;
+      kVectorToLLVMTail +
+      // After the conversion to LLVM: bf16 memory as i16 (see the pass).
+      (options.nativeBF16 ? "" : ",norm-bf16-memory-as-i16");
   return parsePassPipeline(lowering, pm);
 }
 

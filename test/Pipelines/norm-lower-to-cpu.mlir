@@ -8,18 +8,22 @@
 // CHECK-LABEL: llvm.func @rms_norm
 // CHECK:       omp.parallel
 // CHECK:       omp.wsloop
-// CHECK:       llvm.load %{{.*}} : !llvm.ptr -> vector<32xbf16>
+// CHECK:       llvm.load %{{.*}} : !llvm.ptr -> vector<32xi16>
 // CHECK:       llvm.intr.vector.reduce.fadd
-// CHECK:       llvm.store %{{.*}} : vector<32xbf16>, !llvm.ptr
+// CHECK:       llvm.store %{{.*}} : vector<32xi16>, !llvm.ptr
 // CHECK-NOT:   linalg
 // CHECK-NOT:   norm.
 
 // With AVX512-BF16 (native-bf16) the paired rows round both halves with
-// vcvtne2ps2bf16 (norm-pack-bf16-pairs); without it, no x86 intrinsic.
+// vcvtne2ps2bf16 (norm-pack-bf16-pairs) and bf16 is loaded and stored as
+// such; without it, no x86 intrinsic, and bf16 memory is i16
+// (norm-bf16-memory-as-i16).
 // BF16-LABEL: llvm.func @rms_norm
+// BF16:       llvm.load %{{.*}} : !llvm.ptr -> vector<32xbf16>
 // BF16:       llvm.call_intrinsic "llvm.x86.avx512bf16.cvtne2ps2bf16.512"
 // NOBF16-LABEL: llvm.func @rms_norm
 // NOBF16-NOT:   llvm.call_intrinsic
+// NOBF16-NOT:   -> vector<32xbf16>
 
 // The reference pipeline is sequential scalar code.
 // REF-LABEL: llvm.func @rms_norm

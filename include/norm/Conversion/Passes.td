@@ -78,6 +78,23 @@ def NormExpandBF16Pass : Pass<"norm-expand-bf16"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def NormBF16MemoryAsI16Pass : Pass<"norm-bf16-memory-as-i16"> {
+  let summary = "Load and store bf16 in the LLVM dialect as i16";
+  let description = [{
+    For targets without bf16 registers (AVX2, the x86-64 baseline): every
+    `llvm.load` of bf16 (a scalar or a vector) becomes a load of i16 and a
+    bitcast, every `llvm.store` of bf16 a bitcast and a store of i16, with
+    the same attributes. LLVM's instcombine then folds the bitcasts into
+    the integer widening and rounding code, so that no bf16 value is left:
+    a bf16 vector that lives across basic blocks (a load shared by the
+    statistics and the normalizing pass of a short row) is otherwise
+    carried in f32 and rounded back with a call to `__truncsfbf2` per
+    lane, a symbol neither the JIT nor Debian 12's libgcc has. The CPU
+    pipeline runs it last when the target has no AVX512-BF16.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def NormPackBF16PairsPass : Pass<"norm-pack-bf16-pairs"> {
   let summary = "Round interleaved pairs of f32 vectors to bf16 with "
                 "vcvtne2ps2bf16";

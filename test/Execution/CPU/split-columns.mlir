@@ -15,6 +15,10 @@
 // RUN: norm-run %s --function=ln_cf --input=1x768x7x7xf32=random --input=768xf32=random --input=768xf32=random --check | FileCheck %s --check-prefix=ONE
 // RUN: norm-run %s --function=rms_cf --input=2x256x8x8xf32=random --check | FileCheck %s --check-prefix=ONE
 // RUN: norm-run %s --function=fused_kept --input=4x16x16x40xf32=random --input=4x16x16x40xf32=random --input=40xf32=random --check | FileCheck %s --check-prefix=TWO
+// Inference over NHWC (no reduced axis: parallel over rows, not split),
+// with blocks of halving widths for 16 and 96 channels.
+// RUN: norm-run %s --function=infer_f32 --input=8x32x32x16xf32=random --input=16xf32=random --input="16xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=ONE
+// RUN: norm-run %s --function=infer_bf16 --input=4x16x16x96xbf16=random --input=96xf32=random --input="96xf32=random(0.5,2)" --input=96xbf16=random --input=96xbf16=random --check | FileCheck %s --check-prefix=ONE
 // A large offset (mean 1e4, standard deviation 1e-2 in each channel) keeps
 // its accuracy: the sums are taken about the channel's first element.
 // RUN: norm-run %s --function=bn_offset --input="8x32x32x16xf32=random(9999.99,10000.01)" --check | FileCheck %s --check-prefix=THREE
@@ -79,4 +83,12 @@ func.func @fused_kept(%x: tensor<?x?x?x?xf32>, %r: tensor<?x?x?x?xf32>, %bias: t
 func.func @bn_offset(%x: tensor<?x?x?x?xf32>) -> (tensor<?x?x?x?xf32>, tensor<?xf32>, tensor<?xf32>) {
   %y, %bm, %bv = norm.batch_norm %x {channel_axis = 3} : tensor<?x?x?x?xf32> -> tensor<?x?x?x?xf32>, tensor<?xf32>, tensor<?xf32>
   return %y, %bm, %bv : tensor<?x?x?x?xf32>, tensor<?xf32>, tensor<?xf32>
+}
+func.func @infer_f32(%x: tensor<?x?x?x?xf32>, %m: tensor<?xf32>, %v: tensor<?xf32>) -> tensor<?x?x?x?xf32> {
+  %y = norm.batch_norm_inference %x, %m, %v {channel_axis = 3} : tensor<?x?x?x?xf32>, tensor<?xf32>, tensor<?xf32> -> tensor<?x?x?x?xf32>
+  return %y : tensor<?x?x?x?xf32>
+}
+func.func @infer_bf16(%x: tensor<4x16x16x96xbf16>, %m: tensor<96xf32>, %v: tensor<96xf32>, %g: tensor<96xbf16>, %b: tensor<96xbf16>) -> tensor<4x16x16x96xbf16> {
+  %y = norm.batch_norm_inference %x, %m, %v gamma(%g : tensor<96xbf16>) beta(%b : tensor<96xbf16>) {channel_axis = 3} : tensor<4x16x16x96xbf16>, tensor<96xf32>, tensor<96xf32> -> tensor<4x16x16x96xbf16>
+  return %y : tensor<4x16x16x96xbf16>
 }
