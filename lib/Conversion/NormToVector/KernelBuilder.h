@@ -37,6 +37,10 @@ inline constexpr int64_t kPrefetchRowBytes = 16 * 1024;
 /// it is at least kPrefetchRowBytes and less than this: two must fit in L2.
 inline constexpr int64_t kPrefetchSlotBytes = 512 * 1024;
 
+/// The pivot of a slot whose exact squares pass would read it from memory
+/// again is the mean of this many of its first values (loadPivot).
+inline constexpr int64_t kPivotSamples = 8;
+
 /// Sums over an outer reduced segment (the rows of a multi-row slot, the
 /// reduced positions of a column slot) are taken in blocks of this many
 /// iterations, each block's sum then added to the total.
@@ -274,7 +278,8 @@ private:
   PrefetchPasses nextSlotPrefetch(OpBuilder &nb, const Indices &idx,
                                   int64_t lanes);
   void storeStat(OpBuilder &nb, Value view, const Indices &idx, Value v);
-  /// The first element of the slot at `idx` (0 when it has none).
+  /// The pivot of the slot at `idx` (0 when it has none): its first element,
+  /// or the mean of its first kPivotSamples along the last reduced segment.
   Value loadPivot(OpBuilder &nb, Indices idx, int64_t lanes);
 
   PatternRewriter &b;

@@ -85,16 +85,16 @@ void KernelBuilder::emitNormalizingPass(OpBuilder &nb, const Indices &idx,
   // (LayerNorm bf16 4096x768 single-threaded: see docs/cpu.md). x - pivot
   // is taken exactly as before; only shift * scale rounds once more, and
   // |shift * scale| = |pivot - mean| / std <= sqrt(n - 1) (the pivot is one
-  // of the n values), so the outputs move by at most 2^-24 sqrt(n - 1)
-  // standard deviations: under 2^-14 for rows of up to 2^20, 1/32 of a
-  // bf16 unit at 1 (f32 results keep both subtractions).
-  // With gamma and beta constant over the slot (batch norm's channels),
-  // beta joins the constant: one multiply-add per vector after x - pivot.
-  // Given statistics (inference batch norm) of 16-bit inputs: x * scale +
-  // (beta - mean * scale), one multiply-add per vector; the rounding of
-  // mean * scale, 2^-24 |mean| / std, is 2^-15 of what rounding x to 16
-  // bits already cost for x near the mean. `offset` is the constant:
-  // -foldedMean * scale, plus beta when betaInOffset.
+  // of the n values or the mean of some of them), so the outputs move by at
+  // most 2^-24 sqrt(n - 1) standard deviations: under 2^-14 for rows of up to
+  // 2^20, 1/32 of a bf16 unit at 1 (f32 results keep both subtractions). With
+  // gamma and beta constant over the slot (batch norm's channels), beta joins
+  // the constant: one multiply-add per vector after x - pivot. Given statistics
+  // (inference batch norm) of 16-bit inputs: x * scale + (beta - mean * scale),
+  // one multiply-add per vector; the rounding of mean * scale, 2^-24 |mean| /
+  // std, is 2^-15 of what rounding x to 16 bits already cost for x near the
+  // mean. `offset` is the constant: -foldedMean * scale, plus beta when
+  // betaInOffset.
   Value offset;
   bool betaInOffset = false;
   Value foldedMean =

@@ -248,8 +248,9 @@ func.func @long_rows(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
 // prefetches the next channel's planes, which follow its own in memory, the
 // same way: the same share of each plane.
 // CHECK-LABEL: func.func @prefetch_next_channel
-// CHECK:       %[[NEXTC:.*]] = arith.minui %{{.*}}, %{{.*}} : index
-// CHECK:       arith.cmpi ult, %{{.*}}, %c524288 : index
+// CHECK:       %[[NEXTC:.*]] = arith.minui %{{[0-9]+}}, %{{[0-9]+}} : index
+// CHECK-NEXT:  arith.cmpi uge
+// CHECK-NEXT:  arith.cmpi ult, %{{.*}}, %c524288 : index
 // CHECK:       scf.for %[[B:.*]] = %c0 to %{{.*}} step %c256 iter_args
 // CHECK:         scf.for %[[N:.*]] = %[[B]] to
 // CHECK:         scf.for %[[J:.*]] = %c0 to %{{.*}} step %c16 iter_args

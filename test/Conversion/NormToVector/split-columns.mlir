@@ -12,6 +12,9 @@
 // Phase A: (chunk) parallel; tiles; per block the sums carried in %[[S]].
 // CHECK:       scf.parallel (%[[K:.*]]) = (%c0) to (%c16) step (%c1) {
 // CHECK:         scf.for %[[T:.*]] = %{{.*}} to %{{.*}} step %c170 {
+// The pivot of each lane: the mean of its first 8 values.
+// CHECK:           %[[P8:.*]] = scf.for %{{.*}} = %c0 to %c8 step %c1 iter_args(%{{.*}}) -> (vector<16xf32>) {
+// CHECK:           %[[PIVOT:.*]] = arith.divf %[[P8]], %{{.*}} : vector<16xf32>
 // CHECK:           %[[T0:.*]]:2 = scf.for %[[R:.*]] = %[[T]] to %{{.*}} step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>) {
 // CHECK:             memref.prefetch %[[X]][%{{.*}}, %c0], read, locality<2>, data
 // CHECK:             vector.load %[[X]][%[[R]], %c0] : memref<8192x24xf32>, vector<16xf32>
