@@ -222,7 +222,30 @@ LogicalResult KernelBuilder::build() {
     steps.push_back(index(1));
   }
   Value inner = segSizes.back();
-  if (!rowLike) {
+  // Inference over NHWC (given statistics, channels innermost): one
+  // iteration per chunk of about 16 KiB of rows (the innermost kept segment
+  // the statistics do not vary along) instead of one per row and block of
+  // channels, so that each block's scale and offset are computed once per
+  // chunk, not once per row (batch norm inference bf16 32x56x56x64 took
+  // 0.90 ms, four times the same op over NCHW).
+  int64_t rowChunks = -1;
+  Value chunkRows;
+  if (!rowLike && desc.givenStats)
+    for (size_t k = parallelSegs.size(); k-- > 0;)
+      if (int64_t s = parallelSegs[k]; !segments[s].given) {
+        rowChunks = s;
+        Value innerBytes = arith::MaxUIOp::create(
+            b, loc,
+            arith::MulIOp::create(b, loc, inner,
+                                  index(inElem.getIntOrFloatBitWidth() / 8)),
+            index(1));
+        chunkRows = arith::MaxUIOp::create(
+            b, loc, arith::DivUIOp::create(b, loc, index(16384), innerBytes),
+            index(1));
+        ubs[k] = arith::CeilDivUIOp::create(b, loc, segSizes[s], chunkRows);
+        break;
+      }
+  if (!rowLike && rowChunks < 0) {
     lbs.push_back(index(0));
     ubs.push_back(arith::CeilDivUIOp::create(b, loc, inner, index(width)));
     steps.push_back(index(1));
@@ -241,6 +264,21 @@ LogicalResult KernelBuilder::build() {
         v = index(0);
     if (rowLike) {
       emitSlot(pb, idx, 0);
+      return;
+    }
+    if (rowChunks >= 0) {
+      Value first = arith::MulIOp::create(pb, loc, idx[rowChunks], chunkRows);
+      Value last = arith::MinUIOp::create(
+          pb, loc, arith::AddIOp::create(pb, loc, first, chunkRows),
+          segSizes[rowChunks]);
+      forEachColumnBlock(
+          pb, idx, [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
+            SlotStatistics stats = givenStatistics(ib, at, lanes);
+            reducedRange =
+                ReducedRange{static_cast<size_t>(rowChunks), first, last};
+            emitNormalizingPass(ib, at, stats, nullptr);
+            reducedRange.reset();
+          });
       return;
     }
     // A full block of lanes, or the remaining slots (fewer than `width`) as

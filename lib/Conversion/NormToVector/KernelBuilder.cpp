@@ -169,9 +169,13 @@ void KernelBuilder::nestReduced(
     function_ref<SmallVector<Value>(OpBuilder &, Indices &, ValueRange)>
         innermost,
     SmallVector<Value> &results) {
-  // Reduced segments other than the innermost one, outermost first.
+  // Reduced segments other than the innermost one, outermost first (and the
+  // segment of reducedRange, reduced or not).
   size_t last = segments.size() - 1;
-  while (depth < last && !segments[depth].reduced)
+  auto walked = [&](size_t d) {
+    return segments[d].reduced || (reducedRange && reducedRange->segment == d);
+  };
+  while (depth < last && !walked(depth))
     ++depth;
   if (depth >= last) {
     results = innermost(nb, idx, inits);

@@ -259,6 +259,9 @@ private:
     int64_t lanes;
     Value pivot, shift, mean, inv;
   };
+  /// The given statistics (inference batch norm) of the slot at `idx`.
+  SlotStatistics givenStatistics(OpBuilder &nb, const Indices &idx,
+                                 int64_t lanes);
   /// v - pivot - shift (or v - mean) on `w` lanes.
   Value centerAbout(OpBuilder &ib, const SlotStatistics &stats, Value v,
                     int64_t w);
@@ -310,8 +313,9 @@ private:
   Value mayStream; // i1: large output whose rows all align like the first
   Value eps;
   bool rowLike = false;
-  /// When set, nestReduced walks only [lo, hi) of reduced segment `segment`
-  /// (a chunk of SplitColumns.cpp).
+  /// When set, nestReduced walks only [lo, hi) of segment `segment`: a
+  /// chunk of a reduced segment (SplitColumns.cpp), or of the rows of a
+  /// column inference kernel, which are not reduced (Build.cpp).
   struct ReducedRange {
     size_t segment;
     Value lo, hi;

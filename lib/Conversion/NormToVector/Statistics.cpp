@@ -358,8 +358,20 @@ Value KernelBuilder::inverseScale(OpBuilder &nb, int64_t lanes, Value sumSq,
   return math::RsqrtOp::create(nb, loc, arith::AddFOp::create(nb, loc, var, e));
 }
 
-void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
+KernelBuilder::SlotStatistics KernelBuilder::givenStatistics(OpBuilder &nb,
+                                                             const Indices &idx,
+                                                             int64_t lanes) {
+  // Scalars for a row, vectors of `lanes` slots otherwise.
   auto isGiven = [](const Segment &s) { return s.given; };
+  Value mean = loadAlong(nb, givenMean, isGiven, idx, lanes, ct);
+  Value var = loadAlong(nb, givenVar, isGiven, idx, lanes, ct);
+  Value e = lanes == 0 ? eps : splat(nb, eps, lanes);
+  Value inv =
+      math::RsqrtOp::create(nb, loc, arith::AddFOp::create(nb, loc, var, e));
+  return SlotStatistics{lanes, {}, {}, mean, inv};
+}
+
+void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
   auto broadcastTo = [&](OpBuilder &ib, Value v, int64_t w) {
     return lanes == 0 ? splat(ib, v, w) : v;
   };
@@ -411,12 +423,9 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
     return centerAbout(ib, SlotStatistics{lanes, pivot, shift, mean, {}}, v, w);
   };
   if (desc.givenStats) {
-    // Scalars for a row, vectors of `lanes` slots otherwise.
-    mean = loadAlong(nb, givenMean, isGiven, idx, lanes, ct);
-    var = loadAlong(nb, givenVar, isGiven, idx, lanes, ct);
-    Value e = lanes == 0 ? eps : splat(nb, eps, lanes);
-    inv =
-        math::RsqrtOp::create(nb, loc, arith::AddFOp::create(nb, loc, var, e));
+    SlotStatistics given = givenStatistics(nb, idx, lanes);
+    mean = given.mean;
+    inv = given.inv;
   } else {
     auto squares = [&](OpBuilder &ib, Value v, int64_t w) -> Value {
       v = centered(ib, v, w);

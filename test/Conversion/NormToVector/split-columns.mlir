@@ -79,13 +79,19 @@ func.func @no_split(%x: tensor<32x32x32x32xf32>) -> tensor<32x32x32x32xf32> {
 
 // -----
 
-// Inference over NHWC has no reduced axis: its rows are parallel
-// iterations already (with blocks of 16 and 8 channels), nothing to split.
+// Inference over NHWC has no reduced axis: one parallel iteration per chunk
+// of 170 rows (16 KiB), each block of channels (16, then 8) taking its
+// scale once and then walking the chunk's rows. No scratch buffer.
 // CHECK-LABEL: func.func @inference_rows
 // CHECK-NOT:   memref.alloca
-// CHECK:       scf.parallel (%[[R:.*]], %{{.*}}) = (%c0, %c0) to (%c8192, %c2) step (%c1, %c1) {
-// CHECK:         vector.load %{{.*}}[%[[R]], %{{.*}}] : memref<8192x24xf32>, vector<16xf32>
-// CHECK:         vector.load %{{.*}}[%[[R]], %{{.*}}] : memref<8192x24xf32>, vector<8xf32>
+// CHECK:       scf.parallel (%{{.*}}) = (%c0) to (%c49) step (%c1) {
+// CHECK:         vector.load %{{.*}}[%c0] : memref<24xf32>, vector<16xf32>
+// CHECK:         math.rsqrt %{{.*}} : vector<16xf32>
+// CHECK:         scf.for %[[R:.*]] = %{{.*}} to %{{.*}} step %c1 {
+// CHECK:           vector.load %{{.*}}[%[[R]], %c0] : memref<8192x24xf32>, vector<16xf32>
+// CHECK:         math.rsqrt %{{.*}} : vector<8xf32>
+// CHECK:         scf.for %[[R8:.*]] = %{{.*}} to %{{.*}} step %c1 {
+// CHECK:           vector.load %{{.*}}[%[[R8]], %c16] : memref<8192x24xf32>, vector<8xf32>
 func.func @inference_rows(%x: tensor<8x32x32x24xf32>, %m: tensor<24xf32>, %v: tensor<24xf32>) -> tensor<8x32x32x24xf32> {
   %y = norm.batch_norm_inference %x, %m, %v {channel_axis = 3} : tensor<8x32x32x24xf32>, tensor<24xf32>, tensor<24xf32> -> tensor<8x32x32x24xf32>
   return %y : tensor<8x32x32x24xf32>
