@@ -35,9 +35,14 @@ struct Case {
     return n;
   }
   int64_t elementBytes() const { return dtype == "f32" ? 4 : 2; }
+  /// Batch norms over NHWC images (kernel names ending in _nhwc).
+  bool nhwc() const {
+    return kernel.size() > 5 &&
+           kernel.compare(kernel.size() - 5, 5, "_nhwc") == 0;
+  }
   /// The parameter length: axis 1 is the last axis of rows (RxC) and the
-  /// channel axis of images (NxCxHxW).
-  int64_t params() const { return shape[1]; }
+  /// channel axis of images (NxCxHxW); axis 3 of NHWC images.
+  int64_t params() const { return nhwc() ? shape[3] : shape[1]; }
   /// The minimum bytes moved: x read once, y written once, parameters and
   /// statistics read or written once.
   int64_t floorBytes() const {
@@ -49,7 +54,7 @@ struct Case {
       b += 2 * p * elementBytes();
     else if (kernel == "rms_norm")
       b += p * elementBytes();
-    else if (kernel == "bn_infer")
+    else if (kernel.rfind("bn_infer", 0) == 0)
       b += 2 * p * 4 + 2 * p * elementBytes();
     else // bn_train: gamma, beta, running in; mean, var, running out
       b += 2 * p * elementBytes() + 6 * p * 4;

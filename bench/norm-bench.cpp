@@ -118,8 +118,15 @@ static int runScalar(const Case &c, Buffer &x, Buffer &y, Buffer &g, Buffer &b,
       return true;
     });
   }
-  int64_t n = c.shape[0], ch = c.shape[1], hw = c.shape[2] * c.shape[3];
-  bool train = c.kernel == "bn_train";
+  // Images: N, C, H*W (NCHW) or N, H*W, C (NHWC); `at` is the offset of
+  // (example i, channel k, position j).
+  bool nhwc = c.nhwc();
+  int64_t n = c.shape[0], ch = c.params(),
+          hw = nhwc ? c.shape[1] * c.shape[2] : c.shape[2] * c.shape[3];
+  auto at = [&](int64_t i, int64_t k, int64_t j) {
+    return nhwc ? (i * hw + j) * ch + k : (i * ch + k) * hw + j;
+  };
+  bool train = c.kernel.rfind("bn_train", 0) == 0;
   return timeAndReport(c, [&] {
 #pragma omp parallel for schedule(static)
     for (int64_t k = 0; k < ch; ++k) {
@@ -128,11 +135,11 @@ static int runScalar(const Case &c, Buffer &x, Buffer &y, Buffer &g, Buffer &b,
         float s = 0, q = 0;
         for (int64_t i = 0; i < n; ++i)
           for (int64_t j = 0; j < hw; ++j)
-            s += load(x.data, (i * ch + k) * hw + j, bf16);
+            s += load(x.data, at(i, k, j), bf16);
         mean = s / (n * hw);
         for (int64_t i = 0; i < n; ++i)
           for (int64_t j = 0; j < hw; ++j) {
-            float d = load(x.data, (i * ch + k) * hw + j, bf16) - mean;
+            float d = load(x.data, at(i, k, j), bf16) - mean;
             q += d * d;
           }
         inv = 1.0f / std::sqrt(q / (n * hw) + 1e-5f);
@@ -144,7 +151,7 @@ static int runScalar(const Case &c, Buffer &x, Buffer &y, Buffer &g, Buffer &b,
       float gk = load(g.data, k, bf16), bk = load(b.data, k, bf16);
       for (int64_t i = 0; i < n; ++i)
         for (int64_t j = 0; j < hw; ++j) {
-          int64_t e = (i * ch + k) * hw + j;
+          int64_t e = at(i, k, j);
           store(y.data, e, (load(x.data, e, bf16) - mean) * inv * gk + bk,
                 bf16);
         }
@@ -187,27 +194,30 @@ int main(int argc, char **argv) {
                                     y.as<float>()));
     });
   }
-  int64_t n = c.shape[0], ch = c.shape[1], h = c.shape[2], wd = c.shape[3];
-  if (c.kernel == "bn_infer")
+  int64_t n = c.shape[0], d1 = c.shape[1], d2 = c.shape[2], d3 = c.shape[3];
+  int64_t ch = c.params();
+  if (c.kernel == "bn_infer" || c.kernel == "bn_infer_nhwc") {
+    auto *f32 = c.nhwc() ? bn_infer_nhwc_f32 : bn_infer_f32;
+    auto *b16 = c.nhwc() ? bn_infer_nhwc_bf16 : bn_infer_bf16;
     return timeAndReport(c, [&] {
-      return bf16 ? ok(bn_infer_bf16(x.as<uint16_t>(), n, ch, h, wd,
-                                     m.as<float>(), ch, v.as<float>(), ch,
-                                     g.as<uint16_t>(), ch, b.as<uint16_t>(), ch,
-                                     y.as<uint16_t>()))
-                  : ok(bn_infer_f32(x.as<float>(), n, ch, h, wd, m.as<float>(),
-                                    ch, v.as<float>(), ch, g.as<float>(), ch,
-                                    b.as<float>(), ch, y.as<float>()));
+      return bf16 ? ok(b16(x.as<uint16_t>(), n, d1, d2, d3, m.as<float>(), ch,
+                           v.as<float>(), ch, g.as<uint16_t>(), ch,
+                           b.as<uint16_t>(), ch, y.as<uint16_t>()))
+                  : ok(f32(x.as<float>(), n, d1, d2, d3, m.as<float>(), ch,
+                           v.as<float>(), ch, g.as<float>(), ch, b.as<float>(),
+                           ch, y.as<float>()));
     });
+  }
+  auto *f32 = c.nhwc() ? bn_train_nhwc_f32 : bn_train_f32;
+  auto *b16 = c.nhwc() ? bn_train_nhwc_bf16 : bn_train_bf16;
   return timeAndReport(c, [&] {
-    return bf16 ? ok(bn_train_bf16(
-                      x.as<uint16_t>(), n, ch, h, wd, g.as<uint16_t>(), ch,
-                      b.as<uint16_t>(), ch, m.as<float>(), ch, v.as<float>(),
-                      ch, y.as<uint16_t>(), m2.as<float>(), v2.as<float>(),
-                      m3.as<float>(), v3.as<float>()))
-                : ok(bn_train_f32(x.as<float>(), n, ch, h, wd, g.as<float>(),
-                                  ch, b.as<float>(), ch, m.as<float>(), ch,
-                                  v.as<float>(), ch, y.as<float>(),
-                                  m2.as<float>(), v2.as<float>(),
-                                  m3.as<float>(), v3.as<float>()));
+    return bf16 ? ok(b16(x.as<uint16_t>(), n, d1, d2, d3, g.as<uint16_t>(), ch,
+                         b.as<uint16_t>(), ch, m.as<float>(), ch, v.as<float>(),
+                         ch, y.as<uint16_t>(), m2.as<float>(), v2.as<float>(),
+                         m3.as<float>(), v3.as<float>()))
+                : ok(f32(x.as<float>(), n, d1, d2, d3, g.as<float>(), ch,
+                         b.as<float>(), ch, m.as<float>(), ch, v.as<float>(),
+                         ch, y.as<float>(), m2.as<float>(), v2.as<float>(),
+                         m3.as<float>(), v3.as<float>()));
   });
 }

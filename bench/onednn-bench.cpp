@@ -50,9 +50,12 @@ int main(int argc, char **argv) {
         return true;
       });
     }
-    if (c.kernel == "bn_infer" || c.kernel == "bn_train") {
-      dnnl::memory::desc md(dims, type, tag::nchw);
-      bool train = c.kernel == "bn_train";
+    if (c.kernel.rfind("bn_", 0) == 0) {
+      // oneDNN's dims are N, C, H, W whatever the layout in memory.
+      if (c.nhwc())
+        dims = {c.shape[0], c.shape[3], c.shape[1], c.shape[2]};
+      dnnl::memory::desc md(dims, type, c.nhwc() ? tag::nhwc : tag::nchw);
+      bool train = c.kernel.rfind("bn_train", 0) == 0;
       auto bnFlags =
           train ? flags : flags | dnnl::normalization_flags::use_global_stats;
       dnnl::batch_normalization_forward::desc d(

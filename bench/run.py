@@ -29,6 +29,8 @@ ROWS = ["4096x768", "8192x1024", "2048x4096", "16384x4096", "1024x8192",
         "32768x1024"]
 LATENCY = ["1x768", "1x4096", "8x1024"]
 IMAGES = ["32x64x56x56", "32x256x14x14"]
+# The same batch norms over NHWC images, and one with 16 channels.
+IMAGES_NHWC = ["32x56x56x64", "32x14x14x256", "32x56x56x16"]
 
 
 def cases(quick):
@@ -41,6 +43,10 @@ def cases(quick):
     for kernel in ("bn_infer", "bn_train"):
         for dtype in ("f32", "bf16"):
             for shape in images:
+                yield kernel, dtype, shape
+    for kernel in ("bn_infer_nhwc", "bn_train_nhwc"):
+        for dtype in ("f32", "bf16"):
+            for shape in IMAGES_NHWC[:1] if quick else IMAGES_NHWC:
                 yield kernel, dtype, shape
 
 
@@ -284,7 +290,7 @@ def main():
         ts = samples.get((kernel, dtype, shape, impl))
         return statistics.median(ts) if ts else None
 
-    header = (f"{'kernel':10} {'dtype':5} {'shape':13} {'norm GB/s':>9} "
+    header = (f"{'kernel':13} {'dtype':5} {'shape':13} {'norm GB/s':>9} "
               f"{'ns/call':>10} {'/copy':>6} {'/oneDNN':>8} {'/ORT':>6} "
               f"{'/IREE':>6} {'/scalar':>8}")
     print(f"\n{args.threads} threads, median of {args.rounds} rounds; "
@@ -299,7 +305,7 @@ def main():
         def ratio(impl):
             t = get(kernel, dtype, shape, impl)
             return f"{t / ours:.2f}" if t else "-"
-        print(f"{kernel:10} {dtype:5} {shape:13} {floor / ours / 1e9:9.2f} "
+        print(f"{kernel:13} {dtype:5} {shape:13} {floor / ours / 1e9:9.2f} "
               f"{ours * 1e9:10.0f} {ratio('copy'):>6} {ratio('onednn'):>8} "
               f"{ratio('onnxruntime'):>6} {ratio('iree'):>6} "
               f"{ratio('scalar'):>8}")
@@ -313,7 +319,7 @@ def main():
         u = get(kernel, "-", shape, "norm-unfused")
         c = get(kernel, "-", shape, "copy")
         if f and u and c:
-            print(f"{'':34}{kernel:16} {shape:13} "
+            print(f"{'':37}{kernel:16} {shape:13} "
                   f"{floors[(kernel, '-', shape)] / f / 1e9:10.2f} "
                   f"{u / f:13.2f} {c / f:10.2f}")
     try:
