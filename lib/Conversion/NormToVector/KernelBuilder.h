@@ -214,10 +214,12 @@ private:
   void forEachInSlot(
       OpBuilder &nb, Indices idx, int64_t lanes, Value streamRow,
       function_ref<void(OpBuilder &, const Indices &, int64_t, bool)> body);
-  /// Whether the row at `idx` is stored with non-temporal stores: the output
-  /// is larger than the streaming threshold and the row starts on a 64-byte
-  /// boundary. Null when streaming never applies.
-  Value streamingCondition(OpBuilder &nb, const Indices &idx);
+  /// Whether the row at `idx` (or the column slots' vectors of `lanes`
+  /// elements at `idx`) is stored with non-temporal stores: the output is
+  /// larger than the streaming threshold, every row starts on a 64-byte
+  /// boundary like the first, and so do the slot's vectors, which cover
+  /// whole lines. Null when streaming never applies.
+  Value streamingCondition(OpBuilder &nb, const Indices &idx, int64_t lanes);
   void nestReduced(
       OpBuilder &nb, Indices &idx, size_t depth, ValueRange inits,
       function_ref<SmallVector<Value>(OpBuilder &, Indices &, ValueRange)>

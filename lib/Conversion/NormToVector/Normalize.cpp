@@ -19,17 +19,20 @@ using namespace mlir;
 using namespace mlir::norm;
 using namespace mlir::norm::vector_detail;
 
-Value KernelBuilder::streamingCondition(OpBuilder &nb, const Indices &idx) {
+Value KernelBuilder::streamingCondition(OpBuilder &nb, const Indices &idx,
+                                        int64_t lanes) {
+  // Whole vectors of a row, or column slots' vectors of `lanes` elements,
+  // must cover whole 64-byte lines.
   int64_t elemBytes = outElem.getIntOrFloatBitWidth() / 8;
-  if (!rowLike || (width * elemBytes) % 64 != 0)
+  if ((rowLike ? width : lanes) * elemBytes % 64 != 0)
     return {};
-  // Linear index of the row's first element in the (row-major) output.
+  // Linear index of the slot's first element in the (row-major) output
+  // (for a column slot, that of its first lane at the first position).
   Value linear = index(0);
-  for (auto [i, v] : llvm::enumerate(idx)) {
-    linear = arith::MulIOp::create(nb, loc, linear, segSizes[i]);
-    if (i + 1 < idx.size())
-      linear = arith::AddIOp::create(nb, loc, linear, v);
-  }
+  for (auto [i, v] : llvm::enumerate(idx))
+    linear = arith::AddIOp::create(
+        nb, loc, arith::MulIOp::create(nb, loc, linear, segSizes[i]),
+        rowLike && i + 1 == idx.size() ? index(0) : v);
   Value base = memref::ExtractAlignedPointerAsIndexOp::create(nb, loc, y);
   Value address = arith::AddIOp::create(
       nb, loc, base, arith::MulIOp::create(nb, loc, linear, index(elemBytes)));
@@ -117,7 +120,7 @@ void KernelBuilder::emitNormalizingPass(OpBuilder &nb, const Indices &idx,
   // their even and odd elements (PairedRows.cpp).
   bool pairRows = canPairRows(lanes);
   forEachInSlot(
-      nb, idx, lanes, streamingCondition(nb, idx),
+      nb, idx, lanes, streamingCondition(nb, idx, lanes),
       [&](OpBuilder &ib, const Indices &at, int64_t w, bool nontemporal) {
         if (prefetch)
           prefetch(ib, at, w);

@@ -80,13 +80,38 @@ void KernelBuilder::forEachInSlot(
     OpBuilder &nb, Indices idx, int64_t lanes, Value streamRow,
     function_ref<void(OpBuilder &, const Indices &, int64_t, bool)> body) {
   SmallVector<Value> none;
+  if (!rowLike) {
+    // Column slots: one vector of `lanes` slots per reduced position, all
+    // stored non-temporally or none.
+    auto walk = [&](OpBuilder &wb, bool nontemporal) {
+      Indices at = idx;
+      nestReduced(
+          wb, at, 0, {},
+          [&](OpBuilder &ib, Indices &pos, ValueRange) -> SmallVector<Value> {
+            body(ib, pos, lanes, nontemporal);
+            return {};
+          },
+          none);
+    };
+    if (!streamRow) {
+      walk(nb, false);
+      return;
+    }
+    scf::IfOp::create(
+        nb, loc, streamRow,
+        [&](OpBuilder &tb, Location) {
+          walk(tb, true);
+          scf::YieldOp::create(tb, loc);
+        },
+        [&](OpBuilder &eb, Location) {
+          walk(eb, false);
+          scf::YieldOp::create(eb, loc);
+        });
+    return;
+  }
   nestReduced(
       nb, idx, 0, {},
       [&](OpBuilder &ib, Indices &at, ValueRange) -> SmallVector<Value> {
-        if (!rowLike) {
-          body(ib, at, lanes, false);
-          return {};
-        }
         Value n = segSizes.back();
         Value w = index(width);
         Value rem = arith::RemUIOp::create(ib, loc, n, w);

@@ -73,6 +73,15 @@ func.func @layer_norm_rows(%x: tensor<?x?xbf16>, %g: tensor<?xbf16>) -> tensor<?
 // CHECK:               vector.load %[[X]][%[[R]], %{{.*}}] : memref<98x40xf32>, vector<16xf32>
 // CHECK-NOT:       vector.reduction <add>
 // CHECK:           vector.store %{{.*}} : memref<40xf32>, vector<16xf32>
+// Vectors of 16 f32 cover a 64-byte line: non-temporal stores when the
+// output is large and the rows and the block are aligned.
+// CHECK:           scf.if %{{.*}} {
+// CHECK:             scf.for
+// CHECK:               vector.store %{{.*}} {alignment = 64 : i64, nontemporal = true} : memref<98x40xf32>, vector<16xf32>
+// CHECK:           } else {
+// CHECK:             scf.for
+// CHECK-NOT:           nontemporal
+// CHECK:               vector.store %{{.*}} : memref<98x40xf32>, vector<16xf32>
 // CHECK:         } else {
 // CHECK-NOT:       scf.for
 // CHECK:           scf.if

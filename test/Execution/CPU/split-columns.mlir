@@ -19,6 +19,10 @@
 // with blocks of halving widths for 16 and 96 channels.
 // RUN: norm-run %s --function=infer_f32 --input=8x32x32x16xf32=random --input=16xf32=random --input="16xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=ONE
 // RUN: norm-run %s --function=infer_bf16 --input=4x16x16x96xbf16=random --input=96xf32=random --input="96xf32=random(0.5,2)" --input=96xbf16=random --input=96xbf16=random --check | FileCheck %s --check-prefix=ONE
+// Outputs of 16 MiB and more are stored with non-temporal stores, column
+// slots too (rows of two blocks of channels, normalized one at a time).
+// RUN: norm-run %s --function=bn_f32 --input=8x64x64x128xf32=random --input=128xf32=random --input=128xf32=random --input=128xf32=random --input="128xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=FIVE
+// RUN: norm-run %s --function=infer_f32 --input=8x64x64x128xf32=random --input=128xf32=random --input="128xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=ONE
 // A large offset (mean 1e4, standard deviation 1e-2 in each channel) keeps
 // its accuracy: the sums are taken about the channel's first element.
 // RUN: norm-run %s --function=bn_offset --input="8x32x32x16xf32=random(9999.99,10000.01)" --check | FileCheck %s --check-prefix=THREE
