@@ -273,6 +273,13 @@ private:
   void emitNormalizingPass(OpBuilder &nb, const Indices &idx,
                            const SlotStatistics &stats,
                            const RowHook &prefetch);
+  /// The input and the prologue operands laid out like it along `segment`
+  /// and the innermost segment: what a prefetch of input rows covers.
+  SmallVector<Value> inputLikeViews(size_t segment);
+  /// Prefetches into L2, one prefetch per 64-byte line, the `w` elements of
+  /// each of `views` from `at` on along the innermost segment.
+  void prefetchLines(OpBuilder &nb, ArrayRef<Value> views, Indices at,
+                     int64_t w);
   /// The passes over a slot that prefetch the next slot.
   struct PrefetchPasses {
     RowHook sum, squares, normalize;

@@ -236,38 +236,13 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
   // the slot blocks walk a tile in strided columns, which the hardware
   // prefetchers do not follow.
   Value lastRow = arith::SubIOp::create(nb, loc, rows, index(1));
-  SmallVector<Value> aheadViews{x};
-  for (unsigned f = 0; f < numPrologue; ++f)
-    if (((segments[r].fused >> f) & 1) && ((segments.back().fused >> f) & 1))
-      aheadViews.push_back(fusedViews[f]);
-  auto prefetchRows = [&, r](OpBuilder &ib, const Indices &at, int64_t lanes,
-                             ArrayRef<Value> views, bool isWrite) {
+  SmallVector<Value> aheadViews = inputLikeViews(r);
+  RowHook prefetchInputs = [&, r](OpBuilder &ib, const Indices &at,
+                                  int64_t lanes) {
     Indices ahead = at;
     ahead[r] = arith::MinUIOp::create(
         ib, loc, arith::AddIOp::create(ib, loc, at[r], tileRows), lastRow);
-    Value column = at.back();
-    for (Value view : views) {
-      int64_t bits = cast<MemRefType>(view.getType())
-                         .getElementType()
-                         .getIntOrFloatBitWidth();
-      int64_t perLine = std::max<int64_t>(1, 512 / bits);
-      for (int64_t j = 0; j < lanes; j += perLine) {
-        ahead.back() =
-            j ? arith::AddIOp::create(ib, loc, column, index(j)) : column;
-        memref::PrefetchOp::create(ib, loc, view, ahead, isWrite,
-                                   /*localityHint=*/2, /*isDataCache=*/true);
-      }
-    }
-  };
-  RowHook prefetchInputs = [&](OpBuilder &ib, const Indices &at,
-                               int64_t lanes) {
-    prefetchRows(ib, at, lanes, aheadViews, false);
-  };
-  // The normalizing pass also prefetches the output lines it will write.
-  RowHook prefetchInputsOutput = [&](OpBuilder &ib, const Indices &at,
-                                     int64_t lanes) {
-    prefetchRows(ib, at, lanes, aheadViews, false);
-    prefetchRows(ib, at, lanes, {y}, true);
+    prefetchLines(ib, aheadViews, ahead, lanes);
   };
   auto row = [&](OpBuilder &ib, Value chunk, int64_t which) -> Value {
     return arith::AddIOp::create(

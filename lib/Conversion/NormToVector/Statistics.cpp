@@ -231,6 +231,31 @@ void KernelBuilder::storeStat(OpBuilder &nb, Value view, const Indices &idx,
     memref::StoreOp::create(nb, loc, f32, view, at);
 }
 
+SmallVector<Value> KernelBuilder::inputLikeViews(size_t segment) {
+  SmallVector<Value> views{x};
+  for (unsigned f = 0; f < numPrologue; ++f)
+    if (((segments[segment].fused >> f) & 1) &&
+        ((segments.back().fused >> f) & 1))
+      views.push_back(fusedViews[f]);
+  return views;
+}
+
+void KernelBuilder::prefetchLines(OpBuilder &nb, ArrayRef<Value> views,
+                                  Indices at, int64_t w) {
+  Value base = at.back();
+  for (Value view : views) {
+    int64_t bits = cast<MemRefType>(view.getType())
+                       .getElementType()
+                       .getIntOrFloatBitWidth();
+    int64_t perLine = std::max<int64_t>(1, 512 / bits);
+    for (int64_t j = 0; j < w; j += perLine) {
+      at.back() = j ? arith::AddIOp::create(nb, loc, base, index(j)) : base;
+      memref::PrefetchOp::create(nb, loc, view, at, /*isWrite=*/false,
+                                 /*localityHint=*/2, /*isDataCache=*/true);
+    }
+  }
+}
+
 KernelBuilder::PrefetchPasses
 KernelBuilder::nextSlotPrefetch(OpBuilder &nb, const Indices &idx,
                                 int64_t lanes) {
@@ -271,11 +296,7 @@ KernelBuilder::nextSlotPrefetch(OpBuilder &nb, const Indices &idx,
       arith::CmpIOp::create(
           nb, loc, arith::CmpIPredicate::ult, slotBytes,
           index(singleRow ? kLongRowBytes : kPrefetchSlotBytes)));
-  // The input and the prologue's operands shaped like it.
-  SmallVector<Value> views{x};
-  for (unsigned f = 0; f < numPrologue; ++f)
-    if (((segments[k].fused >> f) & 1) && ((segments.back().fused >> f) & 1))
-      views.push_back(fusedViews[f]);
+  SmallVector<Value> views = inputLikeViews(k);
 
   // The i-th of `parts` shares of the next slot's rows.
   auto share = [&](int64_t i, int64_t parts) -> RowHook {
@@ -301,22 +322,10 @@ KernelBuilder::nextSlotPrefetch(OpBuilder &nb, const Indices &idx,
               arith::DivUIOp::create(tb, loc, at.back(), index(parts)));
         else
           base = at.back();
-        for (Value view : views) {
-          int64_t bits = cast<MemRefType>(view.getType())
-                             .getElementType()
-                             .getIntOrFloatBitWidth();
-          int64_t perLine = std::max<int64_t>(1, 512 / bits);
-          for (int64_t j = 0; j < w; j += perLine) {
-            Indices ahead = at;
-            ahead[k] = next;
-            ahead.back() =
-                j ? arith::AddIOp::create(tb, loc, base, index(j)) : base;
-            memref::PrefetchOp::create(tb, loc, view, ahead,
-                                       /*isWrite=*/false,
-                                       /*localityHint=*/2,
-                                       /*isDataCache=*/true);
-          }
-        }
+        Indices ahead = at;
+        ahead[k] = next;
+        ahead.back() = base;
+        prefetchLines(tb, views, ahead, w);
         scf::YieldOp::create(tb, loc);
       });
     };
