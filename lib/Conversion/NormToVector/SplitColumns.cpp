@@ -9,14 +9,17 @@
 // consecutive rows, a number fixed by the shape alone (so that results do
 // not depend on the thread count), in three parallel phases:
 //
-//   A. per (chunk, slot block): the sums of x - pivot and (x - pivot)^2 over
-//      the chunk's rows, stored in a scratch buffer on the calling thread's
-//      stack (the pivot is the slot's first element, as everywhere);
+//   A. per chunk, for each block of slots: the sums of x - pivot and
+//      (x - pivot)^2 over the chunk's rows, tile by tile, stored in a
+//      scratch buffer on the calling thread's stack (the pivot is the mean
+//      of the slot's first 8 values, as for any vector of column slots:
+//      loadPivot);
 //   B. per slot block: the chunks' sums added in chunk order, the centered
 //      sum of squares with the same accuracy check and exact fallback as an
 //      unsplit slot (checkedSumOfSquares), the statistics results, and the
 //      pivot, shift and scale for phase C in the scratch buffer;
-//   C. per (chunk, slot block): the normalizing pass over the chunk's rows.
+//   C. per chunk, for each block of slots: the normalizing pass over the
+//      chunk's rows.
 //
 // Each chunk reads and writes only its own rows in phases A and C, and the
 // pivot comes from the scratch buffer in phase C, so an output that is its
@@ -218,16 +221,16 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
       index(1), tileRows);
   auto forEachTile = [&](OpBuilder &ib, Value chunk,
                          function_ref<void(OpBuilder &, Value, Value)> body,
-                         Value tileRows) {
+                         Value step) {
     Value lo = arith::MinUIOp::create(
         ib, loc, arith::MulIOp::create(ib, loc, chunk, chunkRows), rows);
     Value hi = arith::MinUIOp::create(
         ib, loc, arith::AddIOp::create(ib, loc, lo, chunkRows), rows);
-    scf::ForOp::create(ib, loc, lo, hi, tileRows, ValueRange{},
+    scf::ForOp::create(ib, loc, lo, hi, step, ValueRange{},
                        [&](OpBuilder &tb, Location, Value tlo, ValueRange) {
                          Value thi = arith::MinUIOp::create(
-                             tb, loc,
-                             arith::AddIOp::create(tb, loc, tlo, tileRows), hi);
+                             tb, loc, arith::AddIOp::create(tb, loc, tlo, step),
+                             hi);
                          body(tb, tlo, thi);
                          scf::YieldOp::create(tb, loc);
                        });
