@@ -39,11 +39,11 @@ struct BF16MemoryAsI16
     : norm::impl::NormBF16MemoryAsI16PassBase<BF16MemoryAsI16> {
   void runOnOperation() override {
     getOperation()->walk([](Operation *op) {
-      OpBuilder b(op);
       if (auto load = dyn_cast<LLVM::LoadOp>(op)) {
         Type type = asI16(load.getType());
         if (!type)
           return;
+        OpBuilder b(op);
         // A copy with every attribute (alignment, non-temporal, ...).
         Operation *copy = b.clone(*op);
         copy->getResult(0).setType(type);
@@ -56,6 +56,7 @@ struct BF16MemoryAsI16
         Type type = asI16(store.getValue().getType());
         if (!type)
           return;
+        OpBuilder b(op);
         Value cast =
             LLVM::BitcastOp::create(b, op->getLoc(), type, store.getValue());
         store.getValueMutable().assign(cast);

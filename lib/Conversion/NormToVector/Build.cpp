@@ -234,14 +234,7 @@ LogicalResult KernelBuilder::build() {
     for (size_t k = parallelSegs.size(); k-- > 0;)
       if (int64_t s = parallelSegs[k]; !segments[s].given) {
         rowChunks = s;
-        Value innerBytes = arith::MaxUIOp::create(
-            b, loc,
-            arith::MulIOp::create(b, loc, inner,
-                                  index(inElem.getIntOrFloatBitWidth() / 8)),
-            index(1));
-        chunkRows = arith::MaxUIOp::create(
-            b, loc, arith::DivUIOp::create(b, loc, index(16384), innerBytes),
-            index(1));
+        chunkRows = columnRows(b, kColumnTileBytes);
         ubs[k] = arith::CeilDivUIOp::create(b, loc, segSizes[s], chunkRows);
         break;
       }

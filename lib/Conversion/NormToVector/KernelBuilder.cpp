@@ -246,6 +246,8 @@ SmallVector<Value> KernelBuilder::reduceSlot(OpBuilder &nb, Indices idx,
       nb, idx, 0, inits,
       [&](OpBuilder &ib, Indices &at, ValueRange accs) -> SmallVector<Value> {
         if (!rowLike) {
+          if (rowHook)
+            rowHook(ib, at, lanes);
           Value x = loadInput(ib, at, lanes);
           SmallVector<Value> next;
           for (size_t t = 0; t < n; ++t)

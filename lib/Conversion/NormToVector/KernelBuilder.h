@@ -46,6 +46,10 @@ inline constexpr int64_t kPivotSamples = 8;
 /// iterations, each block's sum then added to the total.
 inline constexpr int64_t kSumBlockIterations = 256;
 
+/// Column kernels (the innermost segment kept) walk their rows in tiles or
+/// chunks of about this many bytes of input (SplitColumns.cpp, Build.cpp).
+inline constexpr int64_t kColumnTileBytes = 16 * 1024;
+
 /// Problems whose output (as large as the input) is smaller than this run
 /// without a thread team.
 inline constexpr int64_t kSequentialBytes = 64 * 1024;
@@ -236,6 +240,8 @@ private:
   /// parallel phases (SplitColumns.cpp).
   void emitSplitColumns(OpBuilder &nb, Value chunks,
                         ArrayRef<int64_t> parallelSegs);
+  /// Rows of the innermost segment in `bytes` of input (at least 1).
+  Value columnRows(OpBuilder &nb, int64_t bytes);
   /// body(builder, indices, lanes) for each block of slots of the innermost
   /// (kept) segment at `idx`: whole vectors, then blocks of halving widths.
   void forEachColumnBlock(
@@ -330,8 +336,8 @@ private:
     Value lo, hi;
   };
   std::optional<ReducedRange> reducedRange;
-  /// Called with each whole vector of a row in the sums (sumRowRange), when
-  /// set: the next row's prefetch.
+  /// Called with each whole vector of a row in the sums (sumRowRange), and
+  /// with each vector of column slots (reduceSlot), when set: a prefetch.
   RowHook rowHook;
 };
 

@@ -46,8 +46,6 @@ constexpr int64_t kScratchFloats = 4096;
 /// slot block row range.
 constexpr int64_t kMaxChunks = 16;
 constexpr int64_t kMinChunkBytes = 32 * 1024;
-/// Rows of a chunk are taken in tiles of about this many bytes of input.
-constexpr int64_t kTileBytes = 16 * 1024;
 /// Kernels with at least this many parallel slot iterations without
 /// splitting keep the column strategy as it is.
 constexpr int64_t kSplitBelowIterations = 16;
@@ -82,6 +80,17 @@ void KernelBuilder::forEachColumnBlock(
         body(sb, at, lanes);
         return SmallVector<Value>();
       });
+}
+
+Value KernelBuilder::columnRows(OpBuilder &nb, int64_t bytes) {
+  Value rowBytes = arith::MaxUIOp::create(
+      nb, loc,
+      arith::MulIOp::create(nb, loc, segSizes.back(),
+                            index(inElem.getIntOrFloatBitWidth() / 8)),
+      index(1));
+  return arith::MaxUIOp::create(
+      nb, loc, arith::DivUIOp::create(nb, loc, index(bytes), rowBytes),
+      index(1));
 }
 
 Value KernelBuilder::splitChunks(OpBuilder &nb,
@@ -197,19 +206,9 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
                             });
   };
   // The rows [lo, hi) of a chunk, and body(builder, lo, hi) for each tile
-  // of them: about kTileBytes of input, so that the passes of the slot
+  // of them: about kColumnTileBytes of input, so that the passes of the slot
   // blocks over a tile (each a strided walk) find it in L1.
-  Value innerBytes = arith::MaxUIOp::create(
-      nb, loc,
-      arith::MulIOp::create(nb, loc, inner,
-                            index(inElem.getIntOrFloatBitWidth() / 8)),
-      index(1));
-  auto rowsOf = [&](int64_t bytes) -> Value {
-    return arith::MaxUIOp::create(
-        nb, loc, arith::DivUIOp::create(nb, loc, index(bytes), innerBytes),
-        index(1));
-  };
-  Value tileRows = rowsOf(kTileBytes);
+  Value tileRows = columnRows(nb, kColumnTileBytes);
   // The normalizing pass takes rows of two or more whole slot blocks one at
   // a time: in tiles of 16 KiB its strided stores ran 1.3 to 1.7 times
   // slower (NHWC batch norm f32 with 128, 256 and 512 channels, 2 threads);
@@ -280,35 +279,33 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
                       });
                   readKept = true;
                 }
-                reducedRange.reset();
                 // Each tile sums from zero; its sums are then added to the
                 // chunk's (a short serial chain per lane, as nestReduced's
                 // blocks).
-                Value zero = zeroVector(ib, lanes);
-                auto loop = scf::ForOp::create(
-                    ib, loc, tlo, thi, index(1), ValueRange{zero, zero},
-                    [&](OpBuilder &fb, Location, Value i, ValueRange acc) {
-                      Indices pos = at;
-                      pos[r] = i;
-                      prefetchInputs(fb, pos, lanes);
-                      Value d = loadInput(fb, pos, lanes);
-                      if (pivot)
-                        d = arith::SubFOp::create(fb, loc, d, pivot);
-                      auto contract = arith::FastMathFlags::contract;
-                      Value sum = acc[0];
-                      if (pivot)
-                        sum = arith::AddFOp::create(fb, loc, sum, d, contract);
-                      Value squares = arith::AddFOp::create(
-                          fb, loc, acc[1],
-                          arith::MulFOp::create(fb, loc, d, d, contract),
-                          contract);
-                      scf::YieldOp::create(fb, loc, ValueRange{sum, squares});
-                    });
+                auto pivoted = [&](OpBuilder &fb, Value v, int64_t) -> Value {
+                  return pivot ? arith::SubFOp::create(fb, loc, v, pivot)
+                                     .getResult()
+                               : v;
+                };
+                auto squared = [&](OpBuilder &fb, Value v, int64_t w) -> Value {
+                  Value d = pivoted(fb, v, w);
+                  return arith::MulFOp::create(fb, loc, d, d,
+                                               arith::FastMathFlags::contract);
+                };
+                rowHook = prefetchInputs;
+                SmallVector<Value> sums =
+                    pivot ? reduceSlot(ib, at, lanes,
+                                       ArrayRef<Term>{pivoted, squared})
+                          : SmallVector<Value>{
+                                zeroVector(ib, lanes),
+                                reduceSlot(ib, at, lanes, squared)};
+                rowHook = nullptr;
+                reducedRange.reset();
                 readKept = false;
                 for (int64_t k = 0; k < 2; ++k) {
                   Value total = arith::AddFOp::create(
                       ib, loc, loadScratch(ib, at, row(ib, chunk, k), lanes),
-                      loop.getResult(k));
+                      sums[k]);
                   storeScratch(ib, at, row(ib, chunk, k), total);
                 }
               });

@@ -15,9 +15,10 @@
 // The pivot of each lane: the mean of its first 8 values.
 // CHECK:           %[[P8:.*]] = scf.for %{{.*}} = %c0 to %c8 step %c1 iter_args(%{{.*}}) -> (vector<16xf32>) {
 // CHECK:           %[[PIVOT:.*]] = arith.divf %[[P8]], %{{.*}} : vector<16xf32>
-// CHECK:           %[[T0:.*]]:2 = scf.for %[[R:.*]] = %[[T]] to %{{.*}} step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>) {
-// CHECK:             memref.prefetch %[[X]][%{{.*}}, %c0], read, locality<2>, data
-// CHECK:             vector.load %[[X]][%[[R]], %c0] : memref<8192x24xf32>, vector<16xf32>
+// CHECK:           %[[T0:.*]]:2 = scf.for %[[B:.*]] = %[[T]] to %{{.*}} step %c256 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>) {
+// CHECK:             scf.for %[[R:.*]] = %[[B]] to %{{.*}} step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>) {
+// CHECK:               memref.prefetch %[[X]][%{{.*}}, %c0], read, locality<2>, data
+// CHECK:               vector.load %[[X]][%[[R]], %c0] : memref<8192x24xf32>, vector<16xf32>
 // CHECK:           %[[A0:.*]] = vector.load %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
 // CHECK:           %[[N0:.*]] = arith.addf %[[A0]], %[[T0]]#0 : vector<16xf32>
 // CHECK:           vector.store %[[N0]], %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
