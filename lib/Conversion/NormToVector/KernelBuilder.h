@@ -263,10 +263,23 @@ private:
   /// A slot's statistics as the normalizing pass applies them: scalars for
   /// a row (`lanes` 0), else vectors of `lanes` slots. The mean is pivot +
   /// shift when the statistics were taken about a pivot.
+  /// What the normalizing pass multiplies and adds that is constant over a
+  /// slot: inv * gamma (when gamma does not vary along the reduced axes),
+  /// and for 16-bit results the folded constant -shift * scale (plus beta
+  /// when betaInOffset); null where the pass takes the general form.
+  struct SlotAffine {
+    Value scale, offset;
+    bool betaInOffset = false;
+  };
   struct SlotStatistics {
     int64_t lanes;
     Value pivot, shift, mean, inv;
+    /// Set when computed ahead (the split columns' phase B).
+    std::optional<SlotAffine> affine = std::nullopt;
   };
+  /// The slot's SlotAffine from its statistics and parameters at `idx`.
+  SlotAffine slotAffine(OpBuilder &nb, const Indices &idx,
+                        const SlotStatistics &stats);
   /// The given statistics (inference batch norm) of the slot at `idx`.
   SlotStatistics givenStatistics(OpBuilder &nb, const Indices &idx,
                                  int64_t lanes);
@@ -334,6 +347,8 @@ private:
   struct ReducedRange {
     size_t segment;
     Value lo, hi;
+    /// hi is lo + 1: the position lo alone, without a loop.
+    bool single = false;
   };
   std::optional<ReducedRange> reducedRange;
   /// Called with each whole vector of a row in the sums (sumRowRange), and

@@ -54,34 +54,26 @@ Value KernelBuilder::centerAbout(OpBuilder &ib, const SlotStatistics &stats,
   return v;
 }
 
-void KernelBuilder::emitNormalizingPass(OpBuilder &nb, const Indices &idx,
-                                        const SlotStatistics &stats,
-                                        const RowHook &prefetch) {
-  int64_t lanes = stats.lanes;
-  Value pivot = stats.pivot, shift = stats.shift, mean = stats.mean,
-        inv = stats.inv;
-  auto isParam = [](const Segment &s) { return s.param; };
-  auto broadcastTo = [&](OpBuilder &ib, Value v, int64_t w) {
-    return lanes == 0 ? splat(ib, v, w) : v;
-  };
-  auto centered = [&](OpBuilder &ib, Value v, int64_t w) {
-    return centerAbout(ib, stats, v, w);
-  };
-
+KernelBuilder::SlotAffine
+KernelBuilder::slotAffine(OpBuilder &nb, const Indices &idx,
+                          const SlotStatistics &stats) {
   // gamma constant over the slot (batch, instance and group norm's
   // per-channel scale): inv * gamma once per slot, one multiplication per
   // vector fewer (the product rounds once more: half an ulp).
-  Value slotScale;
+  SlotAffine a;
+  Value &slotScale = a.scale;
   if (gamma && llvm::none_of(segments, [](const Segment &s) {
         return s.reduced && s.param;
       })) {
     Value g = loadAlong(
-        nb, gamma, [](const Segment &s) { return s.param; }, idx, lanes, ct);
+        nb, gamma, [](const Segment &s) { return s.param; }, idx, stats.lanes,
+        ct);
     if (desc.zeroCenteredGamma)
       g = arith::AddFOp::create(
           nb, loc, g,
-          lanes == 0 ? constant(nb, 1.0) : splat(nb, constant(nb, 1.0), lanes));
-    slotScale = arith::MulFOp::create(nb, loc, inv, g);
+          stats.lanes == 0 ? constant(nb, 1.0)
+                           : splat(nb, constant(nb, 1.0), stats.lanes));
+    slotScale = arith::MulFOp::create(nb, loc, stats.inv, g);
   }
   // 16-bit results of batch statistics: (x - pivot - shift) * scale as
   // fma(x - pivot, scale, -shift * scale), one operation per vector fewer
@@ -98,24 +90,43 @@ void KernelBuilder::emitNormalizingPass(OpBuilder &nb, const Indices &idx,
   // std, is 2^-15 of what rounding x to 16 bits already cost for x near the
   // mean. `offset` is the constant: -foldedMean * scale, plus beta when
   // betaInOffset.
-  Value offset;
-  bool betaInOffset = false;
+  Value &offset = a.offset;
   Value foldedMean =
-      pivot && shift ? shift
+      stats.pivot && stats.shift ? stats.shift
       : desc.givenStats && desc.center && inElem.getIntOrFloatBitWidth() <= 16
-          ? mean
+          ? stats.mean
           : Value();
   if (foldedMean && normElem.getIntOrFloatBitWidth() <= 16) {
-    Value scale = slotScale ? slotScale : inv;
+    Value scale = slotScale ? slotScale : stats.inv;
     offset = arith::NegFOp::create(
         nb, loc, arith::MulFOp::create(nb, loc, foldedMean, scale));
     if (slotScale && beta) {
       Value b = loadAlong(
-          nb, beta, [](const Segment &s) { return s.param; }, idx, lanes, ct);
+          nb, beta, [](const Segment &s) { return s.param; }, idx, stats.lanes,
+          ct);
       offset = arith::AddFOp::create(nb, loc, b, offset);
-      betaInOffset = true;
+      a.betaInOffset = true;
     }
   }
+  return a;
+}
+
+void KernelBuilder::emitNormalizingPass(OpBuilder &nb, const Indices &idx,
+                                        const SlotStatistics &stats,
+                                        const RowHook &prefetch) {
+  int64_t lanes = stats.lanes;
+  Value pivot = stats.pivot, inv = stats.inv;
+  auto isParam = [](const Segment &s) { return s.param; };
+  auto broadcastTo = [&](OpBuilder &ib, Value v, int64_t w) {
+    return lanes == 0 ? splat(ib, v, w) : v;
+  };
+  auto centered = [&](OpBuilder &ib, Value v, int64_t w) {
+    return centerAbout(ib, stats, v, w);
+  };
+
+  SlotAffine a = stats.affine ? *stats.affine : slotAffine(nb, idx, stats);
+  Value slotScale = a.scale, offset = a.offset;
+  bool betaInOffset = a.betaInOffset;
   // bf16 rows whose operands along the row are bf16: whole vectors as
   // their even and odd elements (PairedRows.cpp).
   bool pairRows = canPairRows(lanes);

@@ -16,10 +16,11 @@
 //      loadPivot);
 //   B. per slot block: the chunks' sums added in chunk order, the centered
 //      sum of squares with the same accuracy check and exact fallback as an
-//      unsplit slot (checkedSumOfSquares), the statistics results, and the
-//      pivot, shift and scale for phase C in the scratch buffer;
+//      unsplit slot (checkedSumOfSquares), the statistics results, and what
+//      phase C applies (the pivot, the shift or the folded offset, inv or
+//      inv * gamma: slotAffine) in the scratch buffer;
 //   C. per chunk, for each block of slots: the normalizing pass over the
-//      chunk's rows.
+//      chunk's rows, with those constants loaded, not recomputed.
 //
 // Each chunk reads and writes only its own rows in phases A and C, and the
 // pivot comes from the scratch buffer in phase C, so an output that is its
@@ -209,15 +210,6 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
   // of them: about kColumnTileBytes of input, so that the passes of the slot
   // blocks over a tile (each a strided walk) find it in L1.
   Value tileRows = columnRows(nb, kColumnTileBytes);
-  // The normalizing pass takes rows of two or more whole slot blocks one at
-  // a time: in tiles of 16 KiB its strided stores ran 1.3 to 1.7 times
-  // slower (NHWC batch norm f32 with 128, 256 and 512 channels, 2 threads);
-  // rows of one block and a remainder (96 channels) the other way round.
-  Value normalizeTileRows = arith::SelectOp::create(
-      nb, loc,
-      arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::uge, inner,
-                            index(2 * width)),
-      index(1), tileRows);
   auto forEachTile = [&](OpBuilder &ib, Value chunk,
                          function_ref<void(OpBuilder &, Value, Value)> body,
                          Value step) {
@@ -313,7 +305,9 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
         tileRows);
   });
 
-  // B: the statistics of each slot block.
+  // B: the statistics of each slot block, and what phase C needs of them
+  // in scratch rows 0 to 2 (which scale, offset and beta it finds there).
+  std::tuple<bool, bool, bool> affineShape;
   parallel(false, [&](OpBuilder &pb, Indices &idx, Value) {
     forEachColumnBlock(
         pb, idx, [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
@@ -347,37 +341,74 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
                       });
                 });
             mean = arith::AddFOp::create(ib, loc, pivot, shift);
-            storeScratch(ib, at, index(0), pivot);
-            storeScratch(ib, at, index(1), shift);
           }
           Value inv = inverseScale(ib, lanes, sumSq, var);
-          storeScratch(ib, at, index(2), inv);
+          // What phase C applies: the pivot, the shift or the folded
+          // offset, and inv or inv * gamma.
+          SlotAffine a = slotAffine(
+              ib, at, SlotStatistics{lanes, pivot, shift, mean, inv});
+          if (pivot)
+            storeScratch(ib, at, index(0), pivot);
+          if (Value v = a.offset ? a.offset : shift)
+            storeScratch(ib, at, index(1), v);
+          storeScratch(ib, at, index(2), a.scale ? a.scale : inv);
+          affineShape = {bool(a.scale), bool(a.offset), a.betaInOffset};
           storeStat(ib, outMean, at, mean);
           storeStat(ib, outVar, at, var);
           storeStat(ib, outRstd, at, inv);
         });
   });
 
-  // C: each chunk's normalizing pass, tile by tile.
-  parallel(true, [&](OpBuilder &pb, Indices &idx, Value chunk) {
+  // C: each chunk's normalizing pass, tile by tile, or when rows hold two
+  // or more whole blocks row by row (each block's pass a single position,
+  // no loop): in tiles, the strided stores of such rows ran 1.3 to 1.7
+  // times slower (NHWC batch norm f32 with 128, 256 and 512 channels, 2
+  // threads); rows of one block and a remainder (96 channels) the other way
+  // round. Dynamic shapes choose at run time. NHWC batch norm f32
+  // 32x14x14x256, dynamic shape, 2 threads: 187 us with a one-row loop per
+  // block and the scale recomputed, 150 us without the loop, 130 us with
+  // phase B's constants (static shape 128 -> 110 us).
+  auto normalizeChunk = [&](OpBuilder &pb, Indices &idx, Value chunk,
+                            bool byRow) {
     forEachTile(
         pb, chunk,
         [&](OpBuilder &tb, Value tlo, Value thi) {
           forEachColumnBlock(
               tb, idx, [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
+                auto [hasScale, hasOffset, betaInOffset] = affineShape;
                 SlotStatistics stats{lanes, {}, {}, {}, {}};
-                if (desc.center) {
+                SlotAffine a;
+                a.betaInOffset = betaInOffset;
+                if (desc.center)
                   stats.pivot = loadScratch(ib, at, index(0), lanes);
+                if (hasOffset)
+                  a.offset = loadScratch(ib, at, index(1), lanes);
+                else if (desc.center)
                   stats.shift = loadScratch(ib, at, index(1), lanes);
-                }
-                stats.inv = loadScratch(ib, at, index(2), lanes);
-                reducedRange = ReducedRange{r, tlo, thi};
+                (hasScale ? a.scale : stats.inv) =
+                    loadScratch(ib, at, index(2), lanes);
+                stats.affine = a;
+                reducedRange = ReducedRange{r, tlo, thi, byRow};
                 readKept = storesKept;
                 emitNormalizingPass(ib, at, stats, nullptr);
                 readKept = false;
                 reducedRange.reset();
               });
         },
-        normalizeTileRows);
+        byRow ? index(1) : tileRows);
+  };
+  parallel(true, [&](OpBuilder &pb, Indices &idx, Value chunk) {
+    Value byRow = arith::CmpIOp::create(pb, loc, arith::CmpIPredicate::uge,
+                                        inner, index(2 * width));
+    scf::IfOp::create(
+        pb, loc, byRow,
+        [&](OpBuilder &tb, Location) {
+          normalizeChunk(tb, idx, chunk, true);
+          scf::YieldOp::create(tb, loc);
+        },
+        [&](OpBuilder &eb, Location) {
+          normalizeChunk(eb, idx, chunk, false);
+          scf::YieldOp::create(eb, loc);
+        });
   });
 }

@@ -53,18 +53,50 @@ func.func @split(%x: tensor<8x32x32x24xf32>) -> (tensor<8x32x32x24xf32>, tensor<
 
 // 64 channels: four blocks of 16 lanes, fewer than 16 parallel
 // iterations, so the 32768 rows are split too (16 chunks); rows of two or
-// more whole blocks are normalized one row at a time, block after block.
+// more whole blocks are normalized one row at a time, block after block,
+// without a loop over the rows of a tile.
 // CHECK-LABEL: func.func @split_rows
 // CHECK:       memref.alloca() : memref<4096xf32>
 // CHECK:       scf.parallel (%{{.*}}) = (%c0) to (%c16) step (%c1) {
 // CHECK:       scf.parallel (%{{.*}}) = (%c0) to (%c16) step (%c1) {
 // CHECK:         scf.for %[[R:.*]] = %{{.*}} to %{{.*}} step %c1 {
-// CHECK:           scf.for %{{.*}} = %c0 to %c4 step %c1 {
-// CHECK:             scf.for %[[I:.*]] = %[[R]] to %{{.*}} step %c1 {
-// CHECK:               vector.load %{{.*}}[%[[I]], %{{.*}}] : memref<32768x64xf32>, vector<16xf32>
+// CHECK-NEXT:      scf.for %[[C:.*]] = %c0 to %c4 step %c1 {
+// CHECK-NOT:         scf.for
+// CHECK:             vector.load %{{.*}}[%[[R]], %{{.*}}] : memref<32768x64xf32>, vector<16xf32>
 func.func @split_rows(%x: tensor<8x64x64x64xf32>) -> (tensor<8x64x64x64xf32>, tensor<64xf32>, tensor<64xf32>) {
   %y, %bm, %bv = norm.batch_norm %x {channel_axis = 3} : tensor<8x64x64x64xf32> -> tensor<8x64x64x64xf32>, tensor<64xf32>, tensor<64xf32>
   return %y, %bm, %bv : tensor<8x64x64x64xf32>, tensor<64xf32>, tensor<64xf32>
+}
+
+// -----
+
+// bf16 with gamma and beta: phase B stores the pivot, the folded offset
+// beta - shift * inv * gamma and the scale inv * gamma; phase C takes one
+// subtraction and one multiply-add per vector, with no load of gamma or
+// beta.
+// CHECK-LABEL: func.func @split_affine
+// CHECK:       %[[S:.*]] = memref.alloca() : memref<4096xf32>
+// CHECK:       %[[INV:.*]] = math.rsqrt %{{.*}} : vector<16xf32>
+// CHECK:       %[[G:.*]] = arith.extf %{{.*}} : vector<16xbf16> to vector<16xf32>
+// CHECK:       %[[SCALE:.*]] = arith.mulf %[[INV]], %[[G]] : vector<16xf32>
+// CHECK:       %[[SS:.*]] = arith.mulf %{{.*}}, %[[SCALE]] : vector<16xf32>
+// CHECK:       %[[NEG:.*]] = arith.negf %[[SS]] : vector<16xf32>
+// CHECK:       %[[B:.*]] = arith.extf %{{.*}} : vector<16xbf16> to vector<16xf32>
+// CHECK:       %[[OFF:.*]] = arith.addf %[[B]], %[[NEG]] : vector<16xf32>
+// CHECK:       vector.store %[[OFF]], %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
+// CHECK:       vector.store %[[SCALE]], %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
+// CHECK:       scf.parallel
+// CHECK:         %[[P:.*]] = vector.load %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
+// CHECK:         %[[O:.*]] = vector.load %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
+// CHECK:         %[[K:.*]] = vector.load %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
+// CHECK-NOT:     memref<64xbf16>
+// CHECK:         %[[XF:.*]] = arith.extf %{{.*}} : vector<16xbf16> to vector<16xf32>
+// CHECK:         %[[D:.*]] = arith.subf %[[XF]], %[[P]] : vector<16xf32>
+// CHECK:         %[[M:.*]] = arith.mulf %[[D]], %[[K]] fastmath<contract> : vector<16xf32>
+// CHECK:         arith.addf %[[M]], %[[O]] fastmath<contract> : vector<16xf32>
+func.func @split_affine(%x: tensor<8x64x64x64xbf16>, %g: tensor<64xbf16>, %b: tensor<64xbf16>) -> (tensor<8x64x64x64xbf16>, tensor<64xf32>, tensor<64xf32>) {
+  %y, %m, %v = norm.batch_norm %x gamma(%g : tensor<64xbf16>) beta(%b : tensor<64xbf16>) {channel_axis = 3} : tensor<8x64x64x64xbf16> -> tensor<8x64x64x64xbf16>, tensor<64xf32>, tensor<64xf32>
+  return %y, %m, %v : tensor<8x64x64x64xbf16>, tensor<64xf32>, tensor<64xf32>
 }
 
 // -----
