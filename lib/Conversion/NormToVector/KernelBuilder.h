@@ -242,11 +242,15 @@ private:
                         ArrayRef<int64_t> parallelSegs);
   /// Rows of the innermost segment in `bytes` of input (at least 1).
   Value columnRows(OpBuilder &nb, int64_t bytes);
+  /// Which blocks forEachColumnBlock visits.
+  enum class ColumnBlocks { All, Whole, Remainder };
   /// body(builder, indices, lanes) for each block of slots of the innermost
-  /// (kept) segment at `idx`: whole vectors, then blocks of halving widths.
+  /// (kept) segment at `idx`: whole vectors, then blocks of halving widths
+  /// (or only the one or the other).
   void forEachColumnBlock(
       OpBuilder &nb, const Indices &idx,
-      function_ref<void(OpBuilder &, const Indices &, int64_t)> body);
+      function_ref<void(OpBuilder &, const Indices &, int64_t)> body,
+      ColumnBlocks which = ColumnBlocks::All);
   /// The centered sum of squares from one-pass sums about the pivot (`s1`
   /// of d = x - pivot, `s2` of d^2, `shift` = s1 / n): s2 - s1 * shift where
   /// that is accurate, else the result of `exact` (an scf.if).

@@ -2,14 +2,18 @@
 // reduced axes into chunks: per-chunk sums, then the statistics, then a
 // normalizing pass per chunk (docs/cpu.md, "Few channels"). Every case
 // below is larger than 64 KiB (smaller problems run on the calling thread
-// without chunks) and checked against the float64 reference: one block of
-// lanes (16 channels), a block and a remainder (96), several blocks whose
-// rows are normalized one at a time (256), instance norm with two
-// examples, a channels-first LayerNorm over 7x7 planes (49 lanes: 32 + 16 +
-// 1), an RMSNorm over channels, and a fused batch norm that keeps its
-// prologue's sum.
+// without chunks) and checked against the float64 reference. At the host's
+// width (64 lanes with AVX-512, 32 with AVX2: check-vector-paths) the cases
+// cover blocks of halving widths only (16 channels), whole blocks and a
+// remainder (96), rows of several whole blocks normalized one at a time
+// (256), the same with a remainder block walked down each tile (200 bf16
+// channels, dynamic shape; removing that walk fails this test at both
+// widths), instance norm with two examples, a channels-first LayerNorm
+// over 7x7 planes (49 lanes: 32 + 16 + 1), an RMSNorm over channels, and a
+// fused batch norm that keeps its prologue's sum.
 // RUN: norm-run %s --function=bn_f32 --input=8x32x32x16xf32=random --input=16xf32=random --input=16xf32=random --input=16xf32=random --input="16xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=FIVE
 // RUN: norm-run %s --function=bn_bf16 --input=4x16x16x96xbf16=random --input=96xbf16=random --input=96xbf16=random --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=bn_bf16_dyn --input=4x16x16x200xbf16=random --input=200xbf16=random --input=200xbf16=random --check | FileCheck %s --check-prefix=THREE
 // RUN: norm-run %s --function=bn_f16 --input=2x16x16x256xf16=random --input=256xf32=random --input="256xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=FIVE
 // RUN: norm-run %s --function=in_f32 --input=2x32x32x24xf32=random --check | FileCheck %s --check-prefix=ONE
 // RUN: norm-run %s --function=ln_cf --input=1x768x7x7xf32=random --input=768xf32=random --input=768xf32=random --check | FileCheck %s --check-prefix=ONE
@@ -52,6 +56,10 @@ func.func @bn_f32(%x: tensor<?x?x?x?xf32>, %g: tensor<?xf32>, %b: tensor<?xf32>,
 func.func @bn_bf16(%x: tensor<4x16x16x96xbf16>, %g: tensor<96xbf16>, %b: tensor<96xbf16>) -> (tensor<4x16x16x96xbf16>, tensor<96xf32>, tensor<96xf32>) {
   %y, %bm, %bv = norm.batch_norm %x gamma(%g : tensor<96xbf16>) beta(%b : tensor<96xbf16>) {channel_axis = 3} : tensor<4x16x16x96xbf16> -> tensor<4x16x16x96xbf16>, tensor<96xf32>, tensor<96xf32>
   return %y, %bm, %bv : tensor<4x16x16x96xbf16>, tensor<96xf32>, tensor<96xf32>
+}
+func.func @bn_bf16_dyn(%x: tensor<?x?x?x?xbf16>, %g: tensor<?xbf16>, %b: tensor<?xbf16>) -> (tensor<?x?x?x?xbf16>, tensor<?xf32>, tensor<?xf32>) {
+  %y, %bm, %bv = norm.batch_norm %x gamma(%g : tensor<?xbf16>) beta(%b : tensor<?xbf16>) {channel_axis = 3} : tensor<?x?x?x?xbf16> -> tensor<?x?x?x?xbf16>, tensor<?xf32>, tensor<?xf32>
+  return %y, %bm, %bv : tensor<?x?x?x?xbf16>, tensor<?xf32>, tensor<?xf32>
 }
 func.func @bn_f16(%x: tensor<?x?x?x?xf16>, %m: tensor<?xf32>, %v: tensor<?xf32>) -> (tensor<?x?x?x?xf16>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>) {
   %y, %bm, %br, %rm, %rv = norm.batch_norm %x running(%m, %v : tensor<?xf32>, tensor<?xf32>) {channel_axis = 3, momentum = 0.8 : f64, momentum_convention = #norm.momentum<onnx>, stats = #norm.stats<mean_rstd>} : tensor<?x?x?x?xf16> -> tensor<?x?x?x?xf16>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>
