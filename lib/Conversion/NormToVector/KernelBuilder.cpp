@@ -7,6 +7,8 @@
 
 #include "KernelBuilder.h"
 
+#include "llvm/Support/SaveAndRestore.h"
+
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/IR/IRMapping.h"
@@ -205,6 +207,14 @@ void KernelBuilder::nestReduced(
   // added to the totals: a lane's serial chain of additions is a block
   // plus the number of blocks long, not the whole extent (a slot of
   // 600000 short rows summed its squares 3e-4 off in f32 as one chain).
+  // With sumChains > 1 and no walked segment inside this one, iteration i
+  // of a block adds into chain i % sumChains, the chains summed pairwise
+  // at the block's end: independent chains of additions for the slot
+  // vectors that are a single native vector or less per position.
+  bool innermostWalk = true;
+  for (size_t d = depth + 1; d < last; ++d)
+    innermostWalk &= !walked(d);
+  int64_t chains = innermostWalk ? sumChains : 1;
   auto loop = scf::ForOp::create(
       nb, loc, lo, hi, index(kSumBlockIterations), inits,
       [&](OpBuilder &ob, Location, Value start, ValueRange totals) {
@@ -216,10 +226,58 @@ void KernelBuilder::nestReduced(
         for (Value t : totals)
           zeros.push_back(arith::ConstantOp::create(
               ob, loc, cast<TypedAttr>(ob.getZeroAttr(t.getType()))));
-        auto block =
-            scf::ForOp::create(ob, loc, start, end, index(1), zeros, body);
+        SmallVector<Value> block;
+        if (chains == 1) {
+          block = llvm::to_vector_of<Value>(
+              scf::ForOp::create(ob, loc, start, end, index(1), zeros, body)
+                  .getResults());
+        } else {
+          size_t n = zeros.size();
+          Value length = arith::SubIOp::create(ob, loc, end, start);
+          Value mainEnd = arith::SubIOp::create(
+              ob, loc, end,
+              arith::RemUIOp::create(ob, loc, length, index(chains)));
+          SmallVector<Value> chainInits;
+          for (int64_t c = 0; c < chains; ++c)
+            llvm::append_range(chainInits, zeros);
+          auto interleaved = scf::ForOp::create(
+              ob, loc, start, mainEnd, index(chains), chainInits,
+              [&](OpBuilder &lb, Location, Value iv, ValueRange args) {
+                SmallVector<Value> next;
+                for (int64_t c = 0; c < chains; ++c) {
+                  idx[depth] = arith::AddIOp::create(lb, loc, iv, index(c));
+                  SmallVector<Value> inner;
+                  nestReduced(lb, idx, depth + 1, args.slice(c * n, n),
+                              innermost, inner);
+                  llvm::append_range(next, inner);
+                }
+                scf::YieldOp::create(lb, loc, next);
+              });
+          // Pairwise: ((c0 + c1) + (c2 + c3)).
+          SmallVector<SmallVector<Value>> sets;
+          for (int64_t c = 0; c < chains; ++c)
+            sets.push_back(llvm::to_vector_of<Value>(
+                interleaved.getResults().slice(c * n, n)));
+          while (sets.size() > 1) {
+            SmallVector<SmallVector<Value>> halved;
+            for (size_t k = 0; k + 1 < sets.size(); k += 2) {
+              SmallVector<Value> sum;
+              for (size_t t = 0; t < n; ++t)
+                sum.push_back(
+                    arith::AddFOp::create(ob, loc, sets[k][t], sets[k + 1][t]));
+              halved.push_back(sum);
+            }
+            if (sets.size() % 2)
+              halved.push_back(sets.back());
+            sets = std::move(halved);
+          }
+          // The last length % chains iterations, into the combined sums.
+          block = llvm::to_vector_of<Value>(
+              scf::ForOp::create(ob, loc, mainEnd, end, index(1), sets[0], body)
+                  .getResults());
+        }
         SmallVector<Value> sums;
-        for (auto [t, v] : llvm::zip(totals, block.getResults()))
+        for (auto [t, v] : llvm::zip(totals, block))
           sums.push_back(arith::AddFOp::create(ob, loc, t, v));
         scf::YieldOp::create(ob, loc, sums);
       });
@@ -247,6 +305,14 @@ SmallVector<Value> KernelBuilder::reduceSlot(OpBuilder &nb, Indices idx,
   }
   size_t group = inits.size() / n;
   SmallVector<Value> sums;
+  // Column slots of at most one native vector (`width` is four native f32
+  // vectors) per position: four chains, two for two native vectors.
+  int64_t nativeVectors =
+      llvm::divideCeil(lanes * ct.getIntOrFloatBitWidth(), width * 8);
+  llvm::SaveAndRestore chainsGuard(
+      sumChains,
+      rowLike ? 1
+              : std::max<int64_t>(1, 4 / std::max<int64_t>(1, nativeVectors)));
   nestReduced(
       nb, idx, 0, inits,
       [&](OpBuilder &ib, Indices &at, ValueRange accs) -> SmallVector<Value> {

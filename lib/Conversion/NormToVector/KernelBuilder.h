@@ -355,6 +355,9 @@ private:
     bool single = false;
   };
   std::optional<ReducedRange> reducedRange;
+  /// Independent chains of additions in nestReduced's innermost walked loop
+  /// (set by reduceSlot for column slots).
+  int64_t sumChains = 1;
   /// Called with each whole vector of a row in the sums (sumRowRange), and
   /// with each vector of column slots (reduceSlot), when set: a prefetch.
   RowHook rowHook;
