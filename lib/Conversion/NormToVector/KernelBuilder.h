@@ -233,6 +233,14 @@ private:
   /// statistics and one reduced segment may split that segment into chunks
   /// (SplitColumns.cpp).
   bool canSplitColumns();
+  /// A split column kernel's reduced segment, the slots of its outer kept
+  /// segments (`parallelSegs`), and all its slots (those times the
+  /// innermost segment).
+  struct SplitShape {
+    size_t reduced;
+    Value slotsOuter, slots;
+  };
+  SplitShape splitShape(OpBuilder &nb, ArrayRef<int64_t> parallelSegs);
   /// The number of chunks (1: no split) for the parallel segments
   /// `parallelSegs`, from the shape alone.
   Value splitChunks(OpBuilder &nb, ArrayRef<int64_t> parallelSegs);

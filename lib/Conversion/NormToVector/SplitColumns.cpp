@@ -98,19 +98,25 @@ Value KernelBuilder::columnRows(OpBuilder &nb, int64_t bytes) {
       index(1));
 }
 
-Value KernelBuilder::splitChunks(OpBuilder &nb,
-                                 ArrayRef<int64_t> parallelSegs) {
-  auto maxU = [&](Value a, int64_t v) {
-    return arith::MaxUIOp::create(nb, loc, a, index(v));
-  };
+KernelBuilder::SplitShape
+KernelBuilder::splitShape(OpBuilder &nb, ArrayRef<int64_t> parallelSegs) {
   size_t r =
       llvm::find_if(segments, [](const Segment &s) { return s.reduced; }) -
       segments.begin();
   Value slotsOuter = index(1);
   for (int64_t s : parallelSegs)
     slotsOuter = arith::MulIOp::create(nb, loc, slotsOuter, segSizes[s]);
+  return {r, slotsOuter,
+          arith::MulIOp::create(nb, loc, slotsOuter, segSizes.back())};
+}
+
+Value KernelBuilder::splitChunks(OpBuilder &nb,
+                                 ArrayRef<int64_t> parallelSegs) {
+  auto maxU = [&](Value a, int64_t v) {
+    return arith::MaxUIOp::create(nb, loc, a, index(v));
+  };
+  auto [r, slotsOuter, slots] = splitShape(nb, parallelSegs);
   Value inner = segSizes.back();
-  Value slots = arith::MulIOp::create(nb, loc, slotsOuter, inner);
   // Rows of the reduced segment per chunk: at least kMinChunkBytes of input
   // for a slot block's row range.
   Value innerBytes = arith::MulIOp::create(
@@ -136,16 +142,12 @@ Value KernelBuilder::splitChunks(OpBuilder &nb,
 
 void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
                                      ArrayRef<int64_t> parallelSegs) {
-  size_t r =
-      llvm::find_if(segments, [](const Segment &s) { return s.reduced; }) -
-      segments.begin();
+  SplitShape shape = splitShape(nb, parallelSegs);
+  size_t r = shape.reduced;
+  Value slots = shape.slots;
   Value rows = segSizes[r];
   Value chunkRows = arith::CeilDivUIOp::create(nb, loc, rows, chunks);
   Value inner = segSizes.back();
-  Value slotsOuter = index(1);
-  for (int64_t s : parallelSegs)
-    slotsOuter = arith::MulIOp::create(nb, loc, slotsOuter, segSizes[s]);
-  Value slots = arith::MulIOp::create(nb, loc, slotsOuter, inner);
 
   // The scratch buffer, a fixed frame object of the kernel's function.
   Value scratch;
