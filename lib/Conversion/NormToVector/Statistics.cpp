@@ -296,6 +296,21 @@ KernelBuilder::nextSlotPrefetch(OpBuilder &nb, const Indices &idx,
       arith::CmpIOp::create(
           nb, loc, arith::CmpIPredicate::ult, slotBytes,
           index(singleRow ? kLongRowBytes : kPrefetchSlotBytes)));
+  // Only when the input and the output together do not fit in half the L3
+  // (the streaming threshold): smaller inputs are read from the L3, where
+  // the hardware prefetchers keep up and the prefetches only cost
+  // instructions (each line is prefetched by every prefetching pass). NCHW
+  // batch norm training f32 32x256x14x14 (12.8 MB in and out), 2 threads:
+  // 120 -> 105 us without them; the larger shapes keep them.
+  int64_t inBytes = inElem.getIntOrFloatBitWidth() / 8;
+  int64_t outBytes = outElem.getIntOrFloatBitWidth() / 8;
+  Value workingSet = arith::MulIOp::create(
+      nb, loc, arith::DivUIOp::create(nb, loc, outputBytes, index(outBytes)),
+      index(inBytes + outBytes));
+  enabled = arith::AndIOp::create(
+      nb, loc, enabled,
+      arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::uge, workingSet,
+                            index(streamingThreshold)));
   SmallVector<Value> views = inputLikeViews(k);
 
   // The i-th of `parts` shares of the next slot's rows.

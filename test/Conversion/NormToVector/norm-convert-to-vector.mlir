@@ -195,8 +195,9 @@ func.func @long_rows(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
 
 // -----
 
-// Rows of 16 KiB to 256 KiB: while a row is worked on from cache, the next
-// row's input (and a residual shaped like it) is prefetched into L2, spread
+// Rows of 16 KiB to 256 KiB of tensors that do not fit in the L3: while a
+// row is worked on from cache, the next row's input (and a residual shaped
+// like it) is prefetched into L2, spread
 // over the passes over the row, each pass taking an equal share of the next
 // row: with p prefetching passes, the vector at position j of the i-th pass
 // prefetches from position n i / p + j / p. f32 prefetches in every pass
@@ -207,7 +208,12 @@ func.func @long_rows(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
 // CHECK:       %[[NEXT:.*]] = arith.minui %{{.*}}, %[[LAST]] : index
 // CHECK:       %[[BIG:.*]] = arith.cmpi uge, %{{.*}}, %c16384 : index
 // CHECK:       %[[FITS:.*]] = arith.cmpi ult, %{{.*}}, %c262144 : index
-// CHECK:       %[[ON:.*]] = arith.andi %[[BIG]], %[[FITS]] : i1
+// CHECK:       %[[SIZED:.*]] = arith.andi %[[BIG]], %[[FITS]] : i1
+// The input and output together (8 bytes an element here) at least 16 MiB:
+// out of the L3.
+// CHECK:       %[[WS:.*]] = arith.muli %{{.*}}, %c8 : index
+// CHECK:       %[[OUT:.*]] = arith.cmpi uge, %[[WS]], %c16777216 : index
+// CHECK:       %[[ON:.*]] = arith.andi %[[SIZED]], %[[OUT]] : i1
 // CHECK:       %[[HALF:.*]] = arith.divui %[[N:.*]], %c2 : index
 // CHECK:       scf.for %[[J:.*]] = %c0 to %{{.*}} step %c16 iter_args
 // CHECK-NEXT:    scf.if %[[ON]] {
