@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -20,6 +21,18 @@
 namespace {
 
 constexpr int64_t kRows = 6, kCols = 40;
+
+/// The mean and variance of `cols` floats, in double.
+static void moments(const float *x, int64_t cols, double &m, double &v) {
+  m = 0;
+  v = 0;
+  for (int64_t j = 0; j < cols; ++j)
+    m += x[j];
+  m /= cols;
+  for (int64_t j = 0; j < cols; ++j)
+    v += (x[j] - m) * (x[j] - m);
+  v /= cols;
+}
 
 struct LayerNormCall {
   std::vector<float> x = random(kRows * kCols), g = random(kCols),
@@ -44,13 +57,8 @@ TEST(CApi, ValidCallComputes) {
   LayerNormCall c;
   ASSERT_EQ(c.run(), NORM_OK);
   for (int64_t r = 0; r < kRows; ++r) {
-    double m = 0, v = 0;
-    for (int64_t j = 0; j < kCols; ++j)
-      m += c.x[r * kCols + j];
-    m /= kCols;
-    for (int64_t j = 0; j < kCols; ++j)
-      v += (c.x[r * kCols + j] - m) * (c.x[r * kCols + j] - m);
-    v /= kCols;
+    double m, v;
+    moments(c.x.data() + r * kCols, kCols, m, v);
     EXPECT_NEAR(c.mean[r], m, 1e-5);
     EXPECT_NEAR(c.rstd[r], 1 / std::sqrt(v + 1e-5), 1e-4);
   }
@@ -108,6 +116,43 @@ TEST(CApi, InPlaceMatchesOutOfPlace) {
                        kCols, xy.data(), c.mean.data(), c.rstd.data()),
             NORM_OK);
   EXPECT_EQ(std::memcmp(xy.data(), y.data(), y.size() * sizeof(float)), 0);
+}
+
+// Rows of 16 KiB whose input and output leave the L3 run pipelined (each
+// row normalized while the next is summed, PipelinedRows.cpp) when the
+// output starts on a 64-byte line: in place gives the out-of-place bits,
+// and rows agree with a float64 LayerNorm.
+TEST(CApi, PipelinedRowsInPlace) {
+  constexpr int64_t rows = 1100, cols = 4096, elems = rows * cols;
+  // 64-byte aligned views into vectors (the kernels stream only then).
+  auto aligned = [](std::vector<float> &v) {
+    auto p = reinterpret_cast<uintptr_t>(v.data());
+    return v.data() + (64 - p % 64) % 64 / sizeof(float);
+  };
+  std::vector<float> src = LayerNormCall::random(elems),
+                     g = LayerNormCall::random(cols),
+                     b = LayerNormCall::random(cols), xs(elems + 16),
+                     ys(elems + 16, NAN), xys(elems + 16), mean(rows),
+                     rstd(rows);
+  float *x = aligned(xs), *y = aligned(ys), *xy = aligned(xys);
+  std::copy(src.begin(), src.end(), x);
+  std::copy(src.begin(), src.end(), xy);
+  ASSERT_EQ(layer_norm(x, rows, cols, g.data(), cols, b.data(), cols, y,
+                       mean.data(), rstd.data()),
+            NORM_OK);
+  for (int64_t r : {int64_t(0), int64_t(1), int64_t(31), int64_t(32),
+                    int64_t(33), rows - 1}) {
+    double m, v;
+    moments(x + r * cols, cols, m, v);
+    for (int64_t j = 0; j < cols; j += 13) {
+      double ref = (x[r * cols + j] - m) / std::sqrt(v + 1e-5) * g[j] + b[j];
+      EXPECT_NEAR(y[r * cols + j], ref, 1e-4 * (1 + std::abs(ref)));
+    }
+  }
+  ASSERT_EQ(layer_norm(xy, rows, cols, g.data(), cols, b.data(), cols, xy,
+                       mean.data(), rstd.data()),
+            NORM_OK);
+  EXPECT_EQ(std::memcmp(xy, y, elems * sizeof(float)), 0);
 }
 
 // A kernel whose slots are split into chunks (NHWC batch norm, 24

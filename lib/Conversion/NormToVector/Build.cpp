@@ -364,6 +364,21 @@ LogicalResult KernelBuilder::build() {
         scf::YieldOp::create(tb, loc);
       },
       [&](OpBuilder &eb, Location) {
+        if (canPipelineRows()) {
+          // Rows that leave the L3: normalized while the next is summed.
+          scf::IfOp::create(
+              eb, loc, pipelineRowsCondition(eb),
+              [&](OpBuilder &tb, Location) {
+                emitPipelinedRows(tb);
+                scf::YieldOp::create(tb, loc);
+              },
+              [&](OpBuilder &fb, Location) {
+                scf::ParallelOp::create(fb, loc, lbs, ubs, steps, body);
+                scf::YieldOp::create(fb, loc);
+              });
+          scf::YieldOp::create(eb, loc);
+          return;
+        }
         if (!canSplitColumns()) {
           scf::ParallelOp::create(eb, loc, lbs, ubs, steps, body);
           scf::YieldOp::create(eb, loc);

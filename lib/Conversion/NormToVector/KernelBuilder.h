@@ -233,6 +233,11 @@ private:
   /// statistics and one reduced segment may split that segment into chunks
   /// (SplitColumns.cpp).
   bool canSplitColumns();
+  /// Whether a row kernel may run pipelined (PipelinedRows.cpp), when
+  /// pipelineRowsCondition holds at run time, and the pipelined kernel.
+  bool canPipelineRows();
+  Value pipelineRowsCondition(OpBuilder &nb);
+  void emitPipelinedRows(OpBuilder &nb);
   /// A split column kernel's reduced segment, the slots of its outer kept
   /// segments (`parallelSegs`), and all its slots (those times the
   /// innermost segment).
@@ -269,9 +274,7 @@ private:
   /// norm) from the sum of squares; sets `var` to the variance when there
   /// is one.
   Value inverseScale(OpBuilder &nb, int64_t lanes, Value sumSq, Value &var);
-  /// Computes and applies the statistics of the slot at `idx`; `lanes` is 0
-  /// for a row (scalar statistics) or the number of slots in the vector.
-  void emitSlot(OpBuilder &nb, Indices idx, int64_t lanes);
+
   /// A slot's statistics as the normalizing pass applies them: scalars for
   /// a row (`lanes` 0), else vectors of `lanes` slots. The mean is pivot +
   /// shift when the statistics were taken about a pivot.
@@ -289,6 +292,21 @@ private:
     /// Set when computed ahead (the split columns' phase B).
     std::optional<SlotAffine> affine = std::nullopt;
   };
+  /// What emitSlotStatistics leaves for the slot's normalizing pass.
+  struct SlotWork {
+    SlotStatistics stats;
+    RowHook prefetch; // the normalizing pass's share of the next slot
+    bool readKept;    // the prologue value is stored: read it back
+  };
+  /// Computes and applies the statistics of the slot at `idx`; `lanes` is 0
+  /// for a row (scalar statistics) or the number of slots in the vector.
+  void emitSlot(OpBuilder &nb, Indices idx, int64_t lanes);
+  /// emitSlot in two halves: the statistics (and their results), then the
+  /// normalizing pass (pipelined rows put the next row's statistics
+  /// between them).
+  SlotWork emitSlotStatistics(OpBuilder &nb, Indices &idx, int64_t lanes);
+  void emitSlotNormalize(OpBuilder &nb, const Indices &idx,
+                         const SlotWork &work);
   /// The slot's SlotAffine from its statistics and parameters at `idx`.
   SlotAffine slotAffine(OpBuilder &nb, const Indices &idx,
                         const SlotStatistics &stats);
@@ -304,13 +322,22 @@ private:
   void emitNormalizingPass(OpBuilder &nb, const Indices &idx,
                            const SlotStatistics &stats,
                            const RowHook &prefetch);
+  /// What the normalizing pass does for one vector of `w` elements at an
+  /// index of the slot (stored non-temporally or not).
+  using VectorNormalizer =
+      std::function<void(OpBuilder &, const Indices &, int64_t, bool)>;
+  /// The slot's constants (emitted at `nb`), and the normalizer that uses
+  /// them.
+  VectorNormalizer prepareNormalizing(OpBuilder &nb, const Indices &idx,
+                                      const SlotStatistics &stats);
   /// The input and the prologue operands laid out like it along `segment`
   /// and the innermost segment: what a prefetch of input rows covers.
   SmallVector<Value> inputLikeViews(size_t segment);
-  /// Prefetches into L2, one prefetch per 64-byte line, the `w` elements of
-  /// each of `views` from `at` on along the innermost segment.
+  /// Prefetches into L2 (locality 2; 3: L1), one prefetch per 64-byte
+  /// line, the `w` elements of each of `views` from `at` on along the
+  /// innermost segment.
   void prefetchLines(OpBuilder &nb, ArrayRef<Value> views, Indices at,
-                     int64_t w);
+                     int64_t w, uint32_t locality = 2);
   /// The passes over a slot that prefetch the next slot.
   struct PrefetchPasses {
     RowHook sum, squares, normalize;
@@ -363,6 +390,12 @@ private:
     bool single = false;
   };
   std::optional<ReducedRange> reducedRange;
+  /// Whether nextSlotPrefetch may prefetch (off for pipelined rows).
+  bool prefetchNextSlot = true;
+  /// Called, when set, with each whole vector of a row's first pass over
+  /// its input (the one-pass sums, or an RMSNorm's squares), after the
+  /// prefetch hooks: the pipelined rows' normalization of the row before.
+  RowHook firstPass;
   /// Independent chains of additions in nestReduced's innermost walked loop
   /// (set by reduceSlot for column slots).
   int64_t sumChains = 1;

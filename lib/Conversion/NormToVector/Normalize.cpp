@@ -114,119 +114,126 @@ KernelBuilder::slotAffine(OpBuilder &nb, const Indices &idx,
 void KernelBuilder::emitNormalizingPass(OpBuilder &nb, const Indices &idx,
                                         const SlotStatistics &stats,
                                         const RowHook &prefetch) {
+  VectorNormalizer normalize = prepareNormalizing(nb, idx, stats);
+  forEachInSlot(
+      nb, idx, stats.lanes, streamingCondition(nb, idx, stats.lanes),
+      [&](OpBuilder &ib, const Indices &at, int64_t w, bool nontemporal) {
+        if (prefetch)
+          prefetch(ib, at, w);
+        normalize(ib, at, w, nontemporal);
+      });
+}
+
+KernelBuilder::VectorNormalizer
+KernelBuilder::prepareNormalizing(OpBuilder &nb, const Indices &idx,
+                                  const SlotStatistics &stats) {
   int64_t lanes = stats.lanes;
   Value pivot = stats.pivot, inv = stats.inv;
-  auto isParam = [](const Segment &s) { return s.param; };
-  auto broadcastTo = [&](OpBuilder &ib, Value v, int64_t w) {
-    return lanes == 0 ? splat(ib, v, w) : v;
-  };
-  auto centered = [&](OpBuilder &ib, Value v, int64_t w) {
-    return centerAbout(ib, stats, v, w);
-  };
-
   SlotAffine a = stats.affine ? *stats.affine : slotAffine(nb, idx, stats);
   Value slotScale = a.scale, offset = a.offset;
   bool betaInOffset = a.betaInOffset;
   // bf16 rows whose operands along the row are bf16: whole vectors as
   // their even and odd elements (PairedRows.cpp).
   bool pairRows = canPairRows(lanes);
-  forEachInSlot(
-      nb, idx, lanes, streamingCondition(nb, idx, lanes),
-      [&](OpBuilder &ib, const Indices &at, int64_t w, bool nontemporal) {
-        if (prefetch)
-          prefetch(ib, at, w);
-        // (h - mean) * inv * gamma + beta on `n` lanes, in the compute type
-        // (contract: the scale by gamma and the shift by beta become one
-        // FMA).
-        auto affine = [&](Value h, function_ref<Value()> loadGamma,
-                          function_ref<Value()> loadBeta, int64_t n) {
-          Value v;
-          if (offset) {
-            v = pivot ? arith::SubFOp::create(ib, loc, h,
-                                              broadcastTo(ib, pivot, n))
-                            .getResult()
-                      : h;
-            v = arith::MulFOp::create(
-                ib, loc, v, broadcastTo(ib, slotScale ? slotScale : inv, n),
-                arith::FastMathFlags::contract);
-            v = arith::AddFOp::create(ib, loc, v, broadcastTo(ib, offset, n),
-                                      arith::FastMathFlags::contract);
-          } else if (slotScale) {
-            v = arith::MulFOp::create(ib, loc, centered(ib, h, n),
-                                      broadcastTo(ib, slotScale, n),
-                                      arith::FastMathFlags::contract);
+  return [=](OpBuilder &ib, const Indices &at, int64_t w, bool nontemporal) {
+    auto isParam = [](const Segment &s) { return s.param; };
+    auto broadcastTo = [&](OpBuilder &bb, Value v, int64_t n) {
+      return lanes == 0 ? splat(bb, v, n) : v;
+    };
+    auto centered = [&](OpBuilder &cb, Value v, int64_t n) {
+      return centerAbout(cb, stats, v, n);
+    };
+    // (h - mean) * inv * gamma + beta on `n` lanes, in the compute type
+    // (contract: the scale by gamma and the shift by beta become one
+    // FMA).
+    auto affine = [&](Value h, function_ref<Value()> loadGamma,
+                      function_ref<Value()> loadBeta, int64_t n) {
+      Value v;
+      if (offset) {
+        v = pivot ? arith::SubFOp::create(ib, loc, h, broadcastTo(ib, pivot, n))
+                        .getResult()
+                  : h;
+        v = arith::MulFOp::create(
+            ib, loc, v, broadcastTo(ib, slotScale ? slotScale : inv, n),
+            arith::FastMathFlags::contract);
+        v = arith::AddFOp::create(ib, loc, v, broadcastTo(ib, offset, n),
+                                  arith::FastMathFlags::contract);
+      } else if (slotScale) {
+        v = arith::MulFOp::create(ib, loc, centered(ib, h, n),
+                                  broadcastTo(ib, slotScale, n),
+                                  arith::FastMathFlags::contract);
+      } else {
+        v = arith::MulFOp::create(ib, loc, centered(ib, h, n),
+                                  broadcastTo(ib, inv, n));
+      }
+      if (Value g = gamma && !slotScale ? loadGamma() : Value()) {
+        if (desc.zeroCenteredGamma)
+          g = arith::AddFOp::create(ib, loc, g,
+                                    splat(ib, constant(ib, 1.0), n));
+        v = arith::MulFOp::create(ib, loc, v, g,
+                                  arith::FastMathFlags::contract);
+      }
+      if (beta && !betaInOffset)
+        v = arith::AddFOp::create(ib, loc, v, loadBeta(),
+                                  arith::FastMathFlags::contract);
+      return v;
+    };
+    auto store = [&](Value v) {
+      if (nontemporal)
+        vector::StoreOp::create(ib, loc, v, y, at,
+                                /*nontemporal=*/true, llvm::Align(64));
+      else
+        vector::StoreOp::create(ib, loc, v, y, at);
+    };
+    Value h = loadNormalized(ib, at, w);
+    if (kept && !readKept)
+      vector::StoreOp::create(
+          ib, loc,
+          convert(ib, h, cast<MemRefType>(kept.getType()).getElementType()),
+          kept, at);
+    if (pairRows && w == width) {
+      // x, gamma, beta and the epilogue operands widened as even and
+      // odd elements, each half normalized and finished, the halves
+      // interleaved back before the store.
+      auto halves = [&](Value raw) -> std::array<Value, 2> {
+        auto [e, o] = widenPairs(ib, raw);
+        return {e, o};
+      };
+      // gamma's and beta's halves, loaded when affine first asks for
+      // them (not when the slot's scale or offset holds them).
+      auto paramHalf = [&](std::optional<std::array<Value, 2>> &cache,
+                           Value view, int half) {
+        if (!cache) {
+          if (segments.back().param) {
+            cache = halves(loadAlong(ib, view, isParam, at, w, Type()));
           } else {
-            v = arith::MulFOp::create(ib, loc, centered(ib, h, n),
-                                      broadcastTo(ib, inv, n));
+            Value v = loadAlong(ib, view, isParam, at, w / 2, ct);
+            cache = std::array<Value, 2>{v, v};
           }
-          if (Value g = gamma && !slotScale ? loadGamma() : Value()) {
-            if (desc.zeroCenteredGamma)
-              g = arith::AddFOp::create(ib, loc, g,
-                                        splat(ib, constant(ib, 1.0), n));
-            v = arith::MulFOp::create(ib, loc, v, g,
-                                      arith::FastMathFlags::contract);
-          }
-          if (beta && !betaInOffset)
-            v = arith::AddFOp::create(ib, loc, v, loadBeta(),
-                                      arith::FastMathFlags::contract);
-          return v;
-        };
-        auto store = [&](Value v) {
-          if (nontemporal)
-            vector::StoreOp::create(ib, loc, v, y, at,
-                                    /*nontemporal=*/true, llvm::Align(64));
-          else
-            vector::StoreOp::create(ib, loc, v, y, at);
-        };
-        Value h = loadNormalized(ib, at, w);
-        if (kept && !readKept)
-          vector::StoreOp::create(
-              ib, loc,
-              convert(ib, h, cast<MemRefType>(kept.getType()).getElementType()),
-              kept, at);
-        if (pairRows && w == width) {
-          // x, gamma, beta and the epilogue operands widened as even and
-          // odd elements, each half normalized and finished, the halves
-          // interleaved back before the store.
-          auto halves = [&](Value raw) -> std::array<Value, 2> {
-            auto [e, o] = widenPairs(ib, raw);
-            return {e, o};
-          };
-          // gamma's and beta's halves, loaded when affine first asks for
-          // them (not when the slot's scale or offset holds them).
-          auto paramHalf = [&](std::optional<std::array<Value, 2>> &cache,
-                               Value view, int half) {
-            if (!cache) {
-              if (segments.back().param) {
-                cache = halves(loadAlong(ib, view, isParam, at, w, Type()));
-              } else {
-                Value v = loadAlong(ib, view, isParam, at, w / 2, ct);
-                cache = std::array<Value, 2>{v, v};
-              }
-            }
-            return (*cache)[half];
-          };
-          std::optional<std::array<Value, 2>> gs, bs;
-          std::array<Value, 2> xs = halves(h);
-          SmallVector<std::array<Value, 2>> fused =
-              loadFusedPairs(ib, at, w, numPrologue, fusedViews.size());
-          SmallVector<Value> out;
-          for (int half = 0; half < 2; ++half) {
-            SmallVector<Value> args;
-            for (const std::array<Value, 2> &pair : fused)
-              args.push_back(pair[half]);
-            Value v = affine(
-                xs[half], [&] { return paramHalf(gs, gamma, half); },
-                [&] { return paramHalf(bs, beta, half); }, w / 2);
-            out.push_back(finishOutputCarried(ib, v, args, w / 2));
-          }
-          store(packPairs(ib, out[0], out[1], outElem));
-          return;
         }
+        return (*cache)[half];
+      };
+      std::optional<std::array<Value, 2>> gs, bs;
+      std::array<Value, 2> xs = halves(h);
+      SmallVector<std::array<Value, 2>> fused =
+          loadFusedPairs(ib, at, w, numPrologue, fusedViews.size());
+      SmallVector<Value> out;
+      for (int half = 0; half < 2; ++half) {
+        SmallVector<Value> args;
+        for (const std::array<Value, 2> &pair : fused)
+          args.push_back(pair[half]);
         Value v = affine(
-            convert(ib, h, ct),
-            [&] { return loadAlong(ib, gamma, isParam, at, w, ct); },
-            [&] { return loadAlong(ib, beta, isParam, at, w, ct); }, w);
-        store(finishOutput(ib, v, at, w));
-      });
+            xs[half], [&] { return paramHalf(gs, gamma, half); },
+            [&] { return paramHalf(bs, beta, half); }, w / 2);
+        out.push_back(finishOutputCarried(ib, v, args, w / 2));
+      }
+      store(packPairs(ib, out[0], out[1], outElem));
+      return;
+    }
+    Value v = affine(
+        convert(ib, h, ct),
+        [&] { return loadAlong(ib, gamma, isParam, at, w, ct); },
+        [&] { return loadAlong(ib, beta, isParam, at, w, ct); }, w);
+    store(finishOutput(ib, v, at, w));
+  };
 }

@@ -241,7 +241,7 @@ SmallVector<Value> KernelBuilder::inputLikeViews(size_t segment) {
 }
 
 void KernelBuilder::prefetchLines(OpBuilder &nb, ArrayRef<Value> views,
-                                  Indices at, int64_t w) {
+                                  Indices at, int64_t w, uint32_t locality) {
   Value base = at.back();
   for (Value view : views) {
     int64_t bits = cast<MemRefType>(view.getType())
@@ -250,8 +250,8 @@ void KernelBuilder::prefetchLines(OpBuilder &nb, ArrayRef<Value> views,
     int64_t perLine = std::max<int64_t>(1, 512 / bits);
     for (int64_t j = 0; j < w; j += perLine) {
       at.back() = j ? arith::AddIOp::create(nb, loc, base, index(j)) : base;
-      memref::PrefetchOp::create(nb, loc, view, at, /*isWrite=*/false,
-                                 /*localityHint=*/2, /*isDataCache=*/true);
+      memref::PrefetchOp::create(nb, loc, view, at, /*isWrite=*/false, locality,
+                                 /*isDataCache=*/true);
     }
   }
 }
@@ -274,7 +274,7 @@ KernelBuilder::nextSlotPrefetch(OpBuilder &nb, const Indices &idx,
   // batch norm's channel prefetches the next channel's planes, which
   // follow its own in memory.
   auto isKept = [](const Segment &s) { return !s.reduced; };
-  if (lanes != 0 || !rowLike || !segments.back().reduced ||
+  if (!prefetchNextSlot || lanes != 0 || !rowLike || !segments.back().reduced ||
       llvm::count_if(segments, isKept) != 1 || desc.givenStats)
     return {};
   size_t k = llvm::find_if(segments, isKept) - segments.begin();
@@ -421,6 +421,19 @@ KernelBuilder::SlotStatistics KernelBuilder::givenStatistics(OpBuilder &nb,
 }
 
 void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
+  SlotWork work = emitSlotStatistics(nb, idx, lanes);
+  emitSlotNormalize(nb, idx, work);
+}
+
+void KernelBuilder::emitSlotNormalize(OpBuilder &nb, const Indices &idx,
+                                      const SlotWork &work) {
+  readKept = work.readKept;
+  emitNormalizingPass(nb, idx, work.stats, work.prefetch);
+  readKept = false;
+}
+
+KernelBuilder::SlotWork
+KernelBuilder::emitSlotStatistics(OpBuilder &nb, Indices &idx, int64_t lanes) {
   auto broadcastTo = [&](OpBuilder &ib, Value v, int64_t w) {
     return lanes == 0 ? splat(ib, v, w) : v;
   };
@@ -501,11 +514,11 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
       // the squares' passes would have prefetched (bf16 rows: only the
       // squares', from their second pass on).
       rowHook = [&](OpBuilder &hb, const Indices &pos, int64_t w) {
-        for (const RowHook &hook : {prefetch.sum, prefetch.squares})
+        for (const RowHook &hook : {prefetch.sum, prefetch.squares, firstPass})
           if (hook)
             hook(hb, pos, w);
       };
-      if (!prefetch.sum && !prefetch.squares)
+      if (!prefetch.sum && !prefetch.squares && !firstPass)
         rowHook = nullptr;
       SmallVector<Value> s =
           reduceSlot(ob, idx, lanes, ArrayRef<Term>{pivoted, squared});
@@ -566,7 +579,13 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
       std::tie(shift, sumSq) = centeredStatistics(nb);
       mean = arith::AddFOp::create(nb, loc, pivot, shift);
     } else {
-      rowHook = prefetch.squares;
+      rowHook = [&](OpBuilder &hb, const Indices &pos, int64_t w) {
+        for (const RowHook &hook : {prefetch.squares, firstPass})
+          if (hook)
+            hook(hb, pos, w);
+      };
+      if (!prefetch.squares && !firstPass)
+        rowHook = nullptr;
       sumSq = reduceSlot(nb, idx, lanes, squares);
       rowHook = nullptr;
     }
@@ -575,8 +594,8 @@ void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
   storeStat(nb, outMean, idx, mean);
   storeStat(nb, outVar, idx, var);
   storeStat(nb, outRstd, idx, inv);
-
-  emitNormalizingPass(nb, idx, SlotStatistics{lanes, pivot, shift, mean, inv},
-                      prefetch.normalize);
+  SlotWork work{SlotStatistics{lanes, pivot, shift, mean, inv},
+                prefetch.normalize, readKept};
   readKept = false;
+  return work;
 }

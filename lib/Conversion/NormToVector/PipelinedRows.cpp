@@ -1,0 +1,153 @@
+//===- PipelinedRows.cpp - Rows normalized while the next is summed -------===//
+//
+// A row kernel reads each row twice, its statistics first and then the
+// normalizing pass from cache, so its reads from memory come in one pass
+// and its (non-temporal) writes in the other. Out of cache that leaves one
+// direction of the memory bus idle at a time: LayerNorm f32 16384x4096
+// reached 0.74-0.79 of a copy of the same bytes on 2 threads. Pipelined,
+// each thread walks a chunk of consecutive rows and normalizes row i in the
+// loop that takes the one-pass sums of row i + 1 (each whole vector of the
+// sums hands the same position of row i to the normalizer), with row i + 1
+// prefetched 4 KiB ahead into L1; reads and writes then run together as in
+// a copy (bench/prototypes/row_pipeline.c: 0.90-0.95 of copy). A row's
+// sums, check, fallback and normalization are the ones of the plain row
+// kernel, so the bits are the same, whatever the chunking.
+//
+// Taken for rows of one reduced segment (LayerNorm, RMSNorm over trailing
+// axes) of 16 KiB to 256 KiB, batch statistics with an f32 compute type,
+// no returned prologue value, whose input and output leave the L3 (the
+// streaming threshold) and whose rows are all stored non-temporally.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "llvm/Support/SaveAndRestore.h"
+
+using namespace mlir;
+using namespace mlir::norm;
+using namespace mlir::norm::vector_detail;
+
+namespace {
+/// Consecutive rows per parallel iteration: the first row of each takes its
+/// statistics alone, before the pipeline starts.
+constexpr int64_t kPipelineRows = 32;
+/// How far ahead of the sums the next row's input is prefetched into L1.
+constexpr int64_t kPipelinePrefetchBytes = 4096;
+} // namespace
+
+bool KernelBuilder::canPipelineRows() {
+  auto reduced = [](const Segment &s) { return s.reduced; };
+  return rowLike && !desc.givenStats && ct.isF32() && !kept &&
+         !op->hasAttr("norm.slot_range") && segments.size() == 2 &&
+         !segments[0].reduced && segments[1].reduced &&
+         llvm::count_if(segments, reduced) == 1;
+}
+
+Value KernelBuilder::pipelineRowsCondition(OpBuilder &nb) {
+  // Every row streamed: the output at least the streaming threshold (so
+  // input and output leave the L3), rows and the first row on 64-byte lines.
+  Indices first(segments.size(), index(0));
+  Value stream = streamingCondition(nb, first, 0);
+  if (!stream)
+    return arith::ConstantIntOp::create(nb, loc, 0, 1);
+  auto cmp = [&](arith::CmpIPredicate p, Value a, int64_t b) {
+    return arith::CmpIOp::create(nb, loc, p, a, index(b));
+  };
+  Value c = arith::AndIOp::create(
+      nb, loc, stream,
+      cmp(arith::CmpIPredicate::uge, rowBytes, kPrefetchRowBytes));
+  c = arith::AndIOp::create(
+      nb, loc, c, cmp(arith::CmpIPredicate::ult, rowBytes, kLongRowBytes));
+  return arith::AndIOp::create(nb, loc, c,
+                               cmp(arith::CmpIPredicate::uge, segSizes[0], 2));
+}
+
+void KernelBuilder::emitPipelinedRows(OpBuilder &nb) {
+  llvm::SaveAndRestore noNextSlot(prefetchNextSlot, false);
+  Value rows = segSizes[0];
+  Value n = segSizes[1];
+  Value lastRow = arith::SubIOp::create(nb, loc, rows, index(1));
+  Value chunks =
+      arith::CeilDivUIOp::create(nb, loc, rows, index(kPipelineRows));
+  Value rem = arith::RemUIOp::create(nb, loc, n, index(width));
+  Value main = arith::SubIOp::create(nb, loc, n, rem);
+  int64_t ahead = kPipelinePrefetchBytes / (inElem.getIntOrFloatBitWidth() / 8);
+  SmallVector<Value> views = inputLikeViews(0);
+
+  // The statistics the loop carries from one row to the next.
+  auto pack = [&](const SlotStatistics &s) {
+    SmallVector<Value> v;
+    for (Value x : {s.pivot, s.shift, s.mean, s.inv})
+      if (x)
+        v.push_back(x);
+    return v;
+  };
+  auto unpack = [&](ValueRange v) {
+    SlotStatistics s{0, {}, {}, {}, {}};
+    size_t k = 0;
+    if (desc.center) {
+      s.pivot = v[k++];
+      s.shift = v[k++];
+      s.mean = v[k++];
+    }
+    s.inv = v[k];
+    return s;
+  };
+
+  scf::ParallelOp::create(
+      nb, loc, ValueRange{index(0)}, ValueRange{chunks}, ValueRange{index(1)},
+      [&](OpBuilder &pb, Location, ValueRange ivs) {
+        Value lo = arith::MulIOp::create(pb, loc, ivs[0], index(kPipelineRows));
+        Value hi = arith::MinUIOp::create(
+            pb, loc, arith::AddIOp::create(pb, loc, lo, index(kPipelineRows)),
+            rows);
+        Value last = arith::SubIOp::create(pb, loc, hi, index(1));
+        Indices first{lo, index(0)};
+        SlotWork head = emitSlotStatistics(pb, first, 0);
+        auto loop = scf::ForOp::create(
+            pb, loc, lo, last, index(1), pack(head.stats),
+            [&](OpBuilder &lb, Location, Value row, ValueRange carried) {
+              Value next = arith::AddIOp::create(lb, loc, row, index(1));
+              Indices at{row, index(0)}, nextAt{next, index(0)};
+              VectorNormalizer normalize =
+                  prepareNormalizing(lb, at, unpack(carried));
+              // Each whole vector of the next row's first pass: its input
+              // 4 KiB further on prefetched into L1 (into the row after it
+              // near its end), then the same position of this row
+              // normalized and streamed out.
+              firstPass = [&](OpBuilder &hb, const Indices &pos, int64_t w) {
+                Value col =
+                    arith::AddIOp::create(hb, loc, pos[1], index(ahead));
+                Value over = arith::CmpIOp::create(
+                    hb, loc, arith::CmpIPredicate::uge, col, n);
+                Value rowAfter = arith::MinUIOp::create(
+                    hb, loc, arith::AddIOp::create(hb, loc, pos[0], index(1)),
+                    lastRow);
+                Indices fetch{
+                    arith::SelectOp::create(hb, loc, over, rowAfter, pos[0]),
+                    arith::SelectOp::create(
+                        hb, loc, over, arith::SubIOp::create(hb, loc, col, n),
+                        col)};
+                prefetchLines(hb, views, fetch, w, /*locality=*/3);
+                normalize(hb, Indices{row, pos[1]}, w, /*nontemporal=*/true);
+              };
+              SlotWork work = emitSlotStatistics(lb, nextAt, 0);
+              firstPass = nullptr;
+              // The rest of this row: the remainder, in ordinary stores as
+              // in the plain kernel.
+              forEachRemainderStep(lb, at, main, rem, ValueRange(),
+                                   [&](OpBuilder &sb, const Indices &pos,
+                                       int64_t k, ValueRange) {
+                                     normalize(sb, pos, k,
+                                               /*nontemporal=*/false);
+                                     return SmallVector<Value>();
+                                   });
+              scf::YieldOp::create(lb, loc, pack(work.stats));
+            });
+        Indices tail{last, index(0)};
+        emitSlotNormalize(pb, tail,
+                          SlotWork{unpack(loop.getResults()), nullptr, false});
+      });
+}

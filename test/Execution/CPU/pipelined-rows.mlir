@@ -1,0 +1,51 @@
+// Rows of 16 KiB to 256 KiB whose input and output leave the L3 (the 16 MiB
+// streaming threshold) run pipelined: each thread normalizes a row in the
+// loop that sums the next one (lib/Conversion/NormToVector/
+// PipelinedRows.cpp). Against the float64 reference: LayerNorm f32 rows of
+// 4112 (64-lane vectors and a remainder of 16) with a NaN in row 40 (NaN in
+// that row only) and first elements 300 in rows 33 and 64 (the exact
+// squares pass of a row taken as the pipeline's next row, and of a chunk's
+// first row); RMSNorm f32 rows of 4096; LayerNorm bf16 rows of 8192; an
+// RMSNorm with a fused bias and SiLU (test/Execution/CPU/fusion/silu.mlir
+// at 1100x4096). One and three threads give the same bits.
+// RUN: %python %S/Inputs/pipelined_rows.py %t.x.npy 1100x4112
+// RUN: norm-run %s --function=ln --input=@%t.x.npy --input=4112xf32=random --input=4112xf32=random --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=rms --input=1100x4096xf32=random --input=4096xf32=random --check | FileCheck %s --check-prefix=TWO
+// RUN: norm-run %s --function=ln_bf16 --input=1100x8192xbf16=random --input=8192xbf16=random --input=8192xbf16=random --check | FileCheck %s --check-prefix=ONE
+// RUN: norm-opt %s --norm-fuse-elementwise -o %t.fused.mlir
+// RUN: norm-run %t.fused.mlir --function=silu --input=1100x4096xf32=random --input=4096xf32=random --check | FileCheck %s --check-prefix=ONE
+// RUN: env NORM_NUM_THREADS=1 norm-run %s --function=ln --input=@%t.x.npy --input=4112xf32=random --input=4112xf32=random --output=@%t.y1.npy --output=@%t.m1.npy --output=@%t.r1.npy
+// RUN: env NORM_NUM_THREADS=3 norm-run %s --function=ln --input=@%t.x.npy --input=4112xf32=random --input=4112xf32=random --output=@%t.y3.npy --output=@%t.m3.npy --output=@%t.r3.npy
+// RUN: cmp %t.y1.npy %t.y3.npy
+// RUN: cmp %t.m1.npy %t.m3.npy
+// RUN: cmp %t.r1.npy %t.r3.npy
+// ONE: check result[0]: {{.*}}: ok
+// TWO: check result[0]: {{.*}}: ok
+// TWO: check result[1]: {{.*}}: ok
+// THREE: check result[0]: {{.*}}: ok
+// THREE: check result[1]: {{.*}}: ok
+// THREE: check result[2]: {{.*}}: ok
+func.func @ln(%x: tensor<?x?xf32>, %g: tensor<?xf32>, %b: tensor<?xf32>) -> (tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>) {
+  %y, %m, %r = norm.layer_norm %x gamma(%g : tensor<?xf32>) beta(%b : tensor<?xf32>) {axes = array<i64: 1>, stats = #norm.stats<mean_rstd>} : tensor<?x?xf32> -> tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>
+  return %y, %m, %r : tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>
+}
+func.func @rms(%x: tensor<?x?xf32>, %g: tensor<?xf32>) -> (tensor<?x?xf32>, tensor<?xf32>) {
+  %y, %r = norm.rms_norm %x gamma(%g : tensor<?xf32>) {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>, tensor<?xf32>
+  return %y, %r : tensor<?x?xf32>, tensor<?xf32>
+}
+func.func @ln_bf16(%x: tensor<?x?xbf16>, %g: tensor<?xbf16>, %b: tensor<?xbf16>) -> tensor<?x?xbf16> {
+  %y = norm.layer_norm %x gamma(%g : tensor<?xbf16>) beta(%b : tensor<?xbf16>) {axes = array<i64: 1>} : tensor<?x?xbf16> -> tensor<?x?xbf16>
+  return %y : tensor<?x?xbf16>
+}
+func.func @silu(%x: tensor<1100x4096xf32>, %bias: tensor<4096xf32>) -> tensor<1100x4096xf32> {
+  %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<1100x4096xf32> -> tensor<1100x4096xf32>
+  %e = tensor.empty() : tensor<1100x4096xf32>
+  %bb = linalg.broadcast ins(%bias : tensor<4096xf32>) outs(%e : tensor<1100x4096xf32>) dimensions = [0]
+  %yb = arith.addf %y, %bb : tensor<1100x4096xf32>
+  %n = arith.negf %yb : tensor<1100x4096xf32>
+  %ex = math.exp %n : tensor<1100x4096xf32>
+  %one = arith.constant dense<1.0> : tensor<1100x4096xf32>
+  %den = arith.addf %ex, %one : tensor<1100x4096xf32>
+  %z = arith.divf %yb, %den : tensor<1100x4096xf32>
+  return %z : tensor<1100x4096xf32>
+}
