@@ -8,13 +8,13 @@
 // each thread walks a chunk of consecutive rows and normalizes row i in the
 // loop that takes the one-pass sums of row i + 1 (each whole vector of the
 // sums hands the same position of row i to the normalizer), with row i + 1
-// prefetched 4 KiB ahead into L1; reads and writes then run together as in
-// a copy (bench/prototypes/row_pipeline.c: 0.90-0.95 of copy). A row's
-// sums, check, fallback and normalization are the ones of the plain row
-// kernel, so the bits are the same, whatever the chunking.
+// prefetched 4 KiB ahead into L1; reads and writes then
+// run together as in a copy (bench/prototypes/row_pipeline.c: 0.90-0.95 of
+// copy). A row's sums, check, fallback and normalization are the ones of
+// the plain row kernel, so the bits are the same, whatever the chunking.
 //
 // Taken for rows of one reduced segment (LayerNorm, RMSNorm over trailing
-// axes) of 16 KiB to 256 KiB, batch statistics with an f32 compute type,
+// axes) of 1 KiB to 256 KiB, batch statistics with an f32 compute type,
 // no returned prologue value, whose input and output leave the L3 (the
 // streaming threshold) and whose rows are all stored non-temporally.
 //
@@ -33,8 +33,12 @@ namespace {
 /// Consecutive rows per parallel iteration: the first row of each takes its
 /// statistics alone, before the pipeline starts.
 constexpr int64_t kPipelineRows = 32;
-/// How far ahead of the sums the next row's input is prefetched into L1.
+/// How far ahead of the sums the input is prefetched into L1 (into the
+/// rows after the next one for rows shorter than this).
 constexpr int64_t kPipelinePrefetchBytes = 4096;
+/// Shorter rows keep the plain kernel (rows of 256 bytes measured no
+/// faster pipelined).
+constexpr int64_t kPipelineMinRowBytes = 1024;
 } // namespace
 
 bool KernelBuilder::canPipelineRows() {
@@ -57,7 +61,7 @@ Value KernelBuilder::pipelineRowsCondition(OpBuilder &nb) {
   };
   Value c = arith::AndIOp::create(
       nb, loc, stream,
-      cmp(arith::CmpIPredicate::uge, rowBytes, kPrefetchRowBytes));
+      cmp(arith::CmpIPredicate::uge, rowBytes, kPipelineMinRowBytes));
   c = arith::AndIOp::create(
       nb, loc, c, cmp(arith::CmpIPredicate::ult, rowBytes, kLongRowBytes));
   return arith::AndIOp::create(nb, loc, c,
@@ -73,7 +77,11 @@ void KernelBuilder::emitPipelinedRows(OpBuilder &nb) {
       arith::CeilDivUIOp::create(nb, loc, rows, index(kPipelineRows));
   Value rem = arith::RemUIOp::create(nb, loc, n, index(width));
   Value main = arith::SubIOp::create(nb, loc, n, rem);
-  int64_t ahead = kPipelinePrefetchBytes / (inElem.getIntOrFloatBitWidth() / 8);
+  // The prefetch distance in whole rows and the columns left over.
+  Value ahead =
+      index(kPipelinePrefetchBytes / (inElem.getIntOrFloatBitWidth() / 8));
+  Value aheadRows = arith::DivUIOp::create(nb, loc, ahead, n);
+  Value aheadCols = arith::RemUIOp::create(nb, loc, ahead, n);
   SmallVector<Value> views = inputLikeViews(0);
 
   // The statistics the loop carries from one row to the next.
@@ -118,15 +126,14 @@ void KernelBuilder::emitPipelinedRows(OpBuilder &nb) {
               // near its end), then the same position of this row
               // normalized and streamed out.
               firstPass = [&](OpBuilder &hb, const Indices &pos, int64_t w) {
-                Value col =
-                    arith::AddIOp::create(hb, loc, pos[1], index(ahead));
+                Value col = arith::AddIOp::create(hb, loc, pos[1], aheadCols);
                 Value over = arith::CmpIOp::create(
                     hb, loc, arith::CmpIPredicate::uge, col, n);
-                Value rowAfter = arith::MinUIOp::create(
-                    hb, loc, arith::AddIOp::create(hb, loc, pos[0], index(1)),
-                    lastRow);
+                Value fetchRow = arith::AddIOp::create(
+                    hb, loc, arith::AddIOp::create(hb, loc, pos[0], aheadRows),
+                    arith::SelectOp::create(hb, loc, over, index(1), index(0)));
                 Indices fetch{
-                    arith::SelectOp::create(hb, loc, over, rowAfter, pos[0]),
+                    arith::MinUIOp::create(hb, loc, fetchRow, lastRow),
                     arith::SelectOp::create(
                         hb, loc, over, arith::SubIOp::create(hb, loc, col, n),
                         col)};

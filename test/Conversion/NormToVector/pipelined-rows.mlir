@@ -34,14 +34,14 @@ func.func @pipelined(%x: tensor<2048x4096xf32>) -> tensor<2048x4096xf32> {
 
 // -----
 
-// Rows of 4 KiB (under 16 KiB), or an output under the streaming threshold
-// (8 MiB, not streamed): the plain row kernel only.
+// Rows of 512 bytes (under 1 KiB), or an output under the streaming
+// threshold (8 MiB, not streamed): the plain row kernel only.
 // CHECK-LABEL: func.func @short_rows
 // CHECK-NOT:   locality<3>
 // CHECK:       return
-func.func @short_rows(%x: tensor<8192x1024xf32>) -> tensor<8192x1024xf32> {
-  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<8192x1024xf32> -> tensor<8192x1024xf32>
-  return %y : tensor<8192x1024xf32>
+func.func @short_rows(%x: tensor<65536x128xf32>) -> tensor<65536x128xf32> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<65536x128xf32> -> tensor<65536x128xf32>
+  return %y : tensor<65536x128xf32>
 }
 // CHECK-LABEL: func.func @in_cache
 // CHECK-NOT:   locality<3>

@@ -1,17 +1,19 @@
-// Rows of 16 KiB to 256 KiB whose input and output leave the L3 (the 16 MiB
+// Rows of 1 KiB to 256 KiB whose output leaves the L3 (the 16 MiB
 // streaming threshold) run pipelined: each thread normalizes a row in the
 // loop that sums the next one (lib/Conversion/NormToVector/
 // PipelinedRows.cpp). Against the float64 reference: LayerNorm f32 rows of
 // 4112 (64-lane vectors and a remainder of 16) with a NaN in row 40 (NaN in
 // that row only) and first elements 300 in rows 33 and 64 (the exact
 // squares pass of a row taken as the pipeline's next row, and of a chunk's
-// first row); RMSNorm f32 rows of 4096; LayerNorm bf16 rows of 8192; an
+// first row); RMSNorm f32 rows of 4096; LayerNorm bf16 rows of 8192 and of
+// 1024 (2 KiB: the L1 prefetch 4 KiB ahead lands two rows on); an
 // RMSNorm with a fused bias and SiLU (test/Execution/CPU/fusion/silu.mlir
 // at 1100x4096). One and three threads give the same bits.
 // RUN: %python %S/Inputs/pipelined_rows.py %t.x.npy 1100x4112
 // RUN: norm-run %s --function=ln --input=@%t.x.npy --input=4112xf32=random --input=4112xf32=random --check | FileCheck %s --check-prefix=THREE
 // RUN: norm-run %s --function=rms --input=1100x4096xf32=random --input=4096xf32=random --check | FileCheck %s --check-prefix=TWO
 // RUN: norm-run %s --function=ln_bf16 --input=1100x8192xbf16=random --input=8192xbf16=random --input=8192xbf16=random --check | FileCheck %s --check-prefix=ONE
+// RUN: norm-run %s --function=ln_bf16 --input=9001x1024xbf16=random --input=1024xbf16=random --input=1024xbf16=random --check | FileCheck %s --check-prefix=ONE
 // RUN: norm-opt %s --norm-fuse-elementwise -o %t.fused.mlir
 // RUN: norm-run %t.fused.mlir --function=silu --input=1100x4096xf32=random --input=4096xf32=random --check | FileCheck %s --check-prefix=ONE
 // RUN: env NORM_NUM_THREADS=1 norm-run %s --function=ln --input=@%t.x.npy --input=4112xf32=random --input=4112xf32=random --output=@%t.y1.npy --output=@%t.m1.npy --output=@%t.r1.npy
