@@ -121,10 +121,10 @@ void KernelBuilder::emitPipelinedRows(OpBuilder &nb) {
               Indices at{row, index(0)}, nextAt{next, index(0)};
               VectorNormalizer normalize =
                   prepareNormalizing(lb, at, unpack(carried));
-              // Each whole vector of the next row's first pass: its input
-              // 4 KiB further on prefetched into L1 (into the row after it
-              // near its end), then the same position of this row
-              // normalized and streamed out.
+              // Each whole vector of the next row's first pass: the input
+              // 4 KiB further on prefetched into L1 (in the rows after it,
+              // for short rows or near its end), then the same position of
+              // this row normalized and streamed out.
               firstPass = [&](OpBuilder &hb, const Indices &pos, int64_t w) {
                 Value col = arith::AddIOp::create(hb, loc, pos[1], aheadCols);
                 Value over = arith::CmpIOp::create(
