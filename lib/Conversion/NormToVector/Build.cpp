@@ -364,40 +364,38 @@ LogicalResult KernelBuilder::build() {
         scf::YieldOp::create(tb, loc);
       },
       [&](OpBuilder &eb, Location) {
-        if (canPipelineRows()) {
-          // Rows that leave the L3: normalized while the next is summed.
+        auto plain = [&](OpBuilder &pb) {
+          scf::ParallelOp::create(pb, loc, lbs, ubs, steps, body);
+        };
+        // `special` where `cond` holds at run time, the plain slot loops
+        // otherwise.
+        auto either = [&](Value cond, function_ref<void(OpBuilder &)> special) {
           scf::IfOp::create(
-              eb, loc, pipelineRowsCondition(eb),
+              eb, loc, cond,
               [&](OpBuilder &tb, Location) {
-                emitPipelinedRows(tb);
+                special(tb);
                 scf::YieldOp::create(tb, loc);
               },
               [&](OpBuilder &fb, Location) {
-                scf::ParallelOp::create(fb, loc, lbs, ubs, steps, body);
+                plain(fb);
                 scf::YieldOp::create(fb, loc);
               });
-          scf::YieldOp::create(eb, loc);
-          return;
+        };
+        if (canPipelineRows()) {
+          // Rows that leave the L3: normalized while the next is summed.
+          either(pipelineRowsCondition(eb),
+                 [&](OpBuilder &tb) { emitPipelinedRows(tb); });
+        } else if (canSplitColumns()) {
+          // Few column slots: their reduced segment in chunks.
+          Value chunks = splitChunks(eb, parallelSegs);
+          either(arith::CmpIOp::create(eb, loc, arith::CmpIPredicate::uge,
+                                       chunks, index(2)),
+                 [&](OpBuilder &sb) {
+                   emitSplitColumns(sb, chunks, parallelSegs);
+                 });
+        } else {
+          plain(eb);
         }
-        if (!canSplitColumns()) {
-          scf::ParallelOp::create(eb, loc, lbs, ubs, steps, body);
-          scf::YieldOp::create(eb, loc);
-          return;
-        }
-        // Few column slots: their reduced segment in chunks.
-        Value chunks = splitChunks(eb, parallelSegs);
-        Value split = arith::CmpIOp::create(eb, loc, arith::CmpIPredicate::uge,
-                                            chunks, index(2));
-        scf::IfOp::create(
-            eb, loc, split,
-            [&](OpBuilder &sb, Location) {
-              emitSplitColumns(sb, chunks, parallelSegs);
-              scf::YieldOp::create(sb, loc);
-            },
-            [&](OpBuilder &pb, Location) {
-              scf::ParallelOp::create(pb, loc, lbs, ubs, steps, body);
-              scf::YieldOp::create(pb, loc);
-            });
         scf::YieldOp::create(eb, loc);
       });
 

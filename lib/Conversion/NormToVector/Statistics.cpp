@@ -465,6 +465,22 @@ KernelBuilder::emitSlotStatistics(OpBuilder &nb, Indices &idx, int64_t lanes) {
     pivot = loadPivot(nb, idx, lanes);
   // The passes that prefetch the next slot's input (see nextSlotPrefetch).
   PrefetchPasses prefetch = nextSlotPrefetch(nb, idx, lanes);
+  // The row hook of the slot's first pass over its input: the prefetch
+  // shares it takes, then firstPass (none when all are unset).
+  auto firstPassHook = [&](std::initializer_list<RowHook> prefetches) {
+    SmallVector<RowHook> hooks;
+    for (const RowHook &hook : prefetches)
+      if (hook)
+        hooks.push_back(hook);
+    if (firstPass)
+      hooks.push_back(firstPass);
+    if (hooks.empty())
+      return RowHook();
+    return RowHook([hooks](OpBuilder &hb, const Indices &pos, int64_t w) {
+      for (const RowHook &hook : hooks)
+        hook(hb, pos, w);
+    });
+  };
   // In the squares pass, bf16 values subtract pivot + shift (the mean,
   // rounded to f32) at once: one operation per vector fewer (LayerNorm bf16
   // 4096x4096, single-threaded, 4.38 -> 4.04 ms). Distinct bf16 values
@@ -513,13 +529,7 @@ KernelBuilder::emitSlotStatistics(OpBuilder &nb, Indices &idx, int64_t lanes) {
       // The one pass takes the shares of the next slot that the sum's and
       // the squares' passes would have prefetched (bf16 rows: only the
       // squares', from their second pass on).
-      rowHook = [&](OpBuilder &hb, const Indices &pos, int64_t w) {
-        for (const RowHook &hook : {prefetch.sum, prefetch.squares, firstPass})
-          if (hook)
-            hook(hb, pos, w);
-      };
-      if (!prefetch.sum && !prefetch.squares && !firstPass)
-        rowHook = nullptr;
+      rowHook = firstPassHook({prefetch.sum, prefetch.squares});
       SmallVector<Value> s =
           reduceSlot(ob, idx, lanes, ArrayRef<Term>{pivoted, squared});
       rowHook = nullptr;
@@ -579,13 +589,7 @@ KernelBuilder::emitSlotStatistics(OpBuilder &nb, Indices &idx, int64_t lanes) {
       std::tie(shift, sumSq) = centeredStatistics(nb);
       mean = arith::AddFOp::create(nb, loc, pivot, shift);
     } else {
-      rowHook = [&](OpBuilder &hb, const Indices &pos, int64_t w) {
-        for (const RowHook &hook : {prefetch.squares, firstPass})
-          if (hook)
-            hook(hb, pos, w);
-      };
-      if (!prefetch.squares && !firstPass)
-        rowHook = nullptr;
+      rowHook = firstPassHook({prefetch.squares});
       sumSq = reduceSlot(nb, idx, lanes, squares);
       rowHook = nullptr;
     }
