@@ -367,17 +367,42 @@ SmallVector<Value> KernelBuilder::sumRowRange(OpBuilder &nb, const Indices &at,
   auto loop = scf::ForOp::create(
       nb, loc, lo, main, w, mainInits,
       [&](OpBuilder &lb, Location, Value iv, ValueRange args) {
+        SmallVector<Value> next(args);
         Indices pos = at;
         pos.back() = iv;
         if (rowHook)
           rowHook(lb, pos, width);
-        Value x = loadInputAnyOrder(lb, pos, width);
-        SmallVector<Value> next;
-        // contract: a squared term and its sum become one FMA.
-        for (size_t t = 0; t < n; ++t)
-          next.push_back(arith::AddFOp::create(lb, loc, args[t],
-                                               terms[t](lb, x, width),
-                                               arith::FastMathFlags::contract));
+        // Each slice of `sw` elements: the slice hook, the load and its
+        // terms added to the accumulators' lanes of the slice (contract: a
+        // squared term and its sum become one FMA).
+        auto slice = [&](int64_t offset, int64_t sw) {
+          Indices pos = at;
+          pos.back() = offset == 0
+                           ? iv
+                           : arith::AddIOp::create(lb, loc, iv, index(offset))
+                                 .getResult();
+          if (sliceHook)
+            sliceHook(lb, pos, sw);
+          Value x = loadInputAnyOrder(lb, pos, sw);
+          for (size_t t = 0; t < n; ++t) {
+            Value acc = next[t];
+            if (sw != width)
+              acc = vector::ExtractStridedSliceOp::create(
+                  lb, loc, next[t], ArrayRef<int64_t>{offset},
+                  ArrayRef<int64_t>{sw}, ArrayRef<int64_t>{1});
+            Value sum = arith::AddFOp::create(lb, loc, acc, terms[t](lb, x, sw),
+                                              arith::FastMathFlags::contract);
+            next[t] = sw == width
+                          ? sum
+                          : vector::InsertStridedSliceOp::create(
+                                lb, loc, sum, next[t],
+                                ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{1})
+                                .getResult();
+          }
+        };
+        int64_t sw = sliceHook ? hookSlice() : width;
+        for (int64_t offset = 0; offset < width; offset += sw)
+          slice(offset, sw);
         scf::YieldOp::create(lb, loc, next);
       });
   auto step = [&](OpBuilder &tb, const Indices &pos, int64_t k,

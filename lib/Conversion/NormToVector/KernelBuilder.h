@@ -367,6 +367,14 @@ private:
   unsigned numPrologue = 0;
   Value kept;            // view of the returned prologue value, or null
   bool readKept = false; // the slot being emitted reads h back from `kept`
+  /// Pipelined rows: the statistics compute the prologue value without
+  /// storing it; the normalizing pass computes it again from the cached
+  /// operands and stores it beside the output (non-temporally with it).
+  bool streamKept = false;
+  /// The element type of `kept`.
+  Type keptElem() const {
+    return cast<MemRefType>(kept.getType()).getElementType();
+  }
   SmallVector<Segment> segments;
   SmallVector<Value> segSizes;
   SmallVector<OpFoldResult> workSizes;
@@ -394,14 +402,41 @@ private:
   bool prefetchNextSlot = true;
   /// Called, when set, with each whole vector of a row's first pass over
   /// its input (the one-pass sums, or an RMSNorm's squares), after the
-  /// prefetch hooks: the pipelined rows' normalization of the row before.
+  /// prefetch hooks: the pipelined rows' prefetch.
   RowHook firstPass;
+  /// Called, when set, with each slice of those vectors (sliceHook): the
+  /// pipelined rows' normalization of the row before.
+  RowHook firstPassSlice;
   /// Independent chains of additions in nestReduced's innermost walked loop
   /// (set by reduceSlot for column slots).
   int64_t sumChains = 1;
   /// Called with each whole vector of a row in the sums (sumRowRange), and
   /// with each vector of column slots (reduceSlot), when set: a prefetch.
   RowHook rowHook;
+  /// Called, when set, before each slice of a whole vector in the row sums
+  /// (sumRowRange), after rowHook: pipelined rows' normalization, in
+  /// hookSlices slices.
+  RowHook sliceHook;
+  /// Pipelined rows: the row sums take each whole vector in this many
+  /// slices (see hookSlice).
+  int64_t hookSlices = 1;
+  /// The elements of a slice of a whole vector in the row sums: `width`, or
+  /// width / hookSlices where that keeps each accumulator lane's elements
+  /// (not for the even/odd order of bf16 loads, loadInputAnyOrder).
+  /// Slices store at least 32 bytes of the output (and of `kept`) at a
+  /// time, non-temporally (one AVX2 vector).
+  int64_t hookSlice() const {
+    bool anyOrder = normElem.isBF16() && ct.isF32();
+    if (hookSlices <= 1 || anyOrder || width % hookSlices != 0)
+      return width;
+    int64_t slice = width / hookSlices;
+    auto wide = [&](Type elem) {
+      return slice * elem.getIntOrFloatBitWidth() / 8 % 32 == 0;
+    };
+    if (!wide(outElem) || (kept && !wide(keptElem())))
+      return width;
+    return slice;
+  }
 };
 
 } // namespace mlir::norm::vector_detail

@@ -178,19 +178,28 @@ KernelBuilder::prepareNormalizing(OpBuilder &nb, const Indices &idx,
                                   arith::FastMathFlags::contract);
       return v;
     };
+    // A non-temporal store starts on a 64-byte line, or (a slice of a
+    // pipelined row) as far into one as a multiple of its size.
+    auto streamAlign = [&](Type elem) {
+      int64_t bytes = w * elem.getIntOrFloatBitWidth() / 8;
+      return llvm::Align(std::min<uint64_t>(64, bytes & -bytes));
+    };
     auto store = [&](Value v) {
       if (nontemporal)
         vector::StoreOp::create(ib, loc, v, y, at,
-                                /*nontemporal=*/true, llvm::Align(64));
+                                /*nontemporal=*/true, streamAlign(outElem));
       else
         vector::StoreOp::create(ib, loc, v, y, at);
     };
     Value h = loadNormalized(ib, at, w);
-    if (kept && !readKept)
-      vector::StoreOp::create(
-          ib, loc,
-          convert(ib, h, cast<MemRefType>(kept.getType()).getElementType()),
-          kept, at);
+    if (kept && !readKept) {
+      Value k = convert(ib, h, keptElem());
+      if (nontemporal && streamKept)
+        vector::StoreOp::create(ib, loc, k, kept, at, /*nontemporal=*/true,
+                                streamAlign(keptElem()));
+      else
+        vector::StoreOp::create(ib, loc, k, kept, at);
+    }
     if (pairRows && w == width) {
       // x, gamma, beta and the epilogue operands widened as even and
       // odd elements, each half normalized and finished, the halves

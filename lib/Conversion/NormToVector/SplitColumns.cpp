@@ -248,8 +248,7 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
     return arith::AddIOp::create(
         ib, loc, arith::MulIOp::create(ib, loc, chunk, index(2)), index(which));
   };
-  bool storesKept =
-      kept && cast<MemRefType>(kept.getType()).getElementType() == normElem;
+  bool storesKept = kept && keptElem() == normElem;
 
   // A: each chunk's sums, over its tiles, in the scratch buffer.
   parallel(true, [&](OpBuilder &pb, Indices &idx, Value chunk) {

@@ -442,7 +442,7 @@ KernelBuilder::emitSlotStatistics(OpBuilder &nb, Indices &idx, int64_t lanes) {
   // first, then every pass reads it back (from cache for rows that fit)
   // instead of reading the prologue's operands and computing it again.
   readKept = false;
-  if (kept && cast<MemRefType>(kept.getType()).getElementType() == normElem) {
+  if (kept && !streamKept && keptElem() == normElem) {
     // bf16 rows: the prologue of whole vectors on their even and odd
     // elements (PairedRows.cpp).
     bool paired = lanes == 0 && canPairPrologue();
@@ -530,9 +530,10 @@ KernelBuilder::emitSlotStatistics(OpBuilder &nb, Indices &idx, int64_t lanes) {
       // the squares' passes would have prefetched (bf16 rows: only the
       // squares', from their second pass on).
       rowHook = firstPassHook({prefetch.sum, prefetch.squares});
+      sliceHook = firstPassSlice;
       SmallVector<Value> s =
           reduceSlot(ob, idx, lanes, ArrayRef<Term>{pivoted, squared});
-      rowHook = nullptr;
+      rowHook = sliceHook = nullptr;
       Value sh = arith::DivFOp::create(
           ob, loc, s[0], lanes == 0 ? count : splat(ob, count, lanes));
       Value m2 =
@@ -590,8 +591,9 @@ KernelBuilder::emitSlotStatistics(OpBuilder &nb, Indices &idx, int64_t lanes) {
       mean = arith::AddFOp::create(nb, loc, pivot, shift);
     } else {
       rowHook = firstPassHook({prefetch.squares});
+      sliceHook = firstPassSlice;
       sumSq = reduceSlot(nb, idx, lanes, squares);
-      rowHook = nullptr;
+      rowHook = sliceHook = nullptr;
     }
     inv = inverseScale(nb, lanes, sumSq, var);
   }

@@ -1,14 +1,15 @@
-// RUN: norm-opt %s --norm-convert-to-vector=vector-width=16 --canonicalize --split-input-file | FileCheck %s
+// RUN: norm-opt %s --norm-convert-to-vector=vector-width=64 --canonicalize --split-input-file | FileCheck %s
 
 // Rows of 16 KiB whose input and output (64 MiB) leave the L3, when the
 // output starts on a 64-byte line (every row is then streamed): chunks of
 // 32 rows; the first row's statistics alone, then a loop over the rows
 // that carries the statistics (pivot, shift, rstd) of the row it
 // normalizes, in the loop that sums the next row: each vector of the next
-// row prefetches its input 1024 elements (4 KiB) further on into L1,
-// normalizes and streams out the same position of this row, then adds the
-// next row's x - pivot and its square. The chunk's last row is normalized
-// after the loop. Otherwise, the plain row kernel.
+// row prefetches its input 1024 elements (4 KiB) further on into L1, then
+// in each of its four slices (of 16 elements, whole 64-byte lines) the
+// same position of this row is normalized and streamed out and the next
+// row's x - pivot and its square are added. The chunk's last row is
+// normalized after the loop. Otherwise, the plain row kernel.
 // CHECK-LABEL: func.func @pipelined
 // CHECK:       %[[ALIGNED:.*]] = arith.cmpi eq, %{{.*}}, %c0 : index
 // CHECK:       scf.if %[[ALIGNED]] {
@@ -17,12 +18,23 @@
 // CHECK:           %[[LAST:.*]] = arith.subi %{{.*}}, %c1 : index
 // CHECK:           %[[STATS:.*]]:3 = scf.for %[[ROW:.*]] = %[[LO]] to %[[LAST]] step %c1 iter_args({{.*}}) -> (f32, f32, f32) {
 // CHECK:             %[[NEXT:.*]] = arith.addi %[[ROW]], %c1 : index
-// CHECK:             scf.for %[[J:.*]] = %c0 to %c4096 step %c16 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>) {
+// CHECK:             scf.for %[[J:.*]] = %c0 to %c4096 step %c64 iter_args({{.*}}) -> (vector<64xf32>, vector<64xf32>) {
 // CHECK:               %[[AHEAD:.*]] = arith.addi %[[J]], %c1024 : index
-// CHECK:               memref.prefetch %{{.*}}, read, locality<3>, data : memref<2048x4096xf32>
+// CHECK-COUNT-4:       memref.prefetch %{{.*}}, read, locality<3>, data : memref<2048x4096xf32>
 // CHECK:               vector.load %{{.*}}[%[[ROW]], %[[J]]] : memref<2048x4096xf32>, vector<16xf32>
 // CHECK:               vector.store %{{.*}}, %{{.*}}[%[[ROW]], %[[J]]] {alignment = 64 : i64, nontemporal = true} : memref<2048x4096xf32>, vector<16xf32>
 // CHECK:               vector.load %{{.*}}[%[[NEXT]], %[[J]]] : memref<2048x4096xf32>, vector<16xf32>
+// CHECK:               vector.insert_strided_slice %{{.*}}, %{{.*}} {offsets = [0], strides = [1]} : vector<16xf32> into vector<64xf32>
+// CHECK:               %[[J16:.*]] = arith.addi %[[J]], %c16 : index
+// CHECK:               vector.load %{{.*}}[%[[ROW]], %[[J16]]] : memref<2048x4096xf32>, vector<16xf32>
+// CHECK:               vector.store %{{.*}}, %{{.*}}[%[[ROW]], %[[J16]]] {alignment = 64 : i64, nontemporal = true} : memref<2048x4096xf32>, vector<16xf32>
+// CHECK:               vector.load %{{.*}}[%[[NEXT]], %[[J16]]] : memref<2048x4096xf32>, vector<16xf32>
+// CHECK:               vector.insert_strided_slice %{{.*}}, %{{.*}} {offsets = [16], strides = [1]} : vector<16xf32> into vector<64xf32>
+// CHECK:               %[[J48:.*]] = arith.addi %[[J]], %c48 : index
+// CHECK:               vector.store %{{.*}}, %{{.*}}[%[[ROW]], %[[J48]]] {alignment = 64 : i64, nontemporal = true} : memref<2048x4096xf32>, vector<16xf32>
+// CHECK:               vector.insert_strided_slice %{{.*}}, %{{.*}} {offsets = [48], strides = [1]} : vector<16xf32> into vector<64xf32>
+// CHECK-NOT:           vector.load
+// CHECK:               scf.yield %{{.*}}, %{{.*}} : vector<64xf32>, vector<64xf32>
 // CHECK:             scf.yield %{{.*}}, %{{.*}}, %{{.*}} : f32, f32, f32
 // CHECK:           vector.store %{{.*}}, %{{.*}}[%[[LAST]], %{{.*}}] {alignment = 64 : i64, nontemporal = true}
 // CHECK:       } else {
@@ -49,4 +61,32 @@ func.func @short_rows(%x: tensor<65536x128xf32>) -> tensor<65536x128xf32> {
 func.func @in_cache(%x: tensor<512x4096xf32>) -> tensor<512x4096xf32> {
   %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<512x4096xf32> -> tensor<512x4096xf32>
   return %y : tensor<512x4096xf32>
+}
+
+// -----
+
+// A returned prologue value (the residual sum h = x + r) is not stored by
+// the statistics: the normalizing pass computes it again from x and r and
+// streams it out beside the output, when its rows are on 64-byte lines too.
+// CHECK-LABEL: func.func @kept
+// CHECK:       %[[Y:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2048x4096xf32>
+// CHECK:       %[[H:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2048x4096xf32>
+// CHECK:       memref.extract_aligned_pointer_as_index %[[Y]]
+// CHECK:       %[[HPTR:.*]] = memref.extract_aligned_pointer_as_index %[[H]]
+// CHECK:       arith.ori %[[HPTR]], %c16384 : index
+// CHECK:       scf.parallel
+// CHECK:         scf.for %[[ROW:.*]] = %{{.*}} to %{{.*}} step %c1
+// CHECK:           scf.for %[[J:.*]] = %c0 to %c4096 step %c64
+// CHECK:             %[[X:.*]] = vector.load %{{.*}}[%[[ROW]], %[[J]]] : memref<2048x4096xf32>, vector<16xf32>
+// CHECK:             %[[R:.*]] = vector.load %{{.*}}[%[[ROW]], %[[J]]] : memref<2048x4096xf32>, vector<16xf32>
+// CHECK:             %[[SUM:.*]] = arith.addf %[[X]], %[[R]] : vector<16xf32>
+// CHECK:             vector.store %[[SUM]], %[[H]][%[[ROW]], %[[J]]] {alignment = 64 : i64, nontemporal = true}
+// CHECK:             vector.store %{{.*}}, %[[Y]][%[[ROW]], %[[J]]] {alignment = 64 : i64, nontemporal = true}
+func.func @kept(%x: tensor<2048x4096xf32>, %r: tensor<2048x4096xf32>) -> (tensor<2048x4096xf32>, tensor<2048x4096xf32>) {
+  %y, %h = norm.rms_norm %x prologue(%r : tensor<2048x4096xf32>) -> tensor<2048x4096xf32> {
+  ^bb0(%a: f32, %b: f32):
+    %s = arith.addf %a, %b : f32
+    norm.yield %s : f32
+  } {axes = array<i64: 1>} : tensor<2048x4096xf32> -> tensor<2048x4096xf32>
+  return %y, %h : tensor<2048x4096xf32>, tensor<2048x4096xf32>
 }

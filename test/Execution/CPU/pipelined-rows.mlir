@@ -8,7 +8,10 @@
 // first row); RMSNorm f32 rows of 4096; LayerNorm bf16 rows of 8192 and of
 // 1024 (2 KiB: the L1 prefetch 4 KiB ahead lands two rows on); an
 // RMSNorm with a fused bias and SiLU (test/Execution/CPU/fusion/silu.mlir
-// at 1100x4096). One and three threads give the same bits.
+// at 1100x4096); a residual add whose sum is returned (stored beside the
+// output by the normalizing pass) before an f32 RMSNorm and before the
+// bf16 transformer block of bench/fusion.mlir (LayerNorm, bias, GELU).
+// One and three threads give the same bits.
 // RUN: %python %S/Inputs/pipelined_rows.py %t.x.npy 1100x4112
 // RUN: norm-run %s --function=ln --input=@%t.x.npy --input=4112xf32=random --input=4112xf32=random --check | FileCheck %s --check-prefix=THREE
 // RUN: norm-run %s --function=rms --input=1100x4096xf32=random --input=4096xf32=random --check | FileCheck %s --check-prefix=TWO
@@ -16,6 +19,8 @@
 // RUN: norm-run %s --function=ln_bf16 --input=9001x1024xbf16=random --input=1024xbf16=random --input=1024xbf16=random --check | FileCheck %s --check-prefix=ONE
 // RUN: norm-opt %s --norm-fuse-elementwise -o %t.fused.mlir
 // RUN: norm-run %t.fused.mlir --function=silu --input=1100x4096xf32=random --input=4096xf32=random --check | FileCheck %s --check-prefix=ONE
+// RUN: norm-run %t.fused.mlir --function=residual --input=1100x4096xf32=random --input=1100x4096xf32=random --input=4096xf32=random --check | FileCheck %s --check-prefix=TWO
+// RUN: norm-run %t.fused.mlir --function=block_bf16 --input=2100x4096xbf16=random --input=2100x4096xbf16=random --input=4096xbf16=random --input=4096xbf16=random --input=4096xbf16=random --check | FileCheck %s --check-prefix=TWO
 // RUN: env NORM_NUM_THREADS=1 norm-run %s --function=ln --input=@%t.x.npy --input=4112xf32=random --input=4112xf32=random --output=@%t.y1.npy --output=@%t.m1.npy --output=@%t.r1.npy
 // RUN: env NORM_NUM_THREADS=3 norm-run %s --function=ln --input=@%t.x.npy --input=4112xf32=random --input=4112xf32=random --output=@%t.y3.npy --output=@%t.m3.npy --output=@%t.r3.npy
 // RUN: cmp %t.y1.npy %t.y3.npy
@@ -50,4 +55,35 @@ func.func @silu(%x: tensor<1100x4096xf32>, %bias: tensor<4096xf32>) -> tensor<11
   %den = arith.addf %ex, %one : tensor<1100x4096xf32>
   %z = arith.divf %yb, %den : tensor<1100x4096xf32>
   return %z : tensor<1100x4096xf32>
+}
+func.func @residual(%x: tensor<1100x4096xf32>, %r: tensor<1100x4096xf32>, %g: tensor<4096xf32>) -> (tensor<1100x4096xf32>, tensor<1100x4096xf32>) {
+  %h = arith.addf %x, %r : tensor<1100x4096xf32>
+  %y = norm.rms_norm %h gamma(%g : tensor<4096xf32>) {axes = array<i64: 1>} : tensor<1100x4096xf32> -> tensor<1100x4096xf32>
+  return %y, %h : tensor<1100x4096xf32>, tensor<1100x4096xf32>
+}
+func.func @block_bf16(%x: tensor<?x?xbf16>, %r: tensor<?x?xbf16>, %g: tensor<?xbf16>, %b: tensor<?xbf16>, %bias: tensor<?xbf16>) -> (tensor<?x?xbf16>, tensor<?x?xbf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = tensor.dim %x, %c0 : tensor<?x?xbf16>
+  %d = tensor.dim %x, %c1 : tensor<?x?xbf16>
+  %e = tensor.empty(%n, %d) : tensor<?x?xbf16>
+  %h = linalg.add ins(%x, %r : tensor<?x?xbf16>, tensor<?x?xbf16>) outs(%e : tensor<?x?xbf16>) -> tensor<?x?xbf16>
+  %y = norm.layer_norm %h gamma(%g : tensor<?xbf16>) beta(%b : tensor<?xbf16>) {axes = array<i64: 1>} : tensor<?x?xbf16> -> tensor<?x?xbf16>
+  %z = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%y, %bias : tensor<?x?xbf16>, tensor<?xbf16>) outs(%e : tensor<?x?xbf16>) {
+  ^bb0(%a: bf16, %c: bf16, %o: bf16):
+    %af = arith.extf %a : bf16 to f32
+    %cf = arith.extf %c : bf16 to f32
+    %s = arith.addf %af, %cf : f32
+    %half = arith.constant 0.5 : f32
+    %one = arith.constant 1.0 : f32
+    %k = arith.constant 0.70710678118654752 : f32
+    %t0 = arith.mulf %s, %k : f32
+    %t1 = math.erf %t0 : f32
+    %t2 = arith.addf %t1, %one : f32
+    %t3 = arith.mulf %s, %half : f32
+    %t4 = arith.mulf %t3, %t2 : f32
+    %t5 = arith.truncf %t4 : f32 to bf16
+    linalg.yield %t5 : bf16
+  } -> tensor<?x?xbf16>
+  return %z, %h : tensor<?x?xbf16>, tensor<?x?xbf16>
 }
