@@ -70,7 +70,8 @@ def run_fusion(path, kernel, shape, threads):
     env = dict(os.environ, NORM_NUM_THREADS=str(threads), **PINNED)
     out = subprocess.run(
         [os.path.join(BUILD, "bin", "norm-run"), path, f"--function={kernel}",
-         "--benchmark=30"] + [f"--input={i}" for i in fusion_inputs(kernel, shape)],
+         f"--benchmark={reps_for(shape)}"] +
+        [f"--input={i}" for i in fusion_inputs(kernel, shape)],
         capture_output=True, text=True, env=env)
     for line in out.stdout.splitlines() + out.stderr.splitlines():
         if line.startswith("benchmark:"):
