@@ -31,6 +31,19 @@ func.func @transformer_bf16(%x: tensor<?x?xbf16>, %r: tensor<?x?xbf16>, %g: tens
   return %z, %h : tensor<?x?xbf16>, tensor<?x?xbf16>
 }
 
+// LLM block, bf16 activations: h = x + r (the residual stream, returned for
+// the next block), y = RMSNorm(h) * g.
+func.func @llm_bf16(%x: tensor<?x?xbf16>, %r: tensor<?x?xbf16>, %g: tensor<?xbf16>) -> (tensor<?x?xbf16>, tensor<?x?xbf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = tensor.dim %x, %c0 : tensor<?x?xbf16>
+  %d = tensor.dim %x, %c1 : tensor<?x?xbf16>
+  %e = tensor.empty(%n, %d) : tensor<?x?xbf16>
+  %h = linalg.add ins(%x, %r : tensor<?x?xbf16>, tensor<?x?xbf16>) outs(%e : tensor<?x?xbf16>) -> tensor<?x?xbf16>
+  %y = norm.rms_norm %h gamma(%g : tensor<?xbf16>) {axes = array<i64: 1>} : tensor<?x?xbf16> -> tensor<?x?xbf16>
+  return %y, %h : tensor<?x?xbf16>, tensor<?x?xbf16>
+}
+
 // ResNet block tail, f32 NCHW: BatchNorm (inference) then ReLU.
 func.func @cnn_f32(%x: tensor<?x?x?x?xf32>, %m: tensor<?xf32>, %v: tensor<?xf32>, %g: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?x?x?x?xf32> {
   %y = norm.batch_norm_inference %x, %m, %v gamma(%g : tensor<?xf32>) beta(%b : tensor<?xf32>) : tensor<?x?x?x?xf32>, tensor<?xf32>, tensor<?xf32> -> tensor<?x?x?x?xf32>

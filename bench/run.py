@@ -52,6 +52,7 @@ def cases(quick):
 
 # Fused vs unfused model blocks (bench/fusion.mlir) through norm-run.
 FUSION = [("transformer_bf16", "16384x1024"), ("transformer_bf16", "8192x4096"),
+          ("llm_bf16", "8192x4096"), ("llm_bf16", "32768x1024"),
           ("cnn_f32", "32x64x56x56"), ("cnn_f32", "32x256x14x14")]
 
 
@@ -60,6 +61,8 @@ def fusion_inputs(kernel, shape):
     if kernel.startswith("transformer"):
         d = dims[-1]
         return [f"{shape}xbf16=random"] * 2 + [f"{d}xbf16=random"] * 3
+    if kernel.startswith("llm"):
+        return [f"{shape}xbf16=random"] * 2 + [f"{dims[-1]}xbf16=random"]
     c = dims[1]
     return [f"{shape}xf32=random", f"{c}xf32=random",
             f"{c}xf32=random(0.5,2)", f"{c}xf32=random", f"{c}xf32=random"]
