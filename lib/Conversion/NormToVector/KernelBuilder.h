@@ -50,6 +50,10 @@ inline constexpr int64_t kSumBlockIterations = 256;
 /// chunks of about this many bytes of input (SplitColumns.cpp, Build.cpp).
 inline constexpr int64_t kColumnTileBytes = 16 * 1024;
 
+/// Row kernels of several kept segments give each parallel iteration about
+/// this many bytes of consecutive rows (Build.cpp).
+inline constexpr int64_t kRowChunkBytes = 16 * 1024;
+
 /// Problems whose output (as large as the input) is smaller than this run
 /// without a thread team.
 inline constexpr int64_t kSequentialBytes = 64 * 1024;

@@ -120,11 +120,25 @@ func.func @batch_norm_nchw(%x: tensor<8x16x7x7xf32>) -> (tensor<8x16x7x7xf32>, t
 // -----
 
 // Group norm splits the channel axis; each (example, group) is one row of
-// (channels per group) * H * W elements; gamma is split alike.
+// (channels per group) * H * W elements; gamma is split alike. The rows
+// (two kept segments) go in chunks of consecutive rows (16 KiB, here all
+// eight in one), the first row's indices from the chunk's start, the next
+// ones advanced row by row (the group wrapping into the example).
 // CHECK-LABEL: func.func @group_norm
 // CHECK:       memref.expand_shape %{{.*}} {{\[}}[0], [1, 2], [3]] output_shape [2, 4, 8, 9] : memref<2x32x9xf32> into memref<2x4x8x9xf32>
 // CHECK:       memref.expand_shape %{{.*}} {{\[}}[0, 1]] output_shape [4, 8] : memref<32xf32> into memref<4x8xf32>
-// CHECK:       scf.parallel (%{{.*}}, %{{.*}}) =
+// CHECK:       scf.parallel (%[[CHUNK:.*]]) = (%c0) to (%c1) step (%c1) {
+// CHECK:         %[[FIRST:.*]] = arith.muli %[[CHUNK]], %c455 : index
+// CHECK:         %[[G0:.*]] = arith.remui %[[FIRST]], %c4 : index
+// CHECK:         %[[N0:.*]] = arith.divui %[[FIRST]], %c4 : index
+// CHECK:         scf.for %{{.*}} = %[[FIRST]] to %{{.*}} step %c1 iter_args(%[[N:.*]] = %[[N0]], %[[G:.*]] = %[[G0]]) -> (index, index) {
+// CHECK:           vector.load %{{.*}}[%[[N]], %[[G]], %c0, %{{.*}}] : memref<2x4x8x9xf32>
+// CHECK:           %[[BUMPED:.*]] = arith.addi %[[G]], %c1 : index
+// CHECK:           %[[WRAPS:.*]] = arith.cmpi eq, %[[BUMPED]], %c4 : index
+// CHECK:           %[[NEXTG:.*]] = arith.select %[[WRAPS]], %c0, %[[BUMPED]] : index
+// CHECK:           %[[CARRY:.*]] = arith.select %[[WRAPS]], %c1, %c0 : index
+// CHECK:           %[[NEXTN:.*]] = arith.addi %[[N]], %[[CARRY]] : index
+// CHECK:           scf.yield %[[NEXTN]], %[[NEXTG]] : index, index
 func.func @group_norm(%x: tensor<2x32x9xf32>, %g: tensor<32xf32>) -> tensor<2x32x9xf32> {
   %y = norm.group_norm %x gamma(%g : tensor<32xf32>) {num_groups = 4} : tensor<2x32x9xf32> -> tensor<2x32x9xf32>
   return %y : tensor<2x32x9xf32>
