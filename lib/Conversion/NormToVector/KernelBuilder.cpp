@@ -187,11 +187,6 @@ void KernelBuilder::nestReduced(
   if (reducedRange && reducedRange->segment == depth) {
     lo = reducedRange->lo;
     hi = reducedRange->hi;
-    if (reducedRange->single) {
-      idx[depth] = lo;
-      nestReduced(nb, idx, depth + 1, inits, innermost, results);
-      return;
-    }
   }
   auto body = [&](OpBuilder &lb, Location, Value iv, ValueRange args) {
     idx[depth] = iv;

@@ -398,8 +398,6 @@ private:
   struct ReducedRange {
     size_t segment;
     Value lo, hi;
-    /// hi is lo + 1: the position lo alone, without a loop.
-    bool single = false;
   };
   std::optional<ReducedRange> reducedRange;
   /// Whether nextSlotPrefetch may prefetch (off for pipelined rows).

@@ -50,6 +50,8 @@ constexpr int64_t kMinChunkBytes = 32 * 1024;
 /// Kernels with at least this many parallel slot iterations without
 /// splitting keep the column strategy as it is.
 constexpr int64_t kSplitBelowIterations = 16;
+/// Phase C by rows: rows normalized per visit of a block of channels.
+constexpr int64_t kRowsPerBlockVisit = 8;
 } // namespace
 
 bool KernelBuilder::canSplitColumns() {
@@ -365,18 +367,18 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
   });
 
   // C: each chunk's normalizing pass, tile by tile, or when rows hold two
-  // or more whole blocks row by row (each block's pass a single position,
-  // no loop): in tiles, the strided stores of such rows ran 1.3 to 1.7
-  // times slower (NHWC batch norm f32 with 128, 256 and 512 channels, 2
-  // threads); rows of one block and a remainder (96 channels) the other way
-  // round. Dynamic shapes choose at run time. NHWC batch norm f32
-  // 32x14x14x256, dynamic shape, 2 threads: 187 us with a one-row loop per
-  // block and the scale recomputed, 150 us without the loop, 130 us with
-  // phase B's constants (static shape 128 -> 110 us).
-  // The normalizing pass of the block at `at` over rows [lo, hi) (`single`:
-  // hi is lo + 1).
+  // or more whole blocks a few rows at a time (kRowsPerBlockVisit rows
+  // through each block in turn): in tiles, the strided stores of such rows
+  // ran 1.3 to 1.7 times slower (NHWC batch norm f32 with 128, 256 and 512
+  // channels, 2 threads); rows of one block and a remainder (96 channels)
+  // the other way round. Dynamic shapes choose at run time. NHWC batch norm
+  // f32 32x14x14x256, dynamic shape, 2 threads: 187 us with a one-row loop
+  // per block and the scale recomputed, 150 us one row per visit without
+  // the loop, 130 us with phase B's constants (static shape 128 -> 110 us);
+  // bf16 eight rows per visit: 89-91 -> 68-72 us (docs/cpu.md).
+  // The normalizing pass of the block at `at` over rows [lo, hi).
   auto normalizeBlock = [&](OpBuilder &ib, const Indices &at, int64_t lanes,
-                            Value lo, Value hi, bool single) {
+                            Value lo, Value hi) {
     auto [hasScale, hasOffset, betaInOffset] = affineShape;
     SlotStatistics stats{lanes, {}, {}, {}, {}};
     SlotAffine a;
@@ -389,13 +391,14 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
       stats.shift = loadScratch(ib, at, index(1), lanes);
     (hasScale ? a.scale : stats.inv) = loadScratch(ib, at, index(2), lanes);
     stats.affine = a;
-    reducedRange = ReducedRange{r, lo, hi, single};
+    reducedRange = ReducedRange{r, lo, hi};
     readKept = storesKept;
     emitNormalizingPass(ib, at, stats, nullptr);
     readKept = false;
     reducedRange.reset();
   };
-  // By row: the tile's rows one at a time through the whole blocks, then
+  // By row: the tile's rows a few at a time through the whole blocks (each
+  // block's constants loaded once for them), then
   // each remainder block down the tile (its checks once per tile, not once
   // per row).
   auto normalizeChunk = [&](OpBuilder &pb, Indices &idx, Value chunk,
@@ -406,18 +409,22 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
           if (!byRow) {
             forEachColumnBlock(
                 tb, idx, [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
-                  normalizeBlock(ib, at, lanes, tlo, thi, false);
+                  normalizeBlock(ib, at, lanes, tlo, thi);
                 });
             return;
           }
           scf::ForOp::create(
-              tb, loc, tlo, thi, index(1), ValueRange{},
+              tb, loc, tlo, thi, index(kRowsPerBlockVisit), ValueRange{},
               [&](OpBuilder &rb, Location, Value row, ValueRange) {
-                Value next = arith::AddIOp::create(rb, loc, row, index(1));
+                Value next = arith::MinUIOp::create(
+                    rb, loc,
+                    arith::AddIOp::create(rb, loc, row,
+                                          index(kRowsPerBlockVisit)),
+                    thi);
                 forEachColumnBlock(
                     rb, idx,
                     [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
-                      normalizeBlock(ib, at, lanes, row, next, true);
+                      normalizeBlock(ib, at, lanes, row, next);
                     },
                     ColumnBlocks::Whole);
                 scf::YieldOp::create(rb, loc);
@@ -425,7 +432,7 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
           forEachColumnBlock(
               tb, idx,
               [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
-                normalizeBlock(ib, at, lanes, tlo, thi, false);
+                normalizeBlock(ib, at, lanes, tlo, thi);
               },
               ColumnBlocks::Remainder);
         },

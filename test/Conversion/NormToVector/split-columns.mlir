@@ -53,16 +53,19 @@ func.func @split(%x: tensor<8x32x32x24xf32>) -> (tensor<8x32x32x24xf32>, tensor<
 
 // 64 channels: four blocks of 16 lanes, fewer than 16 parallel
 // iterations, so the 32768 rows are split too (16 chunks); rows of two or
-// more whole blocks are normalized one row at a time, block after block,
-// without a loop over the rows of a tile.
+// more whole blocks are normalized eight rows at a time, block after
+// block, each block's constants (pivot, shift, scale) loaded once for the
+// eight rows.
 // CHECK-LABEL: func.func @split_rows
 // CHECK:       memref.alloca() : memref<4096xf32>
 // CHECK:       scf.parallel (%{{.*}}) = (%c0) to (%c16) step (%c1) {
 // CHECK:       scf.parallel (%{{.*}}) = (%c0) to (%c16) step (%c1) {
-// CHECK:         scf.for %[[R:.*]] = %{{.*}} to %{{.*}} step %c1 {
+// CHECK:         scf.for %[[R:.*]] = %{{.*}} to %[[HI:.*]] step %c8 {
+// CHECK:           %[[NEXT:.*]] = arith.minui %{{.*}}, %[[HI]] : index
 // CHECK-NEXT:      scf.for %[[C:.*]] = %c0 to %c4 step %c1 {
-// CHECK-NOT:         scf.for
-// CHECK:             vector.load %{{.*}}[%[[R]], %{{.*}}] : memref<32768x64xf32>, vector<16xf32>
+// CHECK-COUNT-3:     vector.load %{{.*}} : memref<4096xf32>, vector<16xf32>
+// CHECK-NEXT:        scf.for %[[ROW:.*]] = %[[R]] to %[[NEXT]] step %c1 {
+// CHECK-NEXT:          vector.load %{{.*}}[%[[ROW]], %{{.*}}] : memref<32768x64xf32>, vector<16xf32>
 func.func @split_rows(%x: tensor<8x64x64x64xf32>) -> (tensor<8x64x64x64xf32>, tensor<64xf32>, tensor<64xf32>) {
   %y, %bm, %bv = norm.batch_norm %x {channel_axis = 3} : tensor<8x64x64x64xf32> -> tensor<8x64x64x64xf32>, tensor<64xf32>, tensor<64xf32>
   return %y, %bm, %bv : tensor<8x64x64x64xf32>, tensor<64xf32>, tensor<64xf32>
