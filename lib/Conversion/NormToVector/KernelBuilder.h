@@ -402,6 +402,9 @@ private:
   std::optional<ReducedRange> reducedRange;
   /// Whether nextSlotPrefetch may prefetch (off for pipelined rows).
   bool prefetchNextSlot = true;
+  /// Rows are known to be shorter than kLongRowBytes (pipelined rows): no
+  /// Chan's blocks.
+  bool shortRowsOnly = false;
   /// Called, when set, with each whole vector of a row's first pass over
   /// its input (the one-pass sums, or an RMSNorm's squares), after the
   /// prefetch hooks: the pipelined rows' prefetch.

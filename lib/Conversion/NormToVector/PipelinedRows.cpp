@@ -97,6 +97,8 @@ void KernelBuilder::emitPipelinedRows(OpBuilder &nb) {
   llvm::SaveAndRestore noNextSlot(prefetchNextSlot, false);
   llvm::SaveAndRestore keptWithOutput(streamKept, true);
   llvm::SaveAndRestore slices(hookSlices, kPipelineSlices);
+  // pipelineRowsCondition holds: rows under kLongRowBytes.
+  llvm::SaveAndRestore shortRows(shortRowsOnly, true);
   Value rows = segSizes[0];
   Value n = segSizes[1];
   Value lastRow = arith::SubIOp::create(nb, loc, rows, index(1));

@@ -565,7 +565,7 @@ KernelBuilder::emitSlotStatistics(OpBuilder &nb, Indices &idx, int64_t lanes) {
     bool singleRow = llvm::count_if(segments, [](const Segment &seg) {
                        return seg.reduced;
                      }) == 1;
-    if (desc.center && rowLike && singleRow) {
+    if (desc.center && rowLike && singleRow && !shortRowsOnly) {
       // Long rows: one read from memory with Chan's blocks; rows that stay
       // in cache: two exact passes.
       Value longRow = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::uge,
