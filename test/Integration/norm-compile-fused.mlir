@@ -26,3 +26,17 @@ func.func @block(%x: tensor<?x?xbf16>, %r: tensor<?x?xbf16>, %bias: tensor<?xf32
   } {axes = array<i64: 1>, epilogue_maps = [affine_map<(d0, d1) -> (d1)>]} : tensor<?x?xbf16> -> tensor<?x?xbf16>
   return %y, %h : tensor<?x?xbf16>, tensor<?x?xf32>
 }
+
+// What --norm-fuse-elementwise leaves of a block written in linalg: the
+// tensor.dim and constants that sized its tensor.empty, now unused, are
+// dropped rather than refused as non-norm ops.
+// CHECK-LABEL: static inline norm_status leftovers(const float *arg0, int64_t arg0_d0, int64_t arg0_d1, const float *arg1, int64_t arg1_d0, float *result0) {
+func.func @leftovers(%x: tensor<?x?xf32>, %g: tensor<?xf32>) -> tensor<?x?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = tensor.dim %x, %c0 : tensor<?x?xf32>
+  %d = tensor.dim %x, %c1 : tensor<?x?xf32>
+  %e = tensor.empty(%n, %d) : tensor<?x?xf32>
+  %y = norm.rms_norm %x gamma(%g : tensor<?xf32>) {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}

@@ -23,6 +23,7 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -327,6 +328,17 @@ int main(int argc, char **argv) {
   if (llvm::Error err = readModuleFile(inputFilename, context, file))
     return fail(llvm::toString(std::move(err)));
   OwningOpRef<ModuleOp> &module = file.module;
+  // What the fusion passes leave unused in a function (the tensor.dim and
+  // constants that sized an unfused tensor.empty) is no part of the ABI:
+  // erased, last first, so that a chain of them goes too.
+  for (auto func : module->getOps<func::FuncOp>()) {
+    if (func.isExternal())
+      continue;
+    for (Operation &op :
+         llvm::make_early_inc_range(llvm::reverse(func.getBody().front())))
+      if (isOpTriviallyDead(&op))
+        op.erase();
+  }
   if (targetKind == "cuda")
     return compileCuda(*module, *machine, triple);
   if (targetKind != "cpu")
