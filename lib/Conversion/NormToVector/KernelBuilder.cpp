@@ -195,7 +195,18 @@ void KernelBuilder::nestReduced(
     scf::YieldOp::create(lb, loc, inner);
   };
   if (inits.empty()) {
-    scf::ForOp::create(nb, loc, lo, hi, index(1), inits, body);
+    if (!reverseWalk) {
+      scf::ForOp::create(nb, loc, lo, hi, index(1), inits, body);
+      return;
+    }
+    // Backwards: position lo + hi - 1 - iv.
+    Value top = arith::SubIOp::create(
+        nb, loc, arith::AddIOp::create(nb, loc, lo, hi), index(1));
+    scf::ForOp::create(
+        nb, loc, lo, hi, index(1), inits,
+        [&](OpBuilder &lb, Location l, Value iv, ValueRange args) {
+          body(lb, l, arith::SubIOp::create(lb, loc, top, iv), args);
+        });
     return;
   }
   // Sums over blocks of kSumBlockIterations iterations, each from zero,

@@ -400,6 +400,9 @@ private:
     Value lo, hi;
   };
   std::optional<ReducedRange> reducedRange;
+  /// nestReduced walks the outer segments of a loop without sums backwards
+  /// (the normalizing pass: see emitNormalizingPass).
+  bool reverseWalk = false;
   /// Whether nextSlotPrefetch may prefetch (off for pipelined rows).
   bool prefetchNextSlot = true;
   /// Rows are known to be shorter than kLongRowBytes (pipelined rows): no
