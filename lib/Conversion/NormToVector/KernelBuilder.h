@@ -429,22 +429,8 @@ private:
   /// slices (see hookSlice).
   int64_t hookSlices = 1;
   /// The elements of a slice of a whole vector in the row sums: `width`, or
-  /// width / hookSlices where that keeps each accumulator lane's elements
-  /// (not for the even/odd order of bf16 loads, loadInputAnyOrder).
-  /// Slices store at least 32 bytes of the output (and of `kept`) at a
-  /// time, non-temporally (one AVX2 vector).
-  int64_t hookSlice() const {
-    bool anyOrder = normElem.isBF16() && ct.isF32();
-    if (hookSlices <= 1 || anyOrder || width % hookSlices != 0)
-      return width;
-    int64_t slice = width / hookSlices;
-    auto wide = [&](Type elem) {
-      return slice * elem.getIntOrFloatBitWidth() / 8 % 32 == 0;
-    };
-    if (!wide(outElem) || (kept && !wide(keptElem())))
-      return width;
-    return slice;
-  }
+  /// width / hookSlices (PipelinedRows.cpp).
+  int64_t hookSlice() const;
 };
 
 } // namespace mlir::norm::vector_detail

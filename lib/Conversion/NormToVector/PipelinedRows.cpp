@@ -50,6 +50,22 @@ constexpr int64_t kPipelineSlices = 4;
 constexpr int64_t kPipelineMinRowBytes = 1024;
 } // namespace
 
+int64_t KernelBuilder::hookSlice() const {
+  // Slices keep each accumulator lane's elements (not with the even/odd
+  // order of bf16 loads, loadInputAnyOrder) and store at least 32 bytes of
+  // the output and of `kept` at a time, non-temporally (an AVX2 vector).
+  bool anyOrder = normElem.isBF16() && ct.isF32();
+  if (hookSlices <= 1 || anyOrder || width % hookSlices != 0)
+    return width;
+  int64_t slice = width / hookSlices;
+  auto wide = [&](Type elem) {
+    return slice * elem.getIntOrFloatBitWidth() / 8 % 32 == 0;
+  };
+  if (!wide(outElem) || (kept && !wide(keptElem())))
+    return width;
+  return slice;
+}
+
 bool KernelBuilder::canPipelineRows() {
   auto reduced = [](const Segment &s) { return s.reduced; };
   // A returned prologue value is stored non-temporally beside the output:
