@@ -302,70 +302,14 @@ LogicalResult KernelBuilder::build() {
           scf::YieldOp::create(eb, loc);
         });
   };
-  // The indices of the slot loops (of `extents`) at a linear position.
-  auto delinearize = [&](OpBuilder &pb, Value linear, ArrayRef<Value> extents) {
-    SmallVector<Value> split(extents.size());
-    Value rest = linear;
-    for (size_t d = extents.size(); d-- > 1;) {
-      split[d] = arith::RemUIOp::create(pb, loc, rest, extents[d]);
-      rest = arith::DivUIOp::create(pb, loc, rest, extents[d]);
-    }
-    split[0] = rest;
-    return split;
-  };
+  // Rows of several kept segments: chunks of consecutive rows
+  // (SlotLoops.cpp).
+  LoopBody body = slotBody;
+  if (rowLike && parallelSegs.size() >= 2 && !op->hasAttr("norm.slot_range"))
+    body = chunkRowSlots(lbs, ubs, steps, slotBody);
   // A row-range entry point (norm-compile --tile-entry): the slots
   // [begin, end) of the linearized slot loops, clamped to the slots, so
   // that an embedder can split the rows over its own threads.
-  std::function<void(OpBuilder &, Location, ValueRange)> body = slotBody;
-  bool slotRange = op->hasAttr("norm.slot_range");
-  if (rowLike && parallelSegs.size() >= 2 && !slotRange) {
-    // Rows of several kept segments (the (n, c) planes of an NCHW batch or
-    // instance norm with per-channel parameters): one parallel iteration
-    // per chunk of about kRowChunkBytes of consecutive rows, whose indices
-    // advance row by row, instead of one per row, where the thread team's
-    // loop recovered each row's indices with divisions (batch norm
-    // inference bf16 32x512x7x7, single-threaded: see docs/cpu.md).
-    SmallVector<Value> extents = ubs;
-    Value total = index(1);
-    for (Value e : extents)
-      total = arith::MulIOp::create(b, loc, total, e);
-    Value perChunk = arith::MaxUIOp::create(
-        b, loc, index(1),
-        arith::DivUIOp::create(
-            b, loc, index(kRowChunkBytes),
-            arith::MaxUIOp::create(b, loc, rowBytes, index(1))));
-    lbs = {index(0)};
-    ubs = {arith::CeilDivUIOp::create(b, loc, total, perChunk)};
-    steps = {index(1)};
-    body = [&, extents, total, perChunk](OpBuilder &pb, Location,
-                                         ValueRange ivs) {
-      Value first = arith::MulIOp::create(pb, loc, ivs[0], perChunk);
-      Value last = arith::MinUIOp::create(
-          pb, loc, arith::AddIOp::create(pb, loc, first, perChunk), total);
-      scf::ForOp::create(
-          pb, loc, first, last, index(1), delinearize(pb, first, extents),
-          [&](OpBuilder &fb, Location, Value, ValueRange at) {
-            slotBody(fb, loc, at);
-            // The next row's indices: the last one advances, wrapping into
-            // the ones before it.
-            SmallVector<Value> next(at);
-            Value carry = arith::ConstantIntOp::create(fb, loc, 1, 1);
-            for (size_t d = extents.size(); d-- > 0;) {
-              Value bumped = arith::AddIOp::create(
-                  fb, loc, at[d],
-                  arith::SelectOp::create(fb, loc, carry, index(1), index(0)));
-              Value wraps = arith::CmpIOp::create(
-                  fb, loc, arith::CmpIPredicate::eq, bumped, extents[d]);
-              next[d] = d == 0 ? bumped
-                               : arith::SelectOp::create(fb, loc, wraps,
-                                                         index(0), bumped)
-                                     .getResult();
-              carry = arith::AndIOp::create(fb, loc, carry, wraps);
-            }
-            scf::YieldOp::create(fb, loc, next);
-          });
-    };
-  }
   if (auto range = op->getAttrOfType<DenseI64ArrayAttr>("norm.slot_range")) {
     auto func = op->getParentOfType<FunctionOpInterface>();
     if (!rowLike || desc.givenStats || !func || range.size() != 2 ||

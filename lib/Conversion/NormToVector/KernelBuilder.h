@@ -242,6 +242,17 @@ private:
   bool canPipelineRows();
   Value pipelineRowsCondition(OpBuilder &nb);
   void emitPipelinedRows(OpBuilder &nb);
+  /// The body of a parallel loop, called with its induction variables.
+  using LoopBody = std::function<void(OpBuilder &, Location, ValueRange)>;
+  /// The indices, one per extent, of a linear position in loops of
+  /// `extents` (row-major) (SlotLoops.cpp).
+  Indices delinearize(OpBuilder &nb, Value linear, ArrayRef<Value> extents);
+  /// Rows of several kept segments in chunks of consecutive rows
+  /// (SlotLoops.cpp): replaces the slot loops' bounds (`lbs`, `ubs`,
+  /// `steps`, one per kept segment) by one loop over the chunks and returns
+  /// its body, which calls `slotBody` for each row of its chunk.
+  LoopBody chunkRowSlots(SmallVector<Value> &lbs, SmallVector<Value> &ubs,
+                         SmallVector<Value> &steps, LoopBody slotBody);
   /// A split column kernel's reduced segment, the slots of its outer kept
   /// segments (`parallelSegs`), and all its slots (those times the
   /// innermost segment).
