@@ -188,6 +188,11 @@ LogicalResult KernelBuilder::build() {
   count = arith::UIToFPOp::create(
       b, loc, ct, arith::IndexCastOp::create(b, loc, b.getI64Type(), n));
   eps = constant(b, desc.epsilon);
+  // Rows of given statistics (NCHW inference): 1/sqrt(var + eps) once per
+  // channel, not once per (example, channel) plane.
+  if (rowLike && desc.givenStats && ct.isF32() &&
+      cast<MemRefType>(givenVar.getType()).getRank() == 1)
+    precomputeGivenInv();
   outputBytes = arith::MulIOp::create(
       b, loc, n, index(outElem.getIntOrFloatBitWidth() / 8));
   for (auto [seg, size] : llvm::zip(segments, segSizes))

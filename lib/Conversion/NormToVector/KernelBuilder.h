@@ -54,6 +54,10 @@ inline constexpr int64_t kColumnTileBytes = 16 * 1024;
 /// this many bytes of consecutive rows (Build.cpp).
 inline constexpr int64_t kRowChunkBytes = 16 * 1024;
 
+/// Row kernels of given statistics (NCHW inference) compute 1/sqrt(var +
+/// eps) of up to this many channels once, into a frame object (16 KiB).
+inline constexpr int64_t kGivenInvChannels = 4096;
+
 /// Problems whose output (as large as the input) is smaller than this run
 /// without a thread team.
 inline constexpr int64_t kSequentialBytes = 64 * 1024;
@@ -393,9 +397,13 @@ private:
   SmallVector<Segment> segments;
   SmallVector<Value> segSizes;
   SmallVector<OpFoldResult> workSizes;
-  Value x, y;                     // segment views of input and output
-  Value gamma, beta;              // parameter views (over param segments)
-  Value givenMean, givenVar;      // given statistics views
+  Value x, y;                // segment views of input and output
+  Value gamma, beta;         // parameter views (over param segments)
+  Value givenMean, givenVar; // given statistics views
+  /// 1/sqrt(var + eps) of the first kGivenInvChannels channels of a row
+  /// kernel with given statistics, computed once (precomputeGivenInv).
+  Value givenInv;
+  void precomputeGivenInv();
   Value outMean, outVar, outRstd; // statistics views (over kept segments)
   Value count;                    // reduced elements per slot, in ct
   Value outputBytes;              // bytes of the normalized output

@@ -413,11 +413,63 @@ KernelBuilder::SlotStatistics KernelBuilder::givenStatistics(OpBuilder &nb,
   // Scalars for a row, vectors of `lanes` slots otherwise.
   auto isGiven = [](const Segment &s) { return s.given; };
   Value mean = loadAlong(nb, givenMean, isGiven, idx, lanes, ct);
-  Value var = loadAlong(nb, givenVar, isGiven, idx, lanes, ct);
-  Value e = lanes == 0 ? eps : splat(nb, eps, lanes);
-  Value inv =
-      math::RsqrtOp::create(nb, loc, arith::AddFOp::create(nb, loc, var, e));
+  auto compute = [&](OpBuilder &cb) -> Value {
+    Value var = loadAlong(cb, givenVar, isGiven, idx, lanes, ct);
+    Value e = lanes == 0 ? eps : splat(cb, eps, lanes);
+    return math::RsqrtOp::create(cb, loc,
+                                 arith::AddFOp::create(cb, loc, var, e));
+  };
+  Value inv;
+  if (givenInv && lanes == 0) {
+    // Precomputed for the first kGivenInvChannels channels.
+    Value c = select(idx, isGiven)[0];
+    Value stored = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ult, c,
+                                         index(kGivenInvChannels));
+    inv = scf::IfOp::create(
+              nb, loc, stored,
+              [&](OpBuilder &tb, Location) {
+                Value v = memref::LoadOp::create(tb, loc, givenInv, c);
+                scf::YieldOp::create(tb, loc, convert(tb, v, ct));
+              },
+              [&](OpBuilder &eb, Location) {
+                scf::YieldOp::create(eb, loc, compute(eb));
+              })
+              .getResult(0);
+  } else {
+    inv = compute(nb);
+  }
   return SlotStatistics{lanes, {}, {}, mean, inv};
+}
+
+void KernelBuilder::precomputeGivenInv() {
+  // A frame object of the kernel's function, filled on the calling thread
+  // before the slot loops (the AOT ABI allocates nothing on the heap).
+  auto func = op->getParentOfType<FunctionOpInterface>();
+  if (!func)
+    return;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&func.getFunctionBody().front());
+    givenInv = memref::AllocaOp::create(
+        b, loc, MemRefType::get({kGivenInvChannels}, b.getF32Type()));
+  }
+  Value channels = arith::MinUIOp::create(
+      b, loc,
+      cast<MemRefType>(givenVar.getType()).isDynamicDim(0)
+          ? memref::DimOp::create(b, loc, givenVar, 0).getResult()
+          : index(cast<MemRefType>(givenVar.getType()).getDimSize(0)),
+      index(kGivenInvChannels));
+  scf::ForOp::create(
+      b, loc, index(0), channels, index(1), ValueRange(),
+      [&](OpBuilder &fb, Location, Value c, ValueRange) {
+        Value var =
+            convert(fb, memref::LoadOp::create(fb, loc, givenVar, c), ct);
+        Value inv = math::RsqrtOp::create(
+            fb, loc, arith::AddFOp::create(fb, loc, var, eps));
+        memref::StoreOp::create(fb, loc, convert(fb, inv, fb.getF32Type()),
+                                givenInv, c);
+        scf::YieldOp::create(fb, loc);
+      });
 }
 
 void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {

@@ -328,9 +328,18 @@ func.func @prefetch_bf16(%x: tensor<?x?xbf16>) -> tensor<?x?xbf16> {
 // -----
 
 // gamma constant over a slot (the channel of a batch norm): rstd * gamma
-// once per slot, then one multiply-add per vector.
+// once per slot, then one multiply-add per vector. The rstd of the first
+// 4096 channels is computed once per channel, before the slot loops, into
+// a frame buffer; each (example, channel) plane loads it.
 // CHECK-LABEL: func.func @batch_norm_slot_scale
-// CHECK:       %[[RSTD:.*]] = math.rsqrt %{{.*}} : f32
+// CHECK:       %[[INV:.*]] = memref.alloca() : memref<4096xf32>
+// CHECK:       scf.for %[[CH:.*]] = %c0 to %{{.*}} step %c1 {
+// CHECK:         %[[R:.*]] = math.rsqrt %{{.*}} : f32
+// CHECK:         memref.store %[[R]], %[[INV]][%[[CH]]] : memref<4096xf32>
+// CHECK:       %[[RSTD:.*]] = scf.if %{{.*}} -> (f32) {
+// CHECK:         memref.load %[[INV]][%{{.*}}] : memref<4096xf32>
+// CHECK:       } else {
+// CHECK:         math.rsqrt %{{.*}} : f32
 // CHECK:       %[[G:.*]] = memref.load
 // CHECK:       %[[SCALE:.*]] = arith.mulf %[[RSTD]], %[[G]] : f32
 // CHECK:       scf.for

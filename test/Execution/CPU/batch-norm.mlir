@@ -65,7 +65,15 @@ func.func @bn_nhwc_f16_dyn(%x: tensor<?x?x?x?xf16>) -> (tensor<?x?x?x?xf16>, ten
 // and a running mean near 1000 (docs/cpu.md on the error of the fold).
 // RUN: norm-run %s --function=bn_infer_bf16_nchw --input=4x8x14x14xbf16=random --input=8xf32=random --input="8xf32=random(0.5,2)" --input=8xbf16=random --input=8xbf16=random --check | FileCheck %s --check-prefix=INFER
 // RUN: norm-run %s --function=bn_infer_bf16_nchw --input="4x8x14x14xbf16=random(980,1020)" --input=8xf32=1000 --input="8xf32=random(50,150)" --input=8xbf16=random --input=8xbf16=random --check | FileCheck %s --check-prefix=INFER
+// NCHW planes take 1/sqrt(var + eps) of the first 4096 channels from a
+// buffer filled once per call, the others computed per plane: 4100
+// channels cross that bound, with a dynamic shape.
+// RUN: norm-run %s --function=bn_infer_nchw_dyn --input=2x4100x3x3xf32=random --input=4100xf32=random --input="4100xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=INFER
 // INFER: check result[0]: {{.*}}: ok
+func.func @bn_infer_nchw_dyn(%x: tensor<?x?x?x?xf32>, %m: tensor<?xf32>, %v: tensor<?xf32>) -> tensor<?x?x?x?xf32> {
+  %y = norm.batch_norm_inference %x, %m, %v : tensor<?x?x?x?xf32>, tensor<?xf32>, tensor<?xf32> -> tensor<?x?x?x?xf32>
+  return %y : tensor<?x?x?x?xf32>
+}
 func.func @bn_infer_f32(%x: tensor<?x?xf32>, %m: tensor<?xf32>, %v: tensor<?xf32>) -> tensor<?x?xf32> {
   %y = norm.batch_norm_inference %x, %m, %v : tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32> -> tensor<?x?xf32>
   return %y : tensor<?x?xf32>
