@@ -461,14 +461,8 @@ LogicalResult KernelBuilder::build() {
           };
           update(oldMean, meanAlloc, one, newAllocs[0]);
           update(oldVar, varAlloc, factor, newAllocs[1]);
-          if (rstdAfterUpdate) {
-            Value v =
-                convert(fb, memref::LoadOp::create(fb, loc, varAlloc, c), ct);
-            Value r = math::RsqrtOp::create(
-                fb, loc, arith::AddFOp::create(fb, loc, v, eps));
-            memref::StoreOp::create(fb, loc, convert(fb, r, fb.getF32Type()),
-                                    varAlloc, c);
-          }
+          if (rstdAfterUpdate)
+            storeInverseStd(fb, varAlloc, varAlloc, c);
           scf::YieldOp::create(fb, loc);
         });
     for (auto [alloc, result] : llvm::zip(newAllocs, running))

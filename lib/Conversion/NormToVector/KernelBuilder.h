@@ -404,6 +404,8 @@ private:
   /// kernel with given statistics, computed once (precomputeGivenInv).
   Value givenInv;
   void precomputeGivenInv();
+  /// into[c] = 1 / sqrt(var[c] + eps), in the compute type, stored as f32.
+  void storeInverseStd(OpBuilder &nb, Value var, Value into, Value c);
   Value outMean, outVar, outRstd; // statistics views (over kept segments)
   Value count;                    // reduced elements per slot, in ct
   Value outputBytes;              // bytes of the normalized output

@@ -459,17 +459,19 @@ void KernelBuilder::precomputeGivenInv() {
           ? memref::DimOp::create(b, loc, givenVar, 0).getResult()
           : index(cast<MemRefType>(givenVar.getType()).getDimSize(0)),
       index(kGivenInvChannels));
-  scf::ForOp::create(
-      b, loc, index(0), channels, index(1), ValueRange(),
-      [&](OpBuilder &fb, Location, Value c, ValueRange) {
-        Value var =
-            convert(fb, memref::LoadOp::create(fb, loc, givenVar, c), ct);
-        Value inv = math::RsqrtOp::create(
-            fb, loc, arith::AddFOp::create(fb, loc, var, eps));
-        memref::StoreOp::create(fb, loc, convert(fb, inv, fb.getF32Type()),
-                                givenInv, c);
-        scf::YieldOp::create(fb, loc);
-      });
+  scf::ForOp::create(b, loc, index(0), channels, index(1), ValueRange(),
+                     [&](OpBuilder &fb, Location, Value c, ValueRange) {
+                       storeInverseStd(fb, givenVar, givenInv, c);
+                       scf::YieldOp::create(fb, loc);
+                     });
+}
+
+void KernelBuilder::storeInverseStd(OpBuilder &nb, Value var, Value into,
+                                    Value c) {
+  Value v = convert(nb, memref::LoadOp::create(nb, loc, var, c), ct);
+  Value r =
+      math::RsqrtOp::create(nb, loc, arith::AddFOp::create(nb, loc, v, eps));
+  memref::StoreOp::create(nb, loc, convert(nb, r, nb.getF32Type()), into, c);
 }
 
 void KernelBuilder::emitSlot(OpBuilder &nb, Indices idx, int64_t lanes) {
