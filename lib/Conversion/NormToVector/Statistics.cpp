@@ -453,12 +453,11 @@ void KernelBuilder::precomputeGivenInv() {
     givenInv = memref::AllocaOp::create(
         b, loc, MemRefType::get({kGivenInvChannels}, b.getF32Type()));
   }
+  // The one segment the given statistics vary along.
+  auto given =
+      llvm::find_if(segments, [](const Segment &s) { return s.given; });
   Value channels = arith::MinUIOp::create(
-      b, loc,
-      cast<MemRefType>(givenVar.getType()).isDynamicDim(0)
-          ? memref::DimOp::create(b, loc, givenVar, 0).getResult()
-          : index(cast<MemRefType>(givenVar.getType()).getDimSize(0)),
-      index(kGivenInvChannels));
+      b, loc, segSizes[given - segments.begin()], index(kGivenInvChannels));
   scf::ForOp::create(b, loc, index(0), channels, index(1), ValueRange(),
                      [&](OpBuilder &fb, Location, Value c, ValueRange) {
                        storeInverseStd(fb, givenVar, givenInv, c);
