@@ -2,8 +2,11 @@
 # Runs on the GPU machine, from the bundle scripts/gpu-bundle.sh made:
 # the execution matrix, compute-sanitizer (memcheck, racecheck) on a subset,
 # and the benchmark. Results go to $OUT (or ./gpu-results).
-#   build/gpu/gpu-run.sh [tests|torch|sanitize|bench|all]
+#   build/gpu/gpu-run.sh [tests|torch|sanitize|bench|all|stash]
+# stash keeps the carried .quack-*/ parts of Quack's libraries in /tmp/quack
+# for a later call on the same warm machine (scripts/gpu-contenders.sh).
 here=$(cd "$(dirname "$0")" && pwd)
+root=$here/../..
 out=${OUT:-$here/results}
 mkdir -p "$out"
 what=${1:-all}
@@ -48,10 +51,24 @@ if [ -x "$here/cuda-example" ] && { [ "$what" = all ] || [ "$what" = tests ]; };
   "$here/cuda-example" | tee "$out/cuda-example.log"
   [ "$(tail -1 "$out/cuda-example.log")" = ok ] || status=1
 fi
+if [ "$what" = stash ]; then
+  mkdir -p /tmp/quack && cp "$root"/.quack-*/* /tmp/quack/ && ls -l /tmp/quack
+fi
 if [ "$what" = all ] || [ "$what" = bench ]; then
-  if ls "$here"/../../.whl/*.whl >/dev/null 2>&1; then
+  if ls "$root"/.whl/*.whl >/dev/null 2>&1; then
     python3 -m pip install -q --no-index --no-deps --target /tmp/site \
-      "$here"/../../.whl/*.whl && export PYTHONPATH=/tmp/site
+      "$root"/.whl/*.whl && export PYTHONPATH=/tmp/site
+    # Quack's CUTLASS DSL: its libraries, carried apart, back in place, and
+    # its packages on the path (its .pth file is not read from PYTHONPATH).
+    for paths in "$root"/.quack-*/paths /tmp/quack/paths; do
+      [ -f "$paths" ] || continue
+      while read -r name dest; do
+        [ -f "$(dirname "$paths")/$name" ] && python3 -c "import lzma, sys
+open(sys.argv[2], 'wb').write(lzma.open(sys.argv[1]).read())" \
+          "$(dirname "$paths")/$name" "/tmp/site/$dest"
+      done < "$paths"
+    done
+    export PYTHONPATH=/tmp/site:/tmp/site/nvidia_cutlass_dsl/dsl_packages
   fi
   python3 "$here/run_bench.py" "$here/bench" "$out/gpu.csv" $BENCH_ARGS \
     2>&1 | tee "$out/bench.log" | tail -60

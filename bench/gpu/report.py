@@ -20,8 +20,8 @@ def main():
           "speed-up of norm over each contender. Batch-size-1 rows: us per "
           "call including the launch, from Python.\n")
     print("| case | shape | norm | copy | norm/copy | x eager | x compile "
-          "| x Liger |" + "".join(f" x {v} |" for v in variants))
-    print("|---|---|---|---|---|---|---|---|" + "---|" * len(variants))
+          "| x Liger | x Quack |" + "".join(f" x {v} |" for v in variants))
+    print("|---|---|---|---|---|---|---|---|---|" + "---|" * len(variants))
 
     def f(r, k, fmt="{:.3f}"):
         return fmt.format(float(r[k])) if r.get(k) else "-"
@@ -32,7 +32,8 @@ def main():
               f"{f(r, 'copy')} | {f(r, 'norm_over_copy', '{:.2f}')} | "
               f"{f(r, 'speedup_vs_eager', '{:.2f}')} | "
               f"{f(r, 'speedup_vs_compile', '{:.2f}')} | "
-              f"{f(r, 'speedup_vs_liger', '{:.2f}')} |" +
+              f"{f(r, 'speedup_vs_liger', '{:.2f}')} | "
+              f"{f(r, 'speedup_vs_quack', '{:.2f}')} |" +
               "".join(f" {f(r, 'speedup_vs_norm_' + v, '{:.2f}')} |"
                       for v in variants))
     if len(sys.argv) < 3:
@@ -46,7 +47,8 @@ def main():
         sel = [r for r in rows if r["case"].startswith(f"{op}_{dt}_")]
         hidden = [int(r["shape"].split("x")[-1]) for r in sel]
         for key, label in (("norm", "norm"), ("eager", "PyTorch eager"),
-                           ("compile", "torch.compile"), ("liger", "Liger")):
+                           ("compile", "torch.compile"), ("liger", "Liger"),
+                           ("quack", "Quack")):
             pts = [(h, float(r["copy"]) / float(r[key]))
                    for h, r in zip(hidden, sel) if r.get(key)]
             if pts:

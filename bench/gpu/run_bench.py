@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """The GPU benchmark (docs/gpu.md): norm's kernels (libnormgpu_bench.so from
-bench/gpu/cases.py) against PyTorch eager, torch.compile, Liger-Kernel (if
-importable) and a device-to-device copy of the same bytes, all in one run,
+bench/gpu/cases.py) against PyTorch eager, torch.compile, Liger-Kernel and
+Quack (each if importable) and a device-to-device copy of the same bytes,
+all in one run,
 timed with CUDA events (triton.testing.do_bench, median). Bytes moved = every
 input read once + every output written once. Writes a CSV.
 
     run_bench.py DIR OUT.csv [--only SUBSTRING] [--no-compile] [--no-liger]
-                 [--variant NAME=DIR ...]
+                 [--no-quack] [--variant NAME=DIR ...]
 
 A variant is the same cases compiled with other options (a bundle directory
 of gpu-bundle.sh): its time goes in column norm_NAME, measured next to
@@ -38,6 +39,18 @@ def liger_ops():
             lambda x, g: LigerRMSNormFunction.apply(x, g, 1e-5))
 
 
+def quack_op():
+    """Quack's fused RMSNorm/LayerNorm forward (CUTLASS DSL), writing into a
+    preallocated output like norm's kernels: fn(x, gamma, beta, out, ln)."""
+    try:
+        from quack.rmsnorm import _rmsnorm_fwd
+    except Exception as e:  # noqa: BLE001 - any import failure: no Quack
+        print(f"# Quack not available: {e}")
+        return None
+    return lambda x, g, b, out, ln: _rmsnorm_fwd(
+        x, g, out, b, None, None, None, None, 1e-5, ln)
+
+
 def timed(fn):
     return do_bench(fn, warmup=10, rep=60, return_mode="median")
 
@@ -62,6 +75,7 @@ def main():
     ap.add_argument("--only", default="")
     ap.add_argument("--no-compile", action="store_true")
     ap.add_argument("--no-liger", action="store_true")
+    ap.add_argument("--no-quack", action="store_true")
     ap.add_argument("--variant", action="append", default=[])
     args = ap.parse_args()
     lib = ctypes.CDLL(os.path.join(args.dir, "libnormgpu_bench.so"))
@@ -74,6 +88,7 @@ def main():
         variants.append((vname, vlib))
     specs = json.load(open(os.path.join(args.dir, "spec.json")))
     liger_ln, liger_rms = (None, None) if args.no_liger else liger_ops()
+    quack_fwd = None if args.no_quack else quack_op()
     rows = []
     gpu = torch.cuda.get_device_name()
     for spec in specs:
@@ -111,6 +126,11 @@ def main():
         nbytes += sum(o.numel() * o.element_size() for o in outs)
         x, g, b = ins["x"], ins.get("gamma"), ins.get("beta")
         op = spec["op"]
+        quack = None
+        if quack_fwd and op in ("layer_norm", "rms_norm"):
+            qout = torch.empty_like(x)
+            quack = lambda: quack_fwd(  # noqa: E731
+                x, g, b, qout, op == "layer_norm")
         if op == "layer_norm":
             shape = [x.shape[-1]]
             eager = lambda: F.layer_norm(x, shape, g, b, 1e-5)  # noqa: E731
@@ -150,12 +170,23 @@ def main():
                 row["liger"] = measure(liger)
             except Exception as e:  # noqa: BLE001
                 print(f"# Liger failed on {name}: {e}")
+        if quack:
+            try:
+                quack()
+                # A contender that computes something else is no contender.
+                ref = eager().float()
+                err = ((qout.float() - ref).norm() / ref.norm()).item()
+                if not err < 2e-2:
+                    raise RuntimeError(f"relative error {err:.3g}")
+                row["quack"] = measure(quack)
+            except Exception as e:  # noqa: BLE001
+                print(f"# Quack failed on {name}: {e}")
         if not latency:
             src = torch.empty(nbytes // 2, dtype=torch.uint8, device="cuda")
             dst = torch.empty_like(src)
             row["copy"] = timed(lambda: dst.copy_(src))
             row["norm_over_copy"] = row["copy"] / row["norm"]
-        for k in ["eager", "compile", "liger"] + [
+        for k in ["eager", "compile", "liger", "quack"] + [
                 f"norm_{v}" for v, _ in variants]:
             if k in row:
                 row[f"speedup_vs_{k}"] = row[k] / row["norm"]
