@@ -96,8 +96,9 @@ private:
   /// The moments of the parts lanes hold (0 where none), in every lane;
   /// `total` is their count when known.
   Moments combineMoments(Moments part, std::optional<double> total);
-  /// Prefetches into L2 the line of `buf` that holds byte `byteOffset`.
-  void prefetch(const Buffer &buf, Value byteOffset);
+  /// Prefetches into L2 (or L1) the line of `buf` that holds byte
+  /// `byteOffset`.
+  void prefetch(const Buffer &buf, Value byteOffset, bool l1 = false);
   /// Thread `t`'s share of the lines of the slot at aheadPos (the next
   /// wave's), if aheadValid, within the plan's budget (Prefetch.cpp).
   void prefetchAhead(Value t);

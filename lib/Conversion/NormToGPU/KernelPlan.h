@@ -76,6 +76,11 @@ struct KernelPlan {
   /// row: blocks of the kernel one SM holds at once (0: no prefetch). Each
   /// block prefetches into L2 the row the next wave of blocks will take.
   int64_t residentPerSM = 0;
+  /// BlockPerRow in registers, one block of 1024 threads per row (rows of
+  /// 16K-32K elements: one row per SM): each thread prefetches into L1 the
+  /// gamma and beta of its units before the statistics, so that the
+  /// normalizing pass does not wait for them from L2.
+  bool prefetchWeightsL1 = false;
   /// Whether each block or cluster prefetches the whole next slot (its
   /// input and the prologue's inputs), or only prefetchBytes of it.
   bool prefetchWhole = false;

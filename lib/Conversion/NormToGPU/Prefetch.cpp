@@ -18,7 +18,7 @@ using namespace mlir::norm;
 using namespace mlir::norm::gpu_plan;
 using namespace mlir::norm::gpu_plan::detail;
 
-void Emitter::prefetch(const Buffer &buf, Value byteOffset) {
+void Emitter::prefetch(const Buffer &buf, Value byteOffset, bool l1) {
   Value base = arith::IndexCastOp::create(
       b, loc, b.getI64Type(),
       memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buf.mem));
@@ -29,7 +29,9 @@ void Emitter::prefetch(const Buffer &buf, Value byteOffset) {
   // while the instruction exists from sm_20 on.
   LLVM::InlineAsmOp::create(
       b, loc, TypeRange{}, ValueRange{address},
-      b.getStringAttr("prefetch.global.L2 [$0];"), b.getStringAttr("l"),
+      b.getStringAttr(l1 ? "prefetch.global.L1 [$0];"
+                         : "prefetch.global.L2 [$0];"),
+      b.getStringAttr("l"),
       /*has_side_effects=*/b.getUnitAttr(), /*is_align_stack=*/nullptr,
       LLVM::TailCallKindAttr::get(b.getContext(), LLVM::TailCallKind::None),
       /*asm_dialect=*/nullptr, /*operand_attrs=*/nullptr);

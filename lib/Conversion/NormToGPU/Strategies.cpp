@@ -133,6 +133,21 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
       }
       valid.push_back(inside);
     }
+    // The weights this thread's units meet in the normalizing pass, into
+    // L1 while the row comes from memory (KernelPlan::prefetchWeightsL1).
+    if (plan.prefetchWeightsL1 && width > 1) {
+      for (int64_t k = 0; k < perThread; ++k) {
+        Position pos = unitPosition(unitOf(k));
+        for (const Buffer *p : {&gamma, &beta}) {
+          if (!*p || !p->alongInner())
+            continue;
+          int64_t bytes = p->elem.getIntOrFloatBitWidth() / 8;
+          Value off =
+              arith::MulIOp::create(b, loc, offset(*p, pos), index(bytes));
+          ifThen(valid[k], [&] { prefetch(*p, off, true); });
+        }
+      }
+    }
     SmallVector<Value> words;
     if (plan.packed)
       words = packPairs(h);

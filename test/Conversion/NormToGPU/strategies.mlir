@@ -240,3 +240,30 @@ func.func @batch(%x: tensor<?x1024xbf16>) -> tensor<?x1024xbf16> {
   %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<?x1024xbf16> -> tensor<?x1024xbf16>
   return %y : tensor<?x1024xbf16>
 }
+
+// A row of 32K elements takes a block of 1024 threads, alone on its SM:
+// each thread prefetches into L1 the gamma and beta of its units (one line
+// per 16-byte unit) while its row comes from memory, before the next
+// wave's row into L2; the scalar kernel does not (one prefetch per element
+// would cost more than it saves). Blocks of 512 threads (16K) do not.
+// CHECK-LABEL: gpu.module @weights_kernels
+// CHECK: gpu.func @weights_0_vector
+// CHECK-SAME: known_block_size = array<i32: 1024, 1, 1>
+// CHECK-COUNT-16: llvm.inline_asm has_side_effects "prefetch.global.L1 [$0];"
+// CHECK-NOT: prefetch.global.L1
+// CHECK: prefetch.global.L2
+// CHECK-NOT: prefetch.global.L1
+// CHECK: gpu.func @weights_0_scalar
+// CHECK-NOT: prefetch.global.L1
+// CHECK: gpu.func @half_0_vector
+// CHECK-SAME: known_block_size = array<i32: 512, 1, 1>
+// CHECK-NOT: prefetch.global.L1
+// CHECK: gpu.return
+func.func @weights(%x: tensor<2x32768xf32>, %g: tensor<32768xf32>, %b: tensor<32768xf32>) -> tensor<2x32768xf32> {
+  %y = norm.layer_norm %x gamma(%g : tensor<32768xf32>) beta(%b : tensor<32768xf32>) {axes = array<i64: 1>} : tensor<2x32768xf32> -> tensor<2x32768xf32>
+  return %y : tensor<2x32768xf32>
+}
+func.func @half(%x: tensor<2x16384xf32>, %g: tensor<16384xf32>) -> tensor<2x16384xf32> {
+  %y = norm.rms_norm %x gamma(%g : tensor<16384xf32>) {axes = array<i64: 1>} : tensor<2x16384xf32> -> tensor<2x16384xf32>
+  return %y : tensor<2x16384xf32>
+}
