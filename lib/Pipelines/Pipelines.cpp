@@ -236,12 +236,16 @@ norm::buildGPUSerializationPipeline(OpPassManager &pm,
     return failure();
   for (const std::string &chip : options.chips) {
     // sm_XY: a number of at least 80 (ptxas needs +ptx80 for sm_90 code to
-    // serialize at all; sm_100 and later need PTX 8.6).
+    // serialize at all; the clusters' st.async needs PTX 8.1 on sm_90;
+    // sm_100 and later need PTX 8.6).
     std::optional<int> number = smNumber(chip);
     if (!number || *number < 80)
       return failure();
+    const char *ptx = *number >= 100  ? "+ptx86"
+                      : *number >= 90 ? "+ptx81"
+                                      : "+ptx80";
     std::string attach = "nvvm-attach-target{chip=" + chip +
-                         " features=" + (*number >= 100 ? "+ptx86" : "+ptx80") +
+                         " features=" + ptx +
                          " O=" + std::to_string(options.optLevel) + "}";
     if (failed(parsePassPipeline(attach, pm)))
       return failure();

@@ -1,8 +1,9 @@
 //===- Emitter.h - The builder of one GPU kernel ----------------*- C++ -*-===//
 //
 // Shared by KernelEmitter.cpp (buffers, loads and stores, the fused
-// regions, reductions, the kernel's signature) and Strategies.cpp (the
-// strategies' loops). Internal to the GPU lowering.
+// regions, reductions, the kernel's signature), Strategies.cpp (the
+// strategies' loops), ClusterExchange.cpp (values across a cluster) and
+// Prefetch.cpp. Internal to the GPU lowering.
 //
 //===----------------------------------------------------------------------===//
 
@@ -113,17 +114,28 @@ private:
   void emitElementwise();
   /// The reductions and the normalization of one slot of a row strategy.
   void emitRowSlot(const Position &slotPos, Value t);
-  /// The sum over a cluster of a value every thread of each block holds:
-  /// each block's through its shared memory, read by every thread in rank
-  /// order.
-  Value clusterSum(Value blockTotal);
-  /// Block values published in shared memory after a cluster barrier: lane
-  /// r of every warp holds block r's (0 past the cluster).
+  /// The sum over a cluster of the blocks' totals, added in rank order
+  /// (ClusterExchange.cpp); blockTotal() is emitted where the threads that
+  /// push it need it.
+  Value clusterSum(function_ref<Value()> blockTotal);
+  /// Block values across the cluster: lane r of every warp holds block r's
+  /// (0 past the cluster).
   SmallVector<Value> clusterGather(ArrayRef<Value> blockValues);
-  /// Thread 0 stores the block's values in shared memory, then a cluster
-  /// barrier: their shared address (to map into another block with mapa).
-  Value publishToCluster(ArrayRef<Value> blockValues);
-  void clusterBarrier();
+  /// Pushes the block's n values into every block of the cluster and waits
+  /// for theirs: a shared buffer holding value k of block r at r * n + k.
+  /// blockValues() is emitted in the pushing threads only.
+  Value exchange(int64_t n, function_ref<SmallVector<Value>()> blockValues);
+  /// The mbarriers of the exchanges, initialized by thread 0; arrives at
+  /// the cluster barrier that the first exchange waits on.
+  void initClusterExchange();
+  /// A side-effecting inline PTX statement (with a memory clobber where
+  /// the constraints say so).
+  Value inlinePtx(Type result, StringRef ptx, StringRef constraints,
+                  ValueRange operands);
+  /// The shared address (32 bits) of element `element` of a shared buffer.
+  Value sharedAddress(Value buffer, Value element);
+  /// The same shared address in block `block` of the cluster.
+  Value inBlock(Value address, Value block);
 
   OpBuilder b;
   Location loc;
@@ -150,6 +162,11 @@ private:
     Value v = index(n);
     return outer ? arith::MulIOp::create(b, loc, outer, v).getResult() : v;
   }
+  /// The mbarriers of the cluster exchanges (one per round) and the next
+  /// round's number.
+  static constexpr int64_t kMaxExchangeRounds = 3;
+  Value exchangeBarriers;
+  int64_t exchangeRound = 0;
   /// Bytes each vector access of a flat view needs its base aligned to.
   DenseMap<Value, int64_t> alignment;
 };

@@ -270,12 +270,18 @@ Value Emitter::blockSum(Value v) {
       memref::StoreOp::create(b, loc, v, partials, ValueRange{warp});
     });
     gpu::BarrierOp::create(b, loc);
-    Value sum = memref::LoadOp::create(b, loc, partials, ValueRange{index(0)});
-    for (int64_t w = 1; w < warps; ++w)
-      sum = arith::AddFOp::create(
-          b, loc, sum,
-          memref::LoadOp::create(b, loc, partials, ValueRange{index(w)}));
-    return plan.clusterSize > 1 ? clusterSum(sum) : sum;
+    auto total = [&] {
+      Value sum =
+          memref::LoadOp::create(b, loc, partials, ValueRange{index(0)});
+      for (int64_t w = 1; w < warps; ++w)
+        sum = arith::AddFOp::create(
+            b, loc, sum,
+            memref::LoadOp::create(b, loc, partials, ValueRange{index(w)}));
+      return sum;
+    };
+    // With a cluster, only the threads that push the block's total read
+    // the partials (others would hold them across the wait: spills).
+    return plan.clusterSize > 1 ? clusterSum(total) : total();
   }
   case Strategy::Columns: {
     int64_t rows = plan.threads;
@@ -299,13 +305,6 @@ Value Emitter::blockSum(Value v) {
   llvm_unreachable("no reduction in the elementwise strategy");
 }
 
-void Emitter::clusterBarrier() {
-  // Release then acquire: what a block wrote to its shared memory before is
-  // visible to the cluster after.
-  NVVM::ClusterArriveOp::create(b, loc, UnitAttr());
-  NVVM::ClusterWaitOp::create(b, loc, UnitAttr());
-}
-
 Value Emitter::isLane0() {
   return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
                                index(0));
@@ -319,60 +318,6 @@ Value Emitter::laneLoad(Value buffer, int64_t n) {
   Value at = arith::MinUIOp::create(b, loc, lane, index(n - 1));
   Value v = memref::LoadOp::create(b, loc, buffer, ValueRange{at});
   return arith::SelectOp::create(b, loc, inside, v, f32(0.0));
-}
-
-Value Emitter::publishToCluster(ArrayRef<Value> blockValues) {
-  Value slot = sharedBuffer(blockValues.size());
-  Value first =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, index(0));
-  ifThen(first, [&] {
-    for (auto [k, v] : llvm::enumerate(blockValues))
-      memref::StoreOp::create(b, loc, v, slot,
-                              ValueRange{index(static_cast<int64_t>(k))});
-  });
-  clusterBarrier();
-  Value address = arith::IndexCastOp::create(
-      b, loc, b.getI64Type(),
-      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, slot));
-  auto shared = LLVM::LLVMPointerType::get(b.getContext(), 3);
-  return LLVM::IntToPtrOp::create(b, loc, shared, address);
-}
-
-SmallVector<Value> Emitter::clusterGather(ArrayRef<Value> blockValues) {
-  // Lane r reads block r's values: the buffer's shared address mapped into
-  // block r (lanes past the cluster read block 0 and keep 0).
-  Value local = publishToCluster(blockValues);
-  auto distributed = LLVM::LLVMPointerType::get(b.getContext(), 7);
-  Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, lane,
-                                       index(plan.clusterSize));
-  Value rankOfLane = arith::IndexCastOp::create(
-      b, loc, b.getI32Type(),
-      arith::SelectOp::create(b, loc, inside, lane, index(0)));
-  Value remote = NVVM::MapaOp::create(b, loc, distributed, local, rankOfLane);
-  SmallVector<Value> result;
-  for (int64_t k = 0; k < static_cast<int64_t>(blockValues.size()); ++k) {
-    Value at = k == 0 ? remote
-                      : LLVM::GEPOp::create(b, loc, distributed, b.getF32Type(),
-                                            remote, ArrayRef<LLVM::GEPArg>{k})
-                            .getResult();
-    Value v = LLVM::LoadOp::create(b, loc, b.getF32Type(), at);
-    result.push_back(arith::SelectOp::create(b, loc, inside, v, f32(0.0)));
-  }
-  return result;
-}
-
-Value Emitter::clusterSum(Value blockTotal) {
-  // The block's shared address, mapped into each block of the cluster.
-  Value local = publishToCluster({blockTotal});
-  auto distributed = LLVM::LLVMPointerType::get(b.getContext(), 7);
-  Value sum;
-  for (int64_t r = 0; r < plan.clusterSize; ++r) {
-    Value rank = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(r));
-    Value remote = NVVM::MapaOp::create(b, loc, distributed, local, rank);
-    Value v = LLVM::LoadOp::create(b, loc, b.getF32Type(), remote);
-    sum = sum ? arith::AddFOp::create(b, loc, sum, v).getResult() : v;
-  }
-  return sum;
 }
 
 Value Emitter::reciprocal(Value count, std::optional<double> known) {

@@ -285,20 +285,24 @@ llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
   if (!plan.inRegisters) { // re-read per pass, one block per row
     plan.clusterSize = 1;
     plan.threads = 1024;
-  } else if (plan.strategy == Strategy::BlockPerRow &&
-             plan.threads * plan.clusterSize >= 1024 && prefetchBytes > 0) {
-    // One or two such blocks fill an SM's registers: while they reduce, no
-    // load is in flight unless their successors' rows are already coming.
-    // The slots of a whole wave ahead (132 SMs, as on an H100 or H200) are
-    // prefetched whole when they fit the budget. Otherwise each gets a part
-    // of half of it: a block still waits for its lines that come from HBM,
-    // but the bus is busier, and L2 does not thrash. (Measured on an H200,
+  } else if (plan.strategy == Strategy::BlockPerRow && plan.threads >= 1024 &&
+             plan.clusterSize == 1 && prefetchBytes > 0) {
+    // Such a block fills an SM's registers: while it reduces, no load is in
+    // flight unless its successors' rows are already coming. The slots of
+    // a whole wave ahead (132 SMs, as on an H100 or H200) are prefetched
+    // whole when they fit the budget. Otherwise each gets a part of half
+    // of it: a block still waits for its lines that come from HBM, but the
+    // bus is busier, and L2 does not thrash. (Measured on an H200,
     // bench/gpu: whole rows up to 8.4 MB ahead lift bf16 rows of 32K-256K
     // elements by 5-15 %; 17 MB ahead of f32 rows lose 25 % on 32K, while a
-    // quarter of them gains up to 5 %.)
-    plan.residentPerSM = plan.threads >= 1024 ? 1 : 2;
-    int64_t ahead =
-        std::max<int64_t>(1, 132 * plan.residentPerSM / plan.clusterSize);
+    // quarter of them gains up to 5 %.) Not for clusters since their blocks
+    // push their partial statistics to each other instead of meeting at
+    // cluster barriers (ClusterExchange.cpp): same-run A/B on an H100, the
+    // prefetch then cost rows of 128K-256K 1-10 % (LayerNorm bf16 128K 0.91
+    // against 0.94 of copy without it, f32 0.86 against 0.95), except
+    // RMSNorm bf16 (+1 to +6 %).
+    plan.residentPerSM = 1;
+    int64_t ahead = 132;
     int64_t slotBytes = plan.reduced * bytesOf(op.getInput().getType());
     for (Value v : op.getPrologueInputs())
       slotBytes += plan.reduced * bytesOf(v.getType());

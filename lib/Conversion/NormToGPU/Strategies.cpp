@@ -204,10 +204,6 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
         });
       });
     }
-    // No block leaves while another may still read its shared memory: it
-    // says it is done reading now and waits for the others at the end.
-    if (rank)
-      NVVM::ClusterArriveOp::create(b, loc, UnitAttr());
     Value first =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, t, index(0));
     if (rank)
@@ -222,8 +218,6 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
       ifThen(valid[k],
              [&] { finish(unitPosition(u), last[k], pivot, shift, inv); });
     }
-    if (rank)
-      NVVM::ClusterWaitOp::create(b, loc, UnitAttr());
     return;
   }
 
@@ -318,6 +312,8 @@ void Emitter::emitRows() {
     aheadPos =
         slotPosition(arith::SelectOp::create(b, loc, aheadValid, next, slot));
   }
+  if (plan.clusterSize > 1)
+    initClusterExchange();
   // A warp without a slot does nothing (no barrier in this strategy).
   ifThen(active, [&] { emitRowSlot(slotPosition(slot), t); });
 }

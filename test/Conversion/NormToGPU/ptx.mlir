@@ -25,12 +25,26 @@
 // CHECK-NOT: .extern .func
 // CHECK: .target sm_90
 
-// The 131072-element row: eight blocks of a cluster on sm_90.
+// The 131072-element row: eight blocks of a cluster on sm_90. Thread 0
+// initializes the block's mbarriers, the cluster barrier that orders that
+// before any push is arrived at early and waited on late; then each block
+// pushes its total into every block's shared memory (st.async completing
+// bytes on the receiver's mbarrier) and waits on its own mbarrier: no
+// other cluster barrier, no read of another block's shared memory.
 // CLUSTER: .entry long_0_vector(
 // CLUSTER: .reqnctapercluster 8, 1, 1
-// CLUSTER: barrier.cluster.arrive
-// CLUSTER: mapa.shared::cluster.u64
-// CLUSTER: ld.shared::cluster.b32
+// CLUSTER: mbarrier.init.shared::cta.b64
+// CLUSTER: fence.mbarrier_init.release.cluster;
+// CLUSTER: barrier.cluster.arrive.relaxed.aligned;
+// CLUSTER: ld.global.v4.b32
+// CLUSTER: barrier.cluster.wait.aligned;
+// CLUSTER: mbarrier.arrive.expect_tx.shared::cta.b64
+// CLUSTER: mapa.shared::cluster.u32
+// CLUSTER: st.async.shared::cluster.mbarrier::complete_tx::bytes.b32
+// CLUSTER: mbarrier.try_wait.parity.shared::cta.b64
+// CLUSTER-NOT: barrier.cluster
+// CLUSTER-NOT: ld.shared::cluster
+// CLUSTER: st.global.v4.b32
 
 func.func @prenorm(%x: tensor<64x4096xbf16>, %r: tensor<64x4096xbf16>, %g: tensor<4096xf32>, %bias: tensor<4096xf32>) -> (tensor<64x4096xbf16>, tensor<64x4096xf32>) {
   %y, %h = norm.layer_norm %x gamma(%g : tensor<4096xf32>)

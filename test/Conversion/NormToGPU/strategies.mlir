@@ -41,38 +41,46 @@ func.func @medium(%x: tensor<5x4099xf32>) -> (tensor<5x4099xf32>, tensor<5xf32>,
 }
 
 // Rows too long for one block's registers: without clusters, 1024 threads
-// read the row once per pass; with clusters (sm_90), eight blocks share it,
-// exchanging partial sums through distributed shared memory, and prefetch
-// into L2 the row the next wave takes (nsmid / 8 rows ahead; 4097 lines of
-// 128 bytes over 8192 threads: one each). A block says
-// it is done reading the others' shared memory before it stores, and waits
-// for them only at its end.
+// read the row once per pass; with clusters (sm_90), eight blocks share it.
+// Thread 0 initializes the block's mbarriers and the cluster barrier that
+// orders that before any push is split (arrived at first, waited on before
+// the first push); each reduction then pushes the block's total into every
+// block's shared memory (st.async, completing bytes on the receiver's
+// mbarrier) and waits on its own mbarrier, and the totals are added in rank
+// order: no other cluster barrier, no read of another block's shared
+// memory, no prefetch of the next wave's row (clusters only).
 // CHECK-LABEL: gpu.module @long_kernels
 // CHECK: gpu.func @long_0_vector
 // CHECK-SAME: known_block_size = array<i32: 1024, 1, 1>, known_grid_size = array<i32: 2, 1, 1>
 // CHECK: scf.for {{.*}} iter_args
-// CHECK-NOT: nvvm.mapa
+// CHECK-NOT: mbarrier
 // CHECK: gpu.return
 // CLUSTER-LABEL: gpu.module @long_kernels
 // CLUSTER: gpu.func @long_0_vector
 // CLUSTER-SAME: known_block_size = array<i32: 1024, 1, 1>, known_grid_size = array<i32: 16, 1, 1>
 // CLUSTER-SAME: nvvm.cluster_dim = array<i32: 8, 1, 1>
 // CLUSTER-NOT: scf.for
-// CLUSTER: nvvm.read.ptx.sreg.nsmid
-// CLUSTER: llvm.inline_asm has_side_effects "prefetch.global.L2 [$0];"
 // CLUSTER-NOT: prefetch
+// CLUSTER-COUNT-3: "mbarrier.init.shared::cta.b64 [$0], 1;"
+// CLUSTER: "fence.mbarrier_init.release.cluster;"
+// CLUSTER: "barrier.cluster.arrive.relaxed.aligned;"
+// CLUSTER: vector.load
 // CLUSTER: gpu.barrier
-// CLUSTER: nvvm.cluster.arrive
-// CLUSTER-NEXT: nvvm.cluster.wait
-// CLUSTER: nvvm.mapa
-// CLUSTER: nvvm.cluster.arrive
-// CLUSTER-NEXT: nvvm.cluster.wait
-// CLUSTER: nvvm.mapa
-// CLUSTER: nvvm.cluster.arrive
-// CLUSTER-NOT: nvvm.mapa
+// CLUSTER: "barrier.cluster.wait.aligned;"
+// CLUSTER: "mbarrier.arrive.expect_tx.shared::cta.b64 _, [$0], $1;"
+// CLUSTER: "mapa.shared::cluster.u32 $0, $1, $2;"
+// CLUSTER: "st.async.shared::cluster.mbarrier::complete_tx::bytes.b32 [$0], $1, [$2];"
+// CLUSTER: mbarrier.try_wait.parity.shared::cta.b64
+// CLUSTER-COUNT-8: memref.load
+// CLUSTER: gpu.barrier
+// CLUSTER-NOT: barrier.cluster
+// CLUSTER: "mbarrier.arrive.expect_tx.shared::cta.b64 _, [$0], $1;"
+// CLUSTER: mbarrier.try_wait.parity.shared::cta.b64
+// CLUSTER-NOT: barrier.cluster
+// CLUSTER-NOT: nvvm.cluster
+// CLUSTER-NOT: mapa
 // CLUSTER: vector.store
-// CLUSTER: nvvm.cluster.wait
-// CLUSTER-NEXT: gpu.return
+// CLUSTER: gpu.return
 // NOPF-LABEL: gpu.module @long_kernels
 // NOPF-NOT: nsmid
 // NOPF-NOT: prefetch
@@ -82,32 +90,29 @@ func.func @long(%x: tensor<2x262144xf32>) -> tensor<2x262144xf32> {
   return %y : tensor<2x262144xf32>
 }
 
-// A row over four blocks (65536 bf16 elements, 512 threads each): the
-// LayerNorm's moments in one round, one block barrier and one cluster
-// barrier (each warp's sum, squares about its own mean and count, combined
-// by Chan's formula), every lane reading one block's through distributed
-// shared memory; eight blocks keep two rounds (above).
+// A row over four blocks (65536 f32 elements, 512 threads each): the
+// LayerNorm's moments in one round, one block barrier and one exchange
+// (each warp's sum, squares about its own mean and count, combined by
+// Chan's formula; the block's three values pushed into every block, lane r
+// reading block r's); eight blocks keep two rounds (above).
 // CHECK-LABEL: gpu.module @quarter_kernels
-// CHECK-NOT: nvvm.mapa
+// CHECK-NOT: mbarrier
 // CHECK: gpu.return
 // CLUSTER-LABEL: gpu.module @quarter_kernels
 // CLUSTER: gpu.func @quarter_0_vector
 // CLUSTER-SAME: known_block_size = array<i32: 512, 1, 1>, known_grid_size = array<i32: 8, 1, 1>
 // CLUSTER-SAME: nvvm.cluster_dim = array<i32: 4, 1, 1>
 // CLUSTER: gpu.shuffle xor
-// CLUSTER-NOT: nvvm.cluster
 // CLUSTER: gpu.barrier
 // CLUSTER-NOT: gpu.barrier
-// CLUSTER: nvvm.cluster.arrive
-// CLUSTER-NEXT: nvvm.cluster.wait
-// CLUSTER: nvvm.mapa
+// CLUSTER: "barrier.cluster.wait.aligned;"
+// CLUSTER-COUNT-3: "st.async.shared::cluster.mbarrier::complete_tx::bytes.b32 [$0], $1, [$2];"
+// CLUSTER: mbarrier.try_wait.parity.shared::cta.b64
 // CLUSTER-NOT: gpu.barrier
-// CLUSTER-NOT: nvvm.cluster.wait
-// CLUSTER: nvvm.cluster.arrive
-// CLUSTER-NOT: nvvm.mapa
+// CLUSTER-NOT: mbarrier.try_wait
+// CLUSTER-NOT: barrier.cluster
 // CLUSTER: vector.store
-// CLUSTER: nvvm.cluster.wait
-// CLUSTER-NEXT: gpu.return
+// CLUSTER: gpu.return
 func.func @quarter(%x: tensor<2x65536xf32>) -> tensor<2x65536xf32> {
   %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<2x65536xf32> -> tensor<2x65536xf32>
   return %y : tensor<2x65536xf32>
@@ -130,10 +135,10 @@ func.func @quarter(%x: tensor<2x65536xf32>) -> tensor<2x65536xf32> {
 // CLUSTER: vector.bitcast {{.*}} : vector<2xbf16> to vector<1xi32>
 // CLUSTER-NOT: arith.xori
 // CLUSTER: vector.bitcast {{.*}} : vector<1xi32> to vector<2xbf16>
-// CLUSTER: nvvm.cluster.wait
+// CLUSTER: mbarrier.try_wait.parity
 // CLUSTER: %[[ZERO:.*]] = llvm.inline_asm has_side_effects "mov.u32 $0, 0;", "=r"
 // CLUSTER: arith.xori %{{.*}}, %[[ZERO]] : i32
-// CLUSTER: nvvm.cluster.wait
+// CLUSTER: mbarrier.try_wait.parity
 // CLUSTER: %[[ZERO2:.*]] = llvm.inline_asm has_side_effects "mov.u32 $0, 0;", "=r"
 // CLUSTER: arith.xori %{{.*}}, %[[ZERO2]] : i32
 // CLUSTER: vector.store
