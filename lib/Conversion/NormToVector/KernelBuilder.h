@@ -403,6 +403,9 @@ private:
   /// 1/sqrt(var + eps) of the first kGivenInvChannels channels of a row
   /// kernel with given statistics, computed once (precomputeGivenInv).
   Value givenInv;
+  /// Whether givenInv holds every channel (a static count up to
+  /// kGivenInvChannels): no per-plane fallback then.
+  bool givenInvAll = false;
   void precomputeGivenInv();
   /// into[c] = 1 / sqrt(var[c] + eps), in the compute type, stored as f32.
   void storeInverseStd(OpBuilder &nb, Value var, Value into, Value c);

@@ -420,7 +420,12 @@ KernelBuilder::SlotStatistics KernelBuilder::givenStatistics(OpBuilder &nb,
                                  arith::AddFOp::create(cb, loc, var, e));
   };
   Value inv;
-  if (givenInv && lanes == 0) {
+  if (givenInv && lanes == 0 && givenInvAll) {
+    // Precomputed for every channel.
+    inv = convert(
+        nb, memref::LoadOp::create(nb, loc, givenInv, select(idx, isGiven)[0]),
+        ct);
+  } else if (givenInv && lanes == 0) {
     // Precomputed for the first kGivenInvChannels channels.
     Value c = select(idx, isGiven)[0];
     Value stored = arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::ult, c,
@@ -441,23 +446,48 @@ KernelBuilder::SlotStatistics KernelBuilder::givenStatistics(OpBuilder &nb,
   return SlotStatistics{lanes, {}, {}, mean, inv};
 }
 
+/// The value of a segment size built as a product of index constants
+/// (Build.cpp multiplies the axes' sizes without folding), if static.
+static std::optional<int64_t> staticProduct(Value v) {
+  if (std::optional<int64_t> c = getConstantIntValue(v))
+    return c;
+  auto mul = v.getDefiningOp<arith::MulIOp>();
+  if (!mul)
+    return std::nullopt;
+  std::optional<int64_t> l = staticProduct(mul.getLhs());
+  std::optional<int64_t> r = staticProduct(mul.getRhs());
+  if (!l || !r)
+    return std::nullopt;
+  return *l * *r;
+}
+
 void KernelBuilder::precomputeGivenInv() {
   // A frame object of the kernel's function, filled on the calling thread
   // before the slot loops (the AOT ABI allocates nothing on the heap).
   auto func = op->getParentOfType<FunctionOpInterface>();
   if (!func)
     return;
+  // The one segment the given statistics vary along. A static channel
+  // count up to kGivenInvChannels gets a buffer of its size and no
+  // per-plane fallback.
+  auto given =
+      llvm::find_if(segments, [](const Segment &s) { return s.given; });
+  Value size = segSizes[given - segments.begin()];
+  std::optional<int64_t> known = staticProduct(size);
+  givenInvAll = known && *known <= kGivenInvChannels;
+  int64_t entries =
+      givenInvAll ? std::max<int64_t>(1, *known) : kGivenInvChannels;
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&func.getFunctionBody().front());
     givenInv = memref::AllocaOp::create(
-        b, loc, MemRefType::get({kGivenInvChannels}, b.getF32Type()));
+        b, loc, MemRefType::get({entries}, b.getF32Type()));
   }
-  // The one segment the given statistics vary along.
-  auto given =
-      llvm::find_if(segments, [](const Segment &s) { return s.given; });
-  Value channels = arith::MinUIOp::create(
-      b, loc, segSizes[given - segments.begin()], index(kGivenInvChannels));
+  Value channels =
+      givenInvAll
+          ? size
+          : arith::MinUIOp::create(b, loc, size, index(kGivenInvChannels))
+                .getResult();
   scf::ForOp::create(b, loc, index(0), channels, index(1), ValueRange(),
                      [&](OpBuilder &fb, Location, Value c, ValueRange) {
                        storeInverseStd(fb, givenVar, givenInv, c);

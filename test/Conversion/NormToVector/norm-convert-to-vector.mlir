@@ -355,6 +355,23 @@ func.func @batch_norm_slot_scale(%x: tensor<?x?x?xf32>, %g: tensor<?xf32>, %b: t
 
 // -----
 
+// A static channel count (up to 4096): the frame buffer holds exactly the
+// channels, and every plane loads its rstd with no per-plane fallback.
+// CHECK-LABEL: func.func @batch_norm_static_channels
+// CHECK:       %[[INV:.*]] = memref.alloca() : memref<64xf32>
+// CHECK:       scf.for %[[CH:.*]] = %c0 to %c64 step %c1 {
+// CHECK:         memref.store %{{.*}}, %[[INV]][%[[CH]]] : memref<64xf32>
+// CHECK-NOT:   scf.if {{.*}} -> (f32)
+// CHECK:       memref.load %[[INV]][%{{.*}}] : memref<64xf32>
+// CHECK-NOT:   math.rsqrt
+// CHECK:       return
+func.func @batch_norm_static_channels(%x: tensor<8x64x7x7xf32>, %m: tensor<64xf32>, %v: tensor<64xf32>) -> tensor<8x64x7x7xf32> {
+  %y = norm.batch_norm_inference %x, %m, %v : tensor<8x64x7x7xf32>, tensor<64xf32>, tensor<64xf32> -> tensor<8x64x7x7xf32>
+  return %y : tensor<8x64x7x7xf32>
+}
+
+// -----
+
 // A slot of several rows (a training batch norm's planes, here of any
 // length): each remainder step (8, 4, 2, 1 lanes at width 16) adds to its
 // own accumulator, carried over the planes with the wide one; nothing is
