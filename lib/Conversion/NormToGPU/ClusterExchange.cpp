@@ -77,8 +77,8 @@ void Emitter::initClusterExchange() {
 
 Value Emitter::exchange(int64_t n,
                         function_ref<SmallVector<Value>()> blockValues) {
-  if (exchangeRound >= kMaxExchangeRounds)
-    llvm::report_fatal_error("norm GPU lowering: too many cluster rounds");
+  // A slot takes at most two reductions (the mean, then the squares).
+  assert(exchangeRound < kMaxExchangeRounds && "one mbarrier per round");
   if (exchangeRound == 0) // every block's mbarriers are initialized
     inlinePtx({}, "barrier.cluster.wait.aligned;", "~{memory}", {});
   Value barrier = sharedAddress(exchangeBarriers, index(exchangeRound++));
