@@ -1,8 +1,10 @@
 //===- Prefetch.cpp - The next wave's rows into L2 ------------------------===//
 //
-// Blocks of 1024 threads, or clusters, that hold a whole row in registers
-// fill an SM: while they reduce, the bus idles unless the rows of the next
-// wave are already on their way (docs/gpu.md, "Prefetch of the next wave").
+// A block of 1024 threads that holds a whole row in registers fills an SM:
+// while it reduces, the bus idles unless the rows of the next wave are
+// already on their way (docs/gpu.md, "Prefetch of the next wave"; clusters
+// no longer prefetch, the code still deals lines round a cluster's
+// threads). Also the weights' lines into L1 (KernelPlan::prefetchWeightsL1).
 //
 //===----------------------------------------------------------------------===//
 
