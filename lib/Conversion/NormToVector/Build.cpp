@@ -102,10 +102,12 @@ LogicalResult KernelBuilder::build() {
   if (segments.empty())
     return failure(); // rank-0 inputs are rejected by the verifiers
   for (const Segment &seg : segments) {
+    // Folded: a static segment's size is a constant (precomputeGivenInv
+    // reads it).
     Value size = index(1);
     for (int64_t a : seg.axes)
-      size = arith::MulIOp::create(
-          b, loc, size, getValueOrCreateConstantIndexOp(b, loc, workSizes[a]));
+      size = b.createOrFold<arith::MulIOp>(
+          loc, size, getValueOrCreateConstantIndexOp(b, loc, workSizes[a]));
     segSizes.push_back(size);
   }
   SmallVector<int64_t> allWork =

@@ -446,21 +446,6 @@ KernelBuilder::SlotStatistics KernelBuilder::givenStatistics(OpBuilder &nb,
   return SlotStatistics{lanes, {}, {}, mean, inv};
 }
 
-/// The value of a segment size built as a product of index constants
-/// (Build.cpp multiplies the axes' sizes without folding), if static.
-static std::optional<int64_t> staticProduct(Value v) {
-  if (std::optional<int64_t> c = getConstantIntValue(v))
-    return c;
-  auto mul = v.getDefiningOp<arith::MulIOp>();
-  if (!mul)
-    return std::nullopt;
-  std::optional<int64_t> l = staticProduct(mul.getLhs());
-  std::optional<int64_t> r = staticProduct(mul.getRhs());
-  if (!l || !r)
-    return std::nullopt;
-  return *l * *r;
-}
-
 void KernelBuilder::precomputeGivenInv() {
   // A frame object of the kernel's function, filled on the calling thread
   // before the slot loops (the AOT ABI allocates nothing on the heap).
@@ -473,7 +458,7 @@ void KernelBuilder::precomputeGivenInv() {
   auto given =
       llvm::find_if(segments, [](const Segment &s) { return s.given; });
   Value size = segSizes[given - segments.begin()];
-  std::optional<int64_t> known = staticProduct(size);
+  std::optional<int64_t> known = getConstantIntValue(size);
   givenInvAll = known && *known <= kGivenInvChannels;
   int64_t entries =
       givenInvAll ? std::max<int64_t>(1, *known) : kGivenInvChannels;
