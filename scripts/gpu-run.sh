@@ -26,7 +26,7 @@ if [ -d "$here/torch-cache" ] && { [ "$what" = all ] || [ "$what" = tests ] ||
     [ "$what" = torch ]; }; then
   # torch.ops.norm on CUDA tensors, from the kernels prebuilt by the bundle.
   NORM_TORCH_CACHE="$here/torch-cache" python3 \
-    "$here/../../test/Integration/Inputs/torch_ops.py" "$here/../.." \
+    "$root/test/Integration/Inputs/torch_ops.py" "$root" \
     --device cuda 2>&1 | tee "$out/torch-ops.log"
   for line in 'results: ok' 'cuda graph: replays match' 'opcheck: ok' \
       'one norm node, matches eager' \

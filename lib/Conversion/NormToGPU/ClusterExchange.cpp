@@ -24,17 +24,6 @@ using namespace mlir::norm;
 using namespace mlir::norm::gpu_plan;
 using namespace mlir::norm::gpu_plan::detail;
 
-Value Emitter::inlinePtx(Type result, StringRef ptx, StringRef constraints,
-                         ValueRange operands) {
-  auto asmOp = LLVM::InlineAsmOp::create(
-      b, loc, result ? TypeRange{result} : TypeRange{}, operands,
-      b.getStringAttr(ptx), b.getStringAttr(constraints),
-      /*has_side_effects=*/b.getUnitAttr(), /*is_align_stack=*/UnitAttr(),
-      LLVM::TailCallKindAttr::get(b.getContext(), LLVM::TailCallKind::None),
-      /*asm_dialect=*/LLVM::AsmDialectAttr(), /*operand_attrs=*/ArrayAttr());
-  return result ? asmOp.getResult(0) : Value();
-}
-
 Value Emitter::sharedAddress(Value buffer, Value element) {
   // Shared addresses fit in 32 bits (half the registers of 64-bit ones).
   int64_t bytes =
@@ -72,12 +61,10 @@ void Emitter::initClusterExchange() {
     inlinePtx({}, "fence.mbarrier_init.release.cluster;", "~{memory}", {});
   });
   inlinePtx({}, "barrier.cluster.arrive.relaxed.aligned;", "~{memory}", {});
-  exchangeRound = 0;
 }
 
 Value Emitter::exchange(int64_t n,
                         function_ref<SmallVector<Value>()> blockValues) {
-  // A slot takes at most two reductions (the mean, then the squares).
   assert(exchangeRound < kMaxExchangeRounds && "one mbarrier per round");
   if (exchangeRound == 0) // every block's mbarriers are initialized
     inlinePtx({}, "barrier.cluster.wait.aligned;", "~{memory}", {});
@@ -110,10 +97,8 @@ Value Emitter::exchange(int64_t n,
                 "r,r,r,~{memory}", ValueRange{remote, bits, remoteBarrier});
     }
   });
-  // Every thread waits until the cluster's values are there (phase 0). The
-  // loop is inside the asm: straight-line code for LLVM, which otherwise
-  // hoisted the normalizing pass's addresses above it (spills at 64
-  // registers).
+  // Every thread waits until the cluster's values are there (phase 0); the
+  // retry loop is inside the asm.
   inlinePtx({},
             "{ .reg .pred p; LAB_WAIT: "
             "mbarrier.try_wait.parity.shared::cta.b64 p, [$0], 0; "

@@ -129,7 +129,7 @@ private:
   /// the cluster barrier that the first exchange waits on.
   void initClusterExchange();
   /// A side-effecting inline PTX statement (with a memory clobber where
-  /// the constraints say so).
+  /// the constraints say so; KernelEmitter.cpp).
   Value inlinePtx(Type result, StringRef ptx, StringRef constraints,
                   ValueRange operands);
   /// The shared address (32 bits) of element `element` of a shared buffer.
@@ -162,9 +162,10 @@ private:
     Value v = index(n);
     return outer ? arith::MulIOp::create(b, loc, outer, v).getResult() : v;
   }
-  /// The mbarriers of the cluster exchanges (one per round) and the next
+  /// The mbarriers of the cluster exchanges (one per round: a slot takes
+  /// at most two reductions, the mean's and the squares') and the next
   /// round's number.
-  static constexpr int64_t kMaxExchangeRounds = 3;
+  static constexpr int64_t kMaxExchangeRounds = 2;
   Value exchangeBarriers;
   int64_t exchangeRound = 0;
   /// Bytes each vector access of a flat view needs its base aligned to.

@@ -167,12 +167,18 @@ SmallVector<SmallVector<Value>> Emitter::unpackPairs(ArrayRef<Value> words,
 }
 
 Value Emitter::opaqueZero() {
-  return LLVM::InlineAsmOp::create(b, loc, b.getI32Type(), ValueRange{},
-                                   b.getStringAttr("mov.u32 $0, 0;"),
-                                   b.getStringAttr("=r"), b.getUnitAttr(),
-                                   UnitAttr(), LLVM::TailCallKindAttr(),
-                                   LLVM::AsmDialectAttr(), ArrayAttr())
-      .getResult(0);
+  return inlinePtx(b.getI32Type(), "mov.u32 $0, 0;", "=r", {});
+}
+
+Value Emitter::inlinePtx(Type result, StringRef ptx, StringRef constraints,
+                         ValueRange operands) {
+  auto asmOp = LLVM::InlineAsmOp::create(
+      b, loc, result ? TypeRange{result} : TypeRange{}, operands,
+      b.getStringAttr(ptx), b.getStringAttr(constraints),
+      /*has_side_effects=*/b.getUnitAttr(), /*is_align_stack=*/UnitAttr(),
+      LLVM::TailCallKindAttr::get(b.getContext(), LLVM::TailCallKind::None),
+      /*asm_dialect=*/LLVM::AsmDialectAttr(), /*operand_attrs=*/ArrayAttr());
+  return result ? asmOp.getResult(0) : Value();
 }
 
 Value Emitter::centered(Value v, Value pivot, Value shift) {

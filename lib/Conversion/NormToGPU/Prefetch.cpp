@@ -29,14 +29,8 @@ void Emitter::prefetch(const Buffer &buf, Value byteOffset, bool l1) {
       arith::IndexCastOp::create(b, loc, b.getI64Type(), byteOffset));
   // Inline PTX: LLVM 22 selects llvm.nvvm.prefetch.global.L2 for sm_90 only,
   // while the instruction exists from sm_20 on.
-  LLVM::InlineAsmOp::create(
-      b, loc, TypeRange{}, ValueRange{address},
-      b.getStringAttr(l1 ? "prefetch.global.L1 [$0];"
-                         : "prefetch.global.L2 [$0];"),
-      b.getStringAttr("l"),
-      /*has_side_effects=*/b.getUnitAttr(), /*is_align_stack=*/nullptr,
-      LLVM::TailCallKindAttr::get(b.getContext(), LLVM::TailCallKind::None),
-      /*asm_dialect=*/nullptr, /*operand_attrs=*/nullptr);
+  inlinePtx({}, l1 ? "prefetch.global.L1 [$0];" : "prefetch.global.L2 [$0];",
+            "l", address);
 }
 
 void Emitter::prefetchAhead(Value t) {

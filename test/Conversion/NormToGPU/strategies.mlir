@@ -61,7 +61,8 @@ func.func @medium(%x: tensor<5x4099xf32>) -> (tensor<5x4099xf32>, tensor<5xf32>,
 // CLUSTER-SAME: nvvm.cluster_dim = array<i32: 8, 1, 1>
 // CLUSTER-NOT: scf.for
 // CLUSTER-NOT: prefetch
-// CLUSTER-COUNT-3: "mbarrier.init.shared::cta.b64 [$0], 1;"
+// CLUSTER-COUNT-2: "mbarrier.init.shared::cta.b64 [$0], 1;"
+// CLUSTER-NOT: mbarrier.init
 // CLUSTER: "fence.mbarrier_init.release.cluster;"
 // CLUSTER: "barrier.cluster.arrive.relaxed.aligned;"
 // CLUSTER: vector.load
