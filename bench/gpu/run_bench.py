@@ -109,13 +109,23 @@ def main():
         dims = [t["shape"][d] for t in spec["inputs"]
                 for d in t.get("dynamic_dims", [])]
         sizes = (ctypes.c_int64 * max(1, len(dims)))(*dims)
-        def launcher(lib):
+        # The current stream as Triton's launcher reads it (a raw handle,
+        # no Stream object per call), and fixed ctypes argument types.
+        device = torch.cuda.current_device()
+        raw_stream = torch._C._cuda_getCurrentRawStream
+        addresses = (ctypes.addressof(array), ctypes.addressof(sizes))
+
+        def launcher(lib, per_call_stream_object=False):
             entry = getattr(lib, "case_" + name)
             entry.restype = ctypes.c_int
+            entry.argtypes = [ctypes.c_void_p] * 3
 
             def run():
-                s = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
-                rc = entry(array, sizes, s)
+                if per_call_stream_object:  # the harness before 2026-11-27
+                    s = torch.cuda.current_stream().cuda_stream
+                else:
+                    s = raw_stream(device)
+                rc = entry(*addresses, s)
                 if rc:
                     raise RuntimeError(lib.norm_cuda_error_message().decode())
             return run
@@ -159,6 +169,8 @@ def main():
         row["norm"] = measure(ours)
         for vname, vlib in variants:
             row[f"norm_{vname}"] = measure(launcher(vlib))
+        if latency:  # what the harness's own Python costs per call
+            row["norm_stream_object"] = measure(launcher(lib, True))
         row["eager"] = measure(eager)
         if not args.no_compile:
             compiled = torch.compile(eager, dynamic=False)
@@ -186,8 +198,8 @@ def main():
             dst = torch.empty_like(src)
             row["copy"] = timed(lambda: dst.copy_(src))
             row["norm_over_copy"] = row["copy"] / row["norm"]
-        for k in ["eager", "compile", "liger", "quack"] + [
-                f"norm_{v}" for v, _ in variants]:
+        for k in ["eager", "compile", "liger", "quack",
+                  "norm_stream_object"] + [f"norm_{v}" for v, _ in variants]:
             if k in row:
                 row[f"speedup_vs_{k}"] = row[k] / row["norm"]
         rows.append(row)

@@ -124,7 +124,13 @@ norm::buildCudaImages(llvm::ArrayRef<CudaKernel> kernels,
   auto *i64 = llvm::Type::getInt64Ty(context);
   auto *i32 = llvm::Type::getInt32Ty(context);
   auto *imageType = llvm::StructType::get(context, {ptr, ptr, i64});
-  auto *moduleType = llvm::StructType::get(context, {ptr, i32, ptr});
+  // norm_cuda_module (norm/cuda.h): images, count, library, and two
+  // norm_cuda_kernel_slot {kernel, ready, name[52]}, zero-initialized.
+  auto *slotType = llvm::StructType::get(
+      context,
+      {ptr, i32, llvm::ArrayType::get(llvm::Type::getInt8Ty(context), 52)});
+  auto *slotsType = llvm::ArrayType::get(slotType, 2);
+  auto *moduleType = llvm::StructType::get(context, {ptr, i32, ptr, slotsType});
   auto constant = [&](llvm::StringRef bytes, const llvm::Twine &name,
                       bool nulTerminated, unsigned align) {
     llvm::Constant *init =
@@ -156,7 +162,8 @@ norm::buildCudaImages(llvm::ArrayRef<CudaKernel> kernels,
         llvm::GlobalValue::ExternalLinkage,
         llvm::ConstantStruct::get(
             moduleType, {table, llvm::ConstantInt::get(i32, images.size()),
-                         llvm::ConstantPointerNull::get(ptr)}),
+                         llvm::ConstantPointerNull::get(ptr),
+                         llvm::ConstantAggregateZero::get(slotsType)}),
         k.c.name + "_cuda_module");
   }
   return module;

@@ -62,8 +62,11 @@ def _run(op, x, eps, weight=None, bias=None, residual=None):
     if x.numel() == 0:
         return [o.reshape(x.shape) for o in outs]
     if target == "cuda":
+        # The raw handle of the device's current stream, as Triton's
+        # launcher reads it (a torch.cuda.Stream object costs microseconds).
+        stream = torch._C._cuda_getCurrentRawStream(x.device.index)
         with torch.cuda.device(x.device):
-            kernel(ins, outs, torch.cuda.current_stream(x.device).cuda_stream)
+            kernel(ins, outs, stream)
     else:
         kernel(ins, outs)
     return [o.reshape(x.shape) for o in outs]

@@ -1,6 +1,6 @@
 /*===- Launch.c - The launcher of norm's CUDA kernels ---------------------===*\
 |*                                                                          *|
-|* The driver API through dlopen: about ten functions, resolved by the      *|
+|* The driver API through dlopen: eight functions, resolved by the        *|
 |* names cuda.h maps them to, so nothing here needs CUDA headers or         *|
 |* libraries at build time.                                                 *|
 |*                                                                          *|
@@ -33,11 +33,14 @@ static struct {
   CUresult (*libraryLoadData)(CUlibrary *, const void *, void *, void *,
                               unsigned, void *, void *, unsigned);
   CUresult (*libraryGetKernel)(CUkernel *, CUlibrary, const char *);
-  CUresult (*kernelGetFunction)(CUfunction *, CUkernel);
   CUresult (*launchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
                            unsigned, unsigned, unsigned, CUstream, void **,
                            void **);
 } driver;
+
+/* lib/AOT/Cuda.cpp emits norm_cuda_module with this slot layout. */
+_Static_assert(sizeof(norm_cuda_kernel_slot) == 64,
+               "norm_cuda_kernel_slot must match the emitted module");
 
 static pthread_once_t driverOnce = PTHREAD_ONCE_INIT;
 static norm_status driverStatus = NORM_NO_CUDA;
@@ -76,7 +79,6 @@ static void loadDriver(void) {
       {(void **)&driver.deviceGetAttribute, "cuDeviceGetAttribute"},
       {(void **)&driver.libraryLoadData, "cuLibraryLoadData"},
       {(void **)&driver.libraryGetKernel, "cuLibraryGetKernel"},
-      {(void **)&driver.kernelGetFunction, "cuKernelGetFunction"},
       {(void **)&driver.launchKernel, "cuLaunchKernel"},
   };
   for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); ++i) {
@@ -169,6 +171,43 @@ static norm_status loadModule(norm_cuda_module *module, CUlibrary *out) {
   return status;
 }
 
+/* The module's kernel named `name`: from its slots when an earlier launch
+ * looked it up, else from the driver (then remembered in a free slot if
+ * the name fits). Slots are written once, under loadMutex, and read
+ * without a lock. */
+static norm_status findKernel(norm_cuda_module *module, CUlibrary lib,
+                              const char *name, CUkernel *out) {
+  enum { kSlots = sizeof(module->kernels) / sizeof(module->kernels[0]) };
+  for (int i = 0; i < kSlots; ++i) {
+    norm_cuda_kernel_slot *slot = &module->kernels[i];
+    if (__atomic_load_n(&slot->ready, __ATOMIC_ACQUIRE) &&
+        strcmp(slot->name, name) == 0) {
+      *out = slot->kernel;
+      return NORM_OK;
+    }
+  }
+  CUresult rc = driver.libraryGetKernel(out, lib, name);
+  if (rc != CUDA_SUCCESS)
+    return fail(NORM_CUDA_ERROR, "cuLibraryGetKernel", rc);
+  size_t length = strlen(name);
+  if (length >= sizeof(module->kernels[0].name))
+    return NORM_OK;
+  pthread_mutex_lock(&loadMutex);
+  for (int i = 0; i < kSlots; ++i) {
+    norm_cuda_kernel_slot *slot = &module->kernels[i];
+    if (slot->ready && strcmp(slot->name, name) == 0)
+      break; /* another thread was first */
+    if (!slot->ready) {
+      slot->kernel = *out;
+      memcpy(slot->name, name, length + 1);
+      __atomic_store_n(&slot->ready, 1, __ATOMIC_RELEASE);
+      break;
+    }
+  }
+  pthread_mutex_unlock(&loadMutex);
+  return NORM_OK;
+}
+
 norm_status norm_cuda_launch(norm_cuda_module *module, const char *kernel,
                              unsigned grid_x, unsigned block_x,
                              unsigned block_y, void *stream, void **params) {
@@ -184,15 +223,12 @@ norm_status norm_cuda_launch(norm_cuda_module *module, const char *kernel,
   if ((status = loadModule(module, &lib)) != NORM_OK)
     return status;
   CUkernel k;
-  CUresult rc = driver.libraryGetKernel(&k, lib, kernel);
-  if (rc != CUDA_SUCCESS)
-    return fail(NORM_CUDA_ERROR, "cuLibraryGetKernel", rc);
-  CUfunction f;
-  rc = driver.kernelGetFunction(&f, k);
-  if (rc != CUDA_SUCCESS)
-    return fail(NORM_CUDA_ERROR, "cuKernelGetFunction", rc);
-  rc = driver.launchKernel(f, grid_x, 1, 1, block_x, block_y, 1, 0,
-                           (CUstream)stream, params, NULL);
+  if ((status = findKernel(module, lib, kernel, &k)) != NORM_OK)
+    return status;
+  /* A CUkernel launches as a CUfunction, in the stream's context. */
+  CUresult rc =
+      driver.launchKernel((CUfunction)k, grid_x, 1, 1, block_x, block_y, 1, 0,
+                          (CUstream)stream, params, NULL);
   if (rc != CUDA_SUCCESS)
     return fail(NORM_CUDA_ERROR, "cuLaunchKernel", rc);
   return NORM_OK;

@@ -30,11 +30,22 @@ typedef struct {
   size_t size;
 } norm_cuda_image;
 
-/* The device code of one kernel function, as norm-compile emits it. */
+/* The launcher's record of one kernel it has looked up (zero until then). */
+typedef struct {
+  void *kernel; /* the CUkernel */
+  int ready;    /* set once kernel and name are written */
+  char name[52];
+} norm_cuda_kernel_slot;
+
+/* The device code of one kernel function, as norm-compile emits it. An
+ * object file and the launcher must come from the same norm version. */
 typedef struct {
   const norm_cuda_image *images;
   int count;
   void *library; /* the loaded CUlibrary, set by the first launch */
+  /* The kernels launched so far (a function has a vector and a scalar
+   * one), so that later launches skip the driver's lookup by name. */
+  norm_cuda_kernel_slot kernels[2];
 } norm_cuda_module;
 
 /* Launches `kernel` of `module` with the given grid and block on `stream`
