@@ -267,7 +267,8 @@ llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
   // one block of 1024 threads: there, one block per SM stays latency-bound
   // whatever the number of barriers. Not for packed rows: with no barrier
   // between the sum and the squares, ptxas merges their widenings and keeps
-  // the f32 values (spills at 64 registers).
+  // the f32 values (spills at 64 registers). With the cluster exchange
+  // (H100, same-run A/B), clusters of 8 were level with two rounds.
   plan.oneRoundMoments =
       plan.inRegisters && plan.strategy == Strategy::BlockPerRow &&
       plan.clusterSize > 1 && plan.clusterSize <= 4 && !plan.packed;
