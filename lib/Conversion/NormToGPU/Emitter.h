@@ -74,14 +74,17 @@ private:
   /// Normalizes, applies the affine and the epilogue, and stores.
   /// Subtracts `pivot` then `shift` (either may be null) from h, scales by
   /// inv, applies the affine and the epilogue, and stores.
+  /// The weights come from `g` and `be` when given (staged), else from
+  /// memory.
   void finish(const Position &pos, ArrayRef<Value> h, Value pivot, Value shift,
-              Value inv);
+              Value inv, ArrayRef<Value> g = {}, ArrayRef<Value> be = {});
   /// (v - pivot) - shift, skipping null terms.
   Value centered(Value v, Value pivot, Value shift);
   /// Emits body() under `cond` (unconditionally when `cond` is null).
   void ifThen(Value cond, function_ref<void()> body);
-  /// A shared-memory buffer of `n` f32, 16-byte aligned.
-  Value sharedBuffer(int64_t n);
+  /// A shared-memory buffer of `n` elements (f32 by default), 16-byte
+  /// aligned.
+  Value sharedBuffer(int64_t n, Type elem = {});
   Value warpSum(Value v);
   Value blockSum(Value v);
   Value isLane0();
@@ -105,6 +108,14 @@ private:
   void prefetchAhead(Value t);
   /// The prefetches themselves (prefetchAhead guards them).
   void prefetchLines(Value t);
+  /// Starts copying into `staged` (a shared buffer) the `buf` elements of
+  /// unit `slot`'s position `pos` (cp.async; Prefetch.cpp).
+  void stageUnit(const Buffer &buf, const Position &pos, Value staged,
+                 Value slot);
+  /// Waits for the calling thread's staged copies.
+  void waitStaged();
+  /// The `width` elements of a staged unit.
+  SmallVector<Value> loadStaged(Value staged, Value slot);
   /// inv from the variance (or the sum of squares for an L2 norm).
   Value invFrom(Value varOrSumSq);
   void storeStatistics(const Position &pos, Value mean, Value var, Value inv);

@@ -193,11 +193,12 @@ Value Emitter::centered(Value v, Value pivot, Value shift) {
 }
 
 void Emitter::finish(const Position &pos, ArrayRef<Value> h, Value pivot,
-                     Value shift, Value inv) {
-  SmallVector<Value> g, be;
-  if (gamma)
+                     Value shift, Value inv, ArrayRef<Value> stagedG,
+                     ArrayRef<Value> stagedB) {
+  SmallVector<Value> g(stagedG), be(stagedB);
+  if (gamma && g.empty())
     g = load(gamma, pos);
-  if (beta)
+  if (beta && be.empty())
     be = load(beta, pos);
   SmallVector<SmallVector<Value>> operands;
   for (unsigned k = numPrologue; k < fused.size(); ++k)
@@ -235,10 +236,11 @@ void Emitter::ifThen(Value cond, function_ref<void()> body) {
   body();
 }
 
-Value Emitter::sharedBuffer(int64_t n) {
+Value Emitter::sharedBuffer(int64_t n, Type elem) {
   auto space =
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
-  auto type = MemRefType::get({n}, b.getF32Type(), AffineMap(), space);
+  auto type =
+      MemRefType::get({n}, elem ? elem : b.getF32Type(), AffineMap(), space);
   Value buffer = func.addWorkgroupAttribution(type, loc);
   // LLVM merges the reads of adjacent partials into 16-byte loads; the
   // buffer must be aligned for them (the default alignment, 4, is not).

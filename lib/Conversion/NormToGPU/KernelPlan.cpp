@@ -23,6 +23,10 @@ static constexpr int64_t kColumnThreads = 32;
 /// grid-stride loop covers the rest).
 static constexpr int64_t kElementwiseThreads = 256;
 static constexpr int64_t kElementwiseBlocks = 1 << 16;
+/// Shared memory a block gives to staged weights: static shared memory is
+/// at most 48 KB per block, and the reductions and the cluster exchange
+/// take under 1 KB.
+static constexpr int64_t kStagedWeightBytes = 40 * 1024;
 static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 /// Vector accesses move this many bytes (ld.global.v4.b32).
@@ -283,6 +287,43 @@ llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
   plan.prefetchWeightsL1 =
       plan.inRegisters && plan.strategy == Strategy::BlockPerRow &&
       plan.clusterSize == 1 && plan.threads == 1024 && !plan.packed;
+  // The weights of a row long enough that its slice no longer stays in L1
+  // are read again from L2 with every row, after the statistics, while no
+  // other load is in flight. Copied into shared memory (cp.async) with the
+  // row instead, up to kStagedWeightBytes per block (static shared memory),
+  // the thread's first units' weights are on chip for the normalizing pass.
+  // Same-run A/Bs (bench/gpu; gpu-h200-staged-ab*.csv, gpu-h100-staged-
+  // ab.csv): clusters without a shift (RMSNorm) level to +4 % on an H200
+  // and to +7 % on an H100 (f32 256K 0.89 -> 0.95 of copy); one block of
+  // 1024 threads with 16-bit weights (rows of 32K, the L1 prefetch then
+  // dropped) LayerNorm +24 % and RMSNorm +14 % on an H200 (0.75 -> 0.93
+  // and 0.88 -> 1.00 of copy), but -1 % and -3 % on an H100, where the L1
+  // prefetch already hid most of the wait. Not where it lost on both: clusters
+  // with gamma and beta (LayerNorm bf16 64K -16 % on an H200, f32 level) and
+  // single blocks with f32 weights (LayerNorm f32 32K -3 to -5 %: an eighth of
+  // its weights fit, and the L1 prefetch covers them all).
+  if (plan.inRegisters && plan.strategy == Strategy::BlockPerRow &&
+      plan.vectorWidth > 1 && inner.param) {
+    int64_t unitBytes = 0;
+    bool narrow = true;
+    for (Value p : {op.getScaleOperand(), op.getShiftOperand()}) {
+      if (!p)
+        continue;
+      unitBytes += plan.vectorWidth * bytesOf(p.getType());
+      narrow = narrow && bytesOf(p.getType()) == 2;
+    }
+    bool single = plan.clusterSize == 1 && plan.threads == 1024;
+    bool stage =
+        unitBytes > 0 &&
+        ((single && narrow) || (plan.clusterSize > 1 && !op.getShiftOperand()));
+    if (stage) {
+      plan.stagedWeightUnits =
+          std::min(plan.unitsPerThread(plan.vectorWidth),
+                   kStagedWeightBytes / (plan.threads * unitBytes));
+      if (plan.stagedWeightUnits > 0)
+        plan.prefetchWeightsL1 = false;
+    }
+  }
   if (!plan.inRegisters) { // re-read per pass, one block per row
     plan.clusterSize = 1;
     plan.threads = 1024;

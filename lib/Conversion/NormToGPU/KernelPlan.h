@@ -81,6 +81,10 @@ struct KernelPlan {
   /// gamma and beta of its units before the statistics, so that the
   /// normalizing pass does not wait for them from L2.
   bool prefetchWeightsL1 = false;
+  /// BlockPerRow in registers, vector kernel: units per thread whose gamma
+  /// and beta are copied into shared memory (cp.async) while the row comes
+  /// from memory, so that the normalizing pass finds them on chip.
+  int64_t stagedWeightUnits = 0;
   /// Whether each block or cluster prefetches the whole next slot (its
   /// input and the prologue's inputs), or only prefetchBytes of it.
   bool prefetchWhole = false;

@@ -4,7 +4,8 @@
 // while it reduces, the bus idles unless the rows of the next wave are
 // already on their way (docs/gpu.md, "Prefetch of the next wave"; clusters
 // no longer prefetch, the code still deals lines round a cluster's
-// threads). Also the weights' lines into L1 (KernelPlan::prefetchWeightsL1).
+// threads). Also the weights' lines into L1 (KernelPlan::prefetchWeightsL1),
+// or the weights themselves into shared memory (stagedWeightUnits).
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +15,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace mlir::norm;
@@ -31,6 +33,45 @@ void Emitter::prefetch(const Buffer &buf, Value byteOffset, bool l1) {
   // while the instruction exists from sm_20 on.
   inlinePtx({}, l1 ? "prefetch.global.L1 [$0];" : "prefetch.global.L2 [$0];",
             "l", address);
+}
+
+void Emitter::stageUnit(const Buffer &buf, const Position &pos, Value staged,
+                        Value slot) {
+  int64_t bytes = buf.elem.getIntOrFloatBitWidth() / 8;
+  Value base = arith::IndexCastOp::create(
+      b, loc, b.getI64Type(),
+      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buf.mem));
+  Value from = arith::AddIOp::create(
+      b, loc, base,
+      arith::IndexCastOp::create(
+          b, loc, b.getI64Type(),
+          arith::MulIOp::create(b, loc, offset(buf, pos), index(bytes))));
+  Value to =
+      sharedAddress(staged, arith::MulIOp::create(b, loc, slot, index(width)));
+  // 16 bytes bypass L1 (.cg); smaller copies go through it (.ca).
+  int64_t size = width * bytes;
+  std::string ptx = (size == 16 ? "cp.async.cg.shared.global [$0], [$1], "
+                                : "cp.async.ca.shared.global [$0], [$1], ") +
+                    std::to_string(size) + ";";
+  inlinePtx({}, ptx, "r,l,~{memory}", ValueRange{to, from});
+}
+
+void Emitter::waitStaged() {
+  inlinePtx({}, "cp.async.wait_all;", "~{memory}", ValueRange{});
+}
+
+SmallVector<Value> Emitter::loadStaged(Value staged, Value slot) {
+  Type elem = cast<MemRefType>(staged.getType()).getElementType();
+  auto type = VectorType::get({width}, elem);
+  Value v = vector::LoadOp::create(
+      b, loc, type, staged,
+      ValueRange{arith::MulIOp::create(b, loc, slot, index(width))},
+      /*nontemporal=*/false,
+      llvm::Align(width * elem.getIntOrFloatBitWidth() / 8));
+  SmallVector<Value> result;
+  for (int64_t j = 0; j < width; ++j)
+    result.push_back(vector::ExtractOp::create(b, loc, v, j));
+  return result;
 }
 
 void Emitter::prefetchAhead(Value t) {

@@ -133,10 +133,19 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
       }
       valid.push_back(inside);
     }
-    // The weights this thread's units meet in the normalizing pass, into
-    // L1 while the row comes from memory (KernelPlan::prefetchWeightsL1).
+    // The thread's first `staged` units find their weights in shared
+    // memory (KernelPlan::stagedWeightUnits; vector kernel only), at slot
+    // k * threads + t of each buffer.
+    int64_t staged = width == plan.vectorWidth && width > 1
+                         ? std::min(plan.stagedWeightUnits, perThread)
+                         : 0;
+    auto slotOf = [&](int64_t k) -> Value {
+      return arith::AddIOp::create(b, loc, t, index(k * threads));
+    };
+    // The weights the other units meet in the normalizing pass, into L1
+    // while the row comes from memory (KernelPlan::prefetchWeightsL1).
     if (plan.prefetchWeightsL1 && width > 1) {
-      for (int64_t k = 0; k < perThread; ++k) {
+      for (int64_t k = staged; k < perThread; ++k) {
         Position pos = unitPosition(unitOf(k));
         for (const Buffer *p : {&gamma, &beta}) {
           if (!*p || !p->alongInner())
@@ -146,6 +155,20 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
               arith::MulIOp::create(b, loc, offset(*p, pos), index(bytes));
           ifThen(valid[k], [&] { prefetch(*p, off, true); });
         }
+      }
+    }
+    // The staged units' weights, copied while the row comes from memory.
+    Value stagedGamma, stagedBeta;
+    if (staged > 0) {
+      for (auto [p, buffer] :
+           {std::pair{&gamma, &stagedGamma}, std::pair{&beta, &stagedBeta}}) {
+        if (!*p || !p->alongInner())
+          continue;
+        *buffer = sharedBuffer(staged * threads * width, p->elem);
+        for (int64_t k = 0; k < staged; ++k)
+          ifThen(valid[k], [&, p = p, buffer = buffer] {
+            stageUnit(*p, unitPosition(unitOf(k)), *buffer, slotOf(k));
+          });
       }
     }
     SmallVector<Value> words;
@@ -213,10 +236,18 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
                                 index(0)));
     ifThen(first, [&] { storeStatistics(slotPos, mean, var, inv); });
     SmallVector<SmallVector<Value>> last = forPass(false);
+    if (staged > 0)
+      waitStaged();
     for (int64_t k = 0; k < perThread; ++k) {
       Value u = unitOf(k);
-      ifThen(valid[k],
-             [&] { finish(unitPosition(u), last[k], pivot, shift, inv); });
+      ifThen(valid[k], [&] {
+        SmallVector<Value> g, be;
+        if (k < staged && stagedGamma)
+          g = loadStaged(stagedGamma, slotOf(k));
+        if (k < staged && stagedBeta)
+          be = loadStaged(stagedBeta, slotOf(k));
+        finish(unitPosition(u), last[k], pivot, shift, inv, g, be);
+      });
     }
     return;
   }

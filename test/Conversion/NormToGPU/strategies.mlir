@@ -255,6 +255,7 @@ func.func @batch(%x: tensor<?x1024xbf16>) -> tensor<?x1024xbf16> {
 // CHECK-LABEL: gpu.module @weights_kernels
 // CHECK: gpu.func @weights_0_vector
 // CHECK-SAME: known_block_size = array<i32: 1024, 1, 1>
+// CHECK-NOT: cp.async
 // CHECK-COUNT-16: llvm.inline_asm has_side_effects "prefetch.global.L1 [$0];"
 // CHECK-NOT: prefetch.global.L1
 // CHECK: prefetch.global.L2
@@ -272,4 +273,55 @@ func.func @weights(%x: tensor<2x32768xf32>, %g: tensor<32768xf32>, %b: tensor<32
 func.func @half(%x: tensor<2x16384xf32>, %g: tensor<16384xf32>) -> tensor<2x16384xf32> {
   %y = norm.rms_norm %x gamma(%g : tensor<16384xf32>) {axes = array<i64: 1>} : tensor<2x16384xf32> -> tensor<2x16384xf32>
   return %y : tensor<2x16384xf32>
+}
+
+// The same row with 16-bit weights: the first units' gamma and beta are
+// copied into shared memory (cp.async, 16 bytes, bypassing L1) while the
+// row comes from memory, as many as 40 KB hold (here one unit of each per
+// thread: 1024 threads x 8 bf16 x 2 weights = 32 KB), instead of the L1
+// prefetch; the normalizing pass waits for the thread's own copies and
+// reads them back. The scalar kernel does not stage.
+// CHECK-LABEL: gpu.module @staged_kernels
+// CHECK: gpu.func @staged_0_vector
+// CHECK-SAME: workgroup(%[[G:.*]] : memref<8192xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[B:.*]] : memref<8192xbf16, #gpu.address_space<workgroup>>
+// CHECK-SAME: known_block_size = array<i32: 1024, 1, 1>
+// CHECK-NOT: prefetch.global.L1
+// CHECK-COUNT-2: "cp.async.cg.shared.global [$0], [$1], 16;"
+// CHECK-NOT: cp.async.cg
+// CHECK: "cp.async.wait_all;"
+// CHECK: vector.load %[[G]]
+// CHECK: vector.load %[[B]]
+// CHECK-NOT: vector.load %[[G]]
+// CHECK: gpu.func @staged_0_scalar
+// CHECK-NOT: cp.async
+// CHECK: gpu.return
+func.func @staged(%x: tensor<2x32768xbf16>, %g: tensor<32768xbf16>, %b: tensor<32768xbf16>) -> tensor<2x32768xbf16> {
+  %y = norm.layer_norm %x gamma(%g : tensor<32768xbf16>) beta(%b : tensor<32768xbf16>) {axes = array<i64: 1>} : tensor<2x32768xbf16> -> tensor<2x32768xbf16>
+  return %y : tensor<2x32768xbf16>
+}
+
+// On a cluster, RMSNorm stages its gamma (here all four units of each
+// thread: 512 threads x 4 x 8 bf16 = 32 KB); LayerNorm, with gamma and
+// beta, does not (measured slower).
+// CLUSTER-LABEL: gpu.module @staged_rms_kernels
+// CLUSTER: gpu.func @staged_rms_0_vector
+// CLUSTER-SAME: memref<16384xbf16, #gpu.address_space<workgroup>>
+// CLUSTER-SAME: nvvm.cluster_dim = array<i32: 4, 1, 1>
+// CLUSTER-COUNT-4: "cp.async.cg.shared.global [$0], [$1], 16;"
+// CLUSTER-NOT: cp.async.cg
+// CLUSTER: "cp.async.wait_all;"
+// CLUSTER: gpu.func @staged_rms_0_scalar
+// CLUSTER-NOT: cp.async
+// CLUSTER-LABEL: gpu.module @unstaged_ln_kernels
+// CLUSTER: nvvm.cluster_dim = array<i32: 4, 1, 1>
+// CLUSTER-NOT: cp.async
+// CLUSTER: gpu.func @unstaged_ln_0_scalar
+// CLUSTER-NOT: cp.async
+func.func @staged_rms(%x: tensor<2x65536xbf16>, %g: tensor<65536xbf16>) -> tensor<2x65536xbf16> {
+  %y = norm.rms_norm %x gamma(%g : tensor<65536xbf16>) {axes = array<i64: 1>} : tensor<2x65536xbf16> -> tensor<2x65536xbf16>
+  return %y : tensor<2x65536xbf16>
+}
+func.func @unstaged_ln(%x: tensor<2x65536xbf16>, %g: tensor<65536xbf16>, %b: tensor<65536xbf16>) -> tensor<2x65536xbf16> {
+  %y = norm.layer_norm %x gamma(%g : tensor<65536xbf16>) beta(%b : tensor<65536xbf16>) {axes = array<i64: 1>} : tensor<2x65536xbf16> -> tensor<2x65536xbf16>
+  return %y : tensor<2x65536xbf16>
 }
