@@ -101,13 +101,14 @@ def module(kernel, dtype, rows, cols, eps=1e-5):
 
 
 class Iree:
-    def __init__(self, threads):
+    def __init__(self, threads, target_cpu="host"):
         import numpy as np
         import iree.compiler as compiler
         import iree.runtime as rt
         self.np, self.compiler, self.rt = np, compiler, rt
         rt.flags.parse_flags(f"--task_topology_max_group_count={threads}")
         self.config = rt.Config("local-task")
+        self.target_cpu = target_cpu
 
     def time(self, kernel, dtype, shape, reps):
         np, rt = self.np, self.rt
@@ -121,7 +122,7 @@ class Iree:
             vmfb = self.compiler.compile_str(
                 module(kernel, dtype, rows, cols),
                 target_backends=["llvm-cpu"],
-                extra_args=["--iree-llvmcpu-target-cpu=host"])
+                extra_args=[f"--iree-llvmcpu-target-cpu={self.target_cpu}"])
         except Exception:
             return None
         ctx = rt.SystemContext(config=self.config)

@@ -3,10 +3,18 @@
 scalar loop and the machine's own copy bandwidth, measured side by side.
 
     make bench            # or: python3 bench/run.py [--quick] [--rounds N]
+    make bench BENCH_ARGS=--isa=avx2
 
-Every contender runs with the same thread count. Contenders are interleaved
-case by case and the whole sweep is repeated (--rounds); the table reports
-medians. Prints a table, writes bench/results/cpu.csv (kernel, dtype, shape,
+Every contender runs with the same thread count. With --isa=avx2 every
+contender that can be held to AVX2 is: norm's kernels, the copy and the
+scalar loop compiled for haswell (build/bench/norm-bench-avx2), oneDNN
+with ONEDNN_MAX_CPU_ISA=AVX2, IREE with --iree-llvmcpu-target-cpu=haswell,
+the fusion blocks through norm-run --target-cpu=haswell; onnxruntime picks
+its kernels at run time and cannot be held to AVX2, so it is left out;
+results go to bench/results/cpu-avx2.csv and cpu-avx2.png.
+
+Contenders are interleaved case by case and the whole sweep is repeated
+(--rounds); the table reports medians. Prints a table, writes bench/results/cpu.csv (kernel, dtype, shape,
 impl, seconds, gbps) and draws bench/results/cpu.png when matplotlib is
 available. onnxruntime and matplotlib come from PyPI into a virtualenv under
 build/ (never a build or test dependency); oneDNN from Debian's libdnnl-dev.
@@ -68,11 +76,23 @@ def fusion_inputs(kernel, shape):
             f"{c}xf32=random(0.5,2)", f"{c}xf32=random", f"{c}xf32=random"]
 
 
+# "native" or "avx2" (--isa).
+ISA = "native"
+
+
+def isa_env():
+    """oneDNN held to AVX2 with --isa=avx2 (the other binaries are compiled
+    for it)."""
+    return {"ONEDNN_MAX_CPU_ISA": "AVX2"} if ISA == "avx2" else {}
+
+
 def run_fusion(path, kernel, shape, threads):
     """(seconds, bytes moved) or None."""
     env = dict(os.environ, NORM_NUM_THREADS=str(threads), **PINNED)
+    target = ["--target-cpu=haswell"] if ISA == "avx2" else []
     out = subprocess.run(
-        [os.path.join(BUILD, "bin", "norm-run"), path, f"--function={kernel}",
+        [os.path.join(BUILD, "bin", "norm-run"), path] + target +
+        [f"--function={kernel}",
          f"--benchmark={reps_for(shape)}"] +
         [f"--input={i}" for i in fusion_inputs(kernel, shape)],
         capture_output=True, text=True, env=env)
@@ -105,7 +125,7 @@ def reps_for(shape):
 
 def run_binary(binary, impl, kernel, dtype, shape, threads, extra=None):
     env = dict(os.environ, OMP_NUM_THREADS=str(threads),
-               NORM_NUM_THREADS=str(threads), **PINNED)
+               NORM_NUM_THREADS=str(threads), **PINNED, **isa_env())
     out = subprocess.run(
         [os.path.join(BENCH_BIN, binary), f"--impl={impl}",
          f"--kernel={kernel}", f"--dtype={dtype}", f"--shape={shape}",
@@ -208,6 +228,8 @@ def main():
                         help="two row shapes and one image shape")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--isa", choices=["native", "avx2"], default="native",
+                        help="the host's vector code, or AVX2 (haswell)")
     parser.add_argument("--in-venv", action="store_true",
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -215,15 +237,19 @@ def main():
         python = ensure_venv()
         os.execv(python, [python, __file__, "--in-venv"] + sys.argv[1:])
 
+    global ISA
+    ISA = args.isa
+    avx2 = args.isa == "avx2"
+    ort_runner = None
     try:
-        ort_runner = OnnxRuntime(args.threads)
+        if not avx2:
+            ort_runner = OnnxRuntime(args.threads)
     except ImportError as e:
         print(f"onnxruntime unavailable ({e}); skipping it")
-        ort_runner = None
     try:
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         from iree_norms import Iree
-        iree_runner = Iree(args.threads)
+        iree_runner = Iree(args.threads, "haswell" if avx2 else "host")
     except ImportError as e:
         print(f"IREE unavailable ({e}); skipping it")
         iree_runner = None
@@ -237,12 +263,14 @@ def main():
     subprocess.run([os.path.join(BUILD, "bin", "norm-opt"), unfused,
                     "--norm-fuse-elementwise", "-o", fused], check=True)
     fusion_cases = FUSION[::2] if args.quick else FUSION
+    # norm's kernels, the scalar loop and the copy.
+    bench_bin = "norm-bench-avx2" if avx2 else "norm-bench"
     for r in range(args.rounds):
         print(f"round {r + 1}/{args.rounds}", flush=True)
         for kernel, dtype, shape in all_cases:
             key = (kernel, dtype, shape)
-            runs = [("norm", "norm-bench"), ("scalar", "norm-bench"),
-                    ("copy", "norm-bench")]
+            runs = [("norm", bench_bin), ("scalar", bench_bin),
+                    ("copy", bench_bin)]
             if has_onednn:
                 runs.append(("onednn", "onednn-bench"))
             for impl, binary in runs:
@@ -270,7 +298,7 @@ def main():
                 # The same parallel copy as the table above, of the bytes
                 # the block must move (its inputs read and outputs written
                 # once).
-                copy = run_binary("norm-bench", "copy", "layer_norm", "f32",
+                copy = run_binary(bench_bin, "copy", "layer_norm", "f32",
                                   "1x1", args.threads,
                                   [f"--bytes={floors[key]}",
                                    f"--reps={reps_for(shape)}"])
@@ -279,7 +307,9 @@ def main():
 
     os.makedirs(RESULTS, exist_ok=True)
     rows = []
-    with open(os.path.join(RESULTS, "cpu.csv"), "w", newline="") as f:
+    suffix = "-avx2" if avx2 else ""
+    with open(os.path.join(RESULTS, f"cpu{suffix}.csv"), "w",
+              newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["kernel", "dtype", "shape", "impl", "seconds",
                          "gbps"])
@@ -297,7 +327,8 @@ def main():
     header = (f"{'kernel':13} {'dtype':5} {'shape':13} {'norm GB/s':>9} "
               f"{'ns/call':>10} {'/copy':>6} {'/oneDNN':>8} {'/ORT':>6} "
               f"{'/IREE':>6} {'/scalar':>8}")
-    print(f"\n{args.threads} threads, median of {args.rounds} rounds; "
+    print(f"\n{args.threads} threads, {args.isa} vector code, median of "
+          f"{args.rounds} rounds; "
           "ratios are speed ratios (>1: norm is faster)\n" + header)
     plot = []
     for kernel, dtype, shape in all_cases:
@@ -336,7 +367,7 @@ def main():
         ax.set_xlabel("norm speed / copy speed (same bytes, same threads)")
         ax.invert_yaxis()
         fig.tight_layout()
-        fig.savefig(os.path.join(RESULTS, "cpu.png"), dpi=100)
+        fig.savefig(os.path.join(RESULTS, f"cpu{suffix}.png"), dpi=100)
     except ImportError:
         print("matplotlib unavailable: no plot")
 
