@@ -371,28 +371,41 @@ LogicalResult KernelBuilder::build() {
         auto plain = [&](OpBuilder &pb) {
           scf::ParallelOp::create(pb, loc, lbs, ubs, steps, body);
         };
-        // `special` where `cond` holds at run time, the plain slot loops
-        // otherwise.
-        auto either = [&](Value cond, function_ref<void(OpBuilder &)> special) {
+        // `special` where `cond` holds at run time, `otherwise` (the plain
+        // slot loops by default) where it does not.
+        auto either = [&](OpBuilder &at, Value cond,
+                          function_ref<void(OpBuilder &)> special,
+                          function_ref<void(OpBuilder &)> otherwise = {}) {
           scf::IfOp::create(
-              eb, loc, cond,
+              at, loc, cond,
               [&](OpBuilder &tb, Location) {
                 special(tb);
                 scf::YieldOp::create(tb, loc);
               },
               [&](OpBuilder &fb, Location) {
-                plain(fb);
+                if (otherwise)
+                  otherwise(fb);
+                else
+                  plain(fb);
                 scf::YieldOp::create(fb, loc);
               });
         };
         if (canPipelineRows()) {
-          // Rows that leave the L3: normalized while the next is summed.
-          either(pipelineRowsCondition(eb),
-                 [&](OpBuilder &tb) { emitPipelinedRows(tb); });
+          // Rows that leave the L3: normalized while the next is summed,
+          // and streamed out; short rows in cache: the same with ordinary
+          // stores (PipelinedRows.cpp).
+          either(
+              eb, pipelineRowsCondition(eb),
+              [&](OpBuilder &tb) { emitPipelinedRows(tb); },
+              [&](OpBuilder &fb) {
+                either(fb, pipelineCachedRowsCondition(fb),
+                       [&](OpBuilder &cb) { emitPipelinedRows(cb, false); });
+              });
         } else if (canSplitColumns()) {
           // Few column slots: their reduced segment in chunks.
           Value chunks = splitChunks(eb, parallelSegs);
-          either(arith::CmpIOp::create(eb, loc, arith::CmpIPredicate::uge,
+          either(eb,
+                 arith::CmpIOp::create(eb, loc, arith::CmpIPredicate::uge,
                                        chunks, index(2)),
                  [&](OpBuilder &sb) {
                    emitSplitColumns(sb, chunks, parallelSegs);

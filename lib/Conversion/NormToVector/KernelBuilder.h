@@ -245,7 +245,10 @@ private:
   /// pipelineRowsCondition holds at run time, and the pipelined kernel.
   bool canPipelineRows();
   Value pipelineRowsCondition(OpBuilder &nb);
-  void emitPipelinedRows(OpBuilder &nb);
+  /// Rows that stay in cache (the output under the streaming threshold):
+  /// pipelined with ordinary stores and no prefetch.
+  Value pipelineCachedRowsCondition(OpBuilder &nb);
+  void emitPipelinedRows(OpBuilder &nb, bool streamed = true);
   /// The body of a parallel loop, called with its induction variables.
   using LoopBody = std::function<void(OpBuilder &, Location, ValueRange)>;
   /// The indices, one per extent, of a linear position in loops of

@@ -12,8 +12,11 @@
 // CHECK-LABEL: func.func @layer_norm_rows
 // CHECK:       %[[X:[a-zA-Z0-9_]+]] = bufferization.to_buffer %{{.*}} read_only : tensor<?x?xbf16> to memref<?x?xbf16>
 // CHECK:       %[[Y:[a-zA-Z0-9_]+]] = memref.alloc(%{{.*}}, %{{.*}}) {alignment = 64 : i64} : memref<?x?xbf16>
-// The pipelined rows (out of the L3, PipelinedRows.cpp) come first, then
-// the plain row kernel:
+// The pipelined rows (out of the L3, then rows of 1-8 KiB in cache with
+// ordinary stores: PipelinedRows.cpp) come first, then the plain row
+// kernel:
+// CHECK:       scf.parallel (%{{.*}}) = (%c0) to (%{{.*}}) step (%c1) {
+// CHECK:         scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args
 // CHECK:       scf.parallel (%{{.*}}) = (%c0) to (%{{.*}}) step (%c1) {
 // CHECK:         scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args
 // CHECK:       scf.parallel (%[[ROW:[a-zA-Z0-9_]+]]) =
