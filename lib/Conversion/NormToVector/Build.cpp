@@ -364,7 +364,23 @@ LogicalResult KernelBuilder::build() {
                 scf::YieldOp::create(fb, loc);
               });
         };
-        nest(tb, 0);
+        if (!canPipelineRows()) {
+          nest(tb, 0);
+          scf::YieldOp::create(tb, loc);
+          return;
+        }
+        // Several short rows in cache: pipelined on this thread too (the
+        // plain loops first in the IR).
+        scf::IfOp::create(
+            tb, loc, pipelineCachedRowsCondition(tb, /*negate=*/true),
+            [&](OpBuilder &fb, Location) {
+              nest(fb, 0);
+              scf::YieldOp::create(fb, loc);
+            },
+            [&](OpBuilder &cb, Location) {
+              emitPipelinedRows(cb, /*streamed=*/false, /*parallel=*/false);
+              scf::YieldOp::create(cb, loc);
+            });
         scf::YieldOp::create(tb, loc);
       },
       [&](OpBuilder &eb, Location) {

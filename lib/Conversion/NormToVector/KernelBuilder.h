@@ -246,9 +246,14 @@ private:
   bool canPipelineRows();
   Value pipelineRowsCondition(OpBuilder &nb);
   /// Rows that stay in cache (the output under the streaming threshold):
-  /// pipelined with ordinary stores and no prefetch.
-  Value pipelineCachedRowsCondition(OpBuilder &nb);
-  void emitPipelinedRows(OpBuilder &nb, bool streamed = true);
+  /// pipelined with ordinary stores and no prefetch (or, `negate`d, the
+  /// condition that they are not).
+  Value pipelineCachedRowsCondition(OpBuilder &nb, bool negate = false);
+  /// The pipelined kernel: streamed out (non-temporal stores, prefetch) or
+  /// in cache; over the thread team or, for small problems, on the calling
+  /// thread.
+  void emitPipelinedRows(OpBuilder &nb, bool streamed = true,
+                         bool parallel = true);
   /// The body of a parallel loop, called with its induction variables.
   using LoopBody = std::function<void(OpBuilder &, Location, ValueRange)>;
   /// The indices, one per extent, of a linear position in loops of

@@ -29,7 +29,9 @@
 // threads, interleaved, AMD EPYC with AVX-512), rows of 768 to 4096:
 // LayerNorm bf16 +5-11 %, RMSNorm bf16 +10-17 %, RMSNorm f32 +0-12 %,
 // LayerNorm f32 level, and 18 % slower at 768 (so not pipelined); rows
-// of 16-32 KiB lost 5-11 % (two such rows no longer share L1).
+// of 16-32 KiB lost 5-11 % (two such rows no longer share L1). Problems
+// small enough to run on the calling thread pipeline such rows there (8
+// rows of 1024: RMSNorm f32 1.48x, bf16 1.15x, LayerNorm bf16 1.10x).
 //
 //===----------------------------------------------------------------------===//
 
@@ -124,27 +126,30 @@ Value KernelBuilder::pipelineRowsCondition(OpBuilder &nb) {
           arith::RemUIOp::create(nb, loc, lines, index(64)), 0));
 }
 
-Value KernelBuilder::pipelineCachedRowsCondition(OpBuilder &nb) {
+Value KernelBuilder::pipelineCachedRowsCondition(OpBuilder &nb, bool negate) {
   // An output under the streaming threshold, rows of 1 to 8 KiB, at least
   // two rows; no returned prologue value (the pipeline would store it
-  // beside the output, which only the streamed form does).
-  // Centered f32 rows (LayerNorm f32) measured no faster pipelined in
-  // cache, and 18 % slower at 768 elements: they keep the plain kernel.
+  // beside the output, which only the streamed form does). Centered f32
+  // rows (LayerNorm f32) measured no faster pipelined in cache, and 18 %
+  // slower at 768 elements: they keep the plain kernel.
   if (kept || (desc.center && inElem.getIntOrFloatBitWidth() >= 32))
-    return arith::ConstantIntOp::create(nb, loc, 0, 1);
-  auto cmp = [&](arith::CmpIPredicate p, Value a, int64_t b) -> Value {
-    return arith::CmpIOp::create(nb, loc, p, a, index(b));
+    return arith::ConstantIntOp::create(nb, loc, negate ? 1 : 0, 1);
+  using P = arith::CmpIPredicate;
+  // Each term, or its negation (the condition negated as a disjunction).
+  auto cmp = [&](P p, P negated, Value a, int64_t b) -> Value {
+    return arith::CmpIOp::create(nb, loc, negate ? negated : p, a, index(b));
   };
-  Value c = cmp(arith::CmpIPredicate::ult, outputBytes, streamingThreshold);
-  for (Value more :
-       {cmp(arith::CmpIPredicate::uge, rowBytes, kPipelineMinRowBytes),
-        cmp(arith::CmpIPredicate::ule, rowBytes, kPipelineCachedMaxRowBytes),
-        cmp(arith::CmpIPredicate::uge, segSizes[0], 2)})
-    c = arith::AndIOp::create(nb, loc, c, more);
+  Value c = cmp(P::ult, P::uge, outputBytes, streamingThreshold);
+  for (Value more : {cmp(P::uge, P::ult, rowBytes, kPipelineMinRowBytes),
+                     cmp(P::ule, P::ugt, rowBytes, kPipelineCachedMaxRowBytes),
+                     cmp(P::uge, P::ult, segSizes[0], 2)})
+    c = negate ? arith::OrIOp::create(nb, loc, c, more).getResult()
+               : arith::AndIOp::create(nb, loc, c, more).getResult();
   return c;
 }
 
-void KernelBuilder::emitPipelinedRows(OpBuilder &nb, bool streamed) {
+void KernelBuilder::emitPipelinedRows(OpBuilder &nb, bool streamed,
+                                      bool parallel) {
   llvm::SaveAndRestore noNextSlot(prefetchNextSlot, false);
   llvm::SaveAndRestore keptWithOutput(streamKept, streamed);
   llvm::SaveAndRestore slices(hookSlices, kPipelineSlices);
@@ -184,63 +189,70 @@ void KernelBuilder::emitPipelinedRows(OpBuilder &nb, bool streamed) {
     return s;
   };
 
+  auto chunkBody = [&](OpBuilder &pb, Value chunk) {
+    Value lo = arith::MulIOp::create(pb, loc, chunk, index(kPipelineRows));
+    Value hi = arith::MinUIOp::create(
+        pb, loc, arith::AddIOp::create(pb, loc, lo, index(kPipelineRows)),
+        rows);
+    Value last = arith::SubIOp::create(pb, loc, hi, index(1));
+    Indices first{lo, index(0)};
+    SlotWork head = emitSlotStatistics(pb, first, 0);
+    auto loop = scf::ForOp::create(
+        pb, loc, lo, last, index(1), pack(head.stats),
+        [&](OpBuilder &lb, Location, Value row, ValueRange carried) {
+          Value next = arith::AddIOp::create(lb, loc, row, index(1));
+          Indices at{row, index(0)}, nextAt{next, index(0)};
+          VectorNormalizer normalize =
+              prepareNormalizing(lb, at, unpack(carried));
+          // Each whole vector of the next row's first pass: the input
+          // 4 KiB further on prefetched into L1 (in the rows after it,
+          // for short rows or near its end); each slice of it: the same
+          // position of this row normalized and streamed out.
+          firstPass = [&](OpBuilder &hb, const Indices &pos, int64_t w) {
+            Value col = arith::AddIOp::create(hb, loc, pos[1], aheadCols);
+            Value over = arith::CmpIOp::create(
+                hb, loc, arith::CmpIPredicate::uge, col, n);
+            Value fetchRow = arith::AddIOp::create(
+                hb, loc, arith::AddIOp::create(hb, loc, pos[0], aheadRows),
+                arith::SelectOp::create(hb, loc, over, index(1), index(0)));
+            Indices fetch{arith::MinUIOp::create(hb, loc, fetchRow, lastRow),
+                          arith::SelectOp::create(
+                              hb, loc, over,
+                              arith::SubIOp::create(hb, loc, col, n), col)};
+            prefetchLines(hb, views, fetch, w, /*locality=*/3);
+          };
+          if (!streamed) // the rows are in cache
+            firstPass = nullptr;
+          firstPassSlice = [&](OpBuilder &hb, const Indices &pos, int64_t w) {
+            normalize(hb, Indices{row, pos[1]}, w,
+                      /*nontemporal=*/streamed);
+          };
+          SlotWork work = emitSlotStatistics(lb, nextAt, 0);
+          firstPass = firstPassSlice = nullptr;
+          // The rest of this row: the remainder, in ordinary stores as
+          // in the plain kernel.
+          forEachRemainderStep(
+              lb, at, main, rem, ValueRange(),
+              [&](OpBuilder &sb, const Indices &pos, int64_t k, ValueRange) {
+                normalize(sb, pos, k,
+                          /*nontemporal=*/false);
+                return SmallVector<Value>();
+              });
+          scf::YieldOp::create(lb, loc, pack(work.stats));
+        });
+    Indices tail{last, index(0)};
+    emitSlotNormalize(pb, tail,
+                      SlotWork{unpack(loop.getResults()), nullptr, false});
+  };
+  if (!parallel) {
+    scf::ForOp::create(nb, loc, index(0), chunks, index(1), ValueRange{},
+                       [&](OpBuilder &fb, Location, Value chunk, ValueRange) {
+                         chunkBody(fb, chunk);
+                         scf::YieldOp::create(fb, loc);
+                       });
+    return;
+  }
   scf::ParallelOp::create(
       nb, loc, ValueRange{index(0)}, ValueRange{chunks}, ValueRange{index(1)},
-      [&](OpBuilder &pb, Location, ValueRange ivs) {
-        Value lo = arith::MulIOp::create(pb, loc, ivs[0], index(kPipelineRows));
-        Value hi = arith::MinUIOp::create(
-            pb, loc, arith::AddIOp::create(pb, loc, lo, index(kPipelineRows)),
-            rows);
-        Value last = arith::SubIOp::create(pb, loc, hi, index(1));
-        Indices first{lo, index(0)};
-        SlotWork head = emitSlotStatistics(pb, first, 0);
-        auto loop = scf::ForOp::create(
-            pb, loc, lo, last, index(1), pack(head.stats),
-            [&](OpBuilder &lb, Location, Value row, ValueRange carried) {
-              Value next = arith::AddIOp::create(lb, loc, row, index(1));
-              Indices at{row, index(0)}, nextAt{next, index(0)};
-              VectorNormalizer normalize =
-                  prepareNormalizing(lb, at, unpack(carried));
-              // Each whole vector of the next row's first pass: the input
-              // 4 KiB further on prefetched into L1 (in the rows after it,
-              // for short rows or near its end); each slice of it: the same
-              // position of this row normalized and streamed out.
-              firstPass = [&](OpBuilder &hb, const Indices &pos, int64_t w) {
-                Value col = arith::AddIOp::create(hb, loc, pos[1], aheadCols);
-                Value over = arith::CmpIOp::create(
-                    hb, loc, arith::CmpIPredicate::uge, col, n);
-                Value fetchRow = arith::AddIOp::create(
-                    hb, loc, arith::AddIOp::create(hb, loc, pos[0], aheadRows),
-                    arith::SelectOp::create(hb, loc, over, index(1), index(0)));
-                Indices fetch{
-                    arith::MinUIOp::create(hb, loc, fetchRow, lastRow),
-                    arith::SelectOp::create(
-                        hb, loc, over, arith::SubIOp::create(hb, loc, col, n),
-                        col)};
-                prefetchLines(hb, views, fetch, w, /*locality=*/3);
-              };
-              if (!streamed) // the rows are in cache
-                firstPass = nullptr;
-              firstPassSlice = [&](OpBuilder &hb, const Indices &pos,
-                                   int64_t w) {
-                normalize(hb, Indices{row, pos[1]}, w,
-                          /*nontemporal=*/streamed);
-              };
-              SlotWork work = emitSlotStatistics(lb, nextAt, 0);
-              firstPass = firstPassSlice = nullptr;
-              // The rest of this row: the remainder, in ordinary stores as
-              // in the plain kernel.
-              forEachRemainderStep(lb, at, main, rem, ValueRange(),
-                                   [&](OpBuilder &sb, const Indices &pos,
-                                       int64_t k, ValueRange) {
-                                     normalize(sb, pos, k,
-                                               /*nontemporal=*/false);
-                                     return SmallVector<Value>();
-                                   });
-              scf::YieldOp::create(lb, loc, pack(work.stats));
-            });
-        Indices tail{last, index(0)};
-        emitSlotNormalize(pb, tail,
-                          SlotWork{unpack(loop.getResults()), nullptr, false});
-      });
+      [&](OpBuilder &pb, Location, ValueRange ivs) { chunkBody(pb, ivs[0]); });
 }

@@ -90,3 +90,19 @@ func.func @cached_centered_f32(%x: tensor<2048x1024xf32>) -> tensor<2048x1024xf3
   %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<2048x1024xf32> -> tensor<2048x1024xf32>
   return %y : tensor<2048x1024xf32>
 }
+
+// -----
+
+// A problem under 64 KiB runs on the calling thread: its rows (here 8 of
+// 4 KiB) are pipelined there (one chunk: the first row's statistics, then
+// rows 0 to 6 normalized while the next is summed, then row 7).
+// CHECK-LABEL: func.func @small
+// CHECK-NOT:   scf.parallel
+// CHECK:       scf.for %{{.*}} = %c0 to %c7 step %c1 iter_args({{.*}}) -> (f32) {
+// CHECK-NOT:   nontemporal
+// CHECK-NOT:   scf.parallel
+// CHECK:       return
+func.func @small(%x: tensor<8x1024xf32>) -> tensor<8x1024xf32> {
+  %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<8x1024xf32> -> tensor<8x1024xf32>
+  return %y : tensor<8x1024xf32>
+}
