@@ -204,25 +204,25 @@ void KernelBuilder::emitPipelinedRows(OpBuilder &nb, bool streamed,
           Indices at{row, index(0)}, nextAt{next, index(0)};
           VectorNormalizer normalize =
               prepareNormalizing(lb, at, unpack(carried));
-          // Each whole vector of the next row's first pass: the input
-          // 4 KiB further on prefetched into L1 (in the rows after it,
-          // for short rows or near its end); each slice of it: the same
-          // position of this row normalized and streamed out.
-          firstPass = [&](OpBuilder &hb, const Indices &pos, int64_t w) {
-            Value col = arith::AddIOp::create(hb, loc, pos[1], aheadCols);
-            Value over = arith::CmpIOp::create(
-                hb, loc, arith::CmpIPredicate::uge, col, n);
-            Value fetchRow = arith::AddIOp::create(
-                hb, loc, arith::AddIOp::create(hb, loc, pos[0], aheadRows),
-                arith::SelectOp::create(hb, loc, over, index(1), index(0)));
-            Indices fetch{arith::MinUIOp::create(hb, loc, fetchRow, lastRow),
-                          arith::SelectOp::create(
-                              hb, loc, over,
-                              arith::SubIOp::create(hb, loc, col, n), col)};
-            prefetchLines(hb, views, fetch, w, /*locality=*/3);
-          };
-          if (!streamed) // the rows are in cache
-            firstPass = nullptr;
+          // Each whole vector of the next row's first pass: streamed, the
+          // input 4 KiB further on prefetched into L1 (in the rows after
+          // it, for short rows or near its end; rows in cache take no
+          // prefetch); each slice of it: the same position of this row
+          // normalized and stored (streamed out).
+          if (streamed)
+            firstPass = [&](OpBuilder &hb, const Indices &pos, int64_t w) {
+              Value col = arith::AddIOp::create(hb, loc, pos[1], aheadCols);
+              Value over = arith::CmpIOp::create(
+                  hb, loc, arith::CmpIPredicate::uge, col, n);
+              Value fetchRow = arith::AddIOp::create(
+                  hb, loc, arith::AddIOp::create(hb, loc, pos[0], aheadRows),
+                  arith::SelectOp::create(hb, loc, over, index(1), index(0)));
+              Indices fetch{arith::MinUIOp::create(hb, loc, fetchRow, lastRow),
+                            arith::SelectOp::create(
+                                hb, loc, over,
+                                arith::SubIOp::create(hb, loc, col, n), col)};
+              prefetchLines(hb, views, fetch, w, /*locality=*/3);
+            };
           firstPassSlice = [&](OpBuilder &hb, const Indices &pos, int64_t w) {
             normalize(hb, Indices{row, pos[1]}, w,
                       /*nontemporal=*/streamed);
