@@ -48,8 +48,12 @@ void Emitter::stageUnit(const Buffer &buf, const Position &pos, Value staged,
           arith::MulIOp::create(b, loc, offset(buf, pos), index(bytes))));
   Value to =
       sharedAddress(staged, arith::MulIOp::create(b, loc, slot, index(width)));
-  // 16 bytes bypass L1 (.cg); smaller copies go through it (.ca).
+  // 16 bytes bypass L1 (.cg); smaller copies go through it (.ca). The copy
+  // needs its source aligned to its size: the C wrapper launches this
+  // kernel only when the buffer is (norm.arg_alignment), even if no unit
+  // of it is loaded otherwise.
   int64_t size = width * bytes;
+  alignment[buf.mem] = std::max(alignment.lookup(buf.mem), size);
   std::string ptx = (size == 16 ? "cp.async.cg.shared.global [$0], [$1], "
                                 : "cp.async.ca.shared.global [$0], [$1], ") +
                     std::to_string(size) + ";";

@@ -302,10 +302,13 @@ func.func @staged(%x: tensor<2x32768xbf16>, %g: tensor<32768xbf16>, %b: tensor<3
 
 // On a cluster, RMSNorm stages its gamma (here all four units of each
 // thread: 512 threads x 4 x 8 bf16 = 32 KB); LayerNorm, with gamma and
-// beta, does not (measured slower).
+// beta, does not (measured slower). gamma is then read only by the 16-byte
+// copies, which need it 16-byte aligned: the C wrapper checks it
+// (norm.arg_alignment), as for a buffer loaded by 16-byte loads.
 // CLUSTER-LABEL: gpu.module @staged_rms_kernels
 // CLUSTER: gpu.func @staged_rms_0_vector
 // CLUSTER-SAME: memref<16384xbf16, #gpu.address_space<workgroup>>
+// CLUSTER-SAME: norm.arg_alignment = array<i64: 16, 16, 16>
 // CLUSTER-SAME: nvvm.cluster_dim = array<i32: 4, 1, 1>
 // CLUSTER-COUNT-4: "cp.async.cg.shared.global [$0], [$1], 16;"
 // CLUSTER-NOT: cp.async.cg
