@@ -20,14 +20,15 @@
 // sum) is computed again by the normalization and streamed out with the
 // output instead of being stored by the statistics (streamKept).
 //
-// Rows of 1 to 8 KiB whose output stays in cache (under the streaming
+// Rows of 512 bytes to 8 KiB whose output stays in cache (under the streaming
 // threshold; no returned prologue value) are pipelined too, with ordinary
 // stores and no prefetch, except centered f32 rows: there the pipeline
 // hides each row's serial chain of statistics (the sums' reduction across
 // lanes, the division, the square root) behind the previous row's
 // normalization. Same-run A/B of the AOT kernels (bench/norm-bench, 2
 // threads, interleaved, AMD EPYC with AVX-512), rows of 768 to 4096:
-// LayerNorm bf16 +5-11 %, RMSNorm bf16 +10-17 %, RMSNorm f32 +0-12 %,
+// LayerNorm bf16 +5-11 %, RMSNorm bf16 +10-17 %, RMSNorm f32 +0-12 %
+// (rows of 512 bytes: LayerNorm bf16 +16-24 %, RMSNorm f32 +20 %),
 // LayerNorm f32 level, and 18 % slower at 768 (so not pipelined); rows
 // of 16-32 KiB lost 5-11 % (two such rows no longer share L1). Problems
 // small enough to run on the calling thread pipeline such rows there (8
@@ -61,9 +62,11 @@ constexpr int64_t kPipelineSlices = 4;
 /// Shorter rows keep the plain kernel (rows of 256 bytes measured no
 /// faster pipelined).
 constexpr int64_t kPipelineMinRowBytes = 1024;
-/// Rows whose output stays in cache are pipelined up to this many bytes:
-/// the loop then works on two rows at once, which must stay in L1 (32 KiB
-/// on the smallest cores).
+/// Rows whose output stays in cache are pipelined from this many bytes
+/// (rows of 256 bytes gained 0-5 %, of 512 bytes 9-24 %) up to the
+/// second: the loop then works on two rows at once, which must stay in L1
+/// (32 KiB on the smallest cores).
+constexpr int64_t kPipelineCachedMinRowBytes = 512;
 constexpr int64_t kPipelineCachedMaxRowBytes = 8 * 1024;
 } // namespace
 
@@ -127,7 +130,7 @@ Value KernelBuilder::pipelineRowsCondition(OpBuilder &nb) {
 }
 
 Value KernelBuilder::pipelineCachedRowsCondition(OpBuilder &nb, bool negate) {
-  // An output under the streaming threshold, rows of 1 to 8 KiB, at least
+  // An output under the streaming threshold, rows of 512 B to 8 KiB, at least
   // two rows; no returned prologue value (the pipeline would store it
   // beside the output, which only the streamed form does). Centered f32
   // rows (LayerNorm f32) measured no faster pipelined in cache, and 18 %
@@ -140,7 +143,7 @@ Value KernelBuilder::pipelineCachedRowsCondition(OpBuilder &nb, bool negate) {
     return arith::CmpIOp::create(nb, loc, negate ? negated : p, a, index(b));
   };
   Value c = cmp(P::ult, P::uge, outputBytes, streamingThreshold);
-  for (Value more : {cmp(P::uge, P::ult, rowBytes, kPipelineMinRowBytes),
+  for (Value more : {cmp(P::uge, P::ult, rowBytes, kPipelineCachedMinRowBytes),
                      cmp(P::ule, P::ugt, rowBytes, kPipelineCachedMaxRowBytes),
                      cmp(P::uge, P::ult, segSizes[0], 2)})
     c = negate ? arith::OrIOp::create(nb, loc, c, more).getResult()

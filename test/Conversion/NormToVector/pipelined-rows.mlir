@@ -67,8 +67,8 @@ func.func @in_cache(%x: tensor<512x4096xf32>) -> tensor<512x4096xf32> {
 
 // -----
 
-// Rows of 1 to 8 KiB whose output stays in cache (here 8 MiB, rows of 4
-// KiB): the same pipeline with ordinary stores and no prefetch (the rows
+// Rows of 512 bytes to 8 KiB whose output stays in cache (here 8 MiB,
+// rows of 4 KiB): the same pipeline with ordinary stores and no prefetch (the rows
 // are in cache), so that each row's statistics overlap the previous row's
 // normalization. Not for centered f32 rows (LayerNorm f32: no faster).
 // CHECK-LABEL: func.func @cached
@@ -89,6 +89,25 @@ func.func @cached(%x: tensor<2048x1024xf32>) -> tensor<2048x1024xf32> {
 func.func @cached_centered_f32(%x: tensor<2048x1024xf32>) -> tensor<2048x1024xf32> {
   %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<2048x1024xf32> -> tensor<2048x1024xf32>
   return %y : tensor<2048x1024xf32>
+}
+
+// -----
+
+// In cache the pipeline starts at rows of 512 bytes (here 128 f32); rows
+// of 256 bytes keep the plain kernel.
+// CHECK-LABEL: func.func @cached_512
+// CHECK:       scf.parallel
+// CHECK:         scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1 iter_args({{.*}}) -> (f32) {
+// CHECK-LABEL: func.func @cached_256
+// CHECK-NOT:   iter_args({{.*}}) -> (f32) {
+// CHECK:       return
+func.func @cached_512(%x: tensor<4096x128xf32>) -> tensor<4096x128xf32> {
+  %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<4096x128xf32> -> tensor<4096x128xf32>
+  return %y : tensor<4096x128xf32>
+}
+func.func @cached_256(%x: tensor<4096x64xf32>) -> tensor<4096x64xf32> {
+  %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<4096x64xf32> -> tensor<4096x64xf32>
+  return %y : tensor<4096x64xf32>
 }
 
 // -----

@@ -11,10 +11,11 @@
 // at 1100x4096); a residual add whose sum is returned (stored beside the
 // output by the normalizing pass) before an f32 RMSNorm and before the
 // bf16 transformer block of bench/fusion.mlir (LayerNorm, bias, GELU).
-// Rows of 1 to 8 KiB whose output stays in cache take the same pipeline
-// with ordinary stores (not centered f32 rows): RMSNorm f32 rows of 1040
-// (4160 bytes, a remainder of 16) with the same NaN row, LayerNorm bf16
-// rows of 768 and RMSNorm f32 rows of 2048.
+// Rows of 512 bytes to 8 KiB whose output stays in cache take the same
+// pipeline with ordinary stores (not centered f32 rows): RMSNorm f32 rows
+// of 1040 (4160 bytes, a remainder of 16) with the same NaN row, LayerNorm
+// bf16 rows of 768 and 256, RMSNorm f32 rows of 2048 and 136 (544 bytes,
+// a remainder of 8).
 // Problems under 64 KiB (no thread team) pipeline such rows on the calling
 // thread: RMSNorm f32 8x1040, LayerNorm bf16 16x768.
 // One and three threads give the same bits, in and out of cache.
@@ -36,6 +37,8 @@
 // RUN: norm-run %s --function=rms --input=@%t.c.npy --input=1040xf32=random --check | FileCheck %s --check-prefix=TWO
 // RUN: norm-run %s --function=ln_bf16 --input=500x768xbf16=random --input=768xbf16=random --input=768xbf16=random --check | FileCheck %s --check-prefix=ONE
 // RUN: norm-run %s --function=rms --input=200x2048xf32=random --input=2048xf32=random --check | FileCheck %s --check-prefix=TWO
+// RUN: norm-run %s --function=ln_bf16 --input=1000x256xbf16=random --input=256xbf16=random --input=256xbf16=random --check | FileCheck %s --check-prefix=ONE
+// RUN: norm-run %s --function=rms --input=2000x136xf32=random --input=136xf32=random --check | FileCheck %s --check-prefix=TWO
 // RUN: norm-run %s --function=rms --input=8x1040xf32=random --input=1040xf32=random --check | FileCheck %s --check-prefix=TWO
 // RUN: norm-run %s --function=ln_bf16 --input=16x768xbf16=random --input=768xbf16=random --input=768xbf16=random --check | FileCheck %s --check-prefix=ONE
 // RUN: env NORM_NUM_THREADS=1 norm-run %s --function=rms --input=@%t.c.npy --input=1040xf32=random --output=@%t.cy1.npy --output=@%t.cr1.npy
