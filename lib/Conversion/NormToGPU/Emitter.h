@@ -53,6 +53,9 @@ private:
   Value convert(Value v, Type to);
   SmallVector<Value> delinearize(Value linear, ArrayRef<int64_t> sizes);
   Value offset(const Buffer &buf, const Position &pos);
+  /// The `width` elements of the flat buffer `mem` from `at`: one vector
+  /// load aligned to its size.
+  SmallVector<Value> loadUnit(Value mem, Value at);
   /// `width` elements of `buf` at `pos` (one load repeated when the buffer
   /// does not vary along the innermost segment).
   SmallVector<Value> load(const Buffer &buf, const Position &pos);
@@ -100,6 +103,8 @@ private:
   /// The moments of the parts lanes hold (0 where none), in every lane;
   /// `total` is their count when known.
   Moments combineMoments(Moments part, std::optional<double> total);
+  /// The 64-bit global address of byte `byteOffset` of `buf`.
+  Value globalAddress(const Buffer &buf, Value byteOffset);
   /// Prefetches into L2 (or L1) the line of `buf` that holds byte
   /// `byteOffset`.
   void prefetch(const Buffer &buf, Value byteOffset, bool l1 = false);

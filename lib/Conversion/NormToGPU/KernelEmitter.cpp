@@ -56,18 +56,23 @@ Value Emitter::offset(const Buffer &buf, const Position &pos) {
   return sum ? sum : index(0);
 }
 
+SmallVector<Value> Emitter::loadUnit(Value mem, Value at) {
+  Type elem = cast<MemRefType>(mem.getType()).getElementType();
+  Value v = vector::LoadOp::create(
+      b, loc, VectorType::get({width}, elem), mem, ValueRange{at},
+      /*nontemporal=*/false,
+      llvm::Align(width * elem.getIntOrFloatBitWidth() / 8));
+  SmallVector<Value> result;
+  for (int64_t j = 0; j < width; ++j)
+    result.push_back(vector::ExtractOp::create(b, loc, v, j));
+  return result;
+}
+
 SmallVector<Value> Emitter::load(const Buffer &buf, const Position &pos) {
   Value at = offset(buf, pos);
   if (width > 1 && buf.alongInner()) {
-    auto type = VectorType::get({width}, buf.elem);
-    int64_t bytes = width * buf.elem.getIntOrFloatBitWidth() / 8;
-    Value v = vector::LoadOp::create(b, loc, type, buf.mem, ValueRange{at},
-                                     /*nontemporal=*/false, llvm::Align(bytes));
-    alignment[buf.mem] = bytes;
-    SmallVector<Value> result;
-    for (int64_t j = 0; j < width; ++j)
-      result.push_back(vector::ExtractOp::create(b, loc, v, j));
-    return result;
+    alignment[buf.mem] = width * buf.elem.getIntOrFloatBitWidth() / 8;
+    return loadUnit(buf.mem, at);
   }
   Value scalar = memref::LoadOp::create(b, loc, buf.mem, ValueRange{at});
   if (!buf.alongInner())

@@ -15,20 +15,23 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace mlir::norm;
 using namespace mlir::norm::gpu_plan;
 using namespace mlir::norm::gpu_plan::detail;
 
-void Emitter::prefetch(const Buffer &buf, Value byteOffset, bool l1) {
+Value Emitter::globalAddress(const Buffer &buf, Value byteOffset) {
   Value base = arith::IndexCastOp::create(
       b, loc, b.getI64Type(),
       memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buf.mem));
-  Value address = arith::AddIOp::create(
+  return arith::AddIOp::create(
       b, loc, base,
       arith::IndexCastOp::create(b, loc, b.getI64Type(), byteOffset));
+}
+
+void Emitter::prefetch(const Buffer &buf, Value byteOffset, bool l1) {
+  Value address = globalAddress(buf, byteOffset);
   // Inline PTX: LLVM 22 selects llvm.nvvm.prefetch.global.L2 for sm_90 only,
   // while the instruction exists from sm_20 on.
   inlinePtx({}, l1 ? "prefetch.global.L1 [$0];" : "prefetch.global.L2 [$0];",
@@ -38,14 +41,8 @@ void Emitter::prefetch(const Buffer &buf, Value byteOffset, bool l1) {
 void Emitter::stageUnit(const Buffer &buf, const Position &pos, Value staged,
                         Value slot) {
   int64_t bytes = buf.elem.getIntOrFloatBitWidth() / 8;
-  Value base = arith::IndexCastOp::create(
-      b, loc, b.getI64Type(),
-      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buf.mem));
-  Value from = arith::AddIOp::create(
-      b, loc, base,
-      arith::IndexCastOp::create(
-          b, loc, b.getI64Type(),
-          arith::MulIOp::create(b, loc, offset(buf, pos), index(bytes))));
+  Value from = globalAddress(
+      buf, arith::MulIOp::create(b, loc, offset(buf, pos), index(bytes)));
   Value to =
       sharedAddress(staged, arith::MulIOp::create(b, loc, slot, index(width)));
   // 16 bytes bypass L1 (.cg); smaller copies go through it (.ca). The copy
@@ -65,17 +62,7 @@ void Emitter::waitStaged() {
 }
 
 SmallVector<Value> Emitter::loadStaged(Value staged, Value slot) {
-  Type elem = cast<MemRefType>(staged.getType()).getElementType();
-  auto type = VectorType::get({width}, elem);
-  Value v = vector::LoadOp::create(
-      b, loc, type, staged,
-      ValueRange{arith::MulIOp::create(b, loc, slot, index(width))},
-      /*nontemporal=*/false,
-      llvm::Align(width * elem.getIntOrFloatBitWidth() / 8));
-  SmallVector<Value> result;
-  for (int64_t j = 0; j < width; ++j)
-    result.push_back(vector::ExtractOp::create(b, loc, v, j));
-  return result;
+  return loadUnit(staged, arith::MulIOp::create(b, loc, slot, index(width)));
 }
 
 void Emitter::prefetchAhead(Value t) {
