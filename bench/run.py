@@ -14,10 +14,11 @@ its kernels at run time and cannot be held to AVX2, so it is left out;
 results go to bench/results/cpu-avx2.csv and cpu-avx2.png.
 
 Contenders are interleaved case by case and the whole sweep is repeated
-(--rounds); the table reports medians. Prints a table, writes bench/results/cpu.csv (kernel, dtype, shape,
-impl, seconds, gbps) and draws bench/results/cpu.png when matplotlib is
-available. onnxruntime and matplotlib come from PyPI into a virtualenv under
-build/ (never a build or test dependency); oneDNN from Debian's libdnnl-dev.
+(--rounds); the table reports medians. Prints a table, writes
+bench/results/cpu.csv (kernel, dtype, shape, impl, seconds, gbps) and draws
+bench/results/cpu.png when matplotlib is available. onnxruntime and
+matplotlib come from PyPI into a virtualenv under build/ (never a build or
+test dependency); oneDNN from Debian's libdnnl-dev.
 """
 
 import argparse
