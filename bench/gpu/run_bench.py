@@ -173,6 +173,11 @@ def main():
             row["norm_stream_object"] = measure(launcher(lib, True))
         row["eager"] = measure(eager)
         if not args.no_compile:
+            # Every case's lambda has the same code object: without a
+            # reset, Dynamo stops recompiling it after its recompile limit
+            # (8) and silently runs eager (the compile columns before
+            # 2026-11-27 were eager from the 17th case on).
+            torch._dynamo.reset()
             compiled = torch.compile(eager, dynamic=False)
             compiled()
             row["compile"] = measure(compiled)

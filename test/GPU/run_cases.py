@@ -2,8 +2,11 @@
 """Runs the GPU execution matrix (cases.py) on a GPU: every case through
 libnormgpu_cases.so on fresh random data, outputs poisoned with NaN first,
 compared with a float64 reference computed by PyTorch from the same inputs.
-Needs torch with CUDA; no MLIR. Prints one line per case and mode, and a
-summary; exits non-zero on any failure.
+Every case also runs with its buffers one element off 16-byte alignment
+(`misaligned`: all of them; `gamma_off`: gamma alone), which the C
+wrapper must route to its scalar kernel. Needs torch with CUDA; no MLIR.
+Prints one line per case and mode, and a summary; exits non-zero on any
+failure.
 
     run_cases.py DIR [--only SUBSTRING,...] [--repeat N]
 """
@@ -146,18 +149,38 @@ def check(name, got, ref, dtype):
     return None
 
 
+def offset(t):
+    """A copy of `t` one element past a fresh allocation's start (so not
+    16-byte aligned)."""
+    buf = torch.empty(t.numel() + 1, dtype=t.dtype, device=t.device)
+    view = buf[1:].view(t.shape)
+    view.copy_(t)
+    return view
+
+
+# Modes that move buffers off alignment, and which roles they move.
+MISALIGNED = {"misaligned": None, "gamma_off": ("gamma",)}
+
+
 def run_case(lib, spec, mode, seed):
     gen = torch.Generator(device="cuda")
     gen.manual_seed(seed)
+    moved = MISALIGNED.get(mode, ())
+
+    def place(t, role):
+        return offset(t) if moved is None or role in moved else t
+
     ins, ptrs = {}, []
     for t in spec["inputs"]:
         v = draw(t["shape"], t["dtype"], mode, t["role"], gen).contiguous()
+        v = place(v, t["role"])
         ins[t["role"]] = v
         ptrs.append(v.data_ptr())
     outs = []
     for t in spec["outputs"]:
-        o = torch.full(t["shape"], float("nan"), dtype=TORCH[t["dtype"]],
-                       device="cuda")
+        o = place(torch.full(t["shape"], float("nan"),
+                             dtype=TORCH[t["dtype"]], device="cuda"),
+                  t["role"])
         outs.append(o)
         ptrs.append(o.data_ptr())
     array = (ctypes.c_void_p * len(ptrs))(*ptrs)
@@ -199,7 +222,10 @@ def main():
                                  for o in args.only.split(",")):
             continue
         getattr(lib, "case_" + spec["name"]).restype = ctypes.c_int
-        for mode in spec["modes"]:
+        roles = [t["role"] for t in spec["inputs"]]
+        modes = spec["modes"] + ["misaligned"] + (["gamma_off"]
+                                                  if "gamma" in roles else [])
+        for mode in modes:
             for r in range(args.repeat):
                 total += 1
                 problems, outs = run_case(lib, spec, mode, 1000 * i + r)

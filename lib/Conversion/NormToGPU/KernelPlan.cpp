@@ -327,29 +327,35 @@ llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
   if (!plan.inRegisters) { // re-read per pass, one block per row
     plan.clusterSize = 1;
     plan.threads = 1024;
-  } else if (plan.strategy == Strategy::BlockPerRow && plan.threads >= 1024 &&
-             plan.clusterSize == 1 && prefetchBytes > 0) {
-    // Such a block fills an SM's registers: while it reduces, no load is in
-    // flight unless its successors' rows are already coming. The slots of
-    // a whole wave ahead (132 SMs, as on an H100 or H200) are prefetched
-    // whole when they fit the budget. Otherwise each gets a part of half
-    // of it: a block still waits for its lines that come from HBM, but the
-    // bus is busier, and L2 does not thrash. (Measured on an H200,
-    // bench/gpu: whole rows up to 8.4 MB ahead lift bf16 rows of 32K-256K
-    // elements by 5-15 %; 17 MB ahead of f32 rows lose 25 % on 32K, while a
-    // quarter of them gains up to 5 %.) Not for clusters since their blocks
-    // push their partial statistics to each other instead of meeting at
-    // cluster barriers (ClusterExchange.cpp): same-run A/B on an H100, the
-    // prefetch then cost rows of 128K-256K 1-10 % (LayerNorm bf16 128K 0.91
-    // against 0.94 of copy without it, f32 0.86 against 0.95), except
-    // RMSNorm bf16 (+1 to +6 %).
-    plan.residentPerSM = 1;
-    int64_t ahead = 132;
+  } else if (plan.strategy == Strategy::BlockPerRow &&
+             plan.threads * plan.clusterSize >= 1024 && prefetchBytes > 0) {
+    // One block of 1024 threads, or two of 512, fill an SM's registers:
+    // while they reduce, no load is in flight unless their successors'
+    // rows are already coming. Each block therefore prefetches into L2 its
+    // part of the slot the next wave takes (132 SMs, as on an H100 or
+    // H200). Single blocks prefetch whole slots when a wave's worth fits
+    // the budget, else a part of half of it: a block still waits for its
+    // lines that come from HBM, but the bus is busier, and L2 does not
+    // thrash. (Measured on an H200, bench/gpu: whole rows up to 8.4 MB
+    // ahead lift bf16 rows of 32K elements by 5-15 %; 17 MB ahead of f32
+    // rows lose 25 %, while a quarter of them gains up to 5 %.)
+    // Clusters prefetch only whole slots within the budget. Same-run A/Bs
+    // against no cluster prefetch (bench/results/gpu-h{100,200}-cluster-
+    // prefetch-ab.csv): whole slots (bf16 rows of 64K unpacked, RMSNorm
+    // bf16 of 128K-256K) gain 7-14 % on an H200 (LayerNorm bf16 64K 0.74 ->
+    // 0.84 of copy, RMSNorm bf16 256K 0.78 -> 0.87) and, on an H100,
+    // LayerNorm bf16 64K +11 % and RMSNorm bf16 256K +6 %, the rest -4 % to
+    // +1 %; partial slots (f32 rows, packed LayerNorm bf16 of 128K-256K) won
+    // 1-5 % on the H200 but lost 3-10 % on the H100.
+    int64_t resident = plan.threads >= 1024 ? 1 : 2;
+    int64_t ahead = std::max<int64_t>(1, 132 * resident / plan.clusterSize);
     int64_t slotBytes = plan.reduced * bytesOf(op.getInput().getType());
     for (Value v : op.getPrologueInputs())
       slotBytes += plan.reduced * bytesOf(v.getType());
     plan.prefetchWhole = ahead * slotBytes <= prefetchBytes;
     plan.prefetchBytes = std::max<int64_t>(128, prefetchBytes / 2 / ahead);
+    if (plan.clusterSize == 1 || plan.prefetchWhole)
+      plan.residentPerSM = resident;
   }
   return checkGrid(plan);
 }

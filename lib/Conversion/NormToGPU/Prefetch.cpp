@@ -2,10 +2,10 @@
 //
 // A block of 1024 threads that holds a whole row in registers fills an SM:
 // while it reduces, the bus idles unless the rows of the next wave are
-// already on their way (docs/gpu.md, "Prefetch of the next wave"; clusters
-// no longer prefetch, the code still deals lines round a cluster's
-// threads). Also the weights' lines into L1 (KernelPlan::prefetchWeightsL1),
-// or the weights themselves into shared memory (stagedWeightUnits).
+// already on their way (docs/gpu.md, "Prefetch of the next wave"; a
+// cluster deals the lines round all its threads). Also the weights' lines
+// into L1 (KernelPlan::prefetchWeightsL1), or the weights themselves into
+// shared memory (stagedWeightUnits).
 //
 //===----------------------------------------------------------------------===//
 

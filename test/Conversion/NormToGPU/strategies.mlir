@@ -48,7 +48,9 @@ func.func @medium(%x: tensor<5x4099xf32>) -> (tensor<5x4099xf32>, tensor<5xf32>,
 // block's shared memory (st.async, completing bytes on the receiver's
 // mbarrier) and waits on its own mbarrier, and the totals are added in rank
 // order: no other cluster barrier, no read of another block's shared
-// memory, no prefetch of the next wave's row (clusters only).
+// memory. No prefetch of the next wave's rows: clusters prefetch only whole
+// slots within the budget, and the 16 slots of a wave of f32 rows of 256K
+// elements take 16 MiB (@whole_wave below).
 // CHECK-LABEL: gpu.module @long_kernels
 // CHECK: gpu.func @long_0_vector
 // CHECK-SAME: known_block_size = array<i32: 1024, 1, 1>, known_grid_size = array<i32: 2, 1, 1>
@@ -89,6 +91,26 @@ func.func @medium(%x: tensor<5x4099xf32>) -> (tensor<5x4099xf32>, tensor<5xf32>,
 func.func @long(%x: tensor<2x262144xf32>) -> tensor<2x262144xf32> {
   %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<2x262144xf32> -> tensor<2x262144xf32>
   return %y : tensor<2x262144xf32>
+}
+
+// Clusters prefetch the next wave's rows into L2 when a wave's worth of
+// whole slots fits the budget: 66 rows of 128 KiB (bf16 rows of 65536
+// elements over clusters of four blocks of 512 threads, two per SM) are
+// 8.25 MiB. The slot ahead is this one plus 2 * nsmid / 4. (With
+// prefetch-mib=0, none: the NOPF checks above run up to @columns.)
+// CLUSTER-LABEL: gpu.module @whole_wave_kernels
+// CLUSTER: gpu.func @whole_wave_0_vector
+// CLUSTER-SAME: known_block_size = array<i32: 512, 1, 1>
+// CLUSTER-SAME: nvvm.cluster_dim = array<i32: 4, 1, 1>
+// CLUSTER: nvvm.read.ptx.sreg.nsmid
+// CLUSTER: "prefetch.global.L2 [$0];"
+// CLUSTER: gpu.return
+// CLUSTER: gpu.func @whole_wave_0_scalar
+// CLUSTER-NOT: prefetch
+// CLUSTER: gpu.return
+func.func @whole_wave(%x: tensor<300x65536xbf16>, %g: tensor<65536xbf16>, %b: tensor<65536xbf16>) -> tensor<300x65536xbf16> {
+  %y = norm.layer_norm %x gamma(%g : tensor<65536xbf16>) beta(%b : tensor<65536xbf16>) {axes = array<i64: 1>} : tensor<300x65536xbf16> -> tensor<300x65536xbf16>
+  return %y : tensor<300x65536xbf16>
 }
 
 // A row over four blocks (65536 f32 elements, 512 threads each): the
