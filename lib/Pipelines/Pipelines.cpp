@@ -203,6 +203,7 @@ LogicalResult norm::buildGPUPipeline(OpPassManager &pm,
   convert.maxClusterSize = gpuMaxClusterSize(options);
   convert.prefetchMiB = options.prefetchMiB;
   convert.packedRows = options.packedRows;
+  convert.rowValues = options.rowValues;
   pm.addPass(createNormConvertToGPUPass(convert));
   return buildGPUSerializationPipeline(pm, options);
 }

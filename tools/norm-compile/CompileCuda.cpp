@@ -85,6 +85,7 @@ norm::lowerToCuda(ModuleOp module, const GPUPipelineOptions &options) {
   convertOptions.maxClusterSize = gpuMaxClusterSize(options);
   convertOptions.prefetchMiB = options.prefetchMiB;
   convertOptions.packedRows = options.packedRows;
+  convertOptions.rowValues = options.rowValues;
   convert.addPass(createNormConvertToGPUPass(convertOptions));
   if (failed(convert.run(module)))
     return llvm::createStringError(llvm::inconvertibleErrorCode(),

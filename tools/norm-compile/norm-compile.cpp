@@ -127,6 +127,12 @@ static cl::opt<bool> gpuPackedRows(
              "values packed two per register (default true)"),
     cl::init(true), cl::cat(compileCategory));
 
+static cl::opt<int64_t> gpuRowValues(
+    "gpu-row-values",
+    cl::desc("--target=cuda: values a thread of a row strategy keeps in "
+             "registers, 8, 16 or 32 (default 32; a tuning knob)"),
+    cl::init(32), cl::cat(compileCategory));
+
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "norm-compile") << message << "\n";
   return 1;
@@ -245,6 +251,7 @@ static int compileCuda(ModuleOp module, llvm::TargetMachine &machine,
   options.format = gpuFormat;
   options.prefetchMiB = gpuPrefetchMiB;
   options.packedRows = gpuPackedRows;
+  options.rowValues = gpuRowValues;
   auto kernels = lowerToCuda(module, options);
   if (!kernels)
     return fail(llvm::toString(kernels.takeError()));

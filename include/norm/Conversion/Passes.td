@@ -159,7 +159,7 @@ def NormConvertToGPUPass : Pass<"norm-convert-to-gpu", "::mlir::ModuleOp"> {
     therefore first prefetches into L2 (`prefetch.global.L2`) the row the
     next wave of blocks will take: whole if a wave's rows (assuming 132
     SMs) fit in `prefetch-mib` MiB, else the start of each row within half
-    of that.
+    of that. Clusters prefetch only whole rows.
 
     With `packed-rows`, rows of 16-bit inputs without a prologue keep their
     values as loaded, two per 32-bit register, and widen them again for
@@ -178,6 +178,10 @@ def NormConvertToGPUPass : Pass<"norm-convert-to-gpu", "::mlir::ModuleOp"> {
     Option<"packedRows", "packed-rows", "bool", /*default=*/"true",
            "Long rows of 16-bit elements (no prologue) keep their values "
            "packed two per register, 64 per thread">,
+    Option<"rowValues", "row-values", "int64_t", /*default=*/"32",
+           "Values a thread of a row strategy keeps in registers: 8, 16 or "
+           "32 (a tuning knob: fewer values mean more threads per row, and "
+           "clusters from shorter rows)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

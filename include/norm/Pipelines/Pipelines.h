@@ -104,6 +104,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("Long rows of 16-bit elements keep their values packed "
                      "two per register (norm-convert-to-gpu)"),
       llvm::cl::init(true)};
+  Option<int64_t> rowValues{
+      *this, "row-values",
+      llvm::cl::desc("Values a thread of a row strategy keeps in registers: "
+                     "8, 16 or 32 (norm-convert-to-gpu; a tuning knob)"),
+      llvm::cl::init(32)};
   Option<int> optLevel{*this, "opt-level",
                        llvm::cl::desc("Optimization level of the device code"),
                        llvm::cl::init(3)};

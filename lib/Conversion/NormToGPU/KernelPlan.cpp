@@ -12,9 +12,6 @@ using namespace mlir;
 using namespace mlir::norm;
 using namespace mlir::norm::gpu_plan;
 
-/// Values one thread keeps in registers at most: with 1024 threads a block
-/// may use 64 registers per thread, half of them for the row.
-static constexpr int64_t kRegisterValues = 32;
 /// Threads per block of a row spread over a cluster.
 static constexpr int64_t kClusterThreads = 512;
 /// Threads along y of the column strategy, at most.
@@ -109,9 +106,10 @@ static llvm::Expected<KernelPlan> checkGrid(KernelPlan plan) {
 }
 
 llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
-                                                int64_t maxCluster,
-                                                int64_t prefetchBytes,
-                                                bool packedRows) {
+                                                const PlanOptions &options) {
+  int64_t maxCluster = options.maxCluster;
+  int64_t prefetchBytes = options.prefetchBytes;
+  int64_t rowValues = options.rowValues;
   auto fail = [](const llvm::Twine &why) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), why);
   };
@@ -219,7 +217,7 @@ llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
         llvm::PowerOf2Ceil(ceilDiv(plan.reduced, 32)), 1, kColumnThreads);
     return checkGrid(plan);
   }
-  int64_t perThread = ceilDiv(plan.reduced, kRegisterValues);
+  int64_t perThread = ceilDiv(plan.reduced, rowValues);
   // Centered rows of 16-bit inputs (no prologue: the values normalized are
   // the loaded ones) longer than two blocks' registers hold as f32 (64K
   // elements) keep them packed, two per 32-bit register, and widen them
@@ -234,12 +232,12 @@ llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
   // threads, they are read once instead of once per pass.
   bool longRow = maxCluster > 1 ? desc.center && perThread > 2048
                                 : perThread > 1024 && perThread <= 2048;
-  if (packedRows && longRow && bytesOf(op.getInput().getType()) == 2 &&
+  if (options.packedRows && longRow && bytesOf(op.getInput().getType()) == 2 &&
       op.getPrologue().empty()) {
     plan.packed = true;
-    perThread = ceilDiv(plan.reduced, 2 * kRegisterValues);
+    perThread = ceilDiv(plan.reduced, 2 * rowValues);
   }
-  int64_t registerValues = plan.packed ? 2 * kRegisterValues : kRegisterValues;
+  int64_t registerValues = plan.packed ? 2 * rowValues : rowValues;
   plan.threads = std::clamp<int64_t>(llvm::PowerOf2Ceil(perThread), 32, 1024);
   // Rows longer than one block's registers hold (32K elements): a cluster
   // of blocks of at most 512 threads (two blocks fit an SM, so one loads

@@ -107,14 +107,23 @@ struct KernelPlan {
   }
 };
 
+/// The target's and the tuning's choices that planKernel takes.
+struct PlanOptions {
+  /// Blocks per cluster at most (1: the target has no clusters).
+  int64_t maxCluster = 1;
+  /// About how many bytes of the next wave's rows a wave prefetches.
+  int64_t prefetchBytes = 10 << 20;
+  /// Whether KernelPlan::packed is allowed.
+  bool packedRows = true;
+  /// Values a thread of a row strategy keeps in registers (f32; twice as
+  /// many packed): with 1024 threads a block may use 64 registers per
+  /// thread, half of them for the row at 32.
+  int64_t rowValues = 32;
+};
+
 /// Plans the kernel of `op`, or says why the GPU lowering cannot take it.
-/// Rows may be spread over clusters of up to `maxCluster` blocks (1: the
-/// target has no clusters); the blocks of a wave prefetch about
-/// `prefetchBytes` of the next wave's rows (residentPerSM); `packedRows`
-/// allows KernelPlan::packed.
 llvm::Expected<KernelPlan> planKernel(NormalizationOpInterface op,
-                                      int64_t maxCluster, int64_t prefetchBytes,
-                                      bool packedRows);
+                                      const PlanOptions &options);
 
 } // namespace mlir::norm::gpu_plan
 

@@ -34,6 +34,12 @@ struct NormConvertToGPUPass
   using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (rowValues != 8 && rowValues != 16 && rowValues != 32) {
+      emitError(module.getLoc(),
+                "norm-convert-to-gpu: row-values must be 8, 16 or 32, not ")
+          << static_cast<int64_t>(rowValues);
+      return signalPassFailure();
+    }
     OpBuilder b(module.getContext());
     SymbolTable symbols(module);
     bool any = false;
@@ -50,9 +56,14 @@ struct NormConvertToGPUPass
       for (size_t i = 0; i < ops.size(); ++i) {
         NormalizationOpInterface op = ops[i];
         auto planFor = [&](bool packed) -> std::optional<gpu_plan::KernelPlan> {
-          llvm::Expected<gpu_plan::KernelPlan> p = gpu_plan::planKernel(
-              op, std::clamp<int64_t>(maxClusterSize, 1, 8),
-              std::clamp<int64_t>(prefetchMiB, 0, 1024) << 20, packed);
+          gpu_plan::PlanOptions options;
+          options.maxCluster = std::clamp<int64_t>(maxClusterSize, 1, 8);
+          options.prefetchBytes = std::clamp<int64_t>(prefetchMiB, 0, 1024)
+                                  << 20;
+          options.packedRows = packed;
+          options.rowValues = rowValues;
+          llvm::Expected<gpu_plan::KernelPlan> p =
+              gpu_plan::planKernel(op, options);
           if (!p) {
             op.emitOpError("cannot be lowered to GPU code: ")
                 << llvm::toString(p.takeError());

@@ -3,6 +3,9 @@
 // RUN: norm-opt %s --norm-convert-to-gpu="max-cluster-size=8" | FileCheck %s --check-prefix=CLUSTER
 // RUN: norm-opt %s --norm-convert-to-gpu="max-cluster-size=8 prefetch-mib=0" | FileCheck %s --check-prefix=NOPF
 // RUN: norm-opt %s --norm-convert-to-gpu="max-cluster-size=8 packed-rows=false" | FileCheck %s --check-prefix=NOPACK
+// RUN: norm-opt %s --norm-convert-to-gpu="row-values=16" | FileCheck %s --check-prefix=RV16
+// RUN: not norm-opt %s --norm-convert-to-gpu="row-values=12" 2>&1 | FileCheck %s --check-prefix=RVBAD
+// RVBAD: error: norm-convert-to-gpu: row-values must be 8, 16 or 32, not 12
 
 // Short rows: a warp per row, four rows per block, butterfly shuffles and no
 // barrier; 16-byte accesses (8 bf16) in the vectorized kernel, each buffer's
@@ -35,6 +38,11 @@ func.func @short(%x: tensor<64x768xbf16>, %g: tensor<768xbf16>) -> tensor<64x768
 // CHECK-NOT: scf.for
 // CHECK: gpu.return
 // CHECK-NOT: gpu.func @medium_0_vector
+// The tuning knob row-values halves the values a thread keeps: twice the
+// threads.
+// RV16-LABEL: gpu.module @medium_kernels
+// RV16: gpu.func @medium_0_scalar
+// RV16-SAME: known_block_size = array<i32: 512, 1, 1>
 func.func @medium(%x: tensor<5x4099xf32>) -> (tensor<5x4099xf32>, tensor<5xf32>, tensor<5xf32>) {
   %y, %m, %r = norm.layer_norm %x {axes = array<i64: 1>} : tensor<5x4099xf32> -> tensor<5x4099xf32>, tensor<5xf32>, tensor<5xf32>
   return %y, %m, %r : tensor<5x4099xf32>, tensor<5xf32>, tensor<5xf32>
