@@ -1,6 +1,10 @@
 // RUN: norm-opt %s --norm-convert-to-vector=vector-width=16 --canonicalize --split-input-file | FileCheck %s
+// RUN: norm-opt %s --norm-convert-to-vector="vector-width=16 streaming-threshold=1048576" --canonicalize --split-input-file | FileCheck %s --check-prefix=PF
 
 // NHWC batch norm with 24 channels (one block of 16 lanes and one of 8),
+// 1.5 MiB in and out: under the streaming threshold, so no prefetch (with a
+// threshold of 1 MiB, PF, phase A prefetches each lane block of the row a
+// tile further on into L2);
 // 8192 rows of 96 bytes: 16 chunks of 512 rows, in tiles of 170 rows (16
 // KiB). The sums of each tile, from zero, are added to its chunk's in a
 // 16 KiB scratch buffer on the stack;
@@ -17,7 +21,7 @@
 // CHECK:           %[[PIVOT:.*]] = arith.divf %[[P8]], %{{.*}} : vector<16xf32>
 // CHECK:           %[[T0:.*]]:2 = scf.for %[[B:.*]] = %[[T]] to %{{.*}} step %c256 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>) {
 // CHECK:             scf.for %[[R:.*]] = %[[B]] to %{{.*}} step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>) {
-// CHECK:               memref.prefetch %[[X]][%{{.*}}, %c0], read, locality<2>, data
+// CHECK-NOT:           memref.prefetch
 // CHECK:               vector.load %[[X]][%[[R]], %c0] : memref<8192x24xf32>, vector<16xf32>
 // CHECK:           %[[A0:.*]] = vector.load %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
 // CHECK:           %[[N0:.*]] = arith.addf %[[A0]], %[[T0]]#0 : vector<16xf32>
@@ -27,6 +31,11 @@
 // CHECK:           vector.store %[[N1]], %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
 // CHECK:           scf.for %{{.*}} -> (vector<8xf32>, vector<8xf32>) {
 // CHECK:             vector.load %[[X]][%{{.*}}, %c16] : memref<8192x24xf32>, vector<8xf32>
+// PF-LABEL: func.func @split
+// PF:         scf.parallel
+// PF:           scf.for %[[R:.*]] = %{{.*}} to %{{.*}} step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>) {
+// PF:             memref.prefetch %{{.*}}[%{{.*}}, %c0], read, locality<2>, data
+// PF:             vector.load %{{.*}}[%[[R]], %c0] : memref<8192x24xf32>, vector<16xf32>
 // Phase B: the chunks' sums in order, the one-pass check and its fallback.
 // CHECK:       scf.for %{{.*}} = %c0 to %c16 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>) {
 // CHECK:         vector.load %[[S]]
