@@ -182,6 +182,48 @@ def prenorm_gelu(name, rows, hidden):
     return case, func_text(case, body, ["%y", "%h"])
 
 
+def quantized(name, op, rows, hidden):
+    """Outputs quantized by the epilogue: `rms_f8`, bf16 RMSNorm times a
+    per-feature f32 scale, rounded to f8E4M3FN; `ln_i8`, f32 LayerNorm
+    times 32, rounded to even, clamped to [-128, 127] and converted to i8."""
+    dt = "bf16" if op == "rms_f8" else "f32"
+    out = "f8E4M3FN" if op == "rms_f8" else "i8"
+    case = Case(name, op, [rows, hidden], dt, axes=[1])
+    case.inputs += [("x", [rows, hidden], dt), ("gamma", [hidden], dt)]
+    t, p = tt([rows, hidden], dt), tt([hidden], dt)
+    if op == "rms_f8":
+        case.inputs.append(("scale", [hidden], "f32"))
+        o = tt([rows, hidden], "f8E4M3FN")
+        body = (f"  %y = norm.rms_norm %a0 gamma(%a1 : {p})\n"
+                f"      epilogue(%a2 : {tt([hidden], 'f32')}) {{\n"
+                f"      ^bb0(%w: bf16, %c: f32):\n"
+                f"        %we = arith.extf %w : bf16 to f32\n"
+                f"        %s = arith.mulf %we, %c : f32\n"
+                f"        %q = arith.truncf %s : f32 to f8E4M3FN\n"
+                f"        norm.yield %q : f8E4M3FN\n"
+                f"      }}\n"
+                f"      {{axes = array<i64: 1>, epsilon = {EPS:e} : f64, "
+                f"epilogue_maps = [affine_map<(d0, d1) -> (d1)>]}} : "
+                f"{t} -> {o}\n")
+    else:
+        o = tt([rows, hidden], "i8")
+        body = (f"  %y = norm.layer_norm %a0 gamma(%a1 : {p}) epilogue {{\n"
+                f"      ^bb0(%w: f32):\n"
+                f"        %k = arith.constant 32.0 : f32\n"
+                f"        %lo = arith.constant -128.0 : f32\n"
+                f"        %hi = arith.constant 127.0 : f32\n"
+                f"        %s = arith.mulf %w, %k : f32\n"
+                f"        %r = math.roundeven %s : f32\n"
+                f"        %c0 = arith.maximumf %r, %lo : f32\n"
+                f"        %c1 = arith.minimumf %c0, %hi : f32\n"
+                f"        %i = arith.fptosi %c1 : f32 to i8\n"
+                f"        norm.yield %i : i8\n"
+                f"      }} {{axes = array<i64: 1>, epsilon = {EPS:e} : f64}} : "
+                f"{t} -> {o}\n")
+    case.outputs.append(("y", [rows, hidden], out))
+    return case, func_text(case, body, ["%y"])
+
+
 def dynamic_rows(made):
     """The same case with its leading size dynamic (`?` in the IR; the
     runtime size is the case's)."""
@@ -278,6 +320,13 @@ def all_cases():
     out.append(add_rms("add_rms_bf16", 64, 4096))
     out.append(prenorm_gelu("prenorm_gelu_bf16", 64, 4096))
     out.append(add_rms("add_rms_bf16_odd", 3, 1000))
+    # Quantized outputs: a warp per row, a block per row and (sm_90) a
+    # cluster per row.
+    for rows, hidden in ((64, 768), (8, 8192), (4, 65536)):
+        out.append(quantized(f"rms_f8_{rows}x{hidden}", "rms_f8", rows,
+                             hidden))
+        out.append(quantized(f"ln_i8_{rows}x{hidden}", "ln_i8", rows,
+                             hidden))
     return out
 
 
@@ -291,7 +340,8 @@ def main():
             f.write(text + "\n")
     with open(os.path.join(out_dir, "spec.json"), "w") as f:
         json.dump([c.spec() for c, _ in cases], f, indent=1)
-    ctype = {"f32": "float", "f16": "uint16_t", "bf16": "uint16_t"}
+    ctype = {"f32": "float", "f16": "uint16_t", "bf16": "uint16_t",
+             "f8E4M3FN": "uint8_t", "i8": "int8_t"}
     with open(os.path.join(out_dir, "shim.c"), "w") as f:
         f.write('#include "cases.h"\n\n')
         for c, _ in cases:

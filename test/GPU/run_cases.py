@@ -21,10 +21,15 @@ import sys
 
 import torch
 
-TORCH = {"f32": torch.float32, "f16": torch.float16, "bf16": torch.bfloat16}
+TORCH = {"f32": torch.float32, "f16": torch.float16, "bf16": torch.bfloat16,
+         "f8E4M3FN": torch.float8_e4m3fn, "i8": torch.int8}
 # |out - ref| <= ATOL + RTOL * |ref| for the normalized outputs, by dtype:
 # the output rounding (f16 2^-11, bf16 2^-8 relative) plus f32 arithmetic.
-TOL = {"f32": (2e-5, 2e-5), "f16": (2e-3, 2e-3), "bf16": (1.6e-2, 1.6e-2)}
+TOL = {"f32": (2e-5, 2e-5), "f16": (2e-3, 2e-3), "bf16": (1.6e-2, 1.6e-2),
+       # Quantized outputs: one step of the format (the value quantized
+       # may sit on the other side of a rounding boundary): an f8E4M3FN
+       # ulp is at most 1/8 of the value, 2^-9 below the normal range.
+       "f8E4M3FN": (2.0**-9, 0.126), "i8": (1.0, 0.0)}
 STAT_TOL = (1e-5, 1e-4)  # f32 statistics
 
 
@@ -66,6 +71,19 @@ def reference(spec, ins):
     shape = spec["shape"]
     eps = 1e-5
     out = {}
+    if op in ("rms_f8", "ln_i8"):
+        axes = a["axes"]
+        y, _, _ = normalize(x, axes, eps, center=op == "ln_i8")
+        y = y * ins["gamma"].double().reshape(bshape(shape, axes))
+        if op == "rms_f8":
+            # The epilogue's argument is the bf16 output, scaled in f32.
+            w = y.to(torch.bfloat16).float()
+            s = w * ins["scale"].float().reshape(bshape(shape, axes))
+            out["y"] = s.to(torch.float8_e4m3fn).float().double()
+        else:
+            out["y"] = torch.clamp(torch.round(y.float() * 32.0), -128.0,
+                                   127.0).double()
+        return out
     if op in ("layer_norm", "rms_norm", "add_rms_norm", "prenorm_gelu",
               "l2_normalize"):
         axes = a["axes"]
@@ -135,7 +153,7 @@ def reference(spec, ins):
 
 def check(name, got, ref, dtype):
     atol, rtol = TOL.get(dtype, STAT_TOL) if dtype != "f32-stat" else STAT_TOL
-    g = got.double()
+    g = got.float().double()
     nan_ref = torch.isnan(ref)
     if not torch.equal(torch.isnan(g), nan_ref):
         return f"{name}: NaN where the reference has none (or the reverse)"
@@ -162,7 +180,17 @@ def offset(t):
 MISALIGNED = {"misaligned": None, "gamma_off": ("gamma",)}
 
 
-def run_case(lib, spec, mode, seed):
+def poisoned(shape, dtype, second):
+    """An output filled with NaN, or for integers with a value (two in
+    turn, so that an element left unwritten differs between runs)."""
+    if dtype == "i8":
+        return torch.full(shape, -86 if second else 85, dtype=torch.int8,
+                          device="cuda")
+    return torch.full(shape, float("nan"), dtype=torch.float32,
+                      device="cuda").to(TORCH[dtype])
+
+
+def run_case(lib, spec, mode, seed, second=False):
     gen = torch.Generator(device="cuda")
     gen.manual_seed(seed)
     moved = MISALIGNED.get(mode, ())
@@ -178,9 +206,7 @@ def run_case(lib, spec, mode, seed):
         ptrs.append(v.data_ptr())
     outs = []
     for t in spec["outputs"]:
-        o = place(torch.full(t["shape"], float("nan"),
-                             dtype=TORCH[t["dtype"]], device="cuda"),
-                  t["role"])
+        o = place(poisoned(t["shape"], t["dtype"], second), t["role"])
         outs.append(o)
         ptrs.append(o.data_ptr())
     array = (ctypes.c_void_p * len(ptrs))(*ptrs)
@@ -231,7 +257,8 @@ def main():
                 problems, outs = run_case(lib, spec, mode, 1000 * i + r)
                 # Run to run: the same inputs give the same bits.
                 if not problems and r == 0 and mode == "random":
-                    again, outs2 = run_case(lib, spec, mode, 1000 * i)
+                    again, outs2 = run_case(lib, spec, mode, 1000 * i,
+                                            second=True)
                     for a, b in zip(outs, outs2):
                         if not torch.equal(a.view(torch.uint8) if a.dtype !=
                                            torch.float32 else a.view(
