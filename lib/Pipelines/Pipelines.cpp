@@ -204,6 +204,7 @@ LogicalResult norm::buildGPUPipeline(OpPassManager &pm,
   convert.prefetchMiB = options.prefetchMiB;
   convert.packedRows = options.packedRows;
   convert.rowValues = options.rowValues;
+  convert.stagedWeights = options.stagedWeights;
   pm.addPass(createNormConvertToGPUPass(convert));
   return buildGPUSerializationPipeline(pm, options);
 }

@@ -86,6 +86,7 @@ norm::lowerToCuda(ModuleOp module, const GPUPipelineOptions &options) {
   convertOptions.prefetchMiB = options.prefetchMiB;
   convertOptions.packedRows = options.packedRows;
   convertOptions.rowValues = options.rowValues;
+  convertOptions.stagedWeights = options.stagedWeights;
   convert.addPass(createNormConvertToGPUPass(convertOptions));
   if (failed(convert.run(module)))
     return llvm::createStringError(llvm::inconvertibleErrorCode(),

@@ -133,6 +133,13 @@ static cl::opt<int64_t> gpuRowValues(
              "registers, 8, 16 or 32 (default 32; a tuning knob)"),
     cl::init(32), cl::cat(compileCategory));
 
+static cl::opt<std::string> gpuStagedWeights(
+    "gpu-staged-weights",
+    cl::desc("--target=cuda: which row kernels copy their weights into "
+             "shared memory: auto (default), none, all or gamma (a tuning "
+             "knob)"),
+    cl::init("auto"), cl::cat(compileCategory));
+
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "norm-compile") << message << "\n";
   return 1;
@@ -252,6 +259,7 @@ static int compileCuda(ModuleOp module, llvm::TargetMachine &machine,
   options.prefetchMiB = gpuPrefetchMiB;
   options.packedRows = gpuPackedRows;
   options.rowValues = gpuRowValues;
+  options.stagedWeights = gpuStagedWeights;
   auto kernels = lowerToCuda(module, options);
   if (!kernels)
     return fail(llvm::toString(kernels.takeError()));

@@ -182,6 +182,12 @@ def NormConvertToGPUPass : Pass<"norm-convert-to-gpu", "::mlir::ModuleOp"> {
            "Values a thread of a row strategy keeps in registers: 8, 16 or "
            "32 (a tuning knob: fewer values mean more threads per row, and "
            "clusters from shorter rows)">,
+    Option<"stagedWeights", "staged-weights", "std::string",
+           /*default=*/"\"auto\"",
+           "Which row kernels copy their weights into shared memory: auto "
+           "(where measured faster), none, all (every block of 1024 "
+           "threads and every cluster) or gamma (as all, gamma alone); a "
+           "tuning knob">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -109,6 +109,12 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("Values a thread of a row strategy keeps in registers: "
                      "8, 16 or 32 (norm-convert-to-gpu; a tuning knob)"),
       llvm::cl::init(32)};
+  Option<std::string> stagedWeights{
+      *this, "staged-weights",
+      llvm::cl::desc("Which row kernels copy their weights into shared "
+                     "memory: auto, none, all or gamma (norm-convert-to-gpu; "
+                     "a tuning knob)"),
+      llvm::cl::init("auto")};
   Option<int> optLevel{*this, "opt-level",
                        llvm::cl::desc("Optimization level of the device code"),
                        llvm::cl::init(3)};

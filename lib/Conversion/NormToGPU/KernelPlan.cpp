@@ -300,25 +300,29 @@ llvm::Expected<KernelPlan> gpu_plan::planKernel(NormalizationOpInterface op,
   // with gamma and beta (LayerNorm bf16 64K -16 % on an H200, f32 level) and
   // single blocks with f32 weights (LayerNorm f32 32K -3 to -5 %: an eighth of
   // its weights fit, and the L1 prefetch covers them all).
+  StagedWeights which = options.stagedWeights;
   if (plan.inRegisters && plan.strategy == Strategy::BlockPerRow &&
-      plan.vectorWidth > 1 && inner.param) {
+      plan.vectorWidth > 1 && inner.param && which != StagedWeights::None) {
+    plan.stageBeta = which != StagedWeights::Gamma;
     int64_t unitBytes = 0;
     bool narrow = true;
     for (Value p : {op.getScaleOperand(), op.getShiftOperand()}) {
-      if (!p)
+      if (!p || (p == op.getShiftOperand() && !plan.stageBeta))
         continue;
       unitBytes += plan.vectorWidth * bytesOf(p.getType());
       narrow = narrow && bytesOf(p.getType()) == 2;
     }
     bool single = plan.clusterSize == 1 && plan.threads == 1024;
-    bool stage =
-        unitBytes > 0 &&
-        ((single && narrow) || (plan.clusterSize > 1 && !op.getShiftOperand()));
+    bool stage = unitBytes > 0 &&
+                 (which == StagedWeights::Auto
+                      ? (single && narrow) ||
+                            (plan.clusterSize > 1 && !op.getShiftOperand())
+                      : single || plan.clusterSize > 1);
     if (stage) {
       plan.stagedWeightUnits =
           std::min(plan.unitsPerThread(plan.vectorWidth),
                    kStagedWeightBytes / (plan.threads * unitBytes));
-      if (plan.stagedWeightUnits > 0)
+      if (plan.stagedWeightUnits > 0 && plan.stageBeta)
         plan.prefetchWeightsL1 = false;
     }
   }

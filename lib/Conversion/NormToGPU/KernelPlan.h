@@ -85,6 +85,8 @@ struct KernelPlan {
   /// and beta are copied into shared memory (cp.async) while the row comes
   /// from memory, so that the normalizing pass finds them on chip.
   int64_t stagedWeightUnits = 0;
+  /// Whether beta is staged with gamma (else it is loaded as before).
+  bool stageBeta = true;
   /// Whether each block or cluster prefetches the whole next slot (its
   /// input and the prologue's inputs), or only prefetchBytes of it.
   bool prefetchWhole = false;
@@ -107,6 +109,19 @@ struct KernelPlan {
   }
 };
 
+/// Which row kernels stage their weights in shared memory.
+enum class StagedWeights {
+  /// Where same-run A/Bs measured it faster (KernelPlan.cpp).
+  Auto,
+  /// Nowhere.
+  None,
+  /// Every vectorized row kernel of one block of 1024 threads or of a
+  /// cluster, gamma and beta.
+  All,
+  /// As All, gamma alone.
+  Gamma,
+};
+
 /// The target's and the tuning's choices that planKernel takes.
 struct PlanOptions {
   /// Blocks per cluster at most (1: the target has no clusters).
@@ -119,6 +134,8 @@ struct PlanOptions {
   /// many packed): with 1024 threads a block may use 64 registers per
   /// thread, half of them for the row at 32.
   int64_t rowValues = 32;
+  /// A tuning knob for same-run A/Bs.
+  StagedWeights stagedWeights = StagedWeights::Auto;
 };
 
 /// Plans the kernel of `op`, or says why the GPU lowering cannot take it.

@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/StringSwitch.h"
 
 #include <optional>
 
@@ -40,6 +41,20 @@ struct NormConvertToGPUPass
           << static_cast<int64_t>(rowValues);
       return signalPassFailure();
     }
+    std::optional<gpu_plan::StagedWeights> staged =
+        llvm::StringSwitch<std::optional<gpu_plan::StagedWeights>>(
+            stagedWeights)
+            .Case("auto", gpu_plan::StagedWeights::Auto)
+            .Case("none", gpu_plan::StagedWeights::None)
+            .Case("all", gpu_plan::StagedWeights::All)
+            .Case("gamma", gpu_plan::StagedWeights::Gamma)
+            .Default(std::nullopt);
+    if (!staged) {
+      emitError(module.getLoc(), "norm-convert-to-gpu: staged-weights must "
+                                 "be auto, none, all or gamma, not '")
+          << stagedWeights << "'";
+      return signalPassFailure();
+    }
     OpBuilder b(module.getContext());
     SymbolTable symbols(module);
     bool any = false;
@@ -62,6 +77,7 @@ struct NormConvertToGPUPass
                                   << 20;
           options.packedRows = packed;
           options.rowValues = rowValues;
+          options.stagedWeights = *staged;
           llvm::Expected<gpu_plan::KernelPlan> p =
               gpu_plan::planKernel(op, options);
           if (!p) {

@@ -162,7 +162,7 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
     if (staged > 0) {
       for (auto [p, buffer] :
            {std::pair{&gamma, &stagedGamma}, std::pair{&beta, &stagedBeta}}) {
-        if (!*p || !p->alongInner())
+        if (!*p || !p->alongInner() || (p == &beta && !plan.stageBeta))
           continue;
         *buffer = sharedBuffer(staged * threads * width, p->elem);
         for (int64_t k = 0; k < staged; ++k)

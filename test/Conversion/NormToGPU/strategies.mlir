@@ -6,6 +6,11 @@
 // RUN: norm-opt %s --norm-convert-to-gpu="row-values=16" | FileCheck %s --check-prefix=RV16
 // RUN: not norm-opt %s --norm-convert-to-gpu="row-values=12" 2>&1 | FileCheck %s --check-prefix=RVBAD
 // RVBAD: error: norm-convert-to-gpu: row-values must be 8, 16 or 32, not 12
+// RUN: norm-opt %s --norm-convert-to-gpu="max-cluster-size=8 staged-weights=none" | FileCheck %s --check-prefix=SWNONE
+// RUN: norm-opt %s --norm-convert-to-gpu="max-cluster-size=8 staged-weights=all" | FileCheck %s --check-prefix=SWALL
+// RUN: norm-opt %s --norm-convert-to-gpu="max-cluster-size=8 staged-weights=gamma" | FileCheck %s --check-prefix=SWGAMMA
+// RUN: not norm-opt %s --norm-convert-to-gpu="staged-weights=some" 2>&1 | FileCheck %s --check-prefix=SWBAD
+// SWBAD: error: norm-convert-to-gpu: staged-weights must be auto, none, all or gamma, not 'some'
 
 // Short rows: a warp per row, four rows per block, butterfly shuffles and no
 // barrier; 16-byte accesses (8 bf16) in the vectorized kernel, each buffer's
@@ -350,6 +355,26 @@ func.func @staged(%x: tensor<2x32768xbf16>, %g: tensor<32768xbf16>, %b: tensor<3
 // CLUSTER-NOT: cp.async
 // CLUSTER: gpu.func @unstaged_ln_0_scalar
 // CLUSTER-NOT: cp.async
+// The tuning knob staged-weights: none stages nothing; all stages the
+// LayerNorm's gamma and beta too (two units of each per thread: 512 x 2 x 8
+// bf16 x 2 = 32 KB); gamma stages its gamma alone (all four units).
+// SWNONE-LABEL: gpu.module @staged_rms_kernels
+// SWNONE-NOT: cp.async
+// SWNONE: gpu.module @unstaged_ln_kernels
+// SWNONE-NOT: cp.async
+// SWNONE: gpu.return
+// SWALL-LABEL: gpu.module @unstaged_ln_kernels
+// SWALL: gpu.func @unstaged_ln_0_vector
+// SWALL-SAME: memref<8192xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<8192xbf16, #gpu.address_space<workgroup>>
+// SWALL-COUNT-4: "cp.async.cg.shared.global [$0], [$1], 16;"
+// SWALL-NOT: cp.async.cg
+// SWALL: "cp.async.wait_all;"
+// SWGAMMA-LABEL: gpu.module @unstaged_ln_kernels
+// SWGAMMA: gpu.func @unstaged_ln_0_vector
+// SWGAMMA-SAME: memref<16384xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<16xf32
+// SWGAMMA-COUNT-4: "cp.async.cg.shared.global [$0], [$1], 16;"
+// SWGAMMA-NOT: cp.async.cg
+// SWGAMMA: "cp.async.wait_all;"
 func.func @staged_rms(%x: tensor<2x65536xbf16>, %g: tensor<65536xbf16>) -> tensor<2x65536xbf16> {
   %y = norm.rms_norm %x gamma(%g : tensor<65536xbf16>) {axes = array<i64: 1>} : tensor<2x65536xbf16> -> tensor<2x65536xbf16>
   return %y : tensor<2x65536xbf16>
