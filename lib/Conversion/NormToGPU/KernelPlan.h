@@ -72,9 +72,10 @@ struct KernelPlan {
   /// per 32-bit register, and widens them again in each pass (up to 64
   /// values per thread instead of 32).
   bool packed = false;
-  /// BlockPerRow in registers with one block of 1024 threads per row:
-  /// blocks of the kernel one SM holds at once (0: no prefetch). Each block
-  /// prefetches into L2 the row the next wave of blocks will take.
+  /// BlockPerRow in registers with one block of 1024 threads per row, or a
+  /// cluster whose next wave of rows fits the prefetch budget: blocks of
+  /// the kernel one SM holds at once (0: no prefetch). Each block
+  /// prefetches into L2 its part of the row the next wave will take.
   int64_t residentPerSM = 0;
   /// BlockPerRow in registers, one block of 1024 threads per row (rows of
   /// 16K-32K elements: one row per SM): each thread prefetches into L1 the
