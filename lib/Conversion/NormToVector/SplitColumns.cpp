@@ -40,9 +40,10 @@ using namespace mlir::norm;
 using namespace mlir::norm::vector_detail;
 
 namespace {
-/// f32 values of the scratch buffer (16 KiB of the calling thread's stack):
-/// two sums per chunk and slot.
-constexpr int64_t kScratchFloats = 4096;
+/// f32 values of the scratch buffer (24 KiB of the calling thread's stack):
+/// two sums and a pivot per chunk and slot (so at most 2048 / slots chunks,
+/// as when it held the sums alone in 16 KiB).
+constexpr int64_t kScratchFloats = 6144;
 /// At most this many chunks, each of at least kMinChunkBytes of input per
 /// slot block row range.
 constexpr int64_t kMaxChunks = 16;
@@ -131,7 +132,7 @@ Value KernelBuilder::splitChunks(OpBuilder &nb,
       arith::DivUIOp::create(nb, loc, segSizes[r], minRows));
   chunks = arith::MinUIOp::create(
       nb, loc, chunks,
-      arith::DivUIOp::create(nb, loc, index(kScratchFloats / 2),
+      arith::DivUIOp::create(nb, loc, index(kScratchFloats / 3),
                              maxU(slots, 1)));
   // Enough parallel iterations already: no split (one chunk).
   Value iterations = arith::MulIOp::create(
@@ -263,30 +264,36 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
         ib, loc, arith::AddIOp::create(ib, loc, at[r], tileRows), lastRow);
     prefetchLines(ib, aheadViews, ahead, lanes);
   };
+  // Scratch rows of a chunk: its two sums and (phase A) the pivots.
   auto row = [&](OpBuilder &ib, Value chunk, int64_t which) -> Value {
     return arith::AddIOp::create(
-        ib, loc, arith::MulIOp::create(ib, loc, chunk, index(2)), index(which));
+        ib, loc, arith::MulIOp::create(ib, loc, chunk, index(3)), index(which));
   };
   bool storesKept = kept && keptElem() == normElem;
 
-  // A: each chunk's sums, over its tiles, in the scratch buffer.
+  // A: each chunk's sums, over its tiles, in the scratch buffer. Each
+  // block's pivot is taken once per chunk, not per tile, and kept in the
+  // chunk's third scratch row (from the input: another chunk may be writing
+  // the kept prologue value's first row).
   parallel(true, [&](OpBuilder &pb, Indices &idx, Value chunk) {
-    forEachColumnBlock(pb, idx,
-                       [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
-                         Value zero = zeroVector(ib, lanes);
-                         storeScratch(ib, at, row(ib, chunk, 0), zero);
-                         storeScratch(ib, at, row(ib, chunk, 1), zero);
-                       });
+    forEachColumnBlock(
+        pb, idx, [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
+          Value zero = zeroVector(ib, lanes);
+          storeScratch(ib, at, row(ib, chunk, 0), zero);
+          storeScratch(ib, at, row(ib, chunk, 1), zero);
+          if (desc.center)
+            storeScratch(ib, at, row(ib, chunk, 2), loadPivot(ib, at, lanes));
+        });
     auto tiles = [&](OpBuilder &sb, bool prefetch) {
       forEachTile(
           sb, chunk,
           [&](OpBuilder &tb, Value tlo, Value thi) {
             forEachColumnBlock(
                 tb, idx, [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
-                  // The pivot from the input (another chunk may be writing the
-                  // kept prologue value's first row).
                   Value pivot =
-                      desc.center ? loadPivot(ib, at, lanes) : Value();
+                      desc.center
+                          ? loadScratch(ib, at, row(ib, chunk, 2), lanes)
+                          : Value();
                   reducedRange = ReducedRange{r, tlo, thi};
                   if (storesKept) {
                     forEachInSlot(ib, at, lanes, Value(),

@@ -159,9 +159,12 @@ func.func @group_norm(%x: tensor<2x32x9xf32>, %g: tensor<32xf32>) -> tensor<2x32
 // -----
 
 // LayerNorm over the channel axis of NCHW (ConvNeXt): kept, reduced, kept.
-// Lanes run along H*W; the channels are walked in order.
+// Lanes run along H*W; the channels are walked in order (the kernel
+// without split columns: one parallel iteration per image and block of
+// 16 pixels; the split form is emitted too, under a condition false for
+// this shape).
 // CHECK-LABEL: func.func @layer_norm_channels_first
-// CHECK:       scf.parallel (%[[N:[a-zA-Z0-9_]+]], %[[B:[a-zA-Z0-9_]+]]) =
+// CHECK:       scf.parallel (%[[N:[a-zA-Z0-9_]+]], %[[B:[a-zA-Z0-9_]+]]) = (%c0, %c0) to (%c2, %c196)
 // CHECK:         scf.for %[[C:[a-zA-Z0-9_]+]] = {{.*}} -> (vector<16xf32>)
 // CHECK:           vector.load %{{.*}}[%[[N]], %[[C]], %{{.*}}] : memref<2x96x3136xf32>, vector<16xf32>
 func.func @layer_norm_channels_first(%x: tensor<2x96x56x56xf32>) -> tensor<2x96x56x56xf32> {

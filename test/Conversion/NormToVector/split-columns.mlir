@@ -7,28 +7,32 @@
 // tile further on into L2);
 // 8192 rows of 96 bytes: 16 chunks of 512 rows, in tiles of 170 rows (16
 // KiB). The sums of each tile, from zero, are added to its chunk's in a
-// 16 KiB scratch buffer on the stack;
+// 24 KiB scratch buffer on the stack;
 // the statistics then take the chunks' sums in chunk order; the
 // normalizing pass reads the pivot, shift and scale back from the buffer.
 // CHECK-LABEL: func.func @split
-// CHECK:       %[[S:.*]] = memref.alloca() : memref<4096xf32>
+// CHECK:       %[[S:.*]] = memref.alloca() : memref<6144xf32>
 // CHECK:       %[[X:.*]] = memref.collapse_shape %{{.*}} : memref<8x32x32x24xf32> into memref<8192x24xf32>
-// Phase A: (chunk) parallel; tiles; per block the sums carried in %[[S]].
+// Phase A: (chunk) parallel; per block, once per chunk, the pivot of each
+// lane (the mean of its first 8 values) into the chunk's third scratch row;
+// then tiles, per block the pivot loaded back and the sums carried in %[[S]].
 // CHECK:       scf.parallel (%[[K:.*]]) = (%c0) to (%c16) step (%c1) {
+// CHECK:         %[[P8:.*]] = scf.for %{{.*}} = %c0 to %c8 step %c1 iter_args(%{{.*}}) -> (vector<16xf32>) {
+// CHECK:         %[[PIVOT:.*]] = arith.divf %[[P8]], %{{.*}} : vector<16xf32>
+// CHECK:         vector.store %[[PIVOT]], %[[S]][%{{.*}}] : memref<6144xf32>, vector<16xf32>
 // CHECK:         scf.for %[[T:.*]] = %{{.*}} to %{{.*}} step %c170 {
-// The pivot of each lane: the mean of its first 8 values.
-// CHECK:           %[[P8:.*]] = scf.for %{{.*}} = %c0 to %c8 step %c1 iter_args(%{{.*}}) -> (vector<16xf32>) {
-// CHECK:           %[[PIVOT:.*]] = arith.divf %[[P8]], %{{.*}} : vector<16xf32>
+// CHECK-NOT:       %c8 step %c1
+// CHECK:           vector.load %[[S]][%{{.*}}] : memref<6144xf32>, vector<16xf32>
 // CHECK:           %[[T0:.*]]:2 = scf.for %[[B:.*]] = %[[T]] to %{{.*}} step %c256 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>) {
 // CHECK:             scf.for %[[R:.*]] = %[[B]] to %{{.*}} step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>) {
 // CHECK-NOT:           memref.prefetch
 // CHECK:               vector.load %[[X]][%[[R]], %c0] : memref<8192x24xf32>, vector<16xf32>
-// CHECK:           %[[A0:.*]] = vector.load %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
+// CHECK:           %[[A0:.*]] = vector.load %[[S]][%{{.*}}] : memref<6144xf32>, vector<16xf32>
 // CHECK:           %[[N0:.*]] = arith.addf %[[A0]], %[[T0]]#0 : vector<16xf32>
-// CHECK:           vector.store %[[N0]], %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
-// CHECK:           %[[A1:.*]] = vector.load %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
+// CHECK:           vector.store %[[N0]], %[[S]][%{{.*}}] : memref<6144xf32>, vector<16xf32>
+// CHECK:           %[[A1:.*]] = vector.load %[[S]][%{{.*}}] : memref<6144xf32>, vector<16xf32>
 // CHECK:           %[[N1:.*]] = arith.addf %[[A1]], %[[T0]]#1 : vector<16xf32>
-// CHECK:           vector.store %[[N1]], %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
+// CHECK:           vector.store %[[N1]], %[[S]][%{{.*}}] : memref<6144xf32>, vector<16xf32>
 // CHECK:           scf.for %{{.*}} -> (vector<8xf32>, vector<8xf32>) {
 // CHECK:             vector.load %[[X]][%{{.*}}, %c16] : memref<8192x24xf32>, vector<8xf32>
 // PF-LABEL: func.func @split
@@ -41,15 +45,15 @@
 // CHECK:         vector.load %[[S]]
 // CHECK:       vector.reduction <and>
 // CHECK:       scf.for %{{.*}} = %c0 to %c8192 step %c256
-// CHECK:       vector.store %{{.*}}, %[[S]][%c0] : memref<4096xf32>, vector<16xf32>
-// CHECK:       vector.store %{{.*}}, %[[S]][%c24] : memref<4096xf32>, vector<16xf32>
-// CHECK:       vector.store %{{.*}}, %[[S]][%c48] : memref<4096xf32>, vector<16xf32>
+// CHECK:       vector.store %{{.*}}, %[[S]][%c0] : memref<6144xf32>, vector<16xf32>
+// CHECK:       vector.store %{{.*}}, %[[S]][%c24] : memref<6144xf32>, vector<16xf32>
+// CHECK:       vector.store %{{.*}}, %[[S]][%c48] : memref<6144xf32>, vector<16xf32>
 // Phase C: (chunk) parallel; the statistics from %[[S]]; the chunk's rows.
 // CHECK:       scf.parallel (%{{.*}}) = (%c0) to (%c16) step (%c1) {
 // CHECK:         scf.for %[[T2:.*]] = %{{.*}} to %{{.*}} step %c170 {
-// CHECK:           vector.load %[[S]][%c0] : memref<4096xf32>, vector<16xf32>
-// CHECK:           vector.load %[[S]][%c24] : memref<4096xf32>, vector<16xf32>
-// CHECK:           vector.load %[[S]][%c48] : memref<4096xf32>, vector<16xf32>
+// CHECK:           vector.load %[[S]][%c0] : memref<6144xf32>, vector<16xf32>
+// CHECK:           vector.load %[[S]][%c24] : memref<6144xf32>, vector<16xf32>
+// CHECK:           vector.load %[[S]][%c48] : memref<6144xf32>, vector<16xf32>
 // CHECK:           scf.for %[[R2:.*]] = %[[T2]] to %{{.*}} step %c1 {
 // CHECK:             vector.load %[[X]][%[[R2]], %c0] : memref<8192x24xf32>, vector<16xf32>
 // CHECK:             vector.store %{{.*}}[%[[R2]], %c0] : memref<8192x24xf32>, vector<16xf32>
@@ -66,13 +70,13 @@ func.func @split(%x: tensor<8x32x32x24xf32>) -> (tensor<8x32x32x24xf32>, tensor<
 // block, each block's constants (pivot, shift, scale) loaded once for the
 // eight rows.
 // CHECK-LABEL: func.func @split_rows
-// CHECK:       memref.alloca() : memref<4096xf32>
+// CHECK:       memref.alloca() : memref<6144xf32>
 // CHECK:       scf.parallel (%{{.*}}) = (%c0) to (%c16) step (%c1) {
 // CHECK:       scf.parallel (%{{.*}}) = (%c0) to (%c16) step (%c1) {
 // CHECK:         scf.for %[[R:.*]] = %{{.*}} to %[[HI:.*]] step %c8 {
 // CHECK:           %[[NEXT:.*]] = arith.minui %{{.*}}, %[[HI]] : index
 // CHECK-NEXT:      scf.for %[[C:.*]] = %c0 to %c4 step %c1 {
-// CHECK-COUNT-3:     vector.load %{{.*}} : memref<4096xf32>, vector<16xf32>
+// CHECK-COUNT-3:     vector.load %{{.*}} : memref<6144xf32>, vector<16xf32>
 // CHECK-NEXT:        scf.for %[[ROW:.*]] = %[[R]] to %[[NEXT]] step %c1 {
 // CHECK-NEXT:          vector.load %{{.*}}[%[[ROW]], %{{.*}}] : memref<32768x64xf32>, vector<16xf32>
 func.func @split_rows(%x: tensor<8x64x64x64xf32>) -> (tensor<8x64x64x64xf32>, tensor<64xf32>, tensor<64xf32>) {
@@ -87,7 +91,7 @@ func.func @split_rows(%x: tensor<8x64x64x64xf32>) -> (tensor<8x64x64x64xf32>, te
 // subtraction and one multiply-add per vector, with no load of gamma or
 // beta.
 // CHECK-LABEL: func.func @split_affine
-// CHECK:       %[[S:.*]] = memref.alloca() : memref<4096xf32>
+// CHECK:       %[[S:.*]] = memref.alloca() : memref<6144xf32>
 // CHECK:       %[[INV:.*]] = math.rsqrt %{{.*}} : vector<16xf32>
 // CHECK:       %[[G:.*]] = arith.extf %{{.*}} : vector<16xbf16> to vector<16xf32>
 // CHECK:       %[[SCALE:.*]] = arith.mulf %[[INV]], %[[G]] : vector<16xf32>
@@ -95,12 +99,12 @@ func.func @split_rows(%x: tensor<8x64x64x64xf32>) -> (tensor<8x64x64x64xf32>, te
 // CHECK:       %[[NEG:.*]] = arith.negf %[[SS]] : vector<16xf32>
 // CHECK:       %[[B:.*]] = arith.extf %{{.*}} : vector<16xbf16> to vector<16xf32>
 // CHECK:       %[[OFF:.*]] = arith.addf %[[B]], %[[NEG]] : vector<16xf32>
-// CHECK:       vector.store %[[OFF]], %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
-// CHECK:       vector.store %[[SCALE]], %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
+// CHECK:       vector.store %[[OFF]], %[[S]][%{{.*}}] : memref<6144xf32>, vector<16xf32>
+// CHECK:       vector.store %[[SCALE]], %[[S]][%{{.*}}] : memref<6144xf32>, vector<16xf32>
 // CHECK:       scf.parallel
-// CHECK:         %[[P:.*]] = vector.load %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
-// CHECK:         %[[O:.*]] = vector.load %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
-// CHECK:         %[[K:.*]] = vector.load %[[S]][%{{.*}}] : memref<4096xf32>, vector<16xf32>
+// CHECK:         %[[P:.*]] = vector.load %[[S]][%{{.*}}] : memref<6144xf32>, vector<16xf32>
+// CHECK:         %[[O:.*]] = vector.load %[[S]][%{{.*}}] : memref<6144xf32>, vector<16xf32>
+// CHECK:         %[[K:.*]] = vector.load %[[S]][%{{.*}}] : memref<6144xf32>, vector<16xf32>
 // CHECK-NOT:     memref<64xbf16>
 // CHECK:         %[[XF:.*]] = arith.extf %{{.*}} : vector<16xbf16> to vector<16xf32>
 // CHECK:         %[[D:.*]] = arith.subf %[[XF]], %[[P]] : vector<16xf32>
