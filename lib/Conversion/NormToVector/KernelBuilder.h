@@ -245,6 +245,10 @@ private:
   /// pipelineRowsCondition holds at run time, and the pipelined kernel.
   bool canPipelineRows();
   Value pipelineRowsCondition(OpBuilder &nb);
+  /// Whether the input and the output together take at least the streaming
+  /// threshold (half the L3): smaller ones are read from the L3, where
+  /// software prefetches only cost instructions.
+  Value leavesCache(OpBuilder &nb);
   /// Rows that stay in cache (the output under the streaming threshold):
   /// pipelined with ordinary stores and no prefetch (or, `negate`d, the
   /// condition that they are not).

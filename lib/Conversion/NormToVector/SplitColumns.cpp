@@ -245,16 +245,7 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
   // bf16 32x56x56x16 (3.2 MB in) 76 -> 63 us on 2 threads, 119 -> 111 us on
   // one; f32 32x14x14x256 249 -> 226 us on one; bf16 32x56x56x64 (13 MB
   // in) lost 10 % without them.
-  Value farFromCache = arith::CmpIOp::create(
-      nb, loc, arith::CmpIPredicate::uge,
-      arith::MulIOp::create(
-          nb, loc,
-          arith::DivUIOp::create(nb, loc, outputBytes,
-                                 index(outElem.getIntOrFloatBitWidth() / 8)),
-          index((inElem.getIntOrFloatBitWidth() +
-                 outElem.getIntOrFloatBitWidth()) /
-                8)),
-      index(streamingThreshold));
+  Value farFromCache = leavesCache(nb);
   Value lastRow = arith::SubIOp::create(nb, loc, rows, index(1));
   SmallVector<Value> aheadViews = inputLikeViews(r);
   RowHook prefetchInputs = [&, r](OpBuilder &ib, const Indices &at,

@@ -256,6 +256,16 @@ void KernelBuilder::prefetchLines(OpBuilder &nb, ArrayRef<Value> views,
   }
 }
 
+Value KernelBuilder::leavesCache(OpBuilder &nb) {
+  int64_t inBytes = inElem.getIntOrFloatBitWidth() / 8;
+  int64_t outBytes = outElem.getIntOrFloatBitWidth() / 8;
+  Value workingSet = arith::MulIOp::create(
+      nb, loc, arith::DivUIOp::create(nb, loc, outputBytes, index(outBytes)),
+      index(inBytes + outBytes));
+  return arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::uge, workingSet,
+                               index(streamingThreshold));
+}
+
 KernelBuilder::PrefetchPasses
 KernelBuilder::nextSlotPrefetch(OpBuilder &nb, const Indices &idx,
                                 int64_t lanes) {
@@ -302,15 +312,7 @@ KernelBuilder::nextSlotPrefetch(OpBuilder &nb, const Indices &idx,
   // instructions (each line is prefetched by every prefetching pass). NCHW
   // batch norm training f32 32x256x14x14 (12.8 MB in and out), 2 threads:
   // 120 -> 105 us without them; the larger shapes keep them.
-  int64_t inBytes = inElem.getIntOrFloatBitWidth() / 8;
-  int64_t outBytes = outElem.getIntOrFloatBitWidth() / 8;
-  Value workingSet = arith::MulIOp::create(
-      nb, loc, arith::DivUIOp::create(nb, loc, outputBytes, index(outBytes)),
-      index(inBytes + outBytes));
-  enabled = arith::AndIOp::create(
-      nb, loc, enabled,
-      arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::uge, workingSet,
-                            index(streamingThreshold)));
+  enabled = arith::AndIOp::create(nb, loc, enabled, leavesCache(nb));
   SmallVector<Value> views = inputLikeViews(k);
 
   // The i-th of `parts` shares of the next slot's rows.
