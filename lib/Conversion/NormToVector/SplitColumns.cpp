@@ -364,7 +364,8 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
           Value s1 = loop.getResult(0), s2 = loop.getResult(1);
           Value pivot, shift, mean, var, sumSq = s2;
           if (desc.center) {
-            pivot = loadPivot(ib, at, lanes);
+            // Phase A's pivot (every chunk stored the same one).
+            pivot = loadScratch(ib, at, row(ib, index(0), 2), lanes);
             shift = arith::DivFOp::create(ib, loc, s1, splat(ib, count, lanes));
             sumSq = checkedSumOfSquares(
                 ib, lanes, s1, s2, shift, [&](OpBuilder &eb) {
