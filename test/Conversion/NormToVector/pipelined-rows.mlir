@@ -5,22 +5,28 @@
 // 32 rows; the first row's statistics alone, then a loop over the rows
 // that carries the statistics (pivot, shift, rstd) of the row it
 // normalizes, in the loop that sums the next row: each vector of the next
-// row prefetches its input 1024 elements (4 KiB) further on into L1, then
-// in each of its four slices (of 16 elements, whole 64-byte lines) the
+// row prefetches its input 1024 elements (4 KiB) further on into L1 (through
+// a one-dimensional view of the input, from a position each row computes
+// once and clamps to the last row), then in each of its four slices (of 16 elements, whole 64-byte lines) the
 // same position of this row is normalized and streamed out and the next
 // row's x - pivot and its square are added. The chunk's last row is
 // normalized after the loop. Otherwise, the plain row kernel.
 // CHECK-LABEL: func.func @pipelined
 // CHECK:       %[[ALIGNED:.*]] = arith.cmpi eq, %{{.*}}, %c0 : index
 // CHECK:       scf.if %[[ALIGNED]] {
+// CHECK:         %[[FLAT:.*]] = memref.collapse_shape %{{.*}} {{\[\[}}0, 1]] : memref<2048x4096xf32> into memref<8388608xf32>
 // CHECK:         scf.parallel (%[[CHUNK:.*]]) = (%c0) to (%c64) step (%c1) {
 // CHECK:           %[[LO:.*]] = arith.muli %[[CHUNK]], %c32 : index
 // CHECK:           %[[LAST:.*]] = arith.subi %{{.*}}, %c1 : index
 // CHECK:           %[[STATS:.*]]:3 = scf.for %[[ROW:.*]] = %[[LO]] to %[[LAST]] step %c1 iter_args({{.*}}) -> (f32, f32, f32) {
 // CHECK:             %[[NEXT:.*]] = arith.addi %[[ROW]], %c1 : index
+// CHECK:             %[[START:.*]] = arith.muli %[[NEXT]], %c4096 : index
+// CHECK:             %[[AHEAD:.*]] = arith.addi %[[START]], %c1024 : index
+// CHECK:             %[[BASE:.*]] = arith.minui %[[AHEAD]], %c8384512 : index
 // CHECK:             scf.for %[[J:.*]] = %c0 to %c4096 step %c64 iter_args({{.*}}) -> (vector<64xf32>, vector<64xf32>) {
-// CHECK:               %[[AHEAD:.*]] = arith.addi %[[J]], %c1024 : index
-// CHECK-COUNT-4:       memref.prefetch %{{.*}}, read, locality<3>, data : memref<2048x4096xf32>
+// CHECK:               %[[AT:.*]] = arith.addi %[[BASE]], %[[J]] : index
+// CHECK:               memref.prefetch %[[FLAT]][%[[AT]]], read, locality<3>, data : memref<8388608xf32>
+// CHECK-COUNT-3:       memref.prefetch %[[FLAT]][%{{.*}}], read, locality<3>, data : memref<8388608xf32>
 // CHECK:               vector.load %{{.*}}[%[[ROW]], %[[J]]] : memref<2048x4096xf32>, vector<16xf32>
 // CHECK:               vector.store %{{.*}}, %{{.*}}[%[[ROW]], %[[J]]] {alignment = 64 : i64, nontemporal = true} : memref<2048x4096xf32>, vector<16xf32>
 // CHECK:               vector.load %{{.*}}[%[[NEXT]], %[[J]]] : memref<2048x4096xf32>, vector<16xf32>
