@@ -74,8 +74,15 @@ def NormExpandBF16Pass : Pass<"norm-expand-bf16"> {
     with a mask from a 32-bit comparison, which LLVM scalarizes on AVX2.
     The CPU pipeline runs it, before `arith-expand`, when the target has no
     AVX512-BF16; truncations from other types are left to `arith-expand`.
+    A `vector.interleave` of two such roundings (a bf16 row normalized as
+    even and odd halves) selects the NaN bits only when some lane is NaN
+    (an `scf.if` on an or-reduced unordered compare of the two vectors, so
+    the pass runs before `convert-scf-to-cf`) and packs the pairs on 32-bit
+    lanes.
   }];
-  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def NormBF16MemoryAsI16Pass : Pass<"norm-bf16-memory-as-i16"> {
