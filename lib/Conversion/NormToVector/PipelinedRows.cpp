@@ -22,7 +22,8 @@
 //
 // Rows of 512 bytes to 8 KiB whose output stays in cache (under the streaming
 // threshold; no returned prologue value) are pipelined too, with ordinary
-// stores and no prefetch, except centered f32 rows: there the pipeline
+// stores and no prefetch, except centered f32 rows (and centered 16-bit
+// rows below AVX-512's vector width, where the loop spills): there the pipeline
 // hides each row's serial chain of statistics (the sums' reduction across
 // lanes, the division, the square root) behind the previous row's
 // normalization. Same-run A/B of the AOT kernels (bench/norm-bench, 2
@@ -68,6 +69,12 @@ constexpr int64_t kPipelineMinRowBytes = 1024;
 /// (32 KiB on the smallest cores).
 constexpr int64_t kPipelineCachedMinRowBytes = 512;
 constexpr int64_t kPipelineCachedMaxRowBytes = 8 * 1024;
+/// Centered rows (LayerNorm) of 16-bit elements are pipelined in cache only
+/// at a vector width of this many f32 lanes or more (AVX-512's default, 32
+/// vector registers): with AVX2's 16, the loop's sums, squares and
+/// constants spill, and the plain kernel was 5-12 % faster (bf16 rows of
+/// 256 to 2048, 2 threads, interleaved).
+constexpr int64_t kPipelineCachedCenteredMinWidth = 64;
 } // namespace
 
 int64_t KernelBuilder::hookSlice() const {
@@ -134,8 +141,10 @@ Value KernelBuilder::pipelineCachedRowsCondition(OpBuilder &nb, bool negate) {
   // two rows; no returned prologue value (the pipeline would store it
   // beside the output, which only the streamed form does). Centered f32
   // rows (LayerNorm f32) measured no faster pipelined in cache, and 18 %
-  // slower at 768 elements: they keep the plain kernel.
-  if (kept || (desc.center && inElem.getIntOrFloatBitWidth() >= 32))
+  // slower at 768 elements: they keep the plain kernel, as do centered
+  // 16-bit rows below AVX-512's vector width.
+  if (kept || (desc.center && (inElem.getIntOrFloatBitWidth() >= 32 ||
+                               width < kPipelineCachedCenteredMinWidth)))
     return arith::ConstantIntOp::create(nb, loc, negate ? 1 : 0, 1);
   using P = arith::CmpIPredicate;
   // Each term, or its negation (the condition negated as a disjunction).

@@ -131,3 +131,29 @@ func.func @small(%x: tensor<8x1024xf32>) -> tensor<8x1024xf32> {
   %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<8x1024xf32> -> tensor<8x1024xf32>
   return %y : tensor<8x1024xf32>
 }
+
+// -----
+
+// Centered 16-bit rows in cache (LayerNorm bf16, rows of 2 KiB): pipelined
+// at AVX-512's vector width (64), whose 32 registers hold the loop's sums,
+// squares and constants; at AVX2's (32, 16 registers) the loop spilled and
+// the plain kernel was faster, so they keep it. Uncentered rows (RMSNorm
+// bf16) are pipelined at both.
+// RUN: norm-opt %s --norm-convert-to-vector=vector-width=32 --canonicalize --split-input-file | FileCheck %s --check-prefix=AVX2
+// CHECK-LABEL: func.func @cached_centered_bf16
+// CHECK:       scf.for %{{.*}} iter_args({{.*}}) -> (f32, f32, f32) {
+// AVX2-LABEL:  func.func @cached_centered_bf16
+// AVX2-NOT:    iter_args({{.*}}) -> (f32, f32, f32)
+// AVX2:        return
+// CHECK-LABEL: func.func @cached_bf16
+// CHECK:       scf.for %{{.*}} iter_args({{.*}}) -> (f32) {
+// AVX2-LABEL:  func.func @cached_bf16
+// AVX2:        scf.for %{{.*}} iter_args({{.*}}) -> (f32) {
+func.func @cached_centered_bf16(%x: tensor<2048x1024xbf16>) -> tensor<2048x1024xbf16> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<2048x1024xbf16> -> tensor<2048x1024xbf16>
+  return %y : tensor<2048x1024xbf16>
+}
+func.func @cached_bf16(%x: tensor<2048x1024xbf16>) -> tensor<2048x1024xbf16> {
+  %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<2048x1024xbf16> -> tensor<2048x1024xbf16>
+  return %y : tensor<2048x1024xbf16>
+}
