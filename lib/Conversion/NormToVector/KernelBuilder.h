@@ -123,6 +123,11 @@ private:
   /// their even and odd elements: bf16 rows whose operands along the row
   /// are bf16 too and whose epilogue computes the same on f32 carriers.
   bool canPairRows(int64_t lanes);
+  /// Whether column slots of `lanes` channels can be normalized as their
+  /// even and odd channels (bf16 in and out of an f32 computation, each
+  /// half whole native vectors); the caller checks that gamma and beta
+  /// are folded into per-channel constants.
+  bool canPairColumns(int64_t lanes);
   /// Whether the prologue of a row's whole vectors can be computed on
   /// their even and odd elements (loadNormalizedPaired).
   bool canPairPrologue();

@@ -139,26 +139,50 @@ KernelBuilder::VectorNormalizer
 KernelBuilder::prepareNormalizing(OpBuilder &nb, const Indices &idx,
                                   const SlotStatistics &stats) {
   int64_t lanes = stats.lanes;
-  Value pivot = stats.pivot, inv = stats.inv;
   SlotAffine a = stats.affine ? *stats.affine : slotAffine(nb, idx, stats);
-  Value slotScale = a.scale, offset = a.offset;
   bool betaInOffset = a.betaInOffset;
+  // The slot's constants: its statistics and the folded scale and offset
+  // (vectors of `lanes` for column slots, scalars for a row).
+  struct Constants {
+    SlotStatistics stats;
+    Value scale, offset;
+  };
+  Constants whole{stats, a.scale, a.offset};
   // bf16 rows whose operands along the row are bf16: whole vectors as
   // their even and odd elements (PairedRows.cpp).
   bool pairRows = canPairRows(lanes);
+  // bf16 column slots whose gamma and beta are in the constants: the same,
+  // the constants split into even and odd channels here, once per slot.
+  bool pairColumns =
+      canPairColumns(lanes) && (!gamma || a.scale) && (!beta || betaInOffset);
+  std::array<Constants, 2> halfConstants;
+  if (pairColumns) {
+    for (int half = 0; half < 2; ++half) {
+      SmallVector<int64_t> picks;
+      for (int64_t i = half; i < lanes; i += 2)
+        picks.push_back(i);
+      auto pick = [&](Value v) -> Value {
+        return v ? vector::ShuffleOp::create(nb, loc, v, v, picks).getResult()
+                 : Value();
+      };
+      SlotStatistics s{lanes / 2, pick(stats.pivot), pick(stats.shift),
+                       pick(stats.mean), pick(stats.inv)};
+      halfConstants[half] = {s, pick(a.scale), pick(a.offset)};
+    }
+  }
   return [=](OpBuilder &ib, const Indices &at, int64_t w, bool nontemporal) {
     auto isParam = [](const Segment &s) { return s.param; };
     auto broadcastTo = [&](OpBuilder &bb, Value v, int64_t n) {
       return lanes == 0 ? splat(bb, v, n) : v;
     };
-    auto centered = [&](OpBuilder &cb, Value v, int64_t n) {
-      return centerAbout(cb, stats, v, n);
-    };
     // (h - mean) * inv * gamma + beta on `n` lanes, in the compute type
     // (contract: the scale by gamma and the shift by beta become one
     // FMA).
-    auto affine = [&](Value h, function_ref<Value()> loadGamma,
-                      function_ref<Value()> loadBeta, int64_t n) {
+    auto affineWith = [&](const Constants &c, Value h,
+                          function_ref<Value()> loadGamma,
+                          function_ref<Value()> loadBeta, int64_t n) {
+      Value pivot = c.stats.pivot, inv = c.stats.inv;
+      Value slotScale = c.scale, offset = c.offset;
       Value v;
       if (offset) {
         v = pivot ? arith::SubFOp::create(ib, loc, h, broadcastTo(ib, pivot, n))
@@ -170,11 +194,11 @@ KernelBuilder::prepareNormalizing(OpBuilder &nb, const Indices &idx,
         v = arith::AddFOp::create(ib, loc, v, broadcastTo(ib, offset, n),
                                   arith::FastMathFlags::contract);
       } else if (slotScale) {
-        v = arith::MulFOp::create(ib, loc, centered(ib, h, n),
+        v = arith::MulFOp::create(ib, loc, centerAbout(ib, c.stats, h, n),
                                   broadcastTo(ib, slotScale, n),
                                   arith::FastMathFlags::contract);
       } else {
-        v = arith::MulFOp::create(ib, loc, centered(ib, h, n),
+        v = arith::MulFOp::create(ib, loc, centerAbout(ib, c.stats, h, n),
                                   broadcastTo(ib, inv, n));
       }
       if (Value g = gamma && !slotScale ? loadGamma() : Value()) {
@@ -188,6 +212,10 @@ KernelBuilder::prepareNormalizing(OpBuilder &nb, const Indices &idx,
         v = arith::AddFOp::create(ib, loc, v, loadBeta(),
                                   arith::FastMathFlags::contract);
       return v;
+    };
+    auto affine = [&](Value h, function_ref<Value()> loadGamma,
+                      function_ref<Value()> loadBeta, int64_t n) {
+      return affineWith(whole, h, loadGamma, loadBeta, n);
     };
     // A non-temporal store starts on a 64-byte line, or (a slice of a
     // pipelined row) as far into one as a multiple of its size.
@@ -245,6 +273,27 @@ KernelBuilder::prepareNormalizing(OpBuilder &nb, const Indices &idx,
         Value v = affine(
             xs[half], [&] { return paramHalf(gs, gamma, half); },
             [&] { return paramHalf(bs, beta, half); }, w / 2);
+        out.push_back(finishOutputCarried(ib, v, args, w / 2));
+      }
+      store(packPairs(ib, out[0], out[1], outElem));
+      return;
+    }
+    if (pairColumns && w == lanes) {
+      // Each position's channels widened as even and odd halves, each
+      // normalized with its half of the constants and finished, the halves
+      // interleaved back before the store.
+      auto [xe, xo] = widenPairs(ib, h);
+      std::array<Value, 2> xs{xe, xo};
+      SmallVector<std::array<Value, 2>> fused =
+          loadFusedPairs(ib, at, w, numPrologue, fusedViews.size());
+      SmallVector<Value> out;
+      for (int half = 0; half < 2; ++half) {
+        SmallVector<Value> args;
+        for (const std::array<Value, 2> &pair : fused)
+          args.push_back(pair[half]);
+        // gamma and beta are in the constants (pairColumns).
+        Value v =
+            affineWith(halfConstants[half], xs[half], nullptr, nullptr, w / 2);
         out.push_back(finishOutputCarried(ib, v, args, w / 2));
       }
       store(packPairs(ib, out[0], out[1], outElem));

@@ -89,7 +89,10 @@ func.func @split_rows(%x: tensor<8x64x64x64xf32>) -> (tensor<8x64x64x64xf32>, te
 // bf16 with gamma and beta: phase B stores the pivot, the folded offset
 // beta - shift * inv * gamma and the scale inv * gamma; phase C takes one
 // subtraction and one multiply-add per vector, with no load of gamma or
-// beta.
+// beta, on the even and odd channels apart: the constants split into
+// halves once per visit of a block, each position's bf16 channels widened
+// as halves (a shift and a mask of their 32-bit words) and the halves
+// interleaved back before the store.
 // CHECK-LABEL: func.func @split_affine
 // CHECK:       %[[S:.*]] = memref.alloca() : memref<6144xf32>
 // CHECK:       %[[INV:.*]] = math.rsqrt %{{.*}} : vector<16xf32>
@@ -106,10 +109,24 @@ func.func @split_rows(%x: tensor<8x64x64x64xf32>) -> (tensor<8x64x64x64xf32>, te
 // CHECK:         %[[O:.*]] = vector.load %[[S]][%{{.*}}] : memref<6144xf32>, vector<16xf32>
 // CHECK:         %[[K:.*]] = vector.load %[[S]][%{{.*}}] : memref<6144xf32>, vector<16xf32>
 // CHECK-NOT:     memref<64xbf16>
-// CHECK:         %[[XF:.*]] = arith.extf %{{.*}} : vector<16xbf16> to vector<16xf32>
-// CHECK:         %[[D:.*]] = arith.subf %[[XF]], %[[P]] : vector<16xf32>
-// CHECK:         %[[M:.*]] = arith.mulf %[[D]], %[[K]] fastmath<contract> : vector<16xf32>
-// CHECK:         arith.addf %[[M]], %[[O]] fastmath<contract> : vector<16xf32>
+// CHECK-DAG:     %[[PE:.*]] = vector.shuffle %[[P]], %[[P]] [0, 2, 4, 6, 8, 10, 12, 14]
+// CHECK-DAG:     %[[KE:.*]] = vector.shuffle %[[K]], %[[K]] [0, 2, 4, 6, 8, 10, 12, 14]
+// CHECK-DAG:     %[[OE:.*]] = vector.shuffle %[[O]], %[[O]] [0, 2, 4, 6, 8, 10, 12, 14]
+// CHECK-DAG:     %[[PO:.*]] = vector.shuffle %[[P]], %[[P]] [1, 3, 5, 7, 9, 11, 13, 15]
+// CHECK:         scf.for
+// CHECK:           %[[W:.*]] = vector.bitcast %{{.*}} : vector<16xbf16> to vector<8xi32>
+// CHECK:           %[[EW:.*]] = arith.shli %[[W]], %{{.*}} : vector<8xi32>
+// CHECK:           %[[OW:.*]] = arith.andi %[[W]], %{{.*}} : vector<8xi32>
+// CHECK:           %[[XE:.*]] = vector.bitcast %[[EW]] : vector<8xi32> to vector<8xf32>
+// CHECK:           %[[XO:.*]] = vector.bitcast %[[OW]] : vector<8xi32> to vector<8xf32>
+// CHECK:           %[[D:.*]] = arith.subf %[[XE]], %[[PE]] : vector<8xf32>
+// CHECK:           %[[M:.*]] = arith.mulf %[[D]], %[[KE]] fastmath<contract> : vector<8xf32>
+// CHECK:           %[[YE:.*]] = arith.addf %[[M]], %[[OE]] fastmath<contract> : vector<8xf32>
+// CHECK:           arith.subf %[[XO]], %[[PO]] : vector<8xf32>
+// CHECK:           %[[RE:.*]] = arith.truncf %[[YE]] : vector<8xf32> to vector<8xbf16>
+// CHECK:           %[[RO:.*]] = arith.truncf %{{.*}} : vector<8xf32> to vector<8xbf16>
+// CHECK:           %[[PAIRS:.*]] = vector.interleave %[[RE]], %[[RO]] : vector<8xbf16> -> vector<16xbf16>
+// CHECK:           vector.store %[[PAIRS]], %{{.*}} : memref<32768x64xbf16>, vector<16xbf16>
 func.func @split_affine(%x: tensor<8x64x64x64xbf16>, %g: tensor<64xbf16>, %b: tensor<64xbf16>) -> (tensor<8x64x64x64xbf16>, tensor<64xf32>, tensor<64xf32>) {
   %y, %m, %v = norm.batch_norm %x gamma(%g : tensor<64xbf16>) beta(%b : tensor<64xbf16>) {channel_axis = 3} : tensor<8x64x64x64xbf16> -> tensor<8x64x64x64xbf16>, tensor<64xf32>, tensor<64xf32>
   return %y, %m, %v : tensor<8x64x64x64xbf16>, tensor<64xf32>, tensor<64xf32>

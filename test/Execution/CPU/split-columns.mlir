@@ -9,8 +9,11 @@
 // (256), the same with a remainder block walked down each tile (200 bf16
 // channels, dynamic shape; removing that walk fails this test at both
 // widths), instance norm with two examples, a channels-first LayerNorm
-// over 7x7 planes (49 lanes: 32 + 16 + 1), an RMSNorm over channels, and a
-// fused batch norm that keeps its prologue's sum.
+// over 7x7 planes (49 lanes: 32 + 16 + 1), an RMSNorm over channels, a
+// fused batch norm that keeps its prologue's sum, and bf16 batch norms
+// whose whole blocks are normalized as even and odd channels (PairedRows.cpp),
+// one with an epilogue of a per-channel bf16 bias and a ReLU (its operand
+// widened as halves too), with 1 and 3 threads giving the same bits.
 // RUN: norm-run %s --function=bn_f32 --input=8x32x32x16xf32=random --input=16xf32=random --input=16xf32=random --input=16xf32=random --input="16xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=FIVE
 // RUN: norm-run %s --function=bn_bf16 --input=4x16x16x96xbf16=random --input=96xbf16=random --input=96xbf16=random --check | FileCheck %s --check-prefix=THREE
 // RUN: norm-run %s --function=bn_bf16_dyn --input=4x16x16x200xbf16=random --input=200xbf16=random --input=200xbf16=random --check | FileCheck %s --check-prefix=THREE
@@ -22,6 +25,10 @@
 // Inference over NHWC (no reduced axis: parallel over rows, not split),
 // with blocks of halving widths for 16 and 96 channels.
 // RUN: norm-run %s --function=infer_f32 --input=8x32x32x16xf32=random --input=16xf32=random --input="16xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=ONE
+// RUN: norm-run %s --function=infer_bf16_relu --input=4x16x16x96xbf16=random --input=96xf32=random --input="96xf32=random(0.5,2)" --input=96xbf16=random --check | FileCheck %s --check-prefix=ONE
+// RUN: env NORM_NUM_THREADS=1 norm-run %s --function=infer_bf16_relu --input=4x16x16x96xbf16=random --input=96xf32=random --input="96xf32=random(0.5,2)" --input=96xbf16=random --output=@%t.r1.npy
+// RUN: env NORM_NUM_THREADS=3 norm-run %s --function=infer_bf16_relu --input=4x16x16x96xbf16=random --input=96xf32=random --input="96xf32=random(0.5,2)" --input=96xbf16=random --output=@%t.r3.npy
+// RUN: cmp %t.r1.npy %t.r3.npy
 // RUN: norm-run %s --function=infer_bf16 --input=4x16x16x96xbf16=random --input=96xf32=random --input="96xf32=random(0.5,2)" --input=96xbf16=random --input=96xbf16=random --check | FileCheck %s --check-prefix=ONE
 // Outputs of 16 MiB and more are stored with non-temporal stores, column
 // slots too (rows of two blocks of channels, normalized one at a time).
@@ -102,5 +109,15 @@ func.func @infer_f32(%x: tensor<?x?x?x?xf32>, %m: tensor<?xf32>, %v: tensor<?xf3
 }
 func.func @infer_bf16(%x: tensor<4x16x16x96xbf16>, %m: tensor<96xf32>, %v: tensor<96xf32>, %g: tensor<96xbf16>, %b: tensor<96xbf16>) -> tensor<4x16x16x96xbf16> {
   %y = norm.batch_norm_inference %x, %m, %v gamma(%g : tensor<96xbf16>) beta(%b : tensor<96xbf16>) {channel_axis = 3} : tensor<4x16x16x96xbf16>, tensor<96xf32>, tensor<96xf32> -> tensor<4x16x16x96xbf16>
+  return %y : tensor<4x16x16x96xbf16>
+}
+func.func @infer_bf16_relu(%x: tensor<4x16x16x96xbf16>, %m: tensor<96xf32>, %v: tensor<96xf32>, %bias: tensor<96xbf16>) -> tensor<4x16x16x96xbf16> {
+  %y = norm.batch_norm_inference %x, %m, %v epilogue(%bias : tensor<96xbf16>) {
+  ^bb0(%a: bf16, %c: bf16):
+    %s = arith.addf %a, %c : bf16
+    %zero = arith.constant 0.0 : bf16
+    %r = arith.maximumf %s, %zero : bf16
+    norm.yield %r : bf16
+  } {channel_axis = 3, epilogue_maps = [affine_map<(d0, d1, d2, d3) -> (d3)>]} : tensor<4x16x16x96xbf16>, tensor<96xf32>, tensor<96xf32> -> tensor<4x16x16x96xbf16>
   return %y : tensor<4x16x16x96xbf16>
 }
