@@ -41,10 +41,11 @@ check-sanitize: deps
 
 # The execution and integration tests again with kernels compiled for other
 # CPUs than the host (norm-run's default --target-cpu, NORM_TARGET_CPU):
-# AVX2 code runs on an AVX-512 host. TARGET_CPUS="x86-64-v3 x86-64" adds
-# the SSE2 baseline. A CPU whose features the host lacks is skipped, with a
-# line saying so.
-TARGET_CPUS ?= x86-64-v3
+# AVX2 code runs on an AVX-512 host, and AVX-512 code without AVX512-BF16
+# (x86-64-v4: the integer bf16 rounding at 16 lanes) on one that has it.
+# TARGET_CPUS="x86-64-v3 x86-64" adds the SSE2 baseline. A CPU whose
+# features the host lacks is skipped, with a line saying so.
+TARGET_CPUS ?= x86-64-v3 x86-64-v4
 check-vector-paths: build
 	@for cpu in $(TARGET_CPUS); do \
 	  if ! $(BUILD)/bin/norm-run test/Execution/CPU/bf16-rounding.mlir \
