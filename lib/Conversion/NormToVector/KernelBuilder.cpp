@@ -295,9 +295,19 @@ Value KernelBuilder::reduceSlot(OpBuilder &nb, Indices idx, int64_t lanes,
   return reduceSlot(nb, idx, lanes, ArrayRef<Term>{term})[0];
 }
 
+Value KernelBuilder::pairedOrder(OpBuilder &nb, Value v, bool inverse) {
+  int64_t n = cast<VectorType>(v.getType()).getNumElements();
+  SmallVector<int64_t> mask;
+  for (int64_t i = 0; i < n; ++i)
+    mask.push_back(inverse ? (i % 2) * (n / 2) + i / 2
+                           : (i < n / 2 ? 2 * i : 2 * (i - n / 2) + 1));
+  return vector::ShuffleOp::create(nb, loc, v, v, mask);
+}
+
 SmallVector<Value> KernelBuilder::reduceSlot(OpBuilder &nb, Indices idx,
                                              int64_t lanes,
-                                             ArrayRef<Term> terms) {
+                                             ArrayRef<Term> terms,
+                                             bool pairedLanes) {
   size_t n = terms.size();
   SmallVector<Value> inits;
   for (size_t t = 0; t < n; ++t) {
@@ -325,7 +335,8 @@ SmallVector<Value> KernelBuilder::reduceSlot(OpBuilder &nb, Indices idx,
         if (!rowLike) {
           if (rowHook)
             rowHook(ib, at, lanes);
-          Value x = loadInput(ib, at, lanes);
+          Value x = pairedLanes ? loadInputAnyOrder(ib, at, lanes)
+                                : loadInput(ib, at, lanes);
           SmallVector<Value> next;
           for (size_t t = 0; t < n; ++t)
             next.push_back(
@@ -336,8 +347,12 @@ SmallVector<Value> KernelBuilder::reduceSlot(OpBuilder &nb, Indices idx,
         return sumRowRange(ib, at, index(0), segSizes.back(), accs, terms);
       },
       sums);
-  if (!rowLike)
+  if (!rowLike) {
+    if (pairedLanes)
+      for (Value &sum : sums)
+        sum = pairedOrder(nb, sum, /*inverse=*/true);
     return sums;
+  }
   SmallVector<Value> totals;
   for (size_t t = 0; t < n; ++t)
     totals.push_back(horizontalSum(nb, ValueRange(sums).slice(t * group, group),

@@ -175,8 +175,15 @@ private:
   /// Sums term(x) over every reduced position of one statistics slot.
   Value reduceSlot(OpBuilder &nb, Indices idx, int64_t lanes, Term term);
   /// The sums of several terms over one slot, in one pass (one load each).
+  /// With `pairedLanes` (column slots where canPairColumns holds), the
+  /// terms see each position's lanes as its even channels then its odd
+  /// ones (pairedOrder), bf16 widened as halves, and the sums come back in
+  /// channel order: each lane adds the same values in the same order.
   SmallVector<Value> reduceSlot(OpBuilder &nb, Indices idx, int64_t lanes,
-                                ArrayRef<Term> terms);
+                                ArrayRef<Term> terms, bool pairedLanes = false);
+  /// A vector of column slots' lanes, even channels first, then odd ones
+  /// (`inverse`: back in channel order).
+  Value pairedOrder(OpBuilder &nb, Value v, bool inverse = false);
   /// The accumulators of a row sum, zero: a vector of `width` lanes for the
   /// whole vectors, then, for a slot of several rows (`perStep`), one per
   /// remainder step (remainderStep() lanes, half as many, ..., 1), else one

@@ -285,6 +285,11 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
                       desc.center
                           ? loadScratch(ib, at, row(ib, chunk, 2), lanes)
                           : Value();
+                  // bf16 blocks sum their even and odd channels apart
+                  // (widened as halves), the pivot in that order too.
+                  bool paired = canPairColumns(lanes);
+                  if (paired && pivot)
+                    pivot = pairedOrder(ib, pivot);
                   reducedRange = ReducedRange{r, tlo, thi};
                   if (storesKept) {
                     forEachInSlot(ib, at, lanes, Value(),
@@ -313,11 +318,13 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
                   if (prefetch)
                     rowHook = prefetchInputs;
                   SmallVector<Value> sums =
-                      pivot ? reduceSlot(ib, at, lanes,
-                                         ArrayRef<Term>{pivoted, squared})
-                            : SmallVector<Value>{
-                                  zeroVector(ib, lanes),
-                                  reduceSlot(ib, at, lanes, squared)};
+                      pivot
+                          ? reduceSlot(ib, at, lanes,
+                                       ArrayRef<Term>{pivoted, squared}, paired)
+                          : SmallVector<Value>{
+                                zeroVector(ib, lanes),
+                                reduceSlot(ib, at, lanes,
+                                           ArrayRef<Term>{squared}, paired)[0]};
                   rowHook = nullptr;
                   reducedRange.reset();
                   readKept = false;

@@ -93,8 +93,14 @@ func.func @split_rows(%x: tensor<8x64x64x64xf32>) -> (tensor<8x64x64x64xf32>, te
 // halves once per visit of a block, each position's bf16 channels widened
 // as halves (a shift and a mask of their 32-bit words) and the halves
 // interleaved back before the store.
+// Phase A sums the even and odd channels apart too: the pivot put in that
+// order, each position widened as halves, the sums put back in channel
+// order after each tile.
 // CHECK-LABEL: func.func @split_affine
 // CHECK:       %[[S:.*]] = memref.alloca() : memref<6144xf32>
+// CHECK:       vector.shuffle %{{.*}}, %{{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15] : vector<16xf32>, vector<16xf32>
+// CHECK:       vector.bitcast %{{.*}} : vector<16xbf16> to vector<8xi32>
+// CHECK:       vector.shuffle %{{.*}}, %{{.*}} [0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15] : vector<16xf32>, vector<16xf32>
 // CHECK:       %[[INV:.*]] = math.rsqrt %{{.*}} : vector<16xf32>
 // CHECK:       %[[G:.*]] = arith.extf %{{.*}} : vector<16xbf16> to vector<16xf32>
 // CHECK:       %[[SCALE:.*]] = arith.mulf %[[INV]], %[[G]] : vector<16xf32>
