@@ -1,9 +1,11 @@
 //===- CompiledFunction.cpp - JIT compilation and calls -------------------===//
 
 #include "norm/Conversion/Passes.h"
+#include "norm/Dialect/Norm/IR/NormOps.h"
 #include "norm/Pipelines/Pipelines.h"
 #include "norm/Runner/Runner.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -175,6 +177,20 @@ CompiledFunction::create(ModuleOp module, llvm::StringRef name,
   auto machine = jitTargetMachine(targetCpu);
   if (!machine)
     return machine.takeError();
+
+  // Roundings other than to nearest even have no lowering (a bf16 one
+  // would call a runtime function that neither the JIT nor libgcc has).
+  WalkResult rounding = lowered->walk([&](Operation *op) {
+    if (!hasUnsupportedRounding(op))
+      return WalkResult::advance();
+    op->emitError() << "rounds "
+                    << arith::stringifyRoundingMode(
+                           *cast<arith::TruncFOp>(op).getRoundingmode())
+                    << ": only to_nearest_even (the default) is supported";
+    return WalkResult::interrupt();
+  });
+  if (rounding.wasInterrupted())
+    return runnerError("lowering '" + name + "' to LLVM failed");
 
   PassManager pm(module.getContext());
   CPUPipelineOptions cpuOptions;

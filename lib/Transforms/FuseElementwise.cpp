@@ -41,7 +41,8 @@ using namespace mlir::norm;
 /// tensors of one shape.
 static bool isElementwiseOnTensors(Operation *op) {
   if (!OpTrait::hasElementwiseMappableTraits(op) || op->getNumResults() != 1 ||
-      !isMemoryEffectFree(op) || op->getNumOperands() == 0)
+      !isMemoryEffectFree(op) || op->getNumOperands() == 0 ||
+      hasUnsupportedRounding(op))
     return false;
   auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
   if (!type)
@@ -202,6 +203,7 @@ static bool hasFusableBody(linalg::GenericOp generic) {
         llvm::all_of(op.getResultTypes(),
                      [](Type t) { return t.isIntOrIndexOrFloat(); });
     if (!scalar || op.getNumRegions() != 0 || !isMemoryEffectFree(&op) ||
+        hasUnsupportedRounding(&op) ||
         !(op.hasTrait<OpTrait::Elementwise>() ||
           matchPattern(&op, m_Constant())))
       return false;

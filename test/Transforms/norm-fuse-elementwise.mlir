@@ -265,3 +265,25 @@ func.func @shape_changes(%x: tensor<4x8xf32>, %n: index) -> tensor<4x8xf32> {
   } -> tensor<4x8xf32>
   return %z : tensor<4x8xf32>
 }
+
+// -----
+
+// A rounding other than to nearest even (which no lowering of an epilogue
+// supports, and the verifier rejects there) stays outside the norm op, in
+// a generic and as an op on tensors.
+// CHECK-LABEL: func.func @rounding_mode(
+// CHECK: norm.layer_norm %{{.*}} {axes
+// CHECK: linalg.generic
+// CHECK: arith.truncf %{{.*}} toward_zero : f32 to bf16
+// CHECK: arith.truncf %{{.*}} upward : tensor<4x8xf32> to tensor<4x8xbf16>
+func.func @rounding_mode(%x: tensor<4x8xf32>) -> (tensor<4x8xbf16>, tensor<4x8xbf16>) {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x8xf32>
+  %e = tensor.empty() : tensor<4x8xbf16>
+  %z = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%y : tensor<4x8xf32>) outs(%e : tensor<4x8xbf16>) {
+  ^bb0(%a: f32, %o: bf16):
+    %t = arith.truncf %a toward_zero : f32 to bf16
+    linalg.yield %t : bf16
+  } -> tensor<4x8xbf16>
+  %w = arith.truncf %y upward : tensor<4x8xf32> to tensor<4x8xbf16>
+  return %z, %w : tensor<4x8xbf16>, tensor<4x8xbf16>
+}

@@ -156,6 +156,18 @@ func.func @not_scalar(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 
 // -----
 
+func.func @rounding_mode(%x: tensor<4x8xf32>) -> tensor<4x8xbf16> {
+  %y = norm.rms_norm %x epilogue {
+  ^bb0(%a: f32):
+    // expected-error @+1 {{'arith.truncf' op rounds toward_zero, which a norm epilogue cannot: only to_nearest_even (the default) is supported}}
+    %t = arith.truncf %a toward_zero : f32 to bf16
+    norm.yield %t : bf16
+  } {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x8xbf16>
+  return %y : tensor<4x8xbf16>
+}
+
+// -----
+
 func.func @no_capture(%x: tensor<4x8xf32>, %s: f32) -> tensor<4x8xf32> {
   // expected-note @+1 {{required by region isolation constraints}}
   %y = norm.layer_norm %x epilogue {

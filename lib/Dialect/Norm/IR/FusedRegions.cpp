@@ -3,6 +3,7 @@
 #include "FusedRegions.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -200,6 +201,16 @@ static LogicalResult verifyRegion(NormalizationOpInterface op, StringRef name,
       return inner.emitOpError()
              << "cannot be in a norm " << name
              << ": only side-effect-free elementwise ops on scalars can";
+    // Every lowering rounds to nearest even (the CPU's integer bf16
+    // rounding, vcvtneps2bf16, the GPU's cvt.rn): another mode would be
+    // ignored or fail to link.
+    if (hasUnsupportedRounding(&inner))
+      return inner.emitOpError()
+             << "rounds "
+             << stringifyRoundingMode(
+                    *cast<arith::TruncFOp>(inner).getRoundingmode())
+             << ", which a norm " << name
+             << " cannot: only to_nearest_even (the default) is supported";
   }
   auto yieldOp = dyn_cast<YieldOp>(block.back());
   if (!yieldOp)
@@ -233,4 +244,10 @@ LogicalResult norm::verifyFusedRegions(NormalizationOpInterface op) {
   return verifyRegion(op, "epilogue", op.getEpilogueInputs(),
                       op.getEpilogueMapsAttr(), op.getEpilogueIndexing(),
                       op.getEpilogue(), normalized, output);
+}
+
+bool mlir::norm::hasUnsupportedRounding(Operation *op) {
+  auto trunc = dyn_cast<arith::TruncFOp>(op);
+  return trunc && trunc.getRoundingmodeAttr() &&
+         *trunc.getRoundingmode() != arith::RoundingMode::to_nearest_even;
 }

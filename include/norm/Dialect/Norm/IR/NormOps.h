@@ -26,6 +26,9 @@ namespace mlir::norm {
 /// Reports the first norm op left under `root` ("'norm.x' op <message>")
 /// and fails; a lowering calls it so that no norm op reaches code generation.
 LogicalResult verifyNoNormOpsLeft(Operation *root, StringRef message);
+/// Whether `op` is an arith.truncf with a rounding mode other than to
+/// nearest even, which no lowering of a prologue or epilogue supports.
+bool hasUnsupportedRounding(Operation *op);
 } // namespace mlir::norm
 
 #endif // NORM_DIALECT_NORM_IR_NORMOPS_H
