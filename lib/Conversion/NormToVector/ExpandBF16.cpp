@@ -30,6 +30,8 @@
 
 #include "norm/Conversion/Passes.h"
 
+#include "BF16Truncations.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -122,16 +124,6 @@ struct Rounding {
     return keepNaNIf(anyNaN(slice(0), slice(half)), {{x, u, rounded}})[0];
   }
 };
-
-/// The f32 value `v` rounds to bf16 (to nearest even), or null.
-Value roundedFromF32(Value v) {
-  auto trunc = v.getDefiningOp<arith::TruncFOp>();
-  if (!trunc || trunc.getRoundingmodeAttr() ||
-      !getElementTypeOrSelf(trunc.getIn().getType()).isF32() ||
-      !getElementTypeOrSelf(trunc.getType()).isBF16())
-    return {};
-  return trunc.getIn();
-}
 
 struct ExpandTruncFToBF16 : OpRewritePattern<arith::TruncFOp> {
   using OpRewritePattern::OpRewritePattern;

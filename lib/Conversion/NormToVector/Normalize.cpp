@@ -239,10 +239,11 @@ KernelBuilder::prepareNormalizing(OpBuilder &nb, const Indices &idx,
       else
         vector::StoreOp::create(ib, loc, k, kept, at);
     }
-    if (pairRows && w == width) {
+    if ((pairRows && w == width) || (pairColumns && w == lanes)) {
       // x, gamma, beta and the epilogue operands widened as even and
-      // odd elements, each half normalized and finished, the halves
-      // interleaved back before the store.
+      // odd elements (a column slot's channels: gamma and beta are in its
+      // constants, split into halves above), each half normalized and
+      // finished, the halves interleaved back before the store.
       auto halves = [&](Value raw) -> std::array<Value, 2> {
         auto [e, o] = widenPairs(ib, raw);
         return {e, o};
@@ -270,30 +271,10 @@ KernelBuilder::prepareNormalizing(OpBuilder &nb, const Indices &idx,
         SmallVector<Value> args;
         for (const std::array<Value, 2> &pair : fused)
           args.push_back(pair[half]);
-        Value v = affine(
-            xs[half], [&] { return paramHalf(gs, gamma, half); },
+        Value v = affineWith(
+            pairColumns ? halfConstants[half] : whole, xs[half],
+            [&] { return paramHalf(gs, gamma, half); },
             [&] { return paramHalf(bs, beta, half); }, w / 2);
-        out.push_back(finishOutputCarried(ib, v, args, w / 2));
-      }
-      store(packPairs(ib, out[0], out[1], outElem));
-      return;
-    }
-    if (pairColumns && w == lanes) {
-      // Each position's channels widened as even and odd halves, each
-      // normalized with its half of the constants and finished, the halves
-      // interleaved back before the store.
-      auto [xe, xo] = widenPairs(ib, h);
-      std::array<Value, 2> xs{xe, xo};
-      SmallVector<std::array<Value, 2>> fused =
-          loadFusedPairs(ib, at, w, numPrologue, fusedViews.size());
-      SmallVector<Value> out;
-      for (int half = 0; half < 2; ++half) {
-        SmallVector<Value> args;
-        for (const std::array<Value, 2> &pair : fused)
-          args.push_back(pair[half]);
-        // gamma and beta are in the constants (pairColumns).
-        Value v =
-            affineWith(halfConstants[half], xs[half], nullptr, nullptr, w / 2);
         out.push_back(finishOutputCarried(ib, v, args, w / 2));
       }
       store(packPairs(ib, out[0], out[1], outElem));

@@ -12,6 +12,8 @@
 
 #include "norm/Conversion/Passes.h"
 
+#include "BF16Truncations.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -24,16 +26,7 @@ namespace mlir::norm {
 } // namespace mlir::norm
 
 using namespace mlir;
-
-/// The f32 vector that `v` rounds to bf16 (to nearest even), or null.
-static Value roundedFromF32(Value v) {
-  auto trunc = v.getDefiningOp<arith::TruncFOp>();
-  if (!trunc || trunc.getRoundingmodeAttr() ||
-      !getElementTypeOrSelf(trunc.getIn().getType()).isF32() ||
-      !getElementTypeOrSelf(trunc.getType()).isBF16())
-    return {};
-  return trunc.getIn();
-}
+using mlir::norm::roundedFromF32;
 
 /// Whether `type` is a fixed 1-D vector of a multiple of `n` elements.
 static bool isMultipleOf(Type type, int64_t n) {
