@@ -67,6 +67,11 @@ inline constexpr int64_t kSequentialBytes = 64 * 1024;
 /// stores) expect: malloc only promises 16 bytes.
 inline constexpr int64_t kBufferAlignment = 64;
 
+/// Whether `op` is a math op that lowers to a polynomial or a sequence of
+/// them (erf, exp, tanh, ...) rather than one instruction (absf, copysign,
+/// fma, sqrt, rsqrt).
+bool isPolynomialMath(Operation *op);
+
 /// A `memref.alloc` of `type` aligned to kBufferAlignment.
 Value allocAligned(OpBuilder &b, Location loc, MemRefType type,
                    ValueRange dynamicSizes);

@@ -64,6 +64,12 @@ static bool isCarried(Type type) {
 
 static bool isNarrow(Type type) { return isa<BFloat16Type, Float16Type>(type); }
 
+bool vector_detail::isPolynomialMath(Operation *op) {
+  return isa<math::MathDialect>(op->getDialect()) &&
+         !isa<math::AbsFOp, math::CopySignOp, math::FmaOp, math::SqrtOp,
+              math::RsqrtOp>(op);
+}
+
 /// Whether every op of `region` computes the same on f32 carriers: arith ops
 /// on f32, 16-bit floats (emulated in f32 either way) and i1, and math ops
 /// on f32 only (a 16-bit math op may be approximated in 16-bit steps).
@@ -87,8 +93,7 @@ static bool isCarriable(Region &region) {
         trunc && trunc.getRoundingmodeAttr())
       return WalkResult::interrupt();
     bool isMath = isa<math::MathDialect>(op->getDialect());
-    if (isMath && !isa<math::AbsFOp, math::CopySignOp, math::FmaOp,
-                       math::SqrtOp, math::RsqrtOp>(op))
+    if (isPolynomialMath(op))
       return WalkResult::interrupt();
     if (!isMath && !isa<arith::ArithDialect>(op->getDialect()))
       return WalkResult::interrupt();

@@ -18,7 +18,10 @@
 // whose input and output leave the L3 (the streaming threshold) and whose
 // rows are all stored non-temporally. A returned prologue value (residual
 // sum) is computed again by the normalization and streamed out with the
-// output instead of being stored by the statistics (streamKept).
+// output instead of being stored by the statistics (streamKept). Rows
+// whose epilogue is polynomial (GELU, SiLU) with a returned prologue value
+// or below AVX-512's width, and rows returning a bf16 prologue value below
+// that width, keep the plain kernel (canPipelineRows).
 //
 // Rows of 512 bytes to 8 KiB whose output stays in cache (under the streaming
 // threshold; no returned prologue value) are pipelined too, with ordinary
@@ -75,6 +78,17 @@ constexpr int64_t kPipelineCachedMaxRowBytes = 8 * 1024;
 /// constants spill, and the plain kernel was 5-12 % faster (bf16 rows of
 /// 256 to 2048, 2 threads, interleaved).
 constexpr int64_t kPipelineCachedCenteredMinWidth = 64;
+
+/// Whether `region` holds a math op that becomes a polynomial (erf, exp,
+/// tanh: GELU, SiLU, sigmoid) rather than one instruction.
+bool hasPolynomialMath(Region &region) {
+  return region
+      .walk([](Operation *op) {
+        return isPolynomialMath(op) ? WalkResult::interrupt()
+                                    : WalkResult::advance();
+      })
+      .wasInterrupted();
+}
 } // namespace
 
 int64_t KernelBuilder::hookSlice() const {
@@ -98,6 +112,29 @@ bool KernelBuilder::canPipelineRows() {
   // A returned prologue value is stored non-temporally beside the output:
   // whole vectors of it must cover whole 64-byte lines.
   if (kept && width * keptElem().getIntOrFloatBitWidth() / 8 % 64 != 0)
+    return false;
+  // The pipelined loop holds the next row's sums beside the row's
+  // normalization, and computes a returned prologue value twice (in the
+  // sums, then beside the output) where the plain kernel stores it once
+  // and reads it back. Kept plain, measured (AOT kernels, 2 threads, best
+  // of 15 calls, 16384x1024 and 8192x4096; docs/cpu.md):
+  // - a polynomial epilogue with a returned prologue value: the bf16
+  //   pre-norm block (residual sum kept, LayerNorm, bias, GELU) 3.85 ->
+  //   3.47 ms with AVX-512 and AVX512-BF16 at 16384x1024, 4.7 -> 3.5 ms
+  //   with AVX-512 alone, 9.5 -> 6.6 ms in AVX2 code;
+  // - a polynomial epilogue below AVX-512's width (16 vector registers):
+  //   LayerNorm f32 with SiLU in AVX2 code 5.0 -> 3.9 ms;
+  // - a bf16 prologue value there, whose rounding is integer code: the
+  //   LLM block (RMSNorm of a kept residual sum) 3.3 -> 2.6 ms, LayerNorm
+  //   of one 6.6 -> 3.4 ms with a ReLU, 5.1 -> 2.7 ms without.
+  // An f32 prologue value keeps the pipeline (RMSNorm f32 of a kept
+  // residual sum 4.5 against 5.4 ms plain in AVX2 code, 4.5 against 5.7
+  // with AVX-512), as do polynomial epilogues alone at AVX-512's width.
+  bool narrow = width < kPipelineCachedCenteredMinWidth;
+  if (!op.getEpilogue().empty() && hasPolynomialMath(op.getEpilogue()) &&
+      (kept || narrow))
+    return false;
+  if (kept && narrow && keptElem().isBF16())
     return false;
   return rowLike && !desc.givenStats && ct.isF32() &&
          !op->hasAttr("norm.slot_range") && segments.size() == 2 &&

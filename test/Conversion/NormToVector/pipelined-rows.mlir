@@ -157,3 +157,74 @@ func.func @cached_bf16(%x: tensor<2048x1024xbf16>) -> tensor<2048x1024xbf16> {
   %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<2048x1024xbf16> -> tensor<2048x1024xbf16>
   return %y : tensor<2048x1024xbf16>
 }
+
+// -----
+
+// Rows that leave the L3 with a returned prologue value (a residual sum) or
+// a polynomial epilogue (erf, exp, tanh). A bf16 prologue value at AVX2's
+// width (its rounding is integer code there), or a polynomial epilogue
+// together with a returned prologue value, or at AVX2's width: the plain
+// kernel (the pipeline computes the prologue value twice and holds the next
+// row's sums beside the epilogue; docs/cpu.md). An f32 prologue value, and
+// a polynomial epilogue alone at AVX-512's width, keep the pipeline (its
+// prefetch into L1 is `locality<3>`).
+// CHECK-LABEL: func.func @kept_bf16
+// CHECK:       locality<3>
+// AVX2-LABEL:  func.func @kept_bf16
+// AVX2-NOT:    locality<3>
+// AVX2:        return
+// CHECK-LABEL: func.func @kept_f32
+// CHECK:       locality<3>
+// AVX2-LABEL:  func.func @kept_f32
+// AVX2:        locality<3>
+// CHECK-LABEL: func.func @kept_tanh
+// CHECK-NOT:   locality<3>
+// CHECK:       return
+// AVX2-LABEL:  func.func @kept_tanh
+// AVX2-NOT:    locality<3>
+// AVX2:        return
+// CHECK-LABEL: func.func @silu
+// CHECK:       locality<3>
+// AVX2-LABEL:  func.func @silu
+// AVX2-NOT:    locality<3>
+// AVX2:        return
+func.func @kept_bf16(%x: tensor<8192x1024xbf16>, %r: tensor<8192x1024xbf16>) -> (tensor<8192x1024xbf16>, tensor<8192x1024xbf16>) {
+  %y, %h = norm.rms_norm %x prologue(%r : tensor<8192x1024xbf16>) -> tensor<8192x1024xbf16> {
+  ^bb0(%a: bf16, %b: bf16):
+    %s = arith.addf %a, %b : bf16
+    norm.yield %s : bf16
+  } {axes = array<i64: 1>} : tensor<8192x1024xbf16> -> tensor<8192x1024xbf16>
+  return %y, %h : tensor<8192x1024xbf16>, tensor<8192x1024xbf16>
+}
+func.func @kept_f32(%x: tensor<4096x1024xf32>, %r: tensor<4096x1024xf32>) -> (tensor<4096x1024xf32>, tensor<4096x1024xf32>) {
+  %y, %h = norm.rms_norm %x prologue(%r : tensor<4096x1024xf32>) -> tensor<4096x1024xf32> {
+  ^bb0(%a: f32, %b: f32):
+    %s = arith.addf %a, %b : f32
+    norm.yield %s : f32
+  } {axes = array<i64: 1>} : tensor<4096x1024xf32> -> tensor<4096x1024xf32>
+  return %y, %h : tensor<4096x1024xf32>, tensor<4096x1024xf32>
+}
+func.func @kept_tanh(%x: tensor<4096x1024xf32>, %r: tensor<4096x1024xf32>) -> (tensor<4096x1024xf32>, tensor<4096x1024xf32>) {
+  %y, %h = norm.rms_norm %x prologue(%r : tensor<4096x1024xf32>) -> tensor<4096x1024xf32> {
+  ^bb0(%a: f32, %b: f32):
+    %s = arith.addf %a, %b : f32
+    norm.yield %s : f32
+  } epilogue {
+  ^bb0(%a: f32):
+    %t = math.tanh %a : f32
+    norm.yield %t : f32
+  } {axes = array<i64: 1>} : tensor<4096x1024xf32> -> tensor<4096x1024xf32>
+  return %y, %h : tensor<4096x1024xf32>, tensor<4096x1024xf32>
+}
+func.func @silu(%x: tensor<4096x1024xf32>) -> tensor<4096x1024xf32> {
+  %y = norm.layer_norm %x epilogue {
+  ^bb0(%a: f32):
+    %one = arith.constant 1.0 : f32
+    %n = arith.negf %a : f32
+    %e = math.exp %n : f32
+    %d = arith.addf %e, %one : f32
+    %s = arith.divf %a, %d : f32
+    norm.yield %s : f32
+  } {axes = array<i64: 1>} : tensor<4096x1024xf32> -> tensor<4096x1024xf32>
+  return %y : tensor<4096x1024xf32>
+}
