@@ -8,9 +8,11 @@
 // first row); RMSNorm f32 rows of 4096; LayerNorm bf16 rows of 8192 and of
 // 1024 (2 KiB: the L1 prefetch 4 KiB ahead lands two rows on); an
 // RMSNorm with a fused bias and SiLU (test/Execution/CPU/fusion/silu.mlir
-// at 1100x4096); a residual add whose sum is returned (stored beside the
-// output by the normalizing pass) before an f32 RMSNorm and before the
-// bf16 transformer block of bench/fusion.mlir (LayerNorm, bias, GELU).
+// at 1100x4096; the plain kernel below AVX-512's width); a residual add
+// whose sum is returned (stored beside the output by the normalizing pass)
+// before an f32 RMSNorm; the bf16 transformer block of bench/fusion.mlir
+// (a returned residual sum, LayerNorm, bias, GELU), which keeps the plain
+// kernel (streamed, the sum stored by its first pass and read back).
 // Rows of 512 bytes to 8 KiB whose output stays in cache take the same
 // pipeline with ordinary stores (not centered f32 rows): RMSNorm f32 rows
 // of 1040 (4160 bytes, a remainder of 16) with the same NaN row, LayerNorm
