@@ -137,7 +137,7 @@ jitTargetMachine(llvm::StringRef cpu) {
 llvm::Expected<std::unique_ptr<CompiledFunction>>
 CompiledFunction::create(ModuleOp module, llvm::StringRef name,
                          Pipeline pipeline, Allocation allocation,
-                         llvm::StringRef targetCpu) {
+                         const CompileOptions &compileOptions) {
   auto func = module.lookupSymbol<func::FuncOp>(name);
   if (!func || func.isExternal())
     return runnerError("no function named '" + name + "' with a body");
@@ -174,7 +174,7 @@ CompiledFunction::create(ModuleOp module, llvm::StringRef name,
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
   });
-  auto machine = jitTargetMachine(targetCpu);
+  auto machine = jitTargetMachine(compileOptions.targetCpu);
   if (!machine)
     return machine.takeError();
 
@@ -198,6 +198,8 @@ CompiledFunction::create(ModuleOp module, llvm::StringRef name,
   cpuOptions.nativeBF16 = subtarget->checkFeatures("+avx512bf16");
   cpuOptions.vectorWidth = vectorWidthFor(subtarget->checkFeatures("+avx512f"),
                                           subtarget->checkFeatures("+avx"));
+  if (compileOptions.streamingThreshold)
+    cpuOptions.streamingThreshold = *compileOptions.streamingThreshold;
   LogicalResult built = pipeline == Pipeline::CPU
                             ? buildCPUPipeline(pm, cpuOptions)
                             : buildReferenceToLLVMPipeline(pm);

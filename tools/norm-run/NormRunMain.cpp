@@ -87,6 +87,12 @@ static cl::opt<std::string> targetCpu(
              "x86-64) instead of the host; the host must have its features "
              "(default: $NORM_TARGET_CPU if set, else the host)"),
     cl::cat(runCategory));
+static cl::opt<int64_t> streamingThreshold(
+    "streaming-threshold",
+    cl::desc("Outputs of at least this many bytes take the kernels that "
+             "stream them out (non-temporal stores, pipelined rows; default "
+             "16 MiB); 0 tests those kernels on small tensors"),
+    cl::cat(runCategory));
 static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the random inputs"),
                               cl::init(0), cl::cat(runCategory));
 
@@ -168,6 +174,14 @@ int mlir::norm::normRunMain(int argc, const char *const *argv,
     if (const char *cpu = std::getenv("NORM_TARGET_CPU"); cpu && *cpu)
       targetCpu = cpu;
 
+  CompileOptions compileOptions;
+  compileOptions.targetCpu = targetCpu;
+  if (streamingThreshold.getNumOccurrences()) {
+    if (streamingThreshold < 0)
+      return fail("--streaming-threshold must not be negative");
+    compileOptions.streamingThreshold = streamingThreshold;
+  }
+
   DialectRegistry registry;
   registerNormDialects(registry);
   MLIRContext context(registry);
@@ -235,8 +249,9 @@ int mlir::norm::normRunMain(int argc, const char *const *argv,
 
   // Results are checked from a build whose allocations start as NaN; timings
   // come from a separate build without that memset.
-  auto compiled = CompiledFunction::create(*module, func.getSymName(), pipeline,
-                                           Allocation::Poisoned, targetCpu);
+  auto compiled =
+      CompiledFunction::create(*module, func.getSymName(), pipeline,
+                               Allocation::Poisoned, compileOptions);
   if (!compiled)
     return fail(compiled.takeError());
   // A function must not write into its arguments (tensors are values): with
@@ -316,7 +331,7 @@ int mlir::norm::normRunMain(int argc, const char *const *argv,
     for (const HostTensor &t : *results)
       bytes += t.numBytes();
     auto timed = CompiledFunction::create(*module, func.getSymName(), pipeline,
-                                          Allocation::Pooled, targetCpu);
+                                          Allocation::Pooled, compileOptions);
     if (!timed)
       return fail(timed.takeError());
     std::vector<double> times;

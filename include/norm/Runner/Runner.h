@@ -16,6 +16,8 @@
 #include "llvm/Support/Error.h"
 
 #include <memory>
+#include <optional>
+#include <string>
 
 namespace mlir {
 class ExecutionEngine;
@@ -46,16 +48,26 @@ enum class Allocation {
   Pooled,
 };
 
+/// How CompiledFunction::create compiles.
+struct CompileOptions {
+  /// An LLVM CPU name such as haswell, or empty for the host: a CPU whose
+  /// features the host has, so that another vector path than the host's
+  /// runs here.
+  std::string targetCpu;
+  /// The CPU pipeline's streaming threshold (outputs of at least this many
+  /// bytes take the kernels that stream them out: non-temporal stores,
+  /// pipelined rows, prefetches), or its default (16 MiB) when unset. 0
+  /// runs those kernels on small tensors too (tests).
+  std::optional<int64_t> streamingThreshold;
+};
+
 /// A function compiled by the JIT, callable on host tensors.
 class CompiledFunction {
 public:
-  /// Compiles function `name` of `module` (which is not modified) for the
-  /// host, or for `targetCpu` (an LLVM CPU name such as haswell) when given:
-  /// a CPU whose features the host has, so that another vector path than
-  /// the host's runs here.
+  /// Compiles function `name` of `module` (which is not modified).
   static llvm::Expected<std::unique_ptr<CompiledFunction>>
   create(ModuleOp module, llvm::StringRef name, Pipeline pipeline,
-         Allocation allocation, llvm::StringRef targetCpu = {});
+         Allocation allocation, const CompileOptions &options = {});
   ~CompiledFunction();
 
   /// Calls the function. The inputs must have the argument types. With

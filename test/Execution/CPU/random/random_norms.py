@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Randomized execution test of the CPU pipeline: draws an op, a rank, a
 shape, an axis set, a dtype, attributes and sometimes a fused prologue or
-epilogue, writes the function, runs it through norm-run --check (float64
-reference, NaN-poisoned outputs) and reports every failure with a command
-that reproduces it.
+epilogue (and, in a quarter of the cases, rows of 256 to 2048 elements with
+the kernels for outputs that leave the cache: --streaming-threshold=0),
+writes the function, runs it through norm-run --check (float64 reference,
+NaN-poisoned outputs) and reports every failure with a command that
+reproduces it.
 
     random_norms.py --norm-run build/bin/norm-run --seed 1 --cases 40 DIR
 
@@ -46,6 +48,14 @@ def draw_case(rng):
                 "batch_norm_inference": 2, "group_norm": 2}.get(op, 1)
     rank = rng.randint(min_rank, 4)
     shape = draw_shape(rng, rank)
+    # A quarter of the cases run the kernels for outputs that leave the
+    # cache (norm-run --streaming-threshold=0: non-temporal stores, rows
+    # pipelined with the next row's statistics), on rows of whole 64-byte
+    # lines long enough for the pipeline (and one with a remainder).
+    streamed = rng.random() < 0.25
+    if streamed:
+        shape = [min(d, 5) for d in shape]
+        shape[-1] = rng.choice([256, 512, 1024, 1040, 2048])
     x_t = ttype(shape, dtype, dynamic)
     args = [("%x", x_t, spec(shape, dtype))]
     attrs, operands, results = [], "", [x_t]
@@ -138,7 +148,7 @@ def draw_case(rng):
             f"  {names} = norm.{mlir_op} {head}{operands}{prologue}{epilogue}"
             f" {{{', '.join(attrs)}}} : {types}\n"
             f"  return {names} : {rtypes}\n}}\n")
-    return text, [s for _, _, s in args]
+    return text, [s for _, _, s in args], streamed
 
 
 def main():
@@ -154,12 +164,14 @@ def main():
     failures = 0
     for i in range(cases):
         rng = random.Random(seed * 100003 + i)
-        text, inputs = draw_case(rng)
+        text, inputs, streamed = draw_case(rng)
         path = os.path.join(args.workdir, f"case-{seed}-{i}.mlir")
         with open(path, "w") as f:
             f.write(text)
         cmd = [args.norm_run, path, "--check", f"--seed={i}"] + [
             f"--input={s}" for s in inputs]
+        if streamed:
+            cmd.append("--streaming-threshold=0")
         out = subprocess.run(cmd, capture_output=True, text=True)
         if out.returncode != 0 or "FAILED" in out.stdout:
             failures += 1
