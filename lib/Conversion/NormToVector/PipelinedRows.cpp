@@ -72,12 +72,13 @@ constexpr int64_t kPipelineMinRowBytes = 1024;
 /// (32 KiB on the smallest cores).
 constexpr int64_t kPipelineCachedMinRowBytes = 512;
 constexpr int64_t kPipelineCachedMaxRowBytes = 8 * 1024;
-/// Centered rows (LayerNorm) of 16-bit elements are pipelined in cache only
-/// at a vector width of this many f32 lanes or more (AVX-512's default, 32
-/// vector registers): with AVX2's 16, the loop's sums, squares and
-/// constants spill, and the plain kernel was 5-12 % faster (bf16 rows of
-/// 256 to 2048, 2 threads, interleaved).
-constexpr int64_t kPipelineCachedCenteredMinWidth = 64;
+/// The vector width (f32 lanes) from which the target is taken to have 32
+/// vector registers (AVX-512's default width; AVX2's is 32 lanes, with 16
+/// registers). Below it, the pipelined loop spills where it holds more:
+/// centered rows (LayerNorm) of 16-bit elements in cache keep the plain
+/// kernel (it was 5-12 % faster there, bf16 rows of 256 to 2048, 2
+/// threads, interleaved), and so do the rows of canPipelineRows.
+constexpr int64_t kWideVectorWidth = 64;
 
 /// Whether `region` holds a math op that becomes a polynomial (erf, exp,
 /// tanh: GELU, SiLU, sigmoid) rather than one instruction.
@@ -130,7 +131,7 @@ bool KernelBuilder::canPipelineRows() {
   // An f32 prologue value keeps the pipeline (RMSNorm f32 of a kept
   // residual sum 4.5 against 5.4 ms plain in AVX2 code, 4.5 against 5.7
   // with AVX-512), as do polynomial epilogues alone at AVX-512's width.
-  bool narrow = width < kPipelineCachedCenteredMinWidth;
+  bool narrow = width < kWideVectorWidth;
   if (!op.getEpilogue().empty() && hasPolynomialMath(op.getEpilogue()) &&
       (kept || narrow))
     return false;
@@ -181,7 +182,7 @@ Value KernelBuilder::pipelineCachedRowsCondition(OpBuilder &nb, bool negate) {
   // slower at 768 elements: they keep the plain kernel, as do centered
   // 16-bit rows below AVX-512's vector width.
   if (kept || (desc.center && (inElem.getIntOrFloatBitWidth() >= 32 ||
-                               width < kPipelineCachedCenteredMinWidth)))
+                               width < kWideVectorWidth)))
     return arith::ConstantIntOp::create(nb, loc, negate ? 1 : 0, 1);
   using P = arith::CmpIPredicate;
   // Each term, or its negation (the condition negated as a disjunction).
