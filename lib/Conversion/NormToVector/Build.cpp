@@ -372,7 +372,9 @@ LogicalResult KernelBuilder::build() {
         // Several short rows in cache: pipelined on this thread too (the
         // plain loops first in the IR).
         scf::IfOp::create(
-            tb, loc, pipelineCachedRowsCondition(tb, /*negate=*/true),
+            tb, loc,
+            pipelineCachedRowsCondition(tb, /*negate=*/true,
+                                        /*callingThread=*/true),
             [&](OpBuilder &fb, Location) {
               nest(fb, 0);
               scf::YieldOp::create(fb, loc);

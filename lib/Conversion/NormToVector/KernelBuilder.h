@@ -268,8 +268,10 @@ private:
   Value leavesCache(OpBuilder &nb);
   /// Rows that stay in cache (the output under the streaming threshold):
   /// pipelined with ordinary stores and no prefetch (or, `negate`d, the
-  /// condition that they are not).
-  Value pipelineCachedRowsCondition(OpBuilder &nb, bool negate = false);
+  /// condition that they are not), over the thread team or, for small
+  /// problems, on the calling thread.
+  Value pipelineCachedRowsCondition(OpBuilder &nb, bool negate = false,
+                                    bool callingThread = false);
   /// The pipelined kernel: streamed out (non-temporal stores, prefetch) or
   /// in cache; over the thread team or, for small problems, on the calling
   /// thread.

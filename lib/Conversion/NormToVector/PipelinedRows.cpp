@@ -36,7 +36,9 @@
 // LayerNorm f32 level, and 18 % slower at 768 (so not pipelined); rows
 // of 16-32 KiB lost 5-11 % (two such rows no longer share L1). Problems
 // small enough to run on the calling thread pipeline such rows there (8
-// rows of 1024: RMSNorm f32 1.48x, bf16 1.15x, LayerNorm bf16 1.10x).
+// rows of 1024: RMSNorm f32 1.48x, bf16 1.15x, LayerNorm bf16 1.10x;
+// LayerNorm f32 too, which the thread team's rows in cache do not: 1.17x,
+// 16 rows of 512 1.25x, and 1.17-1.19x in AVX2 code).
 //
 //===----------------------------------------------------------------------===//
 
@@ -174,15 +176,20 @@ Value KernelBuilder::pipelineRowsCondition(OpBuilder &nb) {
           arith::RemUIOp::create(nb, loc, lines, index(64)), 0));
 }
 
-Value KernelBuilder::pipelineCachedRowsCondition(OpBuilder &nb, bool negate) {
+Value KernelBuilder::pipelineCachedRowsCondition(OpBuilder &nb, bool negate,
+                                                 bool callingThread) {
   // An output under the streaming threshold, rows of 512 B to 8 KiB, at least
   // two rows; no returned prologue value (the pipeline would store it
   // beside the output, which only the streamed form does). Centered f32
-  // rows (LayerNorm f32) measured no faster pipelined in cache, and 18 %
-  // slower at 768 elements: they keep the plain kernel, as do centered
-  // 16-bit rows below AVX-512's vector width.
-  if (kept || (desc.center && (inElem.getIntOrFloatBitWidth() >= 32 ||
-                               width < kWideVectorWidth)))
+  // rows (LayerNorm f32) measured no faster pipelined over the thread team,
+  // and 18 % slower at 768 elements: they keep the plain kernel there, but
+  // not on the calling thread (small problems, where each row's serial
+  // chain of statistics is a larger share: see the top). Centered 16-bit
+  // rows below AVX-512's vector width keep the plain kernel on both.
+  bool centered16 = desc.center && inElem.getIntOrFloatBitWidth() < 32;
+  bool centered32 = desc.center && !centered16;
+  if (kept || (centered32 && !callingThread) ||
+      (centered16 && width < kWideVectorWidth))
     return arith::ConstantIntOp::create(nb, loc, negate ? 1 : 0, 1);
   using P = arith::CmpIPredicate;
   // Each term, or its negation (the condition negated as a disjunction).

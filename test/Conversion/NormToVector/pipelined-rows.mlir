@@ -134,6 +134,23 @@ func.func @small(%x: tensor<8x1024xf32>) -> tensor<8x1024xf32> {
 
 // -----
 
+// Centered f32 rows (LayerNorm f32) keep the plain kernel in cache over
+// the thread team (@cached_centered_f32 above), but are pipelined on the
+// calling thread (small problems: the row statistics' serial chain is a
+// larger share there), at both widths.
+// CHECK-LABEL: func.func @small_centered_f32
+// CHECK-NOT:   scf.parallel
+// CHECK:       scf.for %{{.*}} = %c0 to %c7 step %c1 iter_args({{.*}}) -> (f32, f32, f32) {
+// CHECK:       return
+// AVX2-LABEL:  func.func @small_centered_f32
+// AVX2:        scf.for %{{.*}} = %c0 to %c7 step %c1 iter_args({{.*}}) -> (f32, f32, f32) {
+func.func @small_centered_f32(%x: tensor<8x1024xf32>) -> tensor<8x1024xf32> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<8x1024xf32> -> tensor<8x1024xf32>
+  return %y : tensor<8x1024xf32>
+}
+
+// -----
+
 // Centered 16-bit rows in cache (LayerNorm bf16, rows of 2 KiB): pipelined
 // at AVX-512's vector width (64), whose 32 registers hold the loop's sums,
 // squares and constants; at AVX2's (32, 16 registers) the loop spilled and
