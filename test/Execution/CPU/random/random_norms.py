@@ -123,7 +123,8 @@ def draw_case(rng):
         sel = ", ".join(f"d{a}" for a in baxes)
         attrs.append(f"epilogue_maps = [affine_map<({dims}) -> ({sel})>]")
         act = rng.choice(["math.tanh %t : f32", "arith.maximumf %t, %z : f32",
-                          "arith.mulf %t, %t : f32"])
+                          "arith.mulf %t, %t : f32", "math.erf %t : f32",
+                          "math.exp %t : f32"])
         back = "" if dtype == "f32" else f"\n    %o = arith.truncf %y : f32 to {dtype}"
         out = "%y" if dtype == "f32" else "%o"
         ext = "%a" if dtype == "f32" else "%e"
