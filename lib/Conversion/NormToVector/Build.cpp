@@ -342,9 +342,20 @@ LogicalResult KernelBuilder::build() {
     };
   }
   // Small problems run on the calling thread: waking a thread team costs
-  // more than normalizing a few kilobytes (batch-size-1 latency).
+  // more than normalizing a few kilobytes (batch-size-1 latency); rows that
+  // the calling thread pipelines, up to a larger size.
   Value small = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
                                       outputBytes, index(kSequentialBytes));
+  if (canPipelineRows() && width >= kWideVectorWidth)
+    small = arith::OrIOp::create(
+        b, loc, small,
+        arith::AndIOp::create(
+            b, loc,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                  outputBytes,
+                                  index(kSequentialPipelinedBytes)),
+            pipelineCachedRowsCondition(b, /*negate=*/false,
+                                        /*callingThread=*/true)));
   scf::IfOp::create(
       b, loc, small,
       [&](OpBuilder &tb, Location) {

@@ -58,9 +58,34 @@ inline constexpr int64_t kRowChunkBytes = 16 * 1024;
 /// eps) of up to this many channels once, into a frame object (16 KiB).
 inline constexpr int64_t kGivenInvChannels = 4096;
 
+/// The vector width (f32 lanes) from which the target is taken to have 32
+/// vector registers (AVX-512's default width; AVX2's is 32 lanes, with 16
+/// registers). Below it, the pipelined loop spills where it holds more:
+/// centered rows (LayerNorm) of 16-bit elements in cache keep the plain
+/// kernel (it was 5-12 % faster there, bf16 rows of 256 to 2048, 2
+/// threads, interleaved), and so do the rows of canPipelineRows; only wider
+/// targets keep pipelined rows on the calling thread up to
+/// kSequentialPipelinedBytes.
+inline constexpr int64_t kWideVectorWidth = 64;
+
 /// Problems whose output (as large as the input) is smaller than this run
 /// without a thread team.
 inline constexpr int64_t kSequentialBytes = 64 * 1024;
+/// Rows that the calling thread pipelines (pipelineCachedRowsCondition) stay
+/// on it up to this output size: there each row's serial chain of
+/// statistics hides behind the previous row's normalization, and the team
+/// would add its wake-up and join (and, under 64 rows, leave a thread with
+/// half a chunk or none). LayerNorm and RMSNorm, 2 threads, best of 5000
+/// calls, team -> calling thread: f32 16x2048 (128 KiB) 2.09 -> 1.73 us and
+/// 2.30 -> 1.45 us, bf16 32x2048 (128 KiB) 4.53 -> 3.72 us and 3.38 -> 2.55
+/// us, f32 100x256 2.02 -> 1.87 us and 1.72 -> 1.34 us; at 192 KiB it is
+/// mixed (RMSNorm bf16 96x1024 4.15 -> 4.85 us, f32 48x1024 3.4 -> 2.2
+/// us), at 256 KiB the team wins (LayerNorm bf16 64x2048 4.72 against 7.46
+/// us). Batch norm's slots (several rows each) keep kSequentialBytes: NCHW
+/// training f32 4x64x16x8 (128 KiB) took 2.84 us over the team and 3.24
+/// us on the calling thread. Only at kWideVectorWidth: in AVX2 code the team
+/// won (LayerNorm f32 16x2048 2.55 against 2.79 us) or tied.
+inline constexpr int64_t kSequentialPipelinedBytes = 160 * 1024;
 
 /// Buffers the kernel allocates (its results, unless the caller passes them)
 /// start on a cache line, as its full-width vector stores (and non-temporal

@@ -74,13 +74,6 @@ constexpr int64_t kPipelineMinRowBytes = 1024;
 /// (32 KiB on the smallest cores).
 constexpr int64_t kPipelineCachedMinRowBytes = 512;
 constexpr int64_t kPipelineCachedMaxRowBytes = 8 * 1024;
-/// The vector width (f32 lanes) from which the target is taken to have 32
-/// vector registers (AVX-512's default width; AVX2's is 32 lanes, with 16
-/// registers). Below it, the pipelined loop spills where it holds more:
-/// centered rows (LayerNorm) of 16-bit elements in cache keep the plain
-/// kernel (it was 5-12 % faster there, bf16 rows of 256 to 2048, 2
-/// threads, interleaved), and so do the rows of canPipelineRows.
-constexpr int64_t kWideVectorWidth = 64;
 
 /// Whether `region` holds a math op that becomes a polynomial (erf, exp,
 /// tanh: GELU, SiLU, sigmoid) rather than one instruction.

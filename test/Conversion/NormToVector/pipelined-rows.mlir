@@ -245,3 +245,27 @@ func.func @silu(%x: tensor<4096x1024xf32>) -> tensor<4096x1024xf32> {
   } {axes = array<i64: 1>} : tensor<4096x1024xf32> -> tensor<4096x1024xf32>
   return %y : tensor<4096x1024xf32>
 }
+
+// -----
+
+// Problems of less than 64 KiB run on the calling thread; at AVX-512's
+// width, so do rows that the calling thread pipelines up to 160 KiB (the
+// team's wake-up and join cost more there). Not at AVX2's width, where the
+// team was as fast or faster.
+// CHECK-LABEL: func.func @calling_thread_rows
+// CHECK:       %[[TINY:.*]] = arith.cmpi ult, %{{.*}}, %c65536 : index
+// CHECK:       %[[UNDER:.*]] = arith.cmpi ult, %{{.*}}, %c163840 : index
+// CHECK:       %[[ROWS:.*]] = arith.andi %[[UNDER]], %{{.*}} : i1
+// CHECK:       %[[SMALL:.*]] = arith.ori %[[TINY]], %[[ROWS]] : i1
+// CHECK:       scf.if %[[SMALL]] {
+// CHECK-NOT:     scf.parallel
+// CHECK:       } else {
+// CHECK:         scf.parallel
+// AVX2-LABEL:  func.func @calling_thread_rows
+// AVX2-NOT:    163840
+// AVX2:        %[[SMALL:.*]] = arith.cmpi ult, %{{.*}}, %c65536 : index
+// AVX2:        scf.if %[[SMALL]] {
+func.func @calling_thread_rows(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}

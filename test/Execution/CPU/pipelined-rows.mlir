@@ -20,7 +20,9 @@
 // a remainder of 8).
 // Problems under 64 KiB (no thread team) pipeline such rows on the calling
 // thread: RMSNorm f32 8x1040, LayerNorm bf16 16x768, and LayerNorm f32
-// 15x1040 (centered f32 rows, pipelined only there).
+// 15x1040 (centered f32 rows, pipelined only there); at AVX-512's width,
+// so do such rows up to 160 KiB: LayerNorm f32 35x1040 (the same bits with
+// 1 and 3 threads) and LayerNorm bf16 60x1024.
 // One and three threads give the same bits, in and out of cache.
 // RUN: %python %S/Inputs/pipelined_rows.py %t.x.npy 1100x4112
 // RUN: norm-run %s --function=ln --input=@%t.x.npy --input=4112xf32=random --input=4112xf32=random --check | FileCheck %s --check-prefix=THREE
@@ -46,6 +48,12 @@
 // RUN: norm-run %s --function=ln_bf16 --input=16x768xbf16=random --input=768xbf16=random --input=768xbf16=random --check | FileCheck %s --check-prefix=ONE
 // RUN: %python %S/Inputs/pipelined_rows.py %t.s.npy 15x1040
 // RUN: norm-run %s --function=ln --input=@%t.s.npy --input=1040xf32=random --input=1040xf32=random --check | FileCheck %s --check-prefix=THREE
+// RUN: %python %S/Inputs/pipelined_rows.py %t.m.npy 35x1040
+// RUN: env NORM_NUM_THREADS=1 norm-run %s --function=ln --input=@%t.m.npy --input=1040xf32=random --input=1040xf32=random --check --output=@%t.m1.npy --output=@%t.mm1.npy --output=@%t.mr1.npy | FileCheck %s --check-prefix=THREE
+// RUN: env NORM_NUM_THREADS=3 norm-run %s --function=ln --input=@%t.m.npy --input=1040xf32=random --input=1040xf32=random --output=@%t.m3.npy --output=@%t.mm3.npy --output=@%t.mr3.npy
+// RUN: cmp %t.m1.npy %t.m3.npy
+// RUN: cmp %t.mr1.npy %t.mr3.npy
+// RUN: norm-run %s --function=ln_bf16 --input=60x1024xbf16=random --input=1024xbf16=random --input=1024xbf16=random --check | FileCheck %s --check-prefix=ONE
 // RUN: env NORM_NUM_THREADS=1 norm-run %s --function=rms --input=@%t.c.npy --input=1040xf32=random --output=@%t.cy1.npy --output=@%t.cr1.npy
 // RUN: env NORM_NUM_THREADS=3 norm-run %s --function=rms --input=@%t.c.npy --input=1040xf32=random --output=@%t.cy3.npy --output=@%t.cr3.npy
 // RUN: cmp %t.cy1.npy %t.cy3.npy
