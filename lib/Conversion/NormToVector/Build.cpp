@@ -342,20 +342,25 @@ LogicalResult KernelBuilder::build() {
     };
   }
   // Small problems run on the calling thread: waking a thread team costs
-  // more than normalizing a few kilobytes (batch-size-1 latency); rows that
-  // the calling thread pipelines, up to a larger size.
+  // more than normalizing a few kilobytes (batch-size-1 latency); at
+  // AVX-512's width, up to kSequentialWideBytes for inference, column
+  // kernels and rows that the calling thread pipelines.
   Value small = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
                                       outputBytes, index(kSequentialBytes));
-  if (canPipelineRows() && width >= kWideVectorWidth)
-    small = arith::OrIOp::create(
-        b, loc, small,
-        arith::AndIOp::create(
-            b, loc,
-            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                  outputBytes,
-                                  index(kSequentialPipelinedBytes)),
-            pipelineCachedRowsCondition(b, /*negate=*/false,
-                                        /*callingThread=*/true)));
+  if (width >= kWideVectorWidth) {
+    Value under =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, outputBytes,
+                              index(kSequentialWideBytes));
+    if (desc.givenStats || !rowLike)
+      small = under;
+    else if (canPipelineRows())
+      small = arith::OrIOp::create(
+          b, loc, small,
+          arith::AndIOp::create(
+              b, loc, under,
+              pipelineCachedRowsCondition(b, /*negate=*/false,
+                                          /*callingThread=*/true)));
+  }
   scf::IfOp::create(
       b, loc, small,
       [&](OpBuilder &tb, Location) {

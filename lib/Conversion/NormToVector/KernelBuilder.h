@@ -64,28 +64,31 @@ inline constexpr int64_t kGivenInvChannels = 4096;
 /// centered rows (LayerNorm) of 16-bit elements in cache keep the plain
 /// kernel (it was 5-12 % faster there, bf16 rows of 256 to 2048, 2
 /// threads, interleaved), and so do the rows of canPipelineRows; only wider
-/// targets keep pipelined rows on the calling thread up to
-/// kSequentialPipelinedBytes.
+/// targets run problems up to kSequentialWideBytes on the calling thread.
 inline constexpr int64_t kWideVectorWidth = 64;
 
 /// Problems whose output (as large as the input) is smaller than this run
 /// without a thread team.
 inline constexpr int64_t kSequentialBytes = 64 * 1024;
-/// Rows that the calling thread pipelines (pipelineCachedRowsCondition) stay
-/// on it up to this output size: there each row's serial chain of
-/// statistics hides behind the previous row's normalization, and the team
-/// would add its wake-up and join (and, under 64 rows, leave a thread with
-/// half a chunk or none). LayerNorm and RMSNorm, 2 threads, best of 5000
-/// calls, team -> calling thread: f32 16x2048 (128 KiB) 2.09 -> 1.73 us and
-/// 2.30 -> 1.45 us, bf16 32x2048 (128 KiB) 4.53 -> 3.72 us and 3.38 -> 2.55
-/// us, f32 100x256 2.02 -> 1.87 us and 1.72 -> 1.34 us; at 192 KiB it is
-/// mixed (RMSNorm bf16 96x1024 4.15 -> 4.85 us, f32 48x1024 3.4 -> 2.2
-/// us), at 256 KiB the team wins (LayerNorm bf16 64x2048 4.72 against 7.46
-/// us). Batch norm's slots (several rows each) keep kSequentialBytes: NCHW
-/// training f32 4x64x16x8 (128 KiB) took 2.84 us over the team and 3.24
-/// us on the calling thread. Only at kWideVectorWidth: in AVX2 code the team
-/// won (LayerNorm f32 16x2048 2.55 against 2.79 us) or tied.
-inline constexpr int64_t kSequentialPipelinedBytes = 160 * 1024;
+/// At kWideVectorWidth, problems up to this output size run on the calling
+/// thread too when they are rows that it pipelines
+/// (pipelineCachedRowsCondition: each row's serial chain of statistics
+/// hides behind the previous row's normalization there, and under 64 rows
+/// the team's chunks of 32 left a thread with half a chunk or none), given
+/// statistics (inference batch norm) or column slots (NHWC). 2 threads,
+/// best of 5000 calls, team -> calling thread, 128 KiB outputs: LayerNorm
+/// f32 16x2048 2.0-2.2 -> 1.75 us, RMSNorm f32 2.30 -> 1.45 us, LayerNorm
+/// bf16 32x2048 4.7 -> 3.8 us, RMSNorm bf16 3.5 -> 2.6 us; inference f32
+/// 4x64x16x8 1.8-2.5 -> 1.45-1.77 us, NHWC inference bf16 8x16x8x64 1.9 ->
+/// 1.2 us, NHWC training f32 4x16x8x64 3.26 -> 2.09 us, bf16 8x16x8x64 3.67
+/// -> 3.04 us. At 192 KiB rows were mixed (RMSNorm bf16 96x1024 4.15 ->
+/// 4.85 us, f32 48x1024 3.4 -> 2.2 us), at 256 KiB the team won. NCHW
+/// training (slots of several rows) keeps kSequentialBytes (f32 4x64x16x8:
+/// 2.84 us over the team, 3.24 us on the calling thread), and so does AVX2
+/// code, compute-bound on bf16 (NHWC training bf16 6.5 -> 8.8 us, inference
+/// bf16 3.7 -> 5.6 us on the calling thread; LayerNorm f32 16x2048 2.55 ->
+/// 2.79 us).
+inline constexpr int64_t kSequentialWideBytes = 160 * 1024;
 
 /// Buffers the kernel allocates (its results, unless the caller passes them)
 /// start on a cache line, as its full-width vector stores (and non-temporal

@@ -269,3 +269,39 @@ func.func @calling_thread_rows(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>
   return %y : tensor<?x?xf32>
 }
+
+// -----
+
+// So do inference batch norm (given statistics) and column slots (NHWC), at
+// AVX-512's width only; NCHW training batch norm (slots of several rows)
+// keeps the 64 KiB bound.
+// CHECK-LABEL: func.func @calling_thread_inference
+// CHECK-NOT:   %c65536
+// CHECK:       %[[SMALL:.*]] = arith.cmpi ult, %{{.*}}, %c163840 : index
+// CHECK-NEXT:  scf.if %[[SMALL]] {
+// CHECK-LABEL: func.func @calling_thread_nhwc
+// CHECK-NOT:   %c65536
+// CHECK:       %[[SMALL:.*]] = arith.cmpi ult, %{{.*}}, %c163840 : index
+// CHECK-NEXT:  scf.if %[[SMALL]] {
+// CHECK-LABEL: func.func @team_nchw_training
+// CHECK-NOT:   163840
+// CHECK:       %[[SMALL:.*]] = arith.cmpi ult, %{{.*}}, %c65536 : index
+// CHECK-NEXT:  scf.if %[[SMALL]] {
+// AVX2-LABEL:  func.func @calling_thread_inference
+// AVX2-NOT:    163840
+// AVX2:        %[[SMALL:.*]] = arith.cmpi ult, %{{.*}}, %c65536 : index
+// AVX2-LABEL:  func.func @calling_thread_nhwc
+// AVX2-NOT:    163840
+// AVX2:        %[[SMALL:.*]] = arith.cmpi ult, %{{.*}}, %c65536 : index
+func.func @calling_thread_inference(%x: tensor<?x?x?x?xf32>, %m: tensor<?xf32>, %v: tensor<?xf32>) -> tensor<?x?x?x?xf32> {
+  %y = norm.batch_norm_inference %x, %m, %v : tensor<?x?x?x?xf32>, tensor<?xf32>, tensor<?xf32> -> tensor<?x?x?x?xf32>
+  return %y : tensor<?x?x?x?xf32>
+}
+func.func @calling_thread_nhwc(%x: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32> {
+  %y, %m, %v = norm.batch_norm %x {channel_axis = 3} : tensor<?x?x?x?xf32> -> tensor<?x?x?x?xf32>, tensor<?xf32>, tensor<?xf32>
+  return %y : tensor<?x?x?x?xf32>
+}
+func.func @team_nchw_training(%x: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32> {
+  %y, %m, %v = norm.batch_norm %x : tensor<?x?x?x?xf32> -> tensor<?x?x?x?xf32>, tensor<?xf32>, tensor<?xf32>
+  return %y : tensor<?x?x?x?xf32>
+}

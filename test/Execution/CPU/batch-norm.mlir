@@ -69,6 +69,10 @@ func.func @bn_nhwc_f16_dyn(%x: tensor<?x?x?x?xf16>) -> (tensor<?x?x?x?xf16>, ten
 // buffer filled once per call, the others computed per plane: 4100
 // channels cross that bound, with a dynamic shape.
 // RUN: norm-run %s --function=bn_infer_nchw_dyn --input=2x4100x3x3xf32=random --input=4100xf32=random --input="4100xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=INFER
+// Inference and NHWC outputs of 64 to 160 KiB run on the calling thread at
+// AVX-512's width (docs/cpu.md, "Small problems"): NCHW f32 4x64x12x10
+// (120 KiB) here, NHWC f16 2x40x40x20 (125 KiB) in the pivot test above.
+// RUN: norm-run %s --function=bn_infer_nchw_dyn --input=4x64x12x10xf32=random --input=64xf32=random --input="64xf32=random(0.5,2)" --check | FileCheck %s --check-prefix=INFER
 // INFER: check result[0]: {{.*}}: ok
 func.func @bn_infer_nchw_dyn(%x: tensor<?x?x?x?xf32>, %m: tensor<?xf32>, %v: tensor<?xf32>) -> tensor<?x?x?x?xf32> {
   %y = norm.batch_norm_inference %x, %m, %v : tensor<?x?x?x?xf32>, tensor<?xf32>, tensor<?xf32> -> tensor<?x?x?x?xf32>
