@@ -4,7 +4,8 @@
 // row kernel with two or more of them (the (n, c) planes of an NCHW batch
 // or instance norm with per-channel parameters, group norm's (n, g) rows)
 // runs one parallel iteration per chunk of about kRowChunkBytes of
-// consecutive rows: the chunk's first row's indices are divided out of its
+// consecutive slots (each slot a row per position of its outer reduced
+// segments): the chunk's first row's indices are divided out of its
 // linear position, the next ones advance by one with a wrap. The thread
 // team's loop over several segments divided every row's linear index
 // instead (an integer division per 98-byte plane of a 7x7 batch norm):
@@ -41,11 +42,19 @@ KernelBuilder::LoopBody KernelBuilder::chunkRowSlots(SmallVector<Value> &lbs,
   Value total = index(1);
   for (Value e : extents)
     total = arith::MulIOp::create(b, loc, total, e);
+  // A slot holds a row for each position of its outer reduced segments
+  // (group norm over NHWC: its group's channels at every pixel). Counted as
+  // one row, a slot of 160 KiB went with 409 others into one chunk, and the
+  // whole kernel into one parallel iteration.
+  Value slotBytes = rowBytes;
+  for (size_t i = 0; i + 1 < segments.size(); ++i)
+    if (segments[i].reduced)
+      slotBytes = arith::MulIOp::create(b, loc, slotBytes, segSizes[i]);
   Value perChunk = arith::MaxUIOp::create(
       b, loc, index(1),
       arith::DivUIOp::create(
           b, loc, index(kRowChunkBytes),
-          arith::MaxUIOp::create(b, loc, rowBytes, index(1))));
+          arith::MaxUIOp::create(b, loc, slotBytes, index(1))));
   lbs = {index(0)};
   ubs = {arith::CeilDivUIOp::create(b, loc, total, perChunk)};
   steps = {index(1)};

@@ -131,16 +131,17 @@ func.func @batch_norm_nchw(%x: tensor<8x16x7x7xf32>) -> (tensor<8x16x7x7xf32>, t
 
 // -----
 
-// Group norm splits the channel axis; each (example, group) is one row of
-// (channels per group) * H * W elements; gamma is split alike. The rows
-// (two kept segments) go in chunks of consecutive rows (16 KiB, here all
-// eight in one), the first row's indices from the chunk's start, the next
-// ones advanced row by row (the group wrapping into the example).
+// Group norm splits the channel axis; each (example, group) is one slot of
+// (channels per group) rows of H * W elements; gamma is split alike. The
+// slots (two kept segments) go in chunks of consecutive slots (16 KiB: 56
+// slots of 8 rows of 9 f32, here all eight in one), the first slot's
+// indices from the chunk's start, the next ones advanced slot by slot (the
+// group wrapping into the example).
 // CHECK-LABEL: func.func @group_norm
 // CHECK:       memref.expand_shape %{{.*}} {{\[}}[0], [1, 2], [3]] output_shape [2, 4, 8, 9] : memref<2x32x9xf32> into memref<2x4x8x9xf32>
 // CHECK:       memref.expand_shape %{{.*}} {{\[}}[0, 1]] output_shape [4, 8] : memref<32xf32> into memref<4x8xf32>
 // CHECK:       scf.parallel (%[[CHUNK:.*]]) = (%c0) to (%c1) step (%c1) {
-// CHECK:         %[[FIRST:.*]] = arith.muli %[[CHUNK]], %c455 : index
+// CHECK:         %[[FIRST:.*]] = arith.muli %[[CHUNK]], %c56 : index
 // CHECK:         %[[G0:.*]] = arith.remui %[[FIRST]], %c4 : index
 // CHECK:         %[[N0:.*]] = arith.divui %[[FIRST]], %c4 : index
 // CHECK:         scf.for %{{.*}} = %[[FIRST]] to %{{.*}} step %c1 iter_args(%[[N:.*]] = %[[N0]], %[[G:.*]] = %[[G0]]) -> (index, index) {
@@ -154,6 +155,20 @@ func.func @batch_norm_nchw(%x: tensor<8x16x7x7xf32>) -> (tensor<8x16x7x7xf32>, t
 func.func @group_norm(%x: tensor<2x32x9xf32>, %g: tensor<32xf32>) -> tensor<2x32x9xf32> {
   %y = norm.group_norm %x gamma(%g : tensor<32xf32>) {num_groups = 4} : tensor<2x32x9xf32> -> tensor<2x32x9xf32>
   return %y : tensor<2x32x9xf32>
+}
+
+// -----
+
+// Group norm over NHWC: each (example, group) slot is a row of its group's
+// 10 channels at each of 64x64 pixels (160 KiB), so every slot is a chunk
+// of its own: 64 parallel iterations. (Counted as one 40-byte row, all 64
+// slots went into one chunk, and the kernel ran on one thread.)
+// RUN: norm-opt %s --norm-convert-to-vector=vector-width=16 --canonicalize --split-input-file | FileCheck %s --check-prefix=CANON
+// CANON-LABEL: func.func @group_norm_nhwc
+// CANON:       scf.parallel (%{{.*}}) = (%c0) to (%c64) step (%c1) {
+func.func @group_norm_nhwc(%x: tensor<2x64x64x320xf32>) -> tensor<2x64x64x320xf32> {
+  %y = norm.group_norm %x {channel_axis = 3, num_groups = 32} : tensor<2x64x64x320xf32> -> tensor<2x64x64x320xf32>
+  return %y : tensor<2x64x64x320xf32>
 }
 
 // -----
