@@ -408,6 +408,9 @@ private:
   /// them.
   VectorNormalizer prepareNormalizing(OpBuilder &nb, const Indices &idx,
                                       const SlotStatistics &stats);
+  /// The input bytes of one row slot: its innermost row times each outer
+  /// reduced segment (rowBytes itself when the slot is a single row).
+  Value rowSlotBytes(OpBuilder &nb);
   /// The input and the prologue operands laid out like it along `segment`
   /// and the innermost segment: what a prefetch of input rows covers.
   SmallVector<Value> inputLikeViews(size_t segment);

@@ -46,10 +46,7 @@ KernelBuilder::LoopBody KernelBuilder::chunkRowSlots(SmallVector<Value> &lbs,
   // (group norm over NHWC: its group's channels at every pixel). Counted as
   // one row, a slot of 160 KiB went with 409 others into one chunk, and the
   // whole kernel into one parallel iteration.
-  Value slotBytes = rowBytes;
-  for (size_t i = 0; i + 1 < segments.size(); ++i)
-    if (segments[i].reduced)
-      slotBytes = arith::MulIOp::create(b, loc, slotBytes, segSizes[i]);
+  Value slotBytes = rowSlotBytes(b);
   Value perChunk = arith::MaxUIOp::create(
       b, loc, index(1),
       arith::DivUIOp::create(

@@ -240,6 +240,14 @@ SmallVector<Value> KernelBuilder::inputLikeViews(size_t segment) {
   return views;
 }
 
+Value KernelBuilder::rowSlotBytes(OpBuilder &nb) {
+  Value bytes = rowBytes;
+  for (size_t i = 0; i + 1 < segments.size(); ++i)
+    if (segments[i].reduced)
+      bytes = arith::MulIOp::create(nb, loc, bytes, segSizes[i]);
+  return bytes;
+}
+
 void KernelBuilder::prefetchLines(OpBuilder &nb, ArrayRef<Value> views,
                                   Indices at, int64_t w, uint32_t locality) {
   Value base = at.back();
@@ -288,14 +296,8 @@ KernelBuilder::nextSlotPrefetch(OpBuilder &nb, const Indices &idx,
       llvm::count_if(segments, isKept) != 1 || desc.givenStats)
     return {};
   size_t k = llvm::find_if(segments, isKept) - segments.begin();
-  Value slotBytes = rowBytes;
-  bool singleRow = true;
-  for (size_t i = 0; i + 1 < segments.size(); ++i) {
-    if (!segments[i].reduced)
-      continue;
-    slotBytes = arith::MulIOp::create(nb, loc, slotBytes, segSizes[i]);
-    singleRow = false;
-  }
+  Value slotBytes = rowSlotBytes(nb);
+  bool singleRow = slotBytes == rowBytes;
   Value last = arith::SubIOp::create(nb, loc, segSizes[k], index(1));
   Value next = arith::MinUIOp::create(
       nb, loc, arith::AddIOp::create(nb, loc, idx[k], index(1)), last);
