@@ -27,6 +27,7 @@ using namespace mlir::norm;
 using namespace mlir::norm::vector_detail;
 
 LogicalResult KernelBuilder::build() {
+  viewChannelGroups();
   auto inputType = cast<RankedTensorType>(op.getInput().getType());
   auto outputType = cast<RankedTensorType>(op.getOutput().getType());
   inElem = inputType.getElementType();
@@ -80,7 +81,7 @@ LogicalResult KernelBuilder::build() {
   workSizes = memref::getMixedSizes(b, loc, xWork);
 
   // Segments: maximal runs of work axes with the same role.
-  FailureOr<SmallVector<AxisRole>> roles = workAxisRoles(op);
+  FailureOr<SmallVector<AxisRole>> roles = workAxisRoles(op, desc);
   if (failed(roles))
     return b.notifyMatchFailure(op, "more than 64 fused operands");
   std::vector<int64_t> paramW = desc.toWork(desc.paramAxes);
@@ -380,6 +381,11 @@ LogicalResult KernelBuilder::build() {
                 scf::YieldOp::create(fb, loc);
               });
         };
+        if (channelGroups) {
+          emitSplitColumns(tb, Value(), parallelSegs, /*parallelLoops=*/false);
+          scf::YieldOp::create(tb, loc);
+          return;
+        }
         if (!canPipelineRows()) {
           nest(tb, 0);
           scf::YieldOp::create(tb, loc);
@@ -424,7 +430,10 @@ LogicalResult KernelBuilder::build() {
                 scf::YieldOp::create(fb, loc);
               });
         };
-        if (canPipelineRows()) {
+        if (channelGroups) {
+          // Channels-last group norm: always split columns (SplitColumns.cpp).
+          emitSplitColumns(eb, Value(), parallelSegs);
+        } else if (canPipelineRows()) {
           // Rows that leave the L3: normalized while the next is summed,
           // and streamed out; short rows in cache: the same with ordinary
           // stores (PipelinedRows.cpp).

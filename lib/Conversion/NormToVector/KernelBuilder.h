@@ -328,9 +328,25 @@ private:
   /// `parallelSegs`, from the shape alone.
   Value splitChunks(OpBuilder &nb, ArrayRef<int64_t> parallelSegs);
   /// The kernel's slots as `chunks` chunks of the reduced segment, in three
-  /// parallel phases (SplitColumns.cpp).
+  /// parallel phases (SplitColumns.cpp), or in loops on the calling thread
+  /// when not `parallelLoops`. Channel groups (channelGroups) choose their
+  /// own chunks (`chunks` null).
   void emitSplitColumns(OpBuilder &nb, Value chunks,
-                        ArrayRef<int64_t> parallelSegs);
+                        ArrayRef<int64_t> parallelSegs,
+                        bool parallelLoops = true);
+  /// Channels-last group norm (the channel axis innermost and grouped):
+  /// when the input viewed without groups is (examples, reduced axes,
+  /// channels), with a static channel count of at most 2048 and an f32
+  /// compute type, views it so (`desc` without groups) and sets
+  /// channelGroups: the split columns' per-channel sums, then merged per
+  /// group (SplitColumns.cpp).
+  void viewChannelGroups();
+  /// The channels and the channels per group of a group norm viewed as
+  /// column slots.
+  struct ChannelGroups {
+    int64_t channels, perGroup;
+  };
+  std::optional<ChannelGroups> channelGroups;
   /// Rows of the innermost segment in `bytes` of input (at least 1).
   Value columnRows(OpBuilder &nb, int64_t bytes);
   /// Which blocks forEachColumnBlock visits.

@@ -30,6 +30,7 @@
 
 #include "KernelBuilder.h"
 
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -53,7 +54,44 @@ constexpr int64_t kMinChunkBytes = 32 * 1024;
 constexpr int64_t kSplitBelowIterations = 16;
 /// Phase C by rows: rows normalized per visit of a block of channels.
 constexpr int64_t kRowsPerBlockVisit = 8;
+/// Channel groups: a round's chunks and examples are also split into parts
+/// of the channels' whole vectors, at least this many vectors each, until
+/// they give kSplitBelowIterations parallel iterations.
+constexpr int64_t kMinPartBlocks = 4;
+/// Channel groups: a round takes at most this much input (at least one
+/// example), so that phase C finds it in the L3 where phase A left it.
+constexpr int64_t kRoundBytes = 8 * 1024 * 1024;
 } // namespace
+
+void KernelBuilder::viewChannelGroups() {
+  if (desc.groupAxis < 0 || desc.groupAxis != desc.rank - 1 ||
+      desc.givenStats || !desc.center || desc.scaling != Scaling::Variance ||
+      desc.updateRunning || desc.stats != ReturnedStats::None || !ct.isF32() ||
+      op->hasAttr("norm.slot_range") ||
+      !op->getParentOfType<FunctionOpInterface>())
+    return;
+  int64_t channels = cast<RankedTensorType>(op.getInput().getType())
+                         .getDimSize(desc.groupAxis);
+  if (ShapedType::isDynamic(channels) || channels > kScratchFloats / 3 ||
+      desc.numGroups < 1 || channels % desc.numGroups != 0)
+    return;
+  NormDesc view = desc;
+  llvm::erase(view.axes, desc.groupAxis);
+  view.groupAxis = -1;
+  view.numGroups = 1;
+  // The segments must be (examples, reduced axes, channels).
+  FailureOr<SmallVector<AxisRole>> roles = workAxisRoles(op, view);
+  if (failed(roles))
+    return;
+  SmallVector<bool> reduced;
+  for (auto [a, role] : llvm::enumerate(*roles))
+    if (a == 0 || !role.sameRole((*roles)[a - 1]))
+      reduced.push_back(role.reduced);
+  if (reduced != SmallVector<bool>{false, true, false})
+    return;
+  channelGroups = ChannelGroups{channels, channels / desc.numGroups};
+  desc = view;
+}
 
 bool KernelBuilder::canSplitColumns() {
   if (rowLike || desc.givenStats || !ct.isF32() ||
@@ -144,13 +182,47 @@ Value KernelBuilder::splitChunks(OpBuilder &nb,
 }
 
 void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
-                                     ArrayRef<int64_t> parallelSegs) {
+                                     ArrayRef<int64_t> parallelSegs,
+                                     bool parallelLoops) {
   SplitShape shape = splitShape(nb, parallelSegs);
   size_t r = shape.reduced;
   Value slots = shape.slots;
   Value rows = segSizes[r];
-  Value chunkRows = arith::CeilDivUIOp::create(nb, loc, rows, chunks);
   Value inner = segSizes.back();
+  // Channel groups run in rounds of `perRound` examples (whose channels'
+  // sums fit in the scratch buffer), from `base` to `roundEnd`; the phases
+  // over chunks also split the channels' whole vectors into `parts`.
+  Value perRound, parts, base, roundEnd;
+  if (channelGroups) {
+    auto minU = [&](Value a, Value b) {
+      return arith::MinUIOp::create(nb, loc, a, b);
+    };
+    int64_t c = channelGroups->channels;
+    int64_t rowBytes =
+        std::max<int64_t>(c * inElem.getIntOrFloatBitWidth() / 8, 1);
+    // Examples whose input fits in kRoundBytes together (at least one).
+    Value exampleBytes = arith::MulIOp::create(nb, loc, rows, index(rowBytes));
+    Value fit = arith::MaxUIOp::create(
+        nb, loc,
+        arith::DivUIOp::create(
+            nb, loc, index(kRoundBytes),
+            arith::MaxUIOp::create(nb, loc, exampleBytes, index(1))),
+        index(1));
+    perRound = minU(minU(segSizes[parallelSegs[0]], fit),
+                    index(kScratchFloats / 3 / c));
+    slots = arith::MulIOp::create(nb, loc, perRound, index(c));
+    int64_t minRows = llvm::divideCeil(kMinChunkBytes, rowBytes);
+    chunks = minU(index(kMaxChunks),
+                  minU(arith::DivUIOp::create(nb, loc, rows, index(minRows)),
+                       arith::DivUIOp::create(
+                           nb, loc, index(kScratchFloats / 3), slots)));
+    chunks = arith::MaxUIOp::create(nb, loc, chunks, index(1));
+    Value iterations = arith::MulIOp::create(nb, loc, perRound, chunks);
+    parts = minU(arith::CeilDivUIOp::create(
+                     nb, loc, index(kSplitBelowIterations), iterations),
+                 index(std::max<int64_t>(c / width / kMinPartBlocks, 1)));
+  }
+  Value chunkRows = arith::CeilDivUIOp::create(nb, loc, rows, chunks);
 
   // The scratch buffer, a fixed frame object of the kernel's function.
   Value scratch;
@@ -166,7 +238,8 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
     Value p = index(0);
     for (int64_t s : parallelSegs)
       p = arith::AddIOp::create(
-          ib, loc, arith::MulIOp::create(ib, loc, p, segSizes[s]), at[s]);
+          ib, loc, arith::MulIOp::create(ib, loc, p, segSizes[s]),
+          base ? arith::SubIOp::create(ib, loc, at[s], base) : at[s]);
     Value column = arith::AddIOp::create(
         ib, loc, arith::MulIOp::create(ib, loc, p, inner), at.back());
     return arith::AddIOp::create(
@@ -183,42 +256,91 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
     vector::StoreOp::create(ib, loc, convert(ib, v, ib.getF32Type()), scratch,
                             scratchAt(ib, at, row));
   };
-  // A parallel loop over (chunk, outer kept segments) or the outer kept
-  // segments alone; body(builder, indices, chunk or null).
-  auto parallel = [&](bool overChunks,
-                      function_ref<void(OpBuilder &, Indices &, Value)> body) {
-    SmallVector<Value> lbs, ubs, steps;
-    if (overChunks) {
-      lbs.push_back(index(0));
-      ubs.push_back(chunks);
-      steps.push_back(index(1));
-    }
-    for (int64_t s : parallelSegs) {
-      lbs.push_back(index(0));
-      ubs.push_back(segSizes[s]);
-      steps.push_back(index(1));
-    }
-    if (lbs.empty()) {
-      lbs.push_back(index(0));
-      ubs.push_back(index(1));
-      steps.push_back(index(1));
-    }
-    scf::ParallelOp::create(nb, loc, lbs, ubs, steps,
-                            [&](OpBuilder &pb, Location, ValueRange ivs) {
-                              Indices idx(segments.size(), Value());
-                              size_t first = overChunks ? 1 : 0;
-                              for (auto [k, s] : llvm::enumerate(parallelSegs))
-                                idx[s] = ivs[first + k];
-                              for (Value &v : idx)
-                                if (!v)
-                                  v = index(0);
-                              body(pb, idx, overChunks ? ivs[0] : Value());
-                            });
-  };
+  // A parallel loop (or a loop nest on the calling thread) over (chunk,
+  // channel part, outer kept segments) or the outer kept segments alone;
+  // body(builder, indices, chunk or null, part or null).
+  auto parallel =
+      [&](bool overChunks,
+          function_ref<void(OpBuilder &, Indices &, Value, Value)> body) {
+        SmallVector<Value> lbs, ubs, steps;
+        auto add = [&](Value lb, Value ub) {
+          lbs.push_back(lb);
+          ubs.push_back(ub);
+          steps.push_back(index(1));
+        };
+        bool overParts = overChunks && parts;
+        if (overChunks)
+          add(index(0), chunks);
+        if (overParts)
+          add(index(0), parts);
+        for (int64_t s : parallelSegs)
+          base ? add(base, roundEnd) : add(index(0), segSizes[s]);
+        if (lbs.empty())
+          add(index(0), index(1));
+        auto loopBody = [&](OpBuilder &pb, Location, ValueRange ivs) {
+          Indices idx(segments.size(), Value());
+          size_t first = (overChunks ? 1 : 0) + (overParts ? 1 : 0);
+          for (auto [k, s] : llvm::enumerate(parallelSegs))
+            idx[s] = ivs[first + k];
+          for (Value &v : idx)
+            if (!v)
+              v = index(0);
+          body(pb, idx, overChunks ? ivs[0] : Value(),
+               overParts ? ivs[1] : Value());
+        };
+        if (parallelLoops)
+          scf::ParallelOp::create(nb, loc, lbs, ubs, steps, loopBody);
+        else
+          scf::buildLoopNest(nb, loc, lbs, ubs, steps, loopBody);
+      };
+  // forEachColumnBlock, or with a channel part only that part's whole
+  // vectors and, in the last part, the remainder.
+  auto blocksOf =
+      [&](OpBuilder &ib, const Indices &idx, Value part,
+          function_ref<void(OpBuilder &, const Indices &, int64_t)> body,
+          ColumnBlocks which = ColumnBlocks::All) {
+        if (!part)
+          return forEachColumnBlock(ib, idx, body, which);
+        int64_t c = channelGroups->channels, whole = c / width;
+        if (which != ColumnBlocks::Remainder && whole > 0) {
+          auto bound = [&](Value p) {
+            return arith::DivUIOp::create(
+                ib, loc, arith::MulIOp::create(ib, loc, p, index(whole)),
+                parts);
+          };
+          Value lo = bound(part);
+          Value hi = bound(arith::AddIOp::create(ib, loc, part, index(1)));
+          scf::ForOp::create(
+              ib, loc, lo, hi, index(1), ValueRange{},
+              [&](OpBuilder &fb, Location, Value block, ValueRange) {
+                Indices at = idx;
+                at.back() = arith::MulIOp::create(fb, loc, block, index(width));
+                body(fb, at, width);
+                scf::YieldOp::create(fb, loc);
+              });
+        }
+        if (which == ColumnBlocks::Whole || c % width == 0)
+          return;
+        Value last = arith::CmpIOp::create(
+            ib, loc, arith::CmpIPredicate::eq, part,
+            arith::SubIOp::create(ib, loc, parts, index(1)));
+        scf::IfOp::create(ib, loc, last, [&](OpBuilder &tb, Location) {
+          forEachRemainderStep(
+              tb, idx, index(whole * width), index(c % width), ValueRange(),
+              [&](OpBuilder &sb, const Indices &at, int64_t lanes, ValueRange) {
+                body(sb, at, lanes);
+                return SmallVector<Value>();
+              });
+          scf::YieldOp::create(tb, loc);
+        });
+      };
   // The rows [lo, hi) of a chunk, and body(builder, lo, hi) for each tile
   // of them: about kColumnTileBytes of input, so that the passes of the slot
   // blocks over a tile (each a strided walk) find it in L1.
   Value tileRows = columnRows(nb, kColumnTileBytes);
+  // A channel part walks only its share of each row: as many more rows.
+  if (parts)
+    tileRows = arith::MulIOp::create(nb, loc, tileRows, parts);
   auto forEachTile = [&](OpBuilder &ib, Value chunk,
                          function_ref<void(OpBuilder &, Value, Value)> body,
                          Value step) {
@@ -261,14 +383,25 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
         ib, loc, arith::MulIOp::create(ib, loc, chunk, index(3)), index(which));
   };
   bool storesKept = kept && keptElem() == normElem;
+  // Channel groups: the three phases in a loop over rounds of examples.
+  std::optional<OpBuilder::InsertionGuard> inRound;
+  if (channelGroups) {
+    Value examples = segSizes[parallelSegs[0]];
+    auto rounds = scf::ForOp::create(nb, loc, index(0), examples, perRound);
+    inRound.emplace(nb);
+    nb.setInsertionPoint(rounds.getBody()->getTerminator());
+    base = rounds.getInductionVar();
+    roundEnd = arith::MinUIOp::create(
+        nb, loc, arith::AddIOp::create(nb, loc, base, perRound), examples);
+  }
 
   // A: each chunk's sums, over its tiles, in the scratch buffer. Each
   // block's pivot is taken once per chunk, not per tile, and kept in the
   // chunk's third scratch row (from the input: another chunk may be writing
   // the kept prologue value's first row).
-  parallel(true, [&](OpBuilder &pb, Indices &idx, Value chunk) {
-    forEachColumnBlock(
-        pb, idx, [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
+  parallel(true, [&](OpBuilder &pb, Indices &idx, Value chunk, Value part) {
+    blocksOf(
+        pb, idx, part, [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
           Value zero = zeroVector(ib, lanes);
           storeScratch(ib, at, row(ib, chunk, 0), zero);
           storeScratch(ib, at, row(ib, chunk, 1), zero);
@@ -279,8 +412,9 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
       forEachTile(
           sb, chunk,
           [&](OpBuilder &tb, Value tlo, Value thi) {
-            forEachColumnBlock(
-                tb, idx, [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
+            blocksOf(
+                tb, idx, part,
+                [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
                   Value pivot =
                       desc.center
                           ? loadScratch(ib, at, row(ib, chunk, 2), lanes)
@@ -353,7 +487,105 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
   // B: the statistics of each slot block, and what phase C needs of them
   // in scratch rows 0 to 2 (which scale, offset and beta it finds there).
   std::tuple<bool, bool, bool> affineShape;
-  parallel(false, [&](OpBuilder &pb, Indices &idx, Value) {
+  // What phase C applies: the pivot, the shift or the folded offset, and
+  // inv or inv * gamma.
+  auto storeAffine = [&](OpBuilder &ib, const Indices &at,
+                         const SlotStatistics &stats) {
+    SlotAffine a = slotAffine(ib, at, stats);
+    if (stats.pivot)
+      storeScratch(ib, at, index(0), stats.pivot);
+    if (Value v = a.offset ? a.offset : stats.shift)
+      storeScratch(ib, at, index(1), v);
+    storeScratch(ib, at, index(2), a.scale ? a.scale : stats.inv);
+    affineShape = {bool(a.scale), bool(a.offset), a.betaInOffset};
+  };
+  // Channel groups: each group's statistics from its channels' (Chan's
+  // formula), about the pivot of the group's first channel p: each
+  // channel's mean as d = (its pivot - p) + its shift (the pivots are
+  // values of the input: their difference is exact when they are within a
+  // factor of 2, the shifts are small), the group's shift the mean of the
+  // d, its centered sum of squares the channels' plus count * sum (d -
+  // shift)^2. Then in every channel of the group the pivot p, the shift
+  // and inv (scratch rows 0 to 2), and what phase C applies from them.
+  auto mergeChannelGroups = [&](OpBuilder &pb, const Indices &idx) {
+    int64_t perGroup = channelGroups->perGroup;
+    Value groupCount =
+        arith::MulFOp::create(pb, loc, count, constant(pb, perGroup));
+    auto channelAt = [&](OpBuilder &ib, Value c, int64_t row) {
+      Indices at = idx;
+      at.back() = c;
+      return scratchAt(ib, at, index(row));
+    };
+    auto load = [&](OpBuilder &ib, Value c, int64_t row) -> Value {
+      return memref::LoadOp::create(ib, loc, scratch, channelAt(ib, c, row));
+    };
+    auto overGroup =
+        [&](OpBuilder &ib, Value first, ValueRange inits,
+            function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)>
+                body) {
+          return scf::ForOp::create(
+                     ib, loc, first,
+                     arith::AddIOp::create(ib, loc, first, index(perGroup)),
+                     index(1), inits,
+                     [&](OpBuilder &fb, Location, Value c, ValueRange acc) {
+                       scf::YieldOp::create(fb, loc, body(fb, c, acc));
+                     })
+              .getResults();
+        };
+    scf::ForOp::create(
+        pb, loc, index(0), index(channelGroups->channels), index(perGroup),
+        ValueRange{}, [&](OpBuilder &gb, Location, Value first, ValueRange) {
+          Value p = load(gb, first, 2);
+          auto moved = [&](OpBuilder &fb, Value c) -> Value {
+            return arith::AddFOp::create(
+                fb, loc, arith::SubFOp::create(fb, loc, load(fb, c, 2), p),
+                load(fb, c, 0));
+          };
+          Value zero = constant(gb, 0.0);
+          Value sumD = overGroup(
+              gb, first, zero,
+              [&](OpBuilder &fb, Value c,
+                  ValueRange acc) -> SmallVector<Value> {
+                return {arith::AddFOp::create(fb, loc, acc[0], moved(fb, c))};
+              })[0];
+          Value shift =
+              arith::DivFOp::create(gb, loc, sumD, constant(gb, perGroup));
+          ValueRange sums = overGroup(
+              gb, first, {zero, zero},
+              [&](OpBuilder &fb, Value c,
+                  ValueRange acc) -> SmallVector<Value> {
+                Value d = arith::SubFOp::create(fb, loc, moved(fb, c), shift);
+                return {
+                    arith::AddFOp::create(fb, loc, acc[0], load(fb, c, 1)),
+                    arith::AddFOp::create(
+                        fb, loc, acc[1], arith::MulFOp::create(fb, loc, d, d))};
+              });
+          Value sumSq = arith::AddFOp::create(
+              gb, loc, sums[0], arith::MulFOp::create(gb, loc, count, sums[1]));
+          Value var = arith::DivFOp::create(gb, loc, sumSq, groupCount);
+          Value inv = math::RsqrtOp::create(
+              gb, loc, arith::AddFOp::create(gb, loc, var, eps));
+          overGroup(gb, first, {}, [&](OpBuilder &fb, Value c, ValueRange) {
+            std::array<Value, 3> rows = {p, shift, inv};
+            for (auto [row, v] : llvm::enumerate(rows))
+              memref::StoreOp::create(fb, loc, v, scratch,
+                                      channelAt(fb, c, row));
+            return SmallVector<Value>();
+          });
+          scf::YieldOp::create(gb, loc);
+        });
+    forEachColumnBlock(
+        pb, idx, [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
+          Value pivot = loadScratch(ib, at, index(0), lanes);
+          Value shift = loadScratch(ib, at, index(1), lanes);
+          Value inv = loadScratch(ib, at, index(2), lanes);
+          storeAffine(ib, at,
+                      SlotStatistics{
+                          lanes, pivot, shift,
+                          arith::AddFOp::create(ib, loc, pivot, shift), inv});
+        });
+  };
+  parallel(false, [&](OpBuilder &pb, Indices &idx, Value, Value) {
     forEachColumnBlock(
         pb, idx, [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
           Value zero = zeroVector(ib, lanes);
@@ -388,21 +620,21 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
                 });
             mean = arith::AddFOp::create(ib, loc, pivot, shift);
           }
+          if (channelGroups) {
+            // Each channel's shift and centered sum of squares (its pivot
+            // stays in row 2), for its group's.
+            storeScratch(ib, at, index(0), shift);
+            storeScratch(ib, at, index(1), sumSq);
+            return;
+          }
           Value inv = inverseScale(ib, lanes, sumSq, var);
-          // What phase C applies: the pivot, the shift or the folded
-          // offset, and inv or inv * gamma.
-          SlotAffine a = slotAffine(
-              ib, at, SlotStatistics{lanes, pivot, shift, mean, inv});
-          if (pivot)
-            storeScratch(ib, at, index(0), pivot);
-          if (Value v = a.offset ? a.offset : shift)
-            storeScratch(ib, at, index(1), v);
-          storeScratch(ib, at, index(2), a.scale ? a.scale : inv);
-          affineShape = {bool(a.scale), bool(a.offset), a.betaInOffset};
+          storeAffine(ib, at, SlotStatistics{lanes, pivot, shift, mean, inv});
           storeStat(ib, outMean, at, mean);
           storeStat(ib, outVar, at, var);
           storeStat(ib, outRstd, at, inv);
         });
+    if (channelGroups)
+      mergeChannelGroups(pb, idx);
   });
 
   // C: each chunk's normalizing pass, tile by tile, or when rows hold two
@@ -441,15 +673,15 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
   // each remainder block down the tile (its checks once per tile, not once
   // per row).
   auto normalizeChunk = [&](OpBuilder &pb, Indices &idx, Value chunk,
-                            bool byRow) {
+                            Value part, bool byRow) {
     forEachTile(
         pb, chunk,
         [&](OpBuilder &tb, Value tlo, Value thi) {
           if (!byRow) {
-            forEachColumnBlock(
-                tb, idx, [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
-                  normalizeBlock(ib, at, lanes, tlo, thi);
-                });
+            blocksOf(tb, idx, part,
+                     [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
+                       normalizeBlock(ib, at, lanes, tlo, thi);
+                     });
             return;
           }
           scf::ForOp::create(
@@ -460,16 +692,16 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
                     arith::AddIOp::create(rb, loc, row,
                                           index(kRowsPerBlockVisit)),
                     thi);
-                forEachColumnBlock(
-                    rb, idx,
+                blocksOf(
+                    rb, idx, part,
                     [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
                       normalizeBlock(ib, at, lanes, row, next);
                     },
                     ColumnBlocks::Whole);
                 scf::YieldOp::create(rb, loc);
               });
-          forEachColumnBlock(
-              tb, idx,
+          blocksOf(
+              tb, idx, part,
               [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
                 normalizeBlock(ib, at, lanes, tlo, thi);
               },
@@ -477,17 +709,17 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
         },
         tileRows);
   };
-  parallel(true, [&](OpBuilder &pb, Indices &idx, Value chunk) {
+  parallel(true, [&](OpBuilder &pb, Indices &idx, Value chunk, Value part) {
     Value byRow = arith::CmpIOp::create(pb, loc, arith::CmpIPredicate::uge,
                                         inner, index(2 * width));
     scf::IfOp::create(
         pb, loc, byRow,
         [&](OpBuilder &tb, Location) {
-          normalizeChunk(tb, idx, chunk, true);
+          normalizeChunk(tb, idx, chunk, part, true);
           scf::YieldOp::create(tb, loc);
         },
         [&](OpBuilder &eb, Location) {
-          normalizeChunk(eb, idx, chunk, false);
+          normalizeChunk(eb, idx, chunk, part, false);
           scf::YieldOp::create(eb, loc);
         });
   });

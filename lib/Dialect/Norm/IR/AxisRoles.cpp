@@ -7,7 +7,11 @@ using namespace mlir::norm;
 
 FailureOr<SmallVector<AxisRole>>
 norm::workAxisRoles(NormalizationOpInterface op) {
-  NormDesc desc = op.getDesc();
+  return workAxisRoles(op, op.getDesc());
+}
+
+FailureOr<SmallVector<AxisRole>>
+norm::workAxisRoles(NormalizationOpInterface op, const NormDesc &desc) {
   SmallVector<AffineMap> maps = op.getPrologueIndexing();
   llvm::append_range(maps, op.getEpilogueIndexing());
   if (maps.size() > 64)

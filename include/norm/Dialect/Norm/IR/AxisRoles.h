@@ -28,6 +28,10 @@ struct AxisRole {
 /// The role of every work axis of `op`; fused operands are numbered
 /// prologue's then epilogue's. Fails with more than 64 fused operands.
 FailureOr<SmallVector<AxisRole>> workAxisRoles(NormalizationOpInterface op);
+/// The same for `op` described by `desc` (a view of it: the CPU lowering
+/// views channels-last group norm ungrouped).
+FailureOr<SmallVector<AxisRole>> workAxisRoles(NormalizationOpInterface op,
+                                               const NormDesc &desc);
 
 } // namespace mlir::norm
 
