@@ -336,7 +336,7 @@ private:
                         bool parallelLoops = true);
   /// Channels-last group norm (the channel axis innermost and grouped):
   /// when the input viewed without groups is (examples, reduced axes,
-  /// channels), with a static channel count of at most 2048 and an f32
+  /// channels), with a static channel count of at most 2730 and an f32
   /// compute type, views it so (`desc` without groups) and sets
   /// channelGroups: the split columns' per-channel sums, then merged per
   /// group (SplitColumns.cpp).

@@ -177,19 +177,19 @@ func.func @group_norm_nhwc_f64(%x: tensor<2x64x64x320xf32>) -> tensor<2x64x64x32
 // Channels-last group norm (f32 compute type, static channels): column
 // slots as for instance norm. The examples go in rounds of at most 8 MiB of
 // input (here one example, 5 MiB: phase C finds it in the L3): per round,
-// each channel's sums over H x W in six chunks and three parts of the 20
-// whole vectors of channels (18 parallel iterations); then each channel's
+// each channel's sums over H x W in eight chunks and two parts of the 20
+// whole vectors of channels (16 parallel iterations); then each channel's
 // statistics, merged per group of 10 channels (one rsqrt per group); then
 // phase C normalizes with each channel's group statistics.
 // CANON-LABEL: func.func @group_norm_nhwc
-// CANON:       memref.alloca() : memref<6144xf32>
+// CANON:       memref.alloca() : memref<8192xf32>
 // CANON:       scf.for %[[R:.*]] = %c0 to %c2 step %c1 {
-// CANON:         scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = (%c0, %c0, %[[R]]) to (%c6, %c3, %{{.*}}) step (%c1, %c1, %c1) {
+// CANON:         scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = (%c0, %c0, %[[R]]) to (%c8, %c2, %{{.*}}) step (%c1, %c1, %c1) {
 // CANON:         scf.parallel (%{{.*}}) = (%[[R]]) to (%{{.*}}) step (%c1) {
 // CANON:           scf.for %{{.*}} = %c0 to %c20 step %c1 {
 // CANON:           scf.for %{{.*}} = %c0 to %c320 step %c10 {
 // CANON-COUNT-1:     math.rsqrt %{{.*}} : f32
-// CANON:         scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = (%c0, %c0, %[[R]]) to (%c6, %c3, %{{.*}}) step (%c1, %c1, %c1) {
+// CANON:         scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = (%c0, %c0, %[[R]]) to (%c8, %c2, %{{.*}}) step (%c1, %c1, %c1) {
 // CANON-NOT:   scf.parallel
 func.func @group_norm_nhwc(%x: tensor<2x64x64x320xf32>) -> tensor<2x64x64x320xf32> {
   %y = norm.group_norm %x {channel_axis = 3, num_groups = 32} : tensor<2x64x64x320xf32> -> tensor<2x64x64x320xf32>
@@ -198,15 +198,15 @@ func.func @group_norm_nhwc(%x: tensor<2x64x64x320xf32>) -> tensor<2x64x64x320xf3
 
 // -----
 
-// 1280 channels: one example's sums fill the scratch buffer, so the
-// examples go in rounds of one (an scf.for around the three phases), each
-// chunk split into 16 parts of the 80 whole vectors.
+// 1280 channels: two examples' sums fill the scratch buffer (32 KiB), so
+// the examples go in rounds of two (an scf.for around the three phases),
+// in one chunk split into 8 parts of the 80 whole vectors.
 // CANON-LABEL: func.func @group_norm_nhwc_rounds
-// CANON:       scf.for %[[R:.*]] = %c0 to %c4 step %c1 {
-// CANON:         scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %[[R]]) to (%c16, %{{.*}}) step (%c1, %c1) {
+// CANON:       scf.for %[[R:.*]] = %c0 to %c4 step %c2 {
+// CANON:         scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %[[R]]) to (%c8, %{{.*}}) step (%c1, %c1) {
 // CANON:         scf.parallel (%{{.*}}) = (%[[R]]) to (%{{.*}}) step (%c1) {
 // CANON:           scf.for %{{.*}} = %c0 to %c1280 step %c40 {
-// CANON:         scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %[[R]]) to (%c16, %{{.*}}) step (%c1, %c1) {
+// CANON:         scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %[[R]]) to (%c8, %{{.*}}) step (%c1, %c1) {
 func.func @group_norm_nhwc_rounds(%x: tensor<4x8x8x1280xbf16>, %g: tensor<1280xbf16>) -> tensor<4x8x8x1280xbf16> {
   %y = norm.group_norm %x gamma(%g : tensor<1280xbf16>) {channel_axis = 3, num_groups = 32} : tensor<4x8x8x1280xbf16> -> tensor<4x8x8x1280xbf16>
   return %y : tensor<4x8x8x1280xbf16>

@@ -5,8 +5,8 @@
 // checked against the float64 reference:
 // - 320 channels in 32 groups of 10, over the thread team in chunks and
 //   channel parts, with 1 and 3 threads giving the same bits;
-// - 1280 bf16 channels (one example's sums fill the scratch buffer: rounds
-//   of one example), gamma and beta in bf16;
+// - 1280 bf16 channels (two examples' sums fill the scratch buffer:
+//   rounds of two examples, the last of one), gamma and beta in bf16;
 // - 24 f16 channels in groups of 3 (a remainder of lanes at every width),
 //   small enough for the calling thread, and |x| up to 6e4;
 // - the Stable Diffusion resnet block's pattern: a per-(example, channel)

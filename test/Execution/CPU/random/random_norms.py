@@ -89,6 +89,10 @@ def draw_case(rng):
                           rank)
         if op in ("instance_norm", "group_norm") and c == 0:
             c = 1
+        # Channels last half the time: channels-last group norm with a
+        # static channel count runs as column slots merged per group.
+        if op in ("instance_norm", "group_norm") and rng.random() < 0.5:
+            c = rank - 1
         attrs.append(f"channel_axis = {c}")
         if op == "group_norm":
             groups = rng.choice([g for g in range(1, shape[c] + 1)
