@@ -90,6 +90,11 @@ inline constexpr int64_t kSequentialBytes = 64 * 1024;
 /// 2.79 us).
 inline constexpr int64_t kSequentialWideBytes = 160 * 1024;
 
+/// Channel groups (channels-last group norm as column slots) take at most
+/// this many channels: three floats per channel in a 32 KiB scratch buffer
+/// (SplitColumns.cpp). A dynamic channel count checks it at run time.
+inline constexpr int64_t kMaxGroupChannels = 8192 / 3;
+
 /// Buffers the kernel allocates (its results, unless the caller passes them)
 /// start on a cache line, as its full-width vector stores (and non-temporal
 /// stores) expect: malloc only promises 16 bytes.
@@ -335,18 +340,26 @@ private:
                         ArrayRef<int64_t> parallelSegs,
                         bool parallelLoops = true);
   /// Channels-last group norm (the channel axis innermost and grouped):
-  /// when the input viewed without groups is (examples, reduced axes,
-  /// channels), with a static channel count of at most 2730 and an f32
-  /// compute type, views it so (`desc` without groups) and sets
-  /// channelGroups: the split columns' per-channel sums, then merged per
-  /// group (SplitColumns.cpp).
-  void viewChannelGroups();
+  /// `desc` viewed without groups when that view is (examples, reduced
+  /// axes, channels), the compute type f32 and the channel count dynamic or
+  /// at most kMaxGroupChannels (SplitColumns.cpp): the split columns'
+  /// per-channel sums, then merged per group.
+  std::optional<NormDesc> channelGroupsView();
+  /// Switches to that view: `desc` ungrouped, channelGroups set from the
+  /// input's channel count `channels`.
+  void useChannelGroups(const NormDesc &view, Value channels);
+  /// Forgets the views and segments of `desc` (before emitting the kernel
+  /// again after another view of the same buffers).
+  void resetViews();
   /// The channels and the channels per group of a group norm viewed as
-  /// column slots.
+  /// column slots (run-time values, constants for static shapes).
   struct ChannelGroups {
-    int64_t channels, perGroup;
+    Value channels, perGroup;
   };
   std::optional<ChannelGroups> channelGroups;
+  /// The split column kernels' scratch buffer (emitSplitColumns), once
+  /// created.
+  Value scratchBuffer;
   /// Rows of the innermost segment in `bytes` of input (at least 1).
   Value columnRows(OpBuilder &nb, int64_t bytes);
   /// Which blocks forEachColumnBlock visits.

@@ -51,6 +51,7 @@ constexpr int64_t kScratchFloats = 6144;
 /// (The same size for batch norm's chunks measured 3-7 % slower at
 /// 32x14x14x256: ten chunks instead of eight.)
 constexpr int64_t kGroupScratchFloats = 8192;
+static_assert(kMaxGroupChannels == kGroupScratchFloats / 3);
 /// At most this many chunks, each of at least kMinChunkBytes of input per
 /// slot block row range.
 constexpr int64_t kMaxChunks = 16;
@@ -69,18 +70,17 @@ constexpr int64_t kMinPartBlocks = 4;
 constexpr int64_t kRoundBytes = 8 * 1024 * 1024;
 } // namespace
 
-void KernelBuilder::viewChannelGroups() {
+std::optional<NormDesc> KernelBuilder::channelGroupsView() {
   if (desc.groupAxis < 0 || desc.groupAxis != desc.rank - 1 ||
       desc.givenStats || !desc.center || desc.scaling != Scaling::Variance ||
       desc.updateRunning || desc.stats != ReturnedStats::None || !ct.isF32() ||
-      op->hasAttr("norm.slot_range") ||
+      desc.numGroups < 1 || op->hasAttr("norm.slot_range") ||
       !op->getParentOfType<FunctionOpInterface>())
-    return;
+    return std::nullopt;
   int64_t channels = cast<RankedTensorType>(op.getInput().getType())
                          .getDimSize(desc.groupAxis);
-  if (ShapedType::isDynamic(channels) || channels > kGroupScratchFloats / 3 ||
-      desc.numGroups < 1 || channels % desc.numGroups != 0)
-    return;
+  if (!ShapedType::isDynamic(channels) && channels > kMaxGroupChannels)
+    return std::nullopt;
   NormDesc view = desc;
   llvm::erase(view.axes, desc.groupAxis);
   view.groupAxis = -1;
@@ -88,15 +88,21 @@ void KernelBuilder::viewChannelGroups() {
   // The segments must be (examples, reduced axes, channels).
   FailureOr<SmallVector<AxisRole>> roles = workAxisRoles(op, view);
   if (failed(roles))
-    return;
+    return std::nullopt;
   SmallVector<bool> reduced;
   for (auto [a, role] : llvm::enumerate(*roles))
     if (a == 0 || !role.sameRole((*roles)[a - 1]))
       reduced.push_back(role.reduced);
   if (reduced != SmallVector<bool>{false, true, false})
-    return;
-  channelGroups = ChannelGroups{channels, channels / desc.numGroups};
+    return std::nullopt;
+  return view;
+}
+
+void KernelBuilder::useChannelGroups(const NormDesc &view, Value channels) {
+  int64_t groups = desc.numGroups;
   desc = view;
+  channelGroups = ChannelGroups{
+      channels, b.createOrFold<arith::DivUIOp>(loc, channels, index(groups))};
 }
 
 bool KernelBuilder::canSplitColumns() {
@@ -200,47 +206,54 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
   // over chunks also split the channels' whole vectors into `parts`.
   Value perRound, parts, base, roundEnd;
   if (channelGroups) {
+    // Folded where the shape is static.
     auto minU = [&](Value a, Value b) {
-      return arith::MinUIOp::create(nb, loc, a, b);
+      return nb.createOrFold<arith::MinUIOp>(loc, a, b);
     };
-    int64_t c = channelGroups->channels;
-    int64_t rowBytes =
-        std::max<int64_t>(c * inElem.getIntOrFloatBitWidth() / 8, 1);
+    auto maxU = [&](Value a, int64_t v) {
+      return nb.createOrFold<arith::MaxUIOp>(loc, a, index(v));
+    };
+    auto mul = [&](Value a, Value b) {
+      return nb.createOrFold<arith::MulIOp>(loc, a, b);
+    };
+    auto div = [&](Value a, Value b) {
+      return nb.createOrFold<arith::DivUIOp>(loc, a, b);
+    };
+    Value c = channelGroups->channels;
+    Value rowBytes = maxU(mul(c, index(inElem.getIntOrFloatBitWidth() / 8)), 1);
     // Examples whose input fits in kRoundBytes together (at least one).
-    Value exampleBytes = arith::MulIOp::create(nb, loc, rows, index(rowBytes));
-    Value fit = arith::MaxUIOp::create(
-        nb, loc,
-        arith::DivUIOp::create(
-            nb, loc, index(kRoundBytes),
-            arith::MaxUIOp::create(nb, loc, exampleBytes, index(1))),
-        index(1));
-    perRound = minU(minU(segSizes[parallelSegs[0]], fit),
-                    index(kGroupScratchFloats / 3 / c));
-    slots = arith::MulIOp::create(nb, loc, perRound, index(c));
-    int64_t minRows = llvm::divideCeil(kMinChunkBytes, rowBytes);
-    chunks = minU(index(kMaxChunks),
-                  minU(arith::DivUIOp::create(nb, loc, rows, index(minRows)),
-                       arith::DivUIOp::create(
-                           nb, loc, index(kGroupScratchFloats / 3), slots)));
-    chunks = arith::MaxUIOp::create(nb, loc, chunks, index(1));
-    Value iterations = arith::MulIOp::create(nb, loc, perRound, chunks);
-    parts = minU(arith::CeilDivUIOp::create(
-                     nb, loc, index(kSplitBelowIterations), iterations),
-                 index(std::max<int64_t>(c / width / kMinPartBlocks, 1)));
+    Value fit = maxU(div(index(kRoundBytes), maxU(mul(rows, rowBytes), 1)), 1);
+    Value perChannel = index(kMaxGroupChannels);
+    perRound =
+        minU(minU(segSizes[parallelSegs[0]], fit), div(perChannel, maxU(c, 1)));
+    slots = mul(perRound, c);
+    Value minRows = maxU(nb.createOrFold<arith::CeilDivUIOp>(
+                             loc, index(kMinChunkBytes), rowBytes),
+                         1);
+    chunks =
+        maxU(minU(index(kMaxChunks),
+                  minU(div(rows, minRows), div(perChannel, maxU(slots, 1)))),
+             1);
+    parts = minU(nb.createOrFold<arith::CeilDivUIOp>(
+                     loc, index(kSplitBelowIterations), mul(perRound, chunks)),
+                 maxU(div(c, index(width * kMinPartBlocks)), 1));
   }
   Value chunkRows = arith::CeilDivUIOp::create(nb, loc, rows, chunks);
 
-  // The scratch buffer, a fixed frame object of the kernel's function.
-  Value scratch;
-  {
+  // The scratch buffer, a fixed frame object of the kernel's function, one
+  // for the op's split column kernels (on the calling thread and over the
+  // team; channel groups need the larger).
+  int64_t scratchFloats = channelGroups ? kGroupScratchFloats : kScratchFloats;
+  if (!scratchBuffer ||
+      cast<MemRefType>(scratchBuffer.getType()).getNumElements() <
+          scratchFloats) {
     OpBuilder::InsertionGuard guard(nb);
     auto func = op->getParentOfType<FunctionOpInterface>();
     nb.setInsertionPointToStart(&func.getFunctionBody().front());
-    scratch = memref::AllocaOp::create(
-        nb, loc,
-        MemRefType::get({channelGroups ? kGroupScratchFloats : kScratchFloats},
-                        nb.getF32Type()));
+    scratchBuffer = memref::AllocaOp::create(
+        nb, loc, MemRefType::get({scratchFloats}, nb.getF32Type()));
   }
+  Value scratch = scratchBuffer;
   // Scratch row `row`, column of the slot at `at`.
   auto scratchAt = [&](OpBuilder &ib, const Indices &at, Value row) -> Value {
     Value p = index(0);
@@ -309,12 +322,18 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
           ColumnBlocks which = ColumnBlocks::All) {
         if (!part)
           return forEachColumnBlock(ib, idx, body, which);
-        int64_t c = channelGroups->channels, whole = c / width;
-        if (which != ColumnBlocks::Remainder && whole > 0) {
+        Value c = channelGroups->channels;
+        Value whole = ib.createOrFold<arith::DivUIOp>(loc, c, index(width));
+        Value start = ib.createOrFold<arith::MulIOp>(loc, whole, index(width));
+        Value rem = ib.createOrFold<arith::SubIOp>(loc, c, start);
+        auto isZero = [](Value v) {
+          std::optional<int64_t> k = getConstantIntValue(v);
+          return k && *k == 0;
+        };
+        if (which != ColumnBlocks::Remainder && !isZero(whole)) {
           auto bound = [&](Value p) {
             return arith::DivUIOp::create(
-                ib, loc, arith::MulIOp::create(ib, loc, p, index(whole)),
-                parts);
+                ib, loc, arith::MulIOp::create(ib, loc, p, whole), parts);
           };
           Value lo = bound(part);
           Value hi = bound(arith::AddIOp::create(ib, loc, part, index(1)));
@@ -327,14 +346,14 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
                 scf::YieldOp::create(fb, loc);
               });
         }
-        if (which == ColumnBlocks::Whole || c % width == 0)
+        if (which == ColumnBlocks::Whole || isZero(rem))
           return;
         Value last = arith::CmpIOp::create(
             ib, loc, arith::CmpIPredicate::eq, part,
             arith::SubIOp::create(ib, loc, parts, index(1)));
         scf::IfOp::create(ib, loc, last, [&](OpBuilder &tb, Location) {
           forEachRemainderStep(
-              tb, idx, index(whole * width), index(c % width), ValueRange(),
+              tb, idx, start, rem, ValueRange(),
               [&](OpBuilder &sb, const Indices &at, int64_t lanes, ValueRange) {
                 body(sb, at, lanes);
                 return SmallVector<Value>();
@@ -516,9 +535,11 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
   // shift)^2. Then in every channel of the group the pivot p, the shift
   // and inv (scratch rows 0 to 2), and what phase C applies from them.
   auto mergeChannelGroups = [&](OpBuilder &pb, const Indices &idx) {
-    int64_t perGroup = channelGroups->perGroup;
-    Value groupCount =
-        arith::MulFOp::create(pb, loc, count, constant(pb, perGroup));
+    Value perGroup = channelGroups->perGroup;
+    Value perGroupCt = arith::UIToFPOp::create(
+        pb, loc, ct,
+        arith::IndexCastOp::create(pb, loc, pb.getI64Type(), perGroup));
+    Value groupCount = arith::MulFOp::create(pb, loc, count, perGroupCt);
     auto channelAt = [&](OpBuilder &ib, Value c, int64_t row) {
       Indices at = idx;
       at.back() = c;
@@ -533,16 +554,17 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
                 body) {
           return scf::ForOp::create(
                      ib, loc, first,
-                     arith::AddIOp::create(ib, loc, first, index(perGroup)),
-                     index(1), inits,
+                     arith::AddIOp::create(ib, loc, first, perGroup), index(1),
+                     inits,
                      [&](OpBuilder &fb, Location, Value c, ValueRange acc) {
                        scf::YieldOp::create(fb, loc, body(fb, c, acc));
                      })
               .getResults();
         };
     scf::ForOp::create(
-        pb, loc, index(0), index(channelGroups->channels), index(perGroup),
-        ValueRange{}, [&](OpBuilder &gb, Location, Value first, ValueRange) {
+        pb, loc, index(0), channelGroups->channels,
+        arith::MaxUIOp::create(pb, loc, perGroup, index(1)), ValueRange{},
+        [&](OpBuilder &gb, Location, Value first, ValueRange) {
           Value p = load(gb, first, 2);
           auto moved = [&](OpBuilder &fb, Value c) -> Value {
             return arith::AddFOp::create(
@@ -556,8 +578,7 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
                   ValueRange acc) -> SmallVector<Value> {
                 return {arith::AddFOp::create(fb, loc, acc[0], moved(fb, c))};
               })[0];
-          Value shift =
-              arith::DivFOp::create(gb, loc, sumD, constant(gb, perGroup));
+          Value shift = arith::DivFOp::create(gb, loc, sumD, perGroupCt);
           ValueRange sums = overGroup(
               gb, first, {zero, zero},
               [&](OpBuilder &fb, Value c,

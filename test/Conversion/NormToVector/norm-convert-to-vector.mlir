@@ -214,11 +214,19 @@ func.func @group_norm_nhwc_rounds(%x: tensor<4x8x8x1280xbf16>, %g: tensor<1280xb
 
 // -----
 
-// Dynamic channels keep the row kernel (the channels' sums need a static
-// count to fit the scratch buffer).
+// A dynamic channel count chooses at run time: column slots merged per
+// group where it is at most 2730 (the scratch buffer holds three floats per
+// channel), the row kernel over the same buffers otherwise; one scratch
+// buffer for the kernel.
 // CANON-LABEL: func.func @group_norm_nhwc_dynamic
+// CANON:       memref.alloca() : memref<8192xf32>
 // CANON-NOT:   memref.alloca
-// CANON:       return
+// CANON:       %[[C:.*]] = tensor.dim %{{.*}}, %c3
+// CANON:       %[[FITS:.*]] = arith.cmpi ule, %[[C]], %c2730 : index
+// CANON:       scf.if %[[FITS]] {
+// CANON:         memref.load %alloca
+// CANON:       } else {
+// CANON:       bufferization.to_tensor
 func.func @group_norm_nhwc_dynamic(%x: tensor<2x64x64x?xf32>) -> tensor<2x64x64x?xf32> {
   %y = norm.group_norm %x {channel_axis = 3, num_groups = 32} : tensor<2x64x64x?xf32> -> tensor<2x64x64x?xf32>
   return %y : tensor<2x64x64x?xf32>

@@ -15,7 +15,8 @@
 //   as much as their noise (the merge about the group's first pivot keeps
 //   them exact), and a constant group (variance 0), groups at 1e15 and
 //   1e-15, and one NaN (NaN in its group only), at both sizes;
-// - dynamic channels keep the row kernel.
+// - a dynamic channel count: column slots up to 2730 channels, the row
+//   kernel beyond (2752 channels), both checked.
 // RUN: norm-run %s --function=gn_f32 --input=2x32x32x320xf32=random --input=320xf32=random --input=320xf32=random --check | FileCheck %s
 // RUN: env NORM_NUM_THREADS=1 norm-run %s --function=gn_f32 --input=2x32x32x320xf32=random --input=320xf32=random --input=320xf32=random --output=@%t.t1.npy
 // RUN: env NORM_NUM_THREADS=3 norm-run %s --function=gn_f32 --input=2x32x32x320xf32=random --input=320xf32=random --input=320xf32=random --output=@%t.t3.npy
@@ -34,6 +35,9 @@
 // RUN: norm-run %s --function=gn_plain8 --input=@%t.off-small.npy --check | FileCheck %s
 // RUN: norm-run %s --function=gn_plain8 --input=@%t.sp-small.npy --check | FileCheck %s
 // RUN: norm-run %s --function=gn_dynamic --input=@%t.sp.npy --check | FileCheck %s
+// RUN: norm-run %s --function=gn_dynamic --input=@%t.off.npy --check | FileCheck %s
+// RUN: norm-run %s --function=gn_dynamic --input=1x3x2x2752xf32=random --check | FileCheck %s
+// RUN: norm-run %s --function=gn_dynamic --input=2x8x8x2720xf32=random --check | FileCheck %s
 // CHECK: check result[0]: {{.*}}: ok
 // TWO: check result[0]: {{.*}}: ok
 // TWO: check result[1]: {{.*}}: ok
