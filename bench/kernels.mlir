@@ -49,3 +49,20 @@ func.func @bn_train_nhwc_bf16(%x: tensor<?x?x?x?xbf16>, %g: tensor<?xbf16>, %b: 
   %y, %m, %v, %nrm, %nrv = norm.batch_norm %x gamma(%g : tensor<?xbf16>) beta(%b : tensor<?xbf16>) running(%rm, %rv : tensor<?xf32>, tensor<?xf32>) {channel_axis = 3} : tensor<?x?x?x?xbf16> -> tensor<?x?x?x?xbf16>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>
   return %y, %m, %v, %nrm, %nrv : tensor<?x?x?x?xbf16>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>, tensor<?xf32>
 }
+// Group norm (32 groups, the Stable Diffusion UNet's) over NCHW and NHWC.
+func.func @group_norm_f32(%x: tensor<?x?x?x?xf32>, %g: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?x?x?x?xf32> {
+  %y = norm.group_norm %x gamma(%g : tensor<?xf32>) beta(%b : tensor<?xf32>) {num_groups = 32} : tensor<?x?x?x?xf32> -> tensor<?x?x?x?xf32>
+  return %y : tensor<?x?x?x?xf32>
+}
+func.func @group_norm_bf16(%x: tensor<?x?x?x?xbf16>, %g: tensor<?xbf16>, %b: tensor<?xbf16>) -> tensor<?x?x?x?xbf16> {
+  %y = norm.group_norm %x gamma(%g : tensor<?xbf16>) beta(%b : tensor<?xbf16>) {num_groups = 32} : tensor<?x?x?x?xbf16> -> tensor<?x?x?x?xbf16>
+  return %y : tensor<?x?x?x?xbf16>
+}
+func.func @group_norm_nhwc_f32(%x: tensor<?x?x?x?xf32>, %g: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?x?x?x?xf32> {
+  %y = norm.group_norm %x gamma(%g : tensor<?xf32>) beta(%b : tensor<?xf32>) {num_groups = 32, channel_axis = 3} : tensor<?x?x?x?xf32> -> tensor<?x?x?x?xf32>
+  return %y : tensor<?x?x?x?xf32>
+}
+func.func @group_norm_nhwc_bf16(%x: tensor<?x?x?x?xbf16>, %g: tensor<?xbf16>, %b: tensor<?xbf16>) -> tensor<?x?x?x?xbf16> {
+  %y = norm.group_norm %x gamma(%g : tensor<?xbf16>) beta(%b : tensor<?xbf16>) {num_groups = 32, channel_axis = 3} : tensor<?x?x?x?xbf16> -> tensor<?x?x?x?xbf16>
+  return %y : tensor<?x?x?x?xbf16>
+}

@@ -126,6 +126,36 @@ static int runScalar(const Case &c, Buffer &x, Buffer &y, Buffer &g, Buffer &b,
   auto at = [&](int64_t i, int64_t k, int64_t j) {
     return nhwc ? (i * hw + j) * ch + k : (i * ch + k) * hw + j;
   };
+  if (c.kernel.rfind("group_norm", 0) == 0) {
+    // 32 groups of ch / 32 channels, one (example, group) per iteration.
+    int64_t groups = 32, per = ch / groups;
+    return timeAndReport(c, [&] {
+#pragma omp parallel for schedule(static)
+      for (int64_t s = 0; s < n * groups; ++s) {
+        int64_t i = s / groups, k0 = s % groups * per;
+        float sum = 0, q = 0;
+        for (int64_t k = k0; k < k0 + per; ++k)
+          for (int64_t j = 0; j < hw; ++j)
+            sum += load(x.data, at(i, k, j), bf16);
+        float mean = sum / (per * hw);
+        for (int64_t k = k0; k < k0 + per; ++k)
+          for (int64_t j = 0; j < hw; ++j) {
+            float d = load(x.data, at(i, k, j), bf16) - mean;
+            q += d * d;
+          }
+        float inv = 1.0f / std::sqrt(q / (per * hw) + 1e-5f);
+        for (int64_t k = k0; k < k0 + per; ++k) {
+          float gk = load(g.data, k, bf16), bk = load(b.data, k, bf16);
+          for (int64_t j = 0; j < hw; ++j) {
+            int64_t e = at(i, k, j);
+            store(y.data, e, (load(x.data, e, bf16) - mean) * inv * gk + bk,
+                  bf16);
+          }
+        }
+      }
+      return true;
+    });
+  }
   bool train = c.kernel.rfind("bn_train", 0) == 0;
   return timeAndReport(c, [&] {
 #pragma omp parallel for schedule(static)
@@ -196,6 +226,16 @@ int main(int argc, char **argv) {
   }
   int64_t n = c.shape[0], d1 = c.shape[1], d2 = c.shape[2], d3 = c.shape[3];
   int64_t ch = c.params();
+  if (c.kernel == "group_norm" || c.kernel == "group_norm_nhwc") {
+    auto *f32 = c.nhwc() ? group_norm_nhwc_f32 : group_norm_f32;
+    auto *b16 = c.nhwc() ? group_norm_nhwc_bf16 : group_norm_bf16;
+    return timeAndReport(c, [&] {
+      return bf16 ? ok(b16(x.as<uint16_t>(), n, d1, d2, d3, g.as<uint16_t>(),
+                           ch, b.as<uint16_t>(), ch, y.as<uint16_t>()))
+                  : ok(f32(x.as<float>(), n, d1, d2, d3, g.as<float>(), ch,
+                           b.as<float>(), ch, y.as<float>()));
+    });
+  }
   if (c.kernel == "bn_infer" || c.kernel == "bn_infer_nhwc") {
     auto *f32 = c.nhwc() ? bn_infer_nhwc_f32 : bn_infer_f32;
     auto *b16 = c.nhwc() ? bn_infer_nhwc_bf16 : bn_infer_bf16;

@@ -40,6 +40,10 @@ LATENCY = ["1x768", "1x4096", "8x1024"]
 IMAGES = ["32x64x56x56", "32x256x14x14"]
 # The same batch norms over NHWC images, and one with 16 channels.
 IMAGES_NHWC = ["32x56x56x64", "32x14x14x256", "32x56x56x16"]
+# Group norm, 32 groups, at two of the Stable Diffusion UNet's shapes
+# (batch 2), over NCHW and NHWC.
+GROUPS = ["2x320x64x64", "2x1280x16x16"]
+GROUPS_NHWC = ["2x64x64x320", "2x16x16x1280"]
 
 
 def cases(quick):
@@ -56,6 +60,11 @@ def cases(quick):
     for kernel in ("bn_infer_nhwc", "bn_train_nhwc"):
         for dtype in ("f32", "bf16"):
             for shape in IMAGES_NHWC[:1] if quick else IMAGES_NHWC:
+                yield kernel, dtype, shape
+    for kernel, shapes in (("group_norm", GROUPS),
+                           ("group_norm_nhwc", GROUPS_NHWC)):
+        for dtype in ("f32", "bf16"):
+            for shape in shapes[:1] if quick else shapes:
                 yield kernel, dtype, shape
 
 
@@ -139,8 +148,9 @@ def run_binary(binary, impl, kernel, dtype, shape, threads, extra=None):
 
 
 class OnnxRuntime:
-    """LayerNormalization, SimplifiedLayerNormalization (RMS) and
-    BatchNormalization in onnxruntime's CPU provider, in this process."""
+    """LayerNormalization, SimplifiedLayerNormalization (RMS),
+    BatchNormalization and GroupNormalization (NCHW) in onnxruntime's CPU
+    provider, in this process."""
 
     def __init__(self, threads):
         import numpy as np
@@ -171,6 +181,11 @@ class OnnxRuntime:
             node = helper.make_node("SimplifiedLayerNormalization", ["x", "g"],
                                     ["y"], axis=-1, epsilon=1e-5)
             opset.append(helper.make_opsetid("com.microsoft", 1))
+        elif kernel == "group_norm":
+            # GroupNormalization-21: scale and bias per channel.
+            node = helper.make_node("GroupNormalization", ["x", "g", "b"],
+                                    ["y"], num_groups=32, epsilon=1e-5)
+            opset = [helper.make_opsetid("", 21)]
         elif kernel == "bn_infer":
             inits += [helper.make_tensor("m", TP.FLOAT, [p], np.zeros(p)),
                       helper.make_tensor("v", TP.FLOAT, [p], np.ones(p))]
@@ -325,7 +340,7 @@ def main():
         ts = samples.get((kernel, dtype, shape, impl))
         return statistics.median(ts) if ts else None
 
-    header = (f"{'kernel':13} {'dtype':5} {'shape':13} {'norm GB/s':>9} "
+    header = (f"{'kernel':15} {'dtype':5} {'shape':13} {'norm GB/s':>9} "
               f"{'ns/call':>10} {'/copy':>6} {'/oneDNN':>8} {'/ORT':>6} "
               f"{'/IREE':>6} {'/scalar':>8}")
     print(f"\n{args.threads} threads, {args.isa} vector code, median of "
@@ -341,7 +356,7 @@ def main():
         def ratio(impl):
             t = get(kernel, dtype, shape, impl)
             return f"{t / ours:.2f}" if t else "-"
-        print(f"{kernel:13} {dtype:5} {shape:13} {floor / ours / 1e9:9.2f} "
+        print(f"{kernel:15} {dtype:5} {shape:13} {floor / ours / 1e9:9.2f} "
               f"{ours * 1e9:10.0f} {ratio('copy'):>6} {ratio('onednn'):>8} "
               f"{ratio('onnxruntime'):>6} {ratio('iree'):>6} "
               f"{ratio('scalar'):>8}")
@@ -355,7 +370,7 @@ def main():
         u = get(kernel, "-", shape, "norm-unfused")
         c = get(kernel, "-", shape, "copy")
         if f and u and c:
-            print(f"{'':37}{kernel:16} {shape:13} "
+            print(f"{'':39}{kernel:16} {shape:13} "
                   f"{floors[(kernel, '-', shape)] / f / 1e9:10.2f} "
                   f"{u / f:13.2f} {c / f:10.2f}")
     try:
