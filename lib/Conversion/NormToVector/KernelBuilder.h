@@ -4,6 +4,7 @@
 // reductions), Statistics.cpp (a slot's statistics), Normalize.cpp (the
 // normalizing pass), PairedRows.cpp (bf16 rows as even and odd halves),
 // SplitColumns.cpp (column slots split along their reduced segment),
+// ChannelGroups.cpp (channels-last group norm as such column slots),
 // Build.cpp (the kernel's loops) and NormToVector.cpp (the pattern and the
 // pass). Internal to the CPU lowering.
 //
@@ -417,6 +418,15 @@ private:
   /// The slot's SlotAffine from its statistics and parameters at `idx`.
   SlotAffine slotAffine(OpBuilder &nb, const Indices &idx,
                         const SlotStatistics &stats);
+  /// Phase B of channel groups (ChannelGroups.cpp): from each channel's
+  /// shift and centered sum of squares in scratch rows 0 and 1 (its pivot in
+  /// row 2), each group's statistics, then what phase C applies
+  /// (`storeAffine`) in every channel of the group.
+  void mergeChannelGroups(
+      OpBuilder &pb, const Indices &idx, Value scratch,
+      function_ref<Value(OpBuilder &, const Indices &, Value)> scratchAt,
+      function_ref<void(OpBuilder &, const Indices &, const SlotStatistics &)>
+          storeAffine);
   /// The given statistics (inference batch norm) of the slot at `idx`.
   SlotStatistics givenStatistics(OpBuilder &nb, const Indices &idx,
                                  int64_t lanes);

@@ -26,6 +26,10 @@
 // pivot comes from the scratch buffer in phase C, so an output that is its
 // input (in place) gives the same bits.
 //
+// Channels-last group norm runs the same phases on its channels
+// (ChannelGroups.cpp): in rounds of examples, its chunks and channel parts
+// chosen here, phase B merging each group's channels.
+//
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
@@ -69,41 +73,6 @@ constexpr int64_t kMinPartBlocks = 4;
 /// example), so that phase C finds it in the L3 where phase A left it.
 constexpr int64_t kRoundBytes = 8 * 1024 * 1024;
 } // namespace
-
-std::optional<NormDesc> KernelBuilder::channelGroupsView() {
-  if (desc.groupAxis < 0 || desc.groupAxis != desc.rank - 1 ||
-      desc.givenStats || !desc.center || desc.scaling != Scaling::Variance ||
-      desc.updateRunning || desc.stats != ReturnedStats::None || !ct.isF32() ||
-      desc.numGroups < 1 || op->hasAttr("norm.slot_range") ||
-      !op->getParentOfType<FunctionOpInterface>())
-    return std::nullopt;
-  int64_t channels = cast<RankedTensorType>(op.getInput().getType())
-                         .getDimSize(desc.groupAxis);
-  if (!ShapedType::isDynamic(channels) && channels > kMaxGroupChannels)
-    return std::nullopt;
-  NormDesc view = desc;
-  llvm::erase(view.axes, desc.groupAxis);
-  view.groupAxis = -1;
-  view.numGroups = 1;
-  // The segments must be (examples, reduced axes, channels).
-  FailureOr<SmallVector<AxisRole>> roles = workAxisRoles(op, view);
-  if (failed(roles))
-    return std::nullopt;
-  SmallVector<bool> reduced;
-  for (auto [a, role] : llvm::enumerate(*roles))
-    if (a == 0 || !role.sameRole((*roles)[a - 1]))
-      reduced.push_back(role.reduced);
-  if (reduced != SmallVector<bool>{false, true, false})
-    return std::nullopt;
-  return view;
-}
-
-void KernelBuilder::useChannelGroups(const NormDesc &view, Value channels) {
-  int64_t groups = desc.numGroups;
-  desc = view;
-  channelGroups = ChannelGroups{
-      channels, b.createOrFold<arith::DivUIOp>(loc, channels, index(groups))};
-}
 
 bool KernelBuilder::canSplitColumns() {
   if (rowLike || desc.givenStats || !ct.isF32() ||
@@ -526,94 +495,6 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
     storeScratch(ib, at, index(2), a.scale ? a.scale : stats.inv);
     affineShape = {bool(a.scale), bool(a.offset), a.betaInOffset};
   };
-  // Channel groups: each group's statistics from its channels' (Chan's
-  // formula), about the pivot of the group's first channel p: each
-  // channel's mean as d = (its pivot - p) + its shift (the pivots are
-  // values of the input: their difference is exact when they are within a
-  // factor of 2, the shifts are small), the group's shift the mean of the
-  // d, its centered sum of squares the channels' plus count * sum (d -
-  // shift)^2. Then in every channel of the group the pivot p, the shift
-  // and inv (scratch rows 0 to 2), and what phase C applies from them.
-  auto mergeChannelGroups = [&](OpBuilder &pb, const Indices &idx) {
-    Value perGroup = channelGroups->perGroup;
-    Value perGroupCt = arith::UIToFPOp::create(
-        pb, loc, ct,
-        arith::IndexCastOp::create(pb, loc, pb.getI64Type(), perGroup));
-    Value groupCount = arith::MulFOp::create(pb, loc, count, perGroupCt);
-    auto channelAt = [&](OpBuilder &ib, Value c, int64_t row) {
-      Indices at = idx;
-      at.back() = c;
-      return scratchAt(ib, at, index(row));
-    };
-    auto load = [&](OpBuilder &ib, Value c, int64_t row) -> Value {
-      return memref::LoadOp::create(ib, loc, scratch, channelAt(ib, c, row));
-    };
-    auto overGroup =
-        [&](OpBuilder &ib, Value first, ValueRange inits,
-            function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)>
-                body) {
-          return scf::ForOp::create(
-                     ib, loc, first,
-                     arith::AddIOp::create(ib, loc, first, perGroup), index(1),
-                     inits,
-                     [&](OpBuilder &fb, Location, Value c, ValueRange acc) {
-                       scf::YieldOp::create(fb, loc, body(fb, c, acc));
-                     })
-              .getResults();
-        };
-    scf::ForOp::create(
-        pb, loc, index(0), channelGroups->channels,
-        arith::MaxUIOp::create(pb, loc, perGroup, index(1)), ValueRange{},
-        [&](OpBuilder &gb, Location, Value first, ValueRange) {
-          Value p = load(gb, first, 2);
-          auto moved = [&](OpBuilder &fb, Value c) -> Value {
-            return arith::AddFOp::create(
-                fb, loc, arith::SubFOp::create(fb, loc, load(fb, c, 2), p),
-                load(fb, c, 0));
-          };
-          Value zero = constant(gb, 0.0);
-          Value sumD = overGroup(
-              gb, first, zero,
-              [&](OpBuilder &fb, Value c,
-                  ValueRange acc) -> SmallVector<Value> {
-                return {arith::AddFOp::create(fb, loc, acc[0], moved(fb, c))};
-              })[0];
-          Value shift = arith::DivFOp::create(gb, loc, sumD, perGroupCt);
-          ValueRange sums = overGroup(
-              gb, first, {zero, zero},
-              [&](OpBuilder &fb, Value c,
-                  ValueRange acc) -> SmallVector<Value> {
-                Value d = arith::SubFOp::create(fb, loc, moved(fb, c), shift);
-                return {
-                    arith::AddFOp::create(fb, loc, acc[0], load(fb, c, 1)),
-                    arith::AddFOp::create(
-                        fb, loc, acc[1], arith::MulFOp::create(fb, loc, d, d))};
-              });
-          Value sumSq = arith::AddFOp::create(
-              gb, loc, sums[0], arith::MulFOp::create(gb, loc, count, sums[1]));
-          Value var = arith::DivFOp::create(gb, loc, sumSq, groupCount);
-          Value inv = math::RsqrtOp::create(
-              gb, loc, arith::AddFOp::create(gb, loc, var, eps));
-          overGroup(gb, first, {}, [&](OpBuilder &fb, Value c, ValueRange) {
-            std::array<Value, 3> rows = {p, shift, inv};
-            for (auto [row, v] : llvm::enumerate(rows))
-              memref::StoreOp::create(fb, loc, v, scratch,
-                                      channelAt(fb, c, row));
-            return SmallVector<Value>();
-          });
-          scf::YieldOp::create(gb, loc);
-        });
-    forEachColumnBlock(
-        pb, idx, [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
-          Value pivot = loadScratch(ib, at, index(0), lanes);
-          Value shift = loadScratch(ib, at, index(1), lanes);
-          Value inv = loadScratch(ib, at, index(2), lanes);
-          storeAffine(ib, at,
-                      SlotStatistics{
-                          lanes, pivot, shift,
-                          arith::AddFOp::create(ib, loc, pivot, shift), inv});
-        });
-  };
   parallel(false, [&](OpBuilder &pb, Indices &idx, Value, Value) {
     forEachColumnBlock(
         pb, idx, [&](OpBuilder &ib, const Indices &at, int64_t lanes) {
@@ -663,7 +544,7 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
           storeStat(ib, outRstd, at, inv);
         });
     if (channelGroups)
-      mergeChannelGroups(pb, idx);
+      mergeChannelGroups(pb, idx, scratch, scratchAt, storeAffine);
   });
 
   // C: each chunk's normalizing pass, tile by tile, or when rows hold two
