@@ -349,6 +349,13 @@ private:
   /// Switches to that view: `desc` ungrouped, channelGroups set from the
   /// input's channel count `channels`.
   void useChannelGroups(const NormDesc &view, Value channels);
+  /// The views of the buffers in work coordinates (after `desc`), the
+  /// statistics results (statsAllocs) and the kernel's loops (Build.cpp);
+  /// build() emits it once per view of the op.
+  LogicalResult emitBody();
+  static MemRefType toMemRef(Type tensorType);
+  /// A read-only buffer of `tensor` (null for null).
+  Value bufferOf(Value tensor);
   /// Forgets the views and segments of `desc` (before emitting the kernel
   /// again after another view of the same buffers).
   void resetViews();
@@ -483,6 +490,17 @@ private:
   Type inElem;   // element type of the input
   Type normElem; // of the tensor that is normalized (after the prologue)
   Type outElem;  // of the output (after the epilogue)
+  /// The op's buffers (build()) and its fused operands with their maps,
+  /// prologue's then epilogue's.
+  Value inputBuffer, outputBuffer, keptBuffer;
+  SmallVector<Value> fusedOperands;
+  SmallVector<AffineMap> fusedMaps;
+  /// The statistics results, and the variance the running update needs
+  /// (emitBody); rstdAfterUpdate: the rstd result holds the variance until
+  /// the update.
+  SmallVector<Value> statsAllocs;
+  Value meanAlloc, varAlloc;
+  bool rstdAfterUpdate = false;
   SmallVector<Value> fusedViews; // prologue then epilogue operands
   unsigned numPrologue = 0;
   Value kept;            // view of the returned prologue value, or null
