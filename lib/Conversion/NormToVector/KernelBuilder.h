@@ -374,11 +374,13 @@ private:
   enum class ColumnBlocks { All, Whole, Remainder };
   /// body(builder, indices, lanes) for each block of slots of the innermost
   /// (kept) segment at `idx`: whole vectors, then blocks of halving widths
-  /// (or only the one or the other).
+  /// (or only the one or the other). With `part` (of `parts`), only that
+  /// part's share of the whole vectors, and the remainder in the last part.
   void forEachColumnBlock(
       OpBuilder &nb, const Indices &idx,
       function_ref<void(OpBuilder &, const Indices &, int64_t)> body,
-      ColumnBlocks which = ColumnBlocks::All);
+      ColumnBlocks which = ColumnBlocks::All, Value part = Value(),
+      Value parts = Value());
   /// The centered sum of squares from one-pass sums about the pivot (`s1`
   /// of d = x - pivot, `s2` of d^2, `shift` = s1 / n): s2 - s1 * shift where
   /// that is accurate, else the result of `exact` (an scf.if).

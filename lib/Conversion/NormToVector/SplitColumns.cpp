@@ -85,11 +85,22 @@ bool KernelBuilder::canSplitColumns() {
 void KernelBuilder::forEachColumnBlock(
     OpBuilder &nb, const Indices &idx,
     function_ref<void(OpBuilder &, const Indices &, int64_t)> body,
-    ColumnBlocks which) {
+    ColumnBlocks which, Value part, Value parts) {
   Value inner = segSizes.back();
   Value blocks = arith::DivUIOp::create(nb, loc, inner, index(width));
-  if (which != ColumnBlocks::Remainder)
-    scf::ForOp::create(nb, loc, index(0), blocks, index(1), ValueRange{},
+  if (which != ColumnBlocks::Remainder) {
+    // Part p of `parts` takes whole blocks [p * blocks / parts, (p + 1) *
+    // blocks / parts).
+    Value lo = index(0), hi = blocks;
+    if (part) {
+      auto bound = [&](Value p) {
+        return arith::DivUIOp::create(
+            nb, loc, arith::MulIOp::create(nb, loc, p, blocks), parts);
+      };
+      lo = bound(part);
+      hi = bound(arith::AddIOp::create(nb, loc, part, index(1)));
+    }
+    scf::ForOp::create(nb, loc, lo, hi, index(1), ValueRange{},
                        [&](OpBuilder &fb, Location, Value block, ValueRange) {
                          Indices at = idx;
                          at.back() = arith::MulIOp::create(fb, loc, block,
@@ -97,16 +108,29 @@ void KernelBuilder::forEachColumnBlock(
                          body(fb, at, width);
                          scf::YieldOp::create(fb, loc);
                        });
+  }
   if (which == ColumnBlocks::Whole)
     return;
   Value start = arith::MulIOp::create(nb, loc, blocks, index(width));
-  forEachRemainderStep(
-      nb, idx, start, arith::SubIOp::create(nb, loc, inner, start),
-      ValueRange(),
-      [&](OpBuilder &sb, const Indices &at, int64_t lanes, ValueRange) {
-        body(sb, at, lanes);
-        return SmallVector<Value>();
-      });
+  auto remainder = [&](OpBuilder &rb) {
+    forEachRemainderStep(
+        rb, idx, start, arith::SubIOp::create(rb, loc, inner, start),
+        ValueRange(),
+        [&](OpBuilder &sb, const Indices &at, int64_t lanes, ValueRange) {
+          body(sb, at, lanes);
+          return SmallVector<Value>();
+        });
+  };
+  if (!part)
+    return remainder(nb);
+  // The remainder belongs to the last part.
+  Value last =
+      arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::eq, part,
+                            arith::SubIOp::create(nb, loc, parts, index(1)));
+  scf::IfOp::create(nb, loc, last, [&](OpBuilder &tb, Location) {
+    remainder(tb);
+    scf::YieldOp::create(tb, loc);
+  });
 }
 
 Value KernelBuilder::columnRows(OpBuilder &nb, int64_t bytes) {
@@ -283,52 +307,13 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
         else
           scf::buildLoopNest(nb, loc, lbs, ubs, steps, loopBody);
       };
-  // forEachColumnBlock, or with a channel part only that part's whole
-  // vectors and, in the last part, the remainder.
+  // forEachColumnBlock, or with a channel part (channel groups) only that
+  // part's share of the blocks.
   auto blocksOf =
       [&](OpBuilder &ib, const Indices &idx, Value part,
           function_ref<void(OpBuilder &, const Indices &, int64_t)> body,
           ColumnBlocks which = ColumnBlocks::All) {
-        if (!part)
-          return forEachColumnBlock(ib, idx, body, which);
-        Value c = channelGroups->channels;
-        Value whole = ib.createOrFold<arith::DivUIOp>(loc, c, index(width));
-        Value start = ib.createOrFold<arith::MulIOp>(loc, whole, index(width));
-        Value rem = ib.createOrFold<arith::SubIOp>(loc, c, start);
-        auto isZero = [](Value v) {
-          std::optional<int64_t> k = getConstantIntValue(v);
-          return k && *k == 0;
-        };
-        if (which != ColumnBlocks::Remainder && !isZero(whole)) {
-          auto bound = [&](Value p) {
-            return arith::DivUIOp::create(
-                ib, loc, arith::MulIOp::create(ib, loc, p, whole), parts);
-          };
-          Value lo = bound(part);
-          Value hi = bound(arith::AddIOp::create(ib, loc, part, index(1)));
-          scf::ForOp::create(
-              ib, loc, lo, hi, index(1), ValueRange{},
-              [&](OpBuilder &fb, Location, Value block, ValueRange) {
-                Indices at = idx;
-                at.back() = arith::MulIOp::create(fb, loc, block, index(width));
-                body(fb, at, width);
-                scf::YieldOp::create(fb, loc);
-              });
-        }
-        if (which == ColumnBlocks::Whole || isZero(rem))
-          return;
-        Value last = arith::CmpIOp::create(
-            ib, loc, arith::CmpIPredicate::eq, part,
-            arith::SubIOp::create(ib, loc, parts, index(1)));
-        scf::IfOp::create(ib, loc, last, [&](OpBuilder &tb, Location) {
-          forEachRemainderStep(
-              tb, idx, start, rem, ValueRange(),
-              [&](OpBuilder &sb, const Indices &at, int64_t lanes, ValueRange) {
-                body(sb, at, lanes);
-                return SmallVector<Value>();
-              });
-          scf::YieldOp::create(tb, loc);
-        });
+        forEachColumnBlock(ib, idx, body, which, part, parts);
       };
   // The rows [lo, hi) of a chunk, and body(builder, lo, hi) for each tile
   // of them: about kColumnTileBytes of input, so that the passes of the slot
