@@ -7,10 +7,14 @@
 //   2. chains of those generics are fused with upstream's elementwise fusion
 //      (a linalg.broadcast into the add that reads it);
 //   3. a generic that reads a norm op's output (and nothing else does) moves
-//      into the epilogue, and a generic that makes a norm op's input moves
-//      into the prologue, to a fixed point.
+//      into the epilogue, a generic that makes a norm op's input moves into
+//      the prologue, and a transpose of the input whose inverse the output
+//      is read through goes into the op's axes (FoldTransposes.cpp), to a
+//      fixed point.
 //
 //===----------------------------------------------------------------------===//
+
+#include "FoldTransposes.h"
 
 #include "norm/Transforms/FusedForm.h"
 #include "norm/Transforms/Passes.h"
@@ -545,7 +549,8 @@ struct NormFuseElementwisePass
       root->walk([&](NormalizationOpInterface op) { ops.push_back(op); });
       for (NormalizationOpInterface op : ops) {
         if (succeeded(fuseConsumer(rewriter, op)) ||
-            succeeded(fuseProducer(rewriter, op))) {
+            succeeded(fuseProducer(rewriter, op)) ||
+            succeeded(foldTransposes(rewriter, op))) {
           changed = true;
           break;
         }

@@ -47,7 +47,10 @@ def NormFuseElementwisePass : Pass<"norm-fuse-elementwise"> {
     when the norm op can return it (its prologue result) and those users come
     after the norm op; an operand whose indexing is not a broadcast along the
     input's dimensions (a transpose, a reshape) is never fused, and the
-    result types of the function never change.
+    result types of the function never change. A norm op whose input is a
+    transpose of x and whose output is read through the inverse transpose
+    takes x itself, its axes mapped through the permutation (NHWC batch and
+    group norms written through NCHW, timm's LayerNorm2d).
   }];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect",

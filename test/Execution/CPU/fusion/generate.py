@@ -3,8 +3,9 @@
 in linalg on tensors the way torch-mlir writes it, for f32, f16 and bf16. Each
 test runs the unfused program and the program after --norm-fuse-elementwise
 on the CPU pipeline (and the fused one on the reference pipeline), each
-checked against the float64 reference on the same random inputs, and checks
-that the fused program has no linalg op left. The .mlir files are committed
+checked against the float64 reference on the same random inputs, checks that
+the fused program's results are the unfused one's (--expect, within the
+dtype's tolerance) and that the fused program has no linalg op left. The .mlir files are committed
 so that the tests need no Python; rerun the script after changing it."""
 
 import os
@@ -218,7 +219,95 @@ def casts(dtype):
 }}""", ["16x512x" + dtype], 1, "norm.layer_norm"
 
 
-BLOCKS = [transformer, llm, silu, cnn, convnext, groupnorm, casts]
+def transpose(result, value, source, permutation, dtype):
+    """linalg.transpose of `value` (shape `source`) as torch-mlir writes
+    x.permute(...)."""
+    shape = [source[p] for p in permutation]
+    S, R = t(source, dtype), t(shape, dtype)
+    perm = ", ".join(str(p) for p in permutation)
+    return (f"  {result}_init = tensor.empty() : {R}\n"
+            f"  {result} = linalg.transpose ins({value} : {S}) outs({result}_init : {R})"
+            f" permutation = [{perm}]"), R
+
+
+def layernorm2d(dtype):
+    """timm's LayerNorm2d: NCHW permuted to NHWC, LayerNorm over the last axis
+    and its affine, permuted back, GELU (erf). Fused: one LayerNorm over C of
+    NCHW, no transpose left."""
+    s = [2, 48, 7, 7]
+    P = t([48], dtype)
+    to_nhwc, N = transpose("%t", "%x", s, [0, 2, 3, 1], dtype)
+    back, _ = transpose("%u", "%a", [2, 7, 7, 48], [0, 3, 1, 2], dtype)
+    pre, v = to_f32("%a0", dtype, "%uf")
+    act, a = gelu_erf(v)
+    post, r = from_f32(a, dtype, "%zt")
+    T = t(s, dtype)
+    affine = [f"%m = arith.mulf %a0, %a1 : {dtype}",
+              f"%ab = arith.addf %m, %a2 : {dtype}",
+              f"linalg.yield %ab : {dtype}"]
+    return f"""func.func @layernorm2d_{dtype}(%x: {T}, %g: {P}, %b: {P}) -> {T} {{
+{to_nhwc}
+  %y = norm.layer_norm %t {{axes = array<i64: 3>, epsilon = 1.0e-6}} : {N} -> {N}
+  %e = tensor.empty() : {N}
+{generic("%a", [("%y", N, [0, 1, 2, 3]), ("%g", P, [3]), ("%b", P, [3])], ("%e", N), affine, 4)}
+{back}
+  %e2 = tensor.empty() : {T}
+{generic("%z", [("%u", T, [0, 1, 2, 3])], ("%e2", T), pre + act + post + [f"linalg.yield {r} : {dtype}"], 4)}
+  return %z : {T}
+}}""", ["2x48x7x7x" + dtype, "48x" + dtype, "48x" + dtype], 1, ["norm.layer_norm %arg0 epilogue", "axes = array<i64: 1>"]
+
+
+def nhwc_batchnorm(dtype):
+    """tf2onnx: an NHWC tensor transposed to NCHW for BatchNormalization
+    (inference) and back, then ReLU. Fused: one batch norm over the last
+    axis."""
+    s = [4, 6, 6, 40]
+    C, S = t([40], dtype), t([40], "f32")
+    to_nchw, N = transpose("%t", "%x", s, [0, 3, 1, 2], dtype)
+    back, _ = transpose("%u", "%y", [4, 40, 6, 6], [0, 2, 3, 1], dtype)
+    T = t(s, dtype)
+    body = ["%c0 = arith.constant 0.0 : " + dtype,
+            "%m = arith.maximumf %a0, %c0 : " + dtype,
+            "linalg.yield %m : " + dtype]
+    return f"""func.func @nhwc_batchnorm_{dtype}(%x: {T}, %mean: {S}, %var: {S}, %g: {C}, %b: {C}) -> {T} {{
+{to_nchw}
+  %y = norm.batch_norm_inference %t, %mean, %var gamma(%g : {C}) beta(%b : {C}) : {N}, {S}, {S} -> {N}
+{back}
+  %e = tensor.empty() : {T}
+{generic("%z", [("%u", T, [0, 1, 2, 3])], ("%e", T), body, 4)}
+  return %z : {T}
+}}""", ["4x6x6x40x" + dtype, "40xf32=random", "40xf32=random(0.5,2)", "40x" + dtype, "40x" + dtype], 1, ["norm.batch_norm_inference %arg0", "channel_axis = 3"]
+
+
+def nhwc_groupnorm(dtype):
+    """A channels-last U-Net block: NHWC transposed to NCHW for GroupNorm
+    with its affine and back, then SiLU. Fused: one group norm over the last
+    axis (the channel groups of docs/cpu.md)."""
+    s = [2, 6, 6, 64]
+    P = t([64], dtype)
+    to_nchw, N = transpose("%t", "%x", s, [0, 3, 1, 2], dtype)
+    back, _ = transpose("%u", "%y", [2, 64, 6, 6], [0, 2, 3, 1], dtype)
+    T = t(s, dtype)
+    pre, v = to_f32("%a0", dtype, "%uf")
+    post, r = from_f32("%silu", dtype, "%zt")
+    body = pre + ["%c1 = arith.constant 1.0 : f32",
+                  f"%n = arith.negf {v} : f32",
+                  "%ex = math.exp %n : f32",
+                  "%den = arith.addf %ex, %c1 : f32",
+                  f"%silu = arith.divf {v}, %den : f32"] + post + [
+                      f"linalg.yield {r} : {dtype}"]
+    return f"""func.func @nhwc_groupnorm_{dtype}(%x: {T}, %g: {P}, %b: {P}) -> {T} {{
+{to_nchw}
+  %y = norm.group_norm %t gamma(%g : {P}) beta(%b : {P}) {{num_groups = 8}} : {N} -> {N}
+{back}
+  %e = tensor.empty() : {T}
+{generic("%z", [("%u", T, [0, 1, 2, 3])], ("%e", T), body, 4)}
+  return %z : {T}
+}}""", ["2x6x6x64x" + dtype, "64x" + dtype, "64x" + dtype], 1, ["norm.group_norm %arg0", "channel_axis = 3"]
+
+
+BLOCKS = [transformer, llm, silu, cnn, convnext, groupnorm, casts, layernorm2d,
+          nhwc_batchnorm, nhwc_groupnorm]
 
 
 def inputs_args(inputs):
@@ -241,20 +330,29 @@ def main():
             fn = f"{name}_{dtype}"
             args = inputs_args(inputs)
             prefix = f"R{results}"
+            outputs = " ".join(f"--output=@%t.{fn}.{k}.npy"
+                               for k in range(results))
+            expects = " ".join(f"--expect=@%t.{fn}.{k}.npy"
+                               for k in range(results))
             runs.append(
-                f"// RUN: norm-run %s --function={fn} {args} --check | FileCheck %s --check-prefix={prefix}\n"
+                f"// RUN: norm-run %s --function={fn} {args} --check {outputs} | FileCheck %s --check-prefix={prefix}\n"
                 f"// RUN: norm-opt %s --norm-fuse-elementwise > %t.{fn}.mlir\n"
                 f"// RUN: FileCheck %s --check-prefix=FUSED-{dtype.upper()} < %t.{fn}.mlir\n"
-                f"// RUN: norm-run %t.{fn}.mlir --function={fn} {args} --check | FileCheck %s --check-prefix={prefix}\n"
+                f"// RUN: norm-run %t.{fn}.mlir --function={fn} {args} --check {expects} | FileCheck %s --check-prefixes=SAME{results},{prefix}\n"
                 f"// RUN: norm-run %t.{fn}.mlir --pipeline=reference --function={fn} {args} --check | FileCheck %s --check-prefix={prefix}\n"
                 f"// FUSED-{dtype.upper()}-LABEL: func.func @{fn}(\n"
                 f"// FUSED-{dtype.upper()}-NOT: linalg.\n"
-                f"// FUSED-{dtype.upper()}: {op}\n"
+                + "".join(f"// FUSED-{dtype.upper()}: {c}\n"
+                          for c in ([op] if isinstance(op, str) else op))
+                + 
                 f"// FUSED-{dtype.upper()}-NOT: linalg.\n"
                 f"// FUSED-{dtype.upper()}: return\n")
             funcs.append(text)
-        checks = "".join(f"// R{results}: check result[{k}]: {{{{.*}}}}: ok\n"
+        # norm-run prints the --expect comparisons before the --check ones.
+        checks = "".join(f"// SAME{results}: expect result[{k}]: {{{{.*}}}}: ok\n"
                          for k in range(results))
+        checks += "".join(f"// R{results}: check result[{k}]: {{{{.*}}}}: ok\n"
+                          for k in range(results))
         doc = block.__doc__.replace("\n", "\n// ").replace("    ", "")
         with open(os.path.join(HERE, name + ".mlir"), "w") as f:
             f.write("// Generated by generate.py; do not edit, rerun the script.\n")

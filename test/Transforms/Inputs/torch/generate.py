@@ -46,6 +46,16 @@ class ConvNeXtLayerNorm(torch.nn.Module):
         return F.gelu(w[:, None, None] * y + b[:, None, None])
 
 
+class LayerNorm2d(torch.nn.Module):
+    """timm's LayerNorm2d: NCHW permuted to NHWC, F.layer_norm over C,
+    permuted back; then GELU."""
+
+    def forward(self, x, w, b):
+        x = x.permute(0, 2, 3, 1)
+        x = F.layer_norm(x, (x.shape[-1],), w, b, 1e-6)
+        return F.gelu(x.permute(0, 3, 1, 2))
+
+
 class ResNetTail(torch.nn.Module):
     """ResNet basic block tail in eval mode: BatchNorm, skip add, ReLU."""
 
@@ -92,6 +102,8 @@ def main():
            w.bfloat16(), b.bfloat16(), bias.bfloat16())
     export("llama_rms_norm", LlamaRMSNorm(), x, r, w)
     export("convnext_layer_norm", ConvNeXtLayerNorm(),
+           torch.randn(2, 16, 5, 5), torch.randn(16), torch.randn(16))
+    export("timm_layer_norm_2d", LayerNorm2d(),
            torch.randn(2, 16, 5, 5), torch.randn(16), torch.randn(16))
     export("resnet_tail", ResNetTail().eval(), torch.randn(2, 8, 3, 3),
            torch.randn(2, 8, 3, 3), torch.randn(8), torch.rand(8) + 0.5,

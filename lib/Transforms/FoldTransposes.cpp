@@ -1,0 +1,218 @@
+//===- FoldTransposes.cpp - Transposes around norm ops into their axes ----===//
+//
+// Models move a tensor to the layout a normalization expects and back: timm's
+// LayerNorm2d permutes NCHW to NHWC, normalizes the last axis and permutes
+// back; tf2onnx puts an NHWC <-> NCHW Transpose around every BatchNorm and
+// InstanceNorm. Each transpose is a full read and write of the tensor. A norm
+// op normalizes any set of axes, so when its input is a transpose of x and
+// its output is read through the inverse transpose, the op can take x itself
+// with its axis attributes mapped through the permutation, and both
+// transposes go.
+//
+// After --norm-fuse-elementwise's step 1 a transpose is a copy generic read
+// through a permutation map; after its step 2 the transpose back is usually
+// merged with the elementwise work that follows the norm op (the affine, an
+// activation) into one generic that reads the norm op's output through the
+// permutation. That generic then reads the new op's output with the
+// identity, and the fusion into the epilogue proceeds as for any consumer.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FoldTransposes.h"
+
+#include "norm/Dialect/Norm/IR/NormOps.h"
+#include "norm/Transforms/FusedForm.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+using namespace mlir;
+using namespace mlir::norm;
+
+/// The permutation map of a generic that copies one tensor into a transposed
+/// one (linalg.transpose generalized): x' = x read through the map.
+static std::optional<AffineMap> transposeMap(linalg::GenericOp generic) {
+  if (!generic || !isElementwiseGeneric(generic) ||
+      generic.getNumDpsInputs() != 1)
+    return std::nullopt;
+  OpOperand *input = generic.getDpsInputOperand(0);
+  AffineMap map = generic.getMatchingIndexingMap(input);
+  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
+  if (!map.isPermutation() || map.isIdentity() ||
+      yield.getOperand(0) != generic.getBody()->getArgument(0) ||
+      getElementTypeOrSelf(input->get().getType()) !=
+          getElementTypeOrSelf(generic.getResult(0).getType()))
+    return std::nullopt;
+  return map;
+}
+
+/// `axes` (of the transposed tensor) as axes of x: `toX[a]` is the axis of x
+/// that axis `a` is. Fails unless the mapped axes keep their order, so that
+/// a tensor laid out along them (gamma, statistics) stays as it is.
+static FailureOr<SmallVector<int64_t>> mapAxes(ArrayRef<int64_t> axes,
+                                               ArrayRef<int64_t> toX) {
+  SmallVector<int64_t> mapped;
+  for (int64_t a : axes) {
+    if (a < 0 || a >= static_cast<int64_t>(toX.size()))
+      return failure();
+    if (!mapped.empty() && toX[a] <= mapped.back())
+      return failure();
+    mapped.push_back(toX[a]);
+  }
+  return mapped;
+}
+
+/// The reduced axes of x, sorted (their order does not matter).
+static SmallVector<int64_t> mapReduced(ArrayRef<int64_t> axes,
+                                       ArrayRef<int64_t> toX) {
+  SmallVector<int64_t> mapped;
+  for (int64_t a : axes)
+    mapped.push_back(toX[a]);
+  llvm::sort(mapped);
+  return mapped;
+}
+
+/// Whether a fused operand's map reads it along the loops in order (a
+/// broadcast, not a transpose), as fused operands must be read.
+static bool keepsOrder(AffineMap map) {
+  for (unsigned r = 1; r < map.getNumResults(); ++r)
+    if (map.getDimPosition(r - 1) >= map.getDimPosition(r))
+      return false;
+  return true;
+}
+
+LogicalResult norm::foldTransposes(RewriterBase &rewriter,
+                                   NormalizationOpInterface op) {
+  Operation *old = op.getOperation();
+  auto transpose = op.getInput().getDefiningOp<linalg::GenericOp>();
+  std::optional<AffineMap> fromX = transposeMap(transpose);
+  if (!fromX || op.getPrologueResult())
+    return failure();
+  // Only the attributes that name axes change; an op with other annotations
+  // (from later passes) is left alone.
+  for (NamedAttribute attr : old->getAttrs())
+    if (attr.getName().strref().contains('.'))
+      return failure();
+
+  // x' = transpose(x): axis a of x' is axis toX[a] of x.
+  AffineMap toXMap = inversePermutation(*fromX);
+  SmallVector<int64_t> toX;
+  for (unsigned a = 0; a < toXMap.getNumResults(); ++a)
+    toX.push_back(toXMap.getDimPosition(a));
+  Value x = transpose.getDpsInputOperand(0)->get();
+  auto xType = cast<RankedTensorType>(x.getType());
+
+  // The output's only user reads it through the inverse: its loops are x's.
+  Value output = op.getOutput();
+  if (!output.hasOneUse())
+    return failure();
+  auto consumer = dyn_cast<linalg::GenericOp>(*output.getUsers().begin());
+  if (!consumer || !isElementwiseGeneric(consumer) ||
+      consumer.getNumLoops() != toX.size() ||
+      cast<RankedTensorType>(consumer.getResult(0).getType()).getShape() !=
+          xType.getShape())
+    return failure();
+  for (OpOperand &use : consumer->getOpOperands())
+    if (use.get() == output &&
+        (!consumer.isDpsInput(&use) ||
+         consumer.getMatchingIndexingMap(&use) != toXMap))
+      return failure();
+
+  // Tensors laid out along some axes keep their layout.
+  NormDesc desc = op.getDesc();
+  if ((desc.hasGamma || desc.hasBeta) && failed(mapAxes(desc.paramAxes, toX)))
+    return failure();
+  if (desc.givenStats && failed(mapAxes(desc.statsAxes, toX)))
+    return failure();
+  if (old->getNumResults() > 1) {
+    SmallVector<int64_t> kept;
+    for (int64_t a = 0; a < desc.rank; ++a)
+      if (!desc.isReduced(a))
+        kept.push_back(a);
+    if (failed(mapAxes(kept, toX)))
+      return failure();
+  }
+  // Fused operands are read through the same permutation; their maps must
+  // stay broadcasts.
+  auto remap = [&](SmallVector<AffineMap> maps) -> FailureOr<decltype(maps)> {
+    for (AffineMap &map : maps) {
+      map = map.compose(toXMap);
+      if (!keepsOrder(map))
+        return failure();
+    }
+    return maps;
+  };
+  FailureOr<SmallVector<AffineMap>> prologueMaps =
+      remap(op.getPrologueIndexing());
+  FailureOr<SmallVector<AffineMap>> epilogueMaps =
+      remap(op.getEpilogueIndexing());
+  if (failed(prologueMaps) || failed(epilogueMaps))
+    return failure();
+
+  // The axis attributes, mapped to x.
+  SmallVector<NamedAttribute> axisAttrs;
+  for (StringRef name : {"axes", "param_axes"}) {
+    auto attr = old->getAttrOfType<DenseI64ArrayAttr>(name);
+    if (!attr)
+      continue;
+    FailureOr<SmallVector<int64_t>> mapped =
+        name == "axes" ? FailureOr<SmallVector<int64_t>>(
+                             mapReduced(attr.asArrayRef(), toX))
+                       : mapAxes(attr.asArrayRef(), toX);
+    if (failed(mapped))
+      return failure();
+    axisAttrs.push_back(
+        rewriter.getNamedAttr(name, rewriter.getDenseI64ArrayAttr(*mapped)));
+  }
+  // The channel axis, stored even where it was the default (1).
+  if (isa<BatchNormOp, BatchNormInferenceOp, InstanceNormOp, GroupNormOp>(
+          old)) {
+    auto channel = old->getAttrOfType<IntegerAttr>("channel_axis");
+    int64_t axis = channel ? channel.getInt() : 1;
+    if (axis < 0 || axis >= static_cast<int64_t>(toX.size()))
+      return failure();
+    axisAttrs.push_back(rewriter.getNamedAttr(
+        "channel_axis", rewriter.getI64IntegerAttr(toX[axis])));
+  }
+
+  FusedParts parts;
+  parts.input = x;
+  parts.prologueInputs = llvm::to_vector(op.getPrologueInputs());
+  parts.prologueMaps = *prologueMaps;
+  parts.prologue = &op.getPrologue();
+  parts.epilogueInputs = llvm::to_vector(op.getEpilogueInputs());
+  parts.epilogueMaps = *epilogueMaps;
+  parts.epilogue = &op.getEpilogue();
+  parts.outputType = RankedTensorType::get(
+      xType.getShape(), getElementTypeOrSelf(output.getType()));
+  rewriter.setInsertionPoint(old);
+  NormalizationOpInterface folded = rebuildNormOp(rewriter, op, parts);
+  for (NamedAttribute attr : axisAttrs)
+    folded->setAttr(attr.getName(), attr.getValue());
+
+  // The consumer reads the new output as it is.
+  Value newOutput = folded.getOutput();
+  auto yield = cast<linalg::YieldOp>(consumer.getBody()->getTerminator());
+  if (consumer.getNumDpsInputs() == 1 &&
+      yield.getOperand(0) == consumer.getBody()->getArgument(0) &&
+      consumer.getResult(0).getType() == newOutput.getType()) {
+    rewriter.replaceOp(consumer, newOutput); // the transpose back itself
+  } else {
+    SmallVector<AffineMap> maps = consumer.getIndexingMapsArray();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(toX.size());
+    rewriter.modifyOpInPlace(consumer, [&] {
+      for (OpOperand *input : consumer.getDpsInputOperands()) {
+        if (input->get() != output)
+          continue;
+        maps[input->getOperandNumber()] = identity;
+        input->set(newOutput);
+      }
+      consumer.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    });
+  }
+  SmallVector<Value> rest(folded->getResults().drop_front());
+  rest.insert(rest.begin(), newOutput);
+  rewriter.replaceOp(old, rest);
+  if (transpose->use_empty())
+    rewriter.eraseOp(transpose);
+  return success();
+}
