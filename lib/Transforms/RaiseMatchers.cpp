@@ -1,0 +1,357 @@
+//===- RaiseMatchers.cpp - Matching normalization formulas in linalg ------===//
+//
+// The pieces --norm-raise matches (RaiseMatchers.h): sums, averages,
+// variances and rsqrt(var + eps), found on scalar SSA values inside
+// linalg.generic bodies and looked through the generics that feed them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RaiseMatchers.h"
+
+#include "norm/Transforms/FusedForm.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::norm;
+
+namespace mlir::norm::raise {
+
+/// A scalar constant, also through a cast of a constant.
+std::optional<double> constantValue(Value v) {
+  if (auto cast = v.getDefiningOp<arith::TruncFOp>())
+    return constantValue(cast.getIn());
+  if (auto cast = v.getDefiningOp<arith::ExtFOp>())
+    return constantValue(cast.getIn());
+  FloatAttr f;
+  if (matchPattern(v, m_Constant(&f)))
+    return f.getValueAsDouble();
+  IntegerAttr i;
+  if (matchPattern(v, m_Constant(&i)))
+    return static_cast<double>(i.getInt());
+  return std::nullopt;
+}
+
+/// The generic whose body `arg` belongs to, and the operand it reads.
+OpOperand *readOperand(Value v) {
+  auto arg = dyn_cast<BlockArgument>(v);
+  if (!arg)
+    return nullptr;
+  auto generic = dyn_cast<linalg::GenericOp>(arg.getOwner()->getParentOp());
+  if (!generic || arg.getOwner() != generic.getBody() ||
+      arg.getArgNumber() >= generic.getNumDpsInputs())
+    return nullptr;
+  return generic.getDpsInputOperand(arg.getArgNumber());
+}
+
+/// Looks through block arguments that read an elementwise generic's result
+/// with the identity map: the scalar that generic yields.
+Value resolve(Value v) {
+  while (OpOperand *operand = readOperand(v)) {
+    auto owner = cast<linalg::GenericOp>(operand->getOwner());
+    if (!owner.getMatchingIndexingMap(operand).isIdentity())
+      return v;
+    auto producer = operand->get().getDefiningOp<linalg::GenericOp>();
+    if (!isElementwiseGeneric(producer))
+      return v;
+    v = producer.getBody()->getTerminator()->getOperand(0);
+  }
+  return v;
+}
+
+/// resolve, then through float casts (a widening extf always; a narrowing
+/// truncf only when `narrowing`).
+Value peel(Value v, bool narrowing) {
+  while (true) {
+    v = resolve(v);
+    if (auto ext = v.getDefiningOp<arith::ExtFOp>()) {
+      v = ext.getIn();
+      continue;
+    }
+    if (auto trunc = v.getDefiningOp<arith::TruncFOp>(); trunc && narrowing) {
+      v = trunc.getIn();
+      continue;
+    }
+    return v;
+  }
+}
+
+/// The tensor a scalar reads with the identity map of its generic (through
+/// extf in the body), seen through generics that only widen it. Unlike
+/// resolve, this stops at the first tensor that is not a widening cast.
+Value identityRead(Value v) {
+  while (auto ext = v.getDefiningOp<arith::ExtFOp>())
+    v = ext.getIn();
+  OpOperand *operand = readOperand(v);
+  if (!operand || !cast<linalg::GenericOp>(operand->getOwner())
+                       .getMatchingIndexingMap(operand)
+                       .isIdentity())
+    return {};
+  Value t = operand->get();
+  while (auto g = t.getDefiningOp<linalg::GenericOp>()) {
+    if (!isElementwiseGeneric(g) || g.getNumDpsInputs() != 1)
+      break;
+    Value y = g.getBody()->getTerminator()->getOperand(0);
+    auto ext = y.getDefiningOp<arith::ExtFOp>();
+    if (!ext || ext.getIn() != g.getBody()->getArgument(0) ||
+        !g.getMatchingIndexingMap(g.getDpsInputOperand(0)).isIdentity())
+      break;
+    t = g.getDpsInputOperand(0)->get();
+  }
+  return t;
+}
+
+/// A tensor filled with 0: linalg.fill, or the generic it generalizes to.
+bool isZeroFilled(Value init) {
+  std::optional<double> value;
+  if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
+    value = constantValue(fill.getInputs()[0]);
+  } else if (auto g = init.getDefiningOp<linalg::GenericOp>()) {
+    if (g.getNumResults() != 1 || g.getNumLoops() != g.getNumParallelLoops() ||
+        g.payloadUsesValueFromOperand(g.getDpsInitOperand(0)))
+      return false;
+    Value y = g.getBody()->getTerminator()->getOperand(0);
+    if (auto arg = dyn_cast<BlockArgument>(y);
+        arg && arg.getOwner() == g.getBody() &&
+        arg.getArgNumber() < g.getNumDpsInputs())
+      value = constantValue(g.getDpsInputOperand(arg.getArgNumber())->get());
+    else
+      value = constantValue(y);
+  }
+  return value && *value == 0.0;
+}
+
+std::optional<Reduction> matchSum(Value v) {
+  OpOperand *operand = readOperand(resolve(v));
+  if (!operand || !cast<linalg::GenericOp>(operand->getOwner())
+                       .getMatchingIndexingMap(operand)
+                       .isIdentity())
+    return std::nullopt;
+  auto g = operand->get().getDefiningOp<linalg::GenericOp>();
+  if (!g || g.getNumResults() != 1 || g.getNumDpsInputs() < 1)
+    return std::nullopt;
+  if (!isZeroFilled(g.getDpsInitOperand(0)->get()))
+    return std::nullopt;
+  // yield addf(term, acc).
+  Block *body = g.getBody();
+  auto add =
+      body->getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
+  Value acc = body->getArgument(g.getNumDpsInputs());
+  if (!add || (add.getLhs() != acc && add.getRhs() != acc))
+    return std::nullopt;
+  Reduction r;
+  r.term = add.getLhs() == acc ? add.getRhs() : add.getLhs();
+  r.outMap = g.getMatchingIndexingMap(g.getDpsInitOperand(0));
+  for (auto [i, it] : llvm::enumerate(g.getIteratorTypesArray())) {
+    if (it == utils::IteratorType::reduction)
+      r.axes.push_back(static_cast<int64_t>(i));
+  }
+  if (r.axes.empty())
+    return std::nullopt;
+  // The term must read the reduced tensor with the identity map; the count
+  // is the product of its reduced extents.
+  for (OpOperand *input : g.getDpsInputOperands())
+    if (!g.getMatchingIndexingMap(input).isIdentity() &&
+        !g.getMatchingIndexingMap(input).isProjectedPermutation())
+      return std::nullopt;
+  SmallVector<int64_t> loops = g.getStaticLoopRanges();
+  for (int64_t a : r.axes) {
+    if (ShapedType::isDynamic(loops[a]))
+      return std::nullopt;
+    r.count *= loops[a];
+  }
+  return r;
+}
+
+/// `v` (in the statistics' space) = sum(term) / n, for the reduction's own
+/// element count n: returns the reduction.
+std::optional<Reduction> matchAverage(Value v) {
+  v = peel(v, /*narrowing=*/true);
+  Value sum;
+  std::optional<double> scale;
+  bool divide = false;
+  if (auto div = v.getDefiningOp<arith::DivFOp>()) {
+    sum = div.getLhs();
+    scale = constantValue(div.getRhs());
+    divide = true;
+  } else if (auto mul = v.getDefiningOp<arith::MulFOp>()) {
+    sum = mul.getLhs();
+    scale = constantValue(mul.getRhs());
+    if (!scale) {
+      sum = mul.getRhs();
+      scale = constantValue(mul.getLhs());
+    }
+  }
+  if (!sum || !scale)
+    return std::nullopt;
+  std::optional<Reduction> r = matchSum(peel(sum, /*narrowing=*/true));
+  if (!r)
+    return std::nullopt;
+  double n = static_cast<double>(r->count);
+  bool exact = divide ? *scale == n : std::fabs(*scale * n - 1.0) < 1e-6;
+  if (!exact)
+    return std::nullopt;
+  return r;
+}
+
+/// A scalar in a generic of the input's loops that reads a statistic with a
+/// broadcast map: the scalar the statistic's generic yields, and the map.
+std::optional<std::pair<Value, AffineMap>> broadcastRead(Value v) {
+  OpOperand *operand = readOperand(peel(v, /*narrowing=*/true));
+  if (!operand)
+    return std::nullopt;
+  AffineMap map = cast<linalg::GenericOp>(operand->getOwner())
+                      .getMatchingIndexingMap(operand);
+  Value read = operand->get();
+  // ONNX importers collapse Nx1 statistics to N before broadcasting them:
+  // reading the collapsed tensor with map m reads the source with 0 for
+  // the dropped unit dims.
+  if (auto collapse = read.getDefiningOp<tensor::CollapseShapeOp>()) {
+    RankedTensorType source = collapse.getSrcType();
+    SmallVector<AffineExpr> exprs;
+    for (auto [i, group] :
+         llvm::enumerate(collapse.getReassociationIndices())) {
+      int64_t kept = group.back(); // the one dim that is not 1, if any
+      int64_t others = 0;
+      for (int64_t d : group)
+        if (source.getDimSize(d) != 1) {
+          kept = d;
+          ++others;
+        }
+      if (others > 1)
+        return std::nullopt; // a real reshape, not dropped unit dims
+      for (int64_t d : group)
+        exprs.push_back(d == kept ? map.getResult(i)
+                                  : getAffineConstantExpr(0, map.getContext()));
+    }
+    map = AffineMap::get(map.getNumDims(), 0, exprs, map.getContext());
+    read = collapse.getSrc();
+  }
+  auto producer = read.getDefiningOp<linalg::GenericOp>();
+  if (!isElementwiseGeneric(producer))
+    return std::nullopt;
+  return std::make_pair(producer.getBody()->getTerminator()->getOperand(0),
+                        map);
+}
+
+/// mean(x) over some axes, read by a scalar of the input's loops.
+std::optional<Stat> matchMeanRead(Value v) {
+  auto read = broadcastRead(v);
+  if (!read)
+    return std::nullopt;
+  std::optional<Reduction> r = matchAverage(read->first);
+  if (!r || r->outMap != read->second)
+    return std::nullopt;
+  Value x = identityRead(r->term);
+  if (!x)
+    return std::nullopt;
+  return Stat{x, r->axes, r->outMap};
+}
+
+bool isSquare(Value v, Value &base) {
+  v = resolve(v);
+  if (auto mul = v.getDefiningOp<arith::MulFOp>()) {
+    if (resolve(mul.getLhs()) != resolve(mul.getRhs()))
+      return false;
+    base = mul.getLhs();
+    return true;
+  }
+  Value exponent;
+  if (auto pow = v.getDefiningOp<math::FPowIOp>()) {
+    base = pow.getLhs();
+    exponent = pow.getRhs();
+  } else if (auto pow = v.getDefiningOp<math::PowFOp>()) {
+    base = pow.getLhs();
+    exponent = pow.getRhs();
+  } else {
+    return false;
+  }
+  std::optional<double> e = constantValue(exponent);
+  return e && *e == 2.0;
+}
+
+/// var(x) = mean((x - mean(x))^2) (centered) or mean(x^2), in the
+/// statistics' space.
+std::optional<Stat> matchVariance(Value v, bool centered) {
+  std::optional<Reduction> r = matchAverage(v);
+  if (!r)
+    return std::nullopt;
+  Value base;
+  if (!isSquare(r->term, base))
+    return std::nullopt;
+  Value x;
+  if (centered) {
+    auto sub = peel(base, false).getDefiningOp<arith::SubFOp>();
+    if (!sub)
+      return std::nullopt;
+    x = identityRead(sub.getLhs());
+    std::optional<Stat> mean = matchMeanRead(sub.getRhs());
+    if (!x || !mean || mean->x != x || mean->axes != r->axes)
+      return std::nullopt;
+  } else {
+    x = identityRead(base);
+    if (!x)
+      return std::nullopt;
+  }
+  return Stat{x, r->axes, r->outMap};
+}
+
+/// rsqrt(v + eps) or 1 / sqrt(v + eps) (`inverse`), or sqrt(v + eps) (not
+/// `inverse`), eps a non-negative constant: returns v and sets `eps`.
+Value matchRootOfSum(Value s, bool inverse, double &eps) {
+  s = peel(s, /*narrowing=*/true);
+  Value root;
+  if (inverse) {
+    if (auto rsqrt = s.getDefiningOp<math::RsqrtOp>()) {
+      root = rsqrt.getOperand();
+    } else if (auto div = s.getDefiningOp<arith::DivFOp>()) {
+      std::optional<double> one = constantValue(div.getLhs());
+      auto sqrt = peel(div.getRhs(), true).getDefiningOp<math::SqrtOp>();
+      if (one && *one == 1.0 && sqrt)
+        root = sqrt.getOperand();
+    }
+  } else if (auto sqrt = s.getDefiningOp<math::SqrtOp>()) {
+    root = sqrt.getOperand();
+  }
+  auto add =
+      root ? peel(root, true).getDefiningOp<arith::AddFOp>() : arith::AddFOp();
+  if (!add)
+    return {};
+  Value v = add.getLhs();
+  std::optional<double> e = constantValue(add.getRhs());
+  if (!e) {
+    v = add.getRhs();
+    e = constantValue(add.getLhs());
+  }
+  if (!e || *e < 0)
+    return {};
+  eps = *e;
+  return v;
+}
+
+/// The scale of a normalization, matchRootOfSum of a variance, in the
+/// statistics' space.
+std::optional<Stat> matchScale(Value v, bool centered, bool inverse,
+                               double &eps) {
+  Value var = matchRootOfSum(v, inverse, eps);
+  if (!var)
+    return std::nullopt;
+  return matchVariance(var, centered);
+}
+
+std::optional<Stat> matchScaleRead(Value v, bool centered, bool inverse,
+                                   double &eps) {
+  auto read = broadcastRead(v);
+  if (!read)
+    return std::nullopt;
+  std::optional<Stat> s = matchScale(read->first, centered, inverse, eps);
+  if (!s || s->outMap != read->second)
+    return std::nullopt;
+  return s;
+}
+
+} // namespace mlir::norm::raise

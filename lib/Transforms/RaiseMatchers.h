@@ -1,0 +1,99 @@
+//===- RaiseMatchers.h - Matching normalization formulas in linalg -*- C++
+//-*-===//
+//
+// Shared by --norm-raise's patterns (Raise.cpp, RaiseTorchGroupNorm.cpp).
+// Matching works on scalar SSA values inside linalg.generic bodies; a block
+// argument that reads another elementwise generic's result with the identity
+// map is looked through to the value that generic yields.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NORM_LIB_TRANSFORMS_RAISEMATCHERS_H
+#define NORM_LIB_TRANSFORMS_RAISEMATCHERS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+#include <optional>
+
+namespace mlir::norm::raise {
+
+/// Statistics over `axes` of `x` (a tensor, seen through widening casts),
+/// produced by a reduction whose result is indexed by `outMap` from the
+/// reduction's loops (the loops of x).
+struct Stat {
+  Value x;
+  SmallVector<int64_t> axes;
+  AffineMap outMap;
+  bool operator==(const Stat &o) const {
+    return x == o.x && axes == o.axes && outMap == o.outMap;
+  }
+};
+
+/// A sum reduction read with the identity map by `v`: its body term and
+/// reduced loops.
+struct Reduction {
+  Value term;
+  SmallVector<int64_t> axes;
+  AffineMap outMap;
+  int64_t count = 1;
+};
+
+/// A scalar constant, also through a cast of a constant.
+std::optional<double> constantValue(Value v);
+
+/// The generic whose body `v` (a block argument) belongs to, and the operand
+/// it reads; null for anything else.
+OpOperand *readOperand(Value v);
+
+/// Looks through block arguments that read an elementwise generic's result
+/// with the identity map: the scalar that generic yields.
+Value resolve(Value v);
+
+/// resolve, then through float casts (a widening extf always; a narrowing
+/// truncf only when `narrowing`).
+Value peel(Value v, bool narrowing);
+
+/// The tensor a scalar reads with the identity map of its generic (through
+/// extf in the body), seen through generics that only widen it.
+Value identityRead(Value v);
+
+/// A tensor filled with 0: linalg.fill, or the generic it generalizes to.
+bool isZeroFilled(Value init);
+
+/// A sum reduction read with the identity map by `v`.
+std::optional<Reduction> matchSum(Value v);
+
+/// `v` (in the statistics' space) = sum(term) / n, for the reduction's own
+/// element count n: returns the reduction.
+std::optional<Reduction> matchAverage(Value v);
+
+/// A scalar in a generic of the input's loops that reads a statistic with a
+/// broadcast map: the scalar the statistic's generic yields, and the map.
+std::optional<std::pair<Value, AffineMap>> broadcastRead(Value v);
+
+/// mean(x) over some axes, read by a scalar of the input's loops.
+std::optional<Stat> matchMeanRead(Value v);
+
+/// Whether `v` is base * base or base ** 2; sets `base`.
+bool isSquare(Value v, Value &base);
+
+/// var(x) = mean((x - mean(x))^2) (centered) or mean(x^2), in the
+/// statistics' space.
+std::optional<Stat> matchVariance(Value v, bool centered);
+
+/// rsqrt(v + eps) or 1 / sqrt(v + eps) (`inverse`), or sqrt(v + eps) (not
+/// `inverse`), eps a non-negative constant: returns v and sets `eps`.
+Value matchRootOfSum(Value s, bool inverse, double &eps);
+
+/// The scale of a normalization, matchRootOfSum of a variance, in the
+/// statistics' space.
+std::optional<Stat> matchScale(Value v, bool centered, bool inverse,
+                               double &eps);
+
+/// matchScale of a statistic read with the map its reduction wrote it with.
+std::optional<Stat> matchScaleRead(Value v, bool centered, bool inverse,
+                                   double &eps);
+
+} // namespace mlir::norm::raise
+
+#endif // NORM_LIB_TRANSFORMS_RAISEMATCHERS_H
