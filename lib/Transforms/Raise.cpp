@@ -232,16 +232,7 @@ LogicalResult raise(RewriterBase &rewriter, linalg::GenericOp generic,
     state.addAttribute("resultSegmentSizes",
                        rewriter.getDenseI32ArrayAttr({1, 0, 0}));
   }
-  Region *prologue = state.addRegion();
-  state.addRegion();
-  if (xType.getElementType() != normalized) {
-    Block *block =
-        rewriter.createBlock(prologue, {}, {xType.getElementType()}, {loc});
-    Value wide =
-        arith::ExtFOp::create(rewriter, loc, normalized, block->getArgument(0));
-    YieldOp::create(rewriter, loc, wide);
-    rewriter.setInsertionPoint(generic);
-  }
+  addNormRegions(rewriter, state, xType.getElementType(), normalized);
   Operation *norm = rewriter.create(state);
 
   // The generic again, reading the normalized tensor in place of the
@@ -311,6 +302,7 @@ struct NormRaisePass : norm::impl::NormRaisePassBase<NormRaisePass> {
           break;
       }
     }
+    raiseTorchGroupNorms(rewriter, root);
     // The statistics ops are dead now, and so are the generics' operands
     // that fed the replaced formula.
     RewritePatternSet patterns(context);

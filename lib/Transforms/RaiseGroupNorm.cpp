@@ -2,9 +2,12 @@
 //
 // ONNX importers write GroupNormalization as a reshape of x [N, C, ...] to
 // [N, G, C/G * ...], a normalization over the last axis (which --norm-raise
-// turns into a LayerNorm), a reshape back, and the per-channel affine. This
-// replaces the reshaped LayerNorm with one norm.group_norm of x; the affine
-// is then per channel of x, which --norm-fuse-elementwise folds in.
+// turns into a LayerNorm), a reshape back, and the per-channel affine;
+// PyTorch's decomposition of F.group_norm without weights normalizes the
+// [N, G, C/G, H*W] view over its last two axes. This replaces such a
+// reshaped LayerNorm with one norm.group_norm of x; the affine is then per
+// channel of x, which --norm-fuse-elementwise folds in. (PyTorch's form with
+// weights is RaiseTorchGroupNorm.cpp's.)
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,8 +45,12 @@ static LogicalResult raiseOne(RewriterBase &rewriter, LayerNormOp op) {
     return failure();
   NormDesc desc = ln.getDesc();
   auto view = cast<RankedTensorType>(ln.getInput().getType());
-  if (!view.hasStaticShape() || view.getRank() != 3 ||
-      desc.axes != std::vector<int64_t>{2})
+  // Every axis after the group axis is reduced: [N, G, K] (ONNX) or
+  // [N, G, C/G, H*W] (PyTorch's decomposition without weights).
+  std::vector<int64_t> rest;
+  for (int64_t a = 2; a < view.getRank(); ++a)
+    rest.push_back(a);
+  if (!view.hasStaticShape() || view.getRank() < 3 || desc.axes != rest)
     return failure();
   Value x = throughReshapes(ln.getInput());
   auto xType = dyn_cast<RankedTensorType>(x.getType());
@@ -52,7 +59,7 @@ static LogicalResult raiseOne(RewriterBase &rewriter, LayerNormOp op) {
       xType.getNumElements() != view.getNumElements() ||
       xType.getDimSize(0) != view.getDimSize(0))
     return failure();
-  // [N, G, K] of [N, C, S...]: G groups of C / G channels, K = C / G * S.
+  // [N, G, ...] of [N, C, S...] (row-major): G groups of C / G channels.
   int64_t channels = xType.getDimSize(1), groups = view.getDimSize(1);
   if (groups <= 0 || channels % groups != 0)
     return failure();

@@ -5,12 +5,18 @@
 
 namespace mlir {
 class Operation;
+class RewriterBase;
 namespace norm {
 
 /// Replaces LayerNorms of [N, G, C/G * S] reshapes of an [N, C, S...]
 /// tensor, whose results are reshaped back, with norm.group_norm (the reshaped
 /// ops are left for dead-code elimination).
 void raiseGroupNorms(Operation *root);
+
+/// Replaces F.group_norm as torch-mlir imports PyTorch's decomposition (a
+/// per-(n, c) scale and shift gathered from the group statistics, y = x * S
+/// + T) with norm.group_norm (RaiseTorchGroupNorm.cpp).
+void raiseTorchGroupNorms(RewriterBase &rewriter, Operation *root);
 
 } // namespace norm
 } // namespace mlir

@@ -8,6 +8,7 @@
 
 #include "RaiseMatchers.h"
 
+#include "norm/Dialect/Norm/IR/NormOps.h"
 #include "norm/Transforms/FusedForm.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -80,18 +81,18 @@ Value peel(Value v, bool narrowing) {
   }
 }
 
-/// The tensor a scalar reads with the identity map of its generic (through
-/// extf in the body), seen through generics that only widen it. Unlike
-/// resolve, this stops at the first tensor that is not a widening cast.
-Value identityRead(Value v) {
+OpOperand *identityOperand(Value v) {
   while (auto ext = v.getDefiningOp<arith::ExtFOp>())
     v = ext.getIn();
   OpOperand *operand = readOperand(v);
   if (!operand || !cast<linalg::GenericOp>(operand->getOwner())
                        .getMatchingIndexingMap(operand)
                        .isIdentity())
-    return {};
-  Value t = operand->get();
+    return nullptr;
+  return operand;
+}
+
+Value throughWidening(Value t) {
   while (auto g = t.getDefiningOp<linalg::GenericOp>()) {
     if (!isElementwiseGeneric(g) || g.getNumDpsInputs() != 1)
       break;
@@ -103,6 +104,24 @@ Value identityRead(Value v) {
     t = g.getDpsInputOperand(0)->get();
   }
   return t;
+}
+
+Value identityRead(Value v) {
+  OpOperand *operand = identityOperand(v);
+  return operand ? throughWidening(operand->get()) : Value();
+}
+
+void addNormRegions(RewriterBase &rewriter, OperationState &state, Type from,
+                    Type to) {
+  Region *prologue = state.addRegion();
+  state.addRegion();
+  if (from == to)
+    return;
+  OpBuilder::InsertionGuard guard(rewriter);
+  Block *block = rewriter.createBlock(prologue, {}, {from}, {state.location});
+  Value wide = arith::ExtFOp::create(rewriter, state.location, to,
+                                     block->getArgument(0));
+  YieldOp::create(rewriter, state.location, wide);
 }
 
 /// A tensor filled with 0: linalg.fill, or the generic it generalizes to.

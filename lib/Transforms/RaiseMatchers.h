@@ -12,6 +12,7 @@
 #define NORM_LIB_TRANSFORMS_RAISEMATCHERS_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/PatternMatch.h"
 
 #include <optional>
 
@@ -53,9 +54,22 @@ Value resolve(Value v);
 /// truncf only when `narrowing`).
 Value peel(Value v, bool narrowing);
 
+/// The operand a scalar reads with the identity map of its generic (through
+/// extf in the body); null otherwise.
+OpOperand *identityOperand(Value v);
+
+/// A tensor seen through generics that only widen it (yield extf(arg)).
+Value throughWidening(Value t);
+
 /// The tensor a scalar reads with the identity map of its generic (through
 /// extf in the body), seen through generics that only widen it.
 Value identityRead(Value v);
+
+/// Adds the prologue and epilogue regions to the state of a norm op being
+/// built: no epilogue, and a prologue that widens the input's element from
+/// `from` to `to` (none when they are the same).
+void addNormRegions(RewriterBase &rewriter, OperationState &state, Type from,
+                    Type to);
 
 /// A tensor filled with 0: linalg.fill, or the generic it generalizes to.
 bool isZeroFilled(Value init);

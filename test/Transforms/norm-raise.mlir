@@ -137,8 +137,25 @@ func.func @group_view(%x: tensor<2x8x5x5xf32>) -> tensor<2x8x5x5xf32> {
 
 // -----
 
+// The same over the [N, G, C/G, H*W] view, reduced over its last two axes
+// (PyTorch's decomposition of F.group_norm without weights).
+// CHECK-LABEL: func.func @group_view_4d
+// CHECK-NEXT: %[[Y:.*]] = norm.group_norm %arg0 {num_groups = 4 : i64} : tensor<2x8x5x5xf32> -> tensor<2x8x5x5xf32>
+// CHECK-NEXT: return %[[Y]]
+func.func @group_view_4d(%x: tensor<2x8x5x5xf32>) -> tensor<2x8x5x5xf32> {
+  %c = tensor.collapse_shape %x [[0], [1], [2, 3]] : tensor<2x8x5x5xf32> into tensor<2x8x25xf32>
+  %e = tensor.expand_shape %c [[0], [1, 2], [3]] output_shape [2, 4, 2, 25] : tensor<2x8x25xf32> into tensor<2x4x2x25xf32>
+  %y = norm.layer_norm %e {axes = array<i64: 2, 3>} : tensor<2x4x2x25xf32> -> tensor<2x4x2x25xf32>
+  %c2 = tensor.collapse_shape %y [[0], [1, 2], [3]] : tensor<2x4x2x25xf32> into tensor<2x8x25xf32>
+  %b = tensor.expand_shape %c2 [[0], [1], [2, 3]] output_shape [2, 8, 5, 5] : tensor<2x8x25xf32> into tensor<2x8x5x5xf32>
+  return %b : tensor<2x8x5x5xf32>
+}
+
+// -----
+
 // Near misses stay: the result is not reshaped back to x's shape; the view
-// splits a channel across groups (6 channels, 4 groups).
+// splits a channel across groups (6 channels, 4 groups); the 4-D view
+// reduced over its last axis only (per channel, not per group).
 // CHECK-LABEL: func.func @not_back
 // CHECK: norm.layer_norm
 // CHECK-NOT: norm.group_norm
@@ -158,4 +175,15 @@ func.func @split_channel(%x: tensor<2x6x4x4xf32>) -> tensor<2x6x4x4xf32> {
   %c2 = tensor.collapse_shape %y [[0], [1, 2]] : tensor<2x4x24xf32> into tensor<2x96xf32>
   %b = tensor.expand_shape %c2 [[0], [1, 2, 3]] output_shape [2, 6, 4, 4] : tensor<2x96xf32> into tensor<2x6x4x4xf32>
   return %b : tensor<2x6x4x4xf32>
+}
+// CHECK-LABEL: func.func @per_channel_view
+// CHECK: norm.layer_norm
+// CHECK-NOT: norm.group_norm
+func.func @per_channel_view(%x: tensor<2x8x5x5xf32>) -> tensor<2x8x5x5xf32> {
+  %c = tensor.collapse_shape %x [[0], [1], [2, 3]] : tensor<2x8x5x5xf32> into tensor<2x8x25xf32>
+  %e = tensor.expand_shape %c [[0], [1, 2], [3]] output_shape [2, 4, 2, 25] : tensor<2x8x25xf32> into tensor<2x4x2x25xf32>
+  %y = norm.layer_norm %e {axes = array<i64: 3>} : tensor<2x4x2x25xf32> -> tensor<2x4x2x25xf32>
+  %c2 = tensor.collapse_shape %y [[0], [1, 2], [3]] : tensor<2x4x2x25xf32> into tensor<2x8x25xf32>
+  %b = tensor.expand_shape %c2 [[0], [1], [2, 3]] output_shape [2, 8, 5, 5] : tensor<2x8x25xf32> into tensor<2x8x5x5xf32>
+  return %b : tensor<2x8x5x5xf32>
 }

@@ -75,10 +75,13 @@ def NormRaisePass : Pass<"norm-raise"> {
     count that is not the reduced extent leave the IR as it is. The
     statistics may be computed in a wider type than the input (torch-mlir
     takes the variance in f64); the norm op computes them in f32. Named and
-    arith ops on tensors are generalized first. A LayerNorm over the last
-    axis of an `[N, G, C/G * ...]` reshape of an `[N, C, ...]` tensor whose
-    result is reshaped back (ONNX's GroupNormalization) becomes a
-    `norm.group_norm` of that tensor.
+    arith ops on tensors are generalized first. A LayerNorm over every axis
+    after the second of an `[N, G, ...]` reshape of an `[N, C, ...]` tensor
+    whose result is reshaped back (ONNX's GroupNormalization, PyTorch's
+    group norm without weights) becomes a `norm.group_norm` of that tensor,
+    and so does PyTorch's group norm with weights as torch-mlir imports it
+    (`x * S[n, c] + T[n, c]`, S and T gathered from the group statistics
+    and the weights with constant index tensors, each checked).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -56,6 +56,28 @@ class LayerNorm2d(torch.nn.Module):
         return F.gelu(x.permute(0, 3, 1, 2))
 
 
+class GroupNormSiLU(torch.nn.Module):
+    """Diffusion U-Net: GroupNorm (4 groups) and SiLU."""
+
+    def forward(self, x, w, b):
+        return F.silu(F.group_norm(x, 4, w, b, EPS))
+
+
+class GroupNormPlain(torch.nn.Module):
+    """GroupNorm without weights (affine=False)."""
+
+    def forward(self, x):
+        return F.group_norm(x, 4, None, None, EPS)
+
+
+class GroupNormChannelsLast(torch.nn.Module):
+    """The same on a channels-last tensor, through permutes."""
+
+    def forward(self, x, w, b):
+        y = F.group_norm(x.permute(0, 3, 1, 2), 4, w, b, EPS)
+        return F.silu(y.permute(0, 2, 3, 1))
+
+
 class ResNetTail(torch.nn.Module):
     """ResNet basic block tail in eval mode: BatchNorm, skip add, ReLU."""
 
@@ -105,6 +127,13 @@ def main():
            torch.randn(2, 16, 5, 5), torch.randn(16), torch.randn(16))
     export("timm_layer_norm_2d", LayerNorm2d(),
            torch.randn(2, 16, 5, 5), torch.randn(16), torch.randn(16))
+    x4, w16, b16 = torch.randn(2, 16, 5, 5), torch.randn(16), torch.randn(16)
+    export("group_norm", GroupNormSiLU(), x4, w16, b16)
+    export("group_norm_bf16", GroupNormSiLU(), x4.bfloat16(), w16.bfloat16(),
+           b16.bfloat16())
+    export("group_norm_plain", GroupNormPlain(), x4)
+    export("group_norm_nhwc", GroupNormChannelsLast(),
+           x4.permute(0, 2, 3, 1).contiguous(), w16, b16)
     export("resnet_tail", ResNetTail().eval(), torch.randn(2, 8, 3, 3),
            torch.randn(2, 8, 3, 3), torch.randn(8), torch.rand(8) + 0.5,
            torch.randn(8), torch.randn(8))
