@@ -82,6 +82,25 @@ def main():
         [t("x", [2, 8, 5, 5]), t("g", [8]), t("b", [8]), t("m", [8]),
          t("v", [8])], [t("y", [2, 8, 5, 5])],
         doc="BatchNormalization in inference mode")
+    write("batch_norm_nhwc", [
+        helper.make_node("Transpose", ["x"], ["xt"], perm=[0, 3, 1, 2]),
+        helper.make_node("BatchNormalization", ["xt", "g", "b", "m", "v"],
+                         ["yt"], epsilon=1e-3),
+        helper.make_node("Transpose", ["yt"], ["y"], perm=[0, 2, 3, 1]),
+        helper.make_node("Relu", ["y"], ["z"])],
+        [t("x", [2, 5, 5, 8]), t("g", [8]), t("b", [8]), t("m", [8]),
+         t("v", [8])], [t("z", [2, 5, 5, 8])],
+        doc="tf2onnx's NHWC BatchNormalization: Transpose, "
+            "BatchNormalization, Transpose back, Relu")
+    write("instance_norm_nhwc", [
+        helper.make_node("Transpose", ["x"], ["xt"], perm=[0, 3, 1, 2]),
+        helper.make_node("InstanceNormalization", ["xt", "s", "b"], ["yt"],
+                         epsilon=1e-5),
+        helper.make_node("Transpose", ["yt"], ["y"], perm=[0, 2, 3, 1])],
+        [t("x", [2, 5, 5, 8]), t("s", [8]), t("b", [8])],
+        [t("y", [2, 5, 5, 8])],
+        doc="tf2onnx's NHWC InstanceNormalization: Transpose, "
+            "InstanceNormalization, Transpose back")
 
 
 if __name__ == "__main__":
