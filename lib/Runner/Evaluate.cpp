@@ -198,6 +198,19 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
       values[constant.getResult()] = std::move(tensor);
       continue;
     }
+    // Row-major reshapes keep the data as it is.
+    if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op)) {
+      const ref::Tensor *source = lookup(op.getOperand(0));
+      auto type = cast<RankedTensorType>(op.getResult(0).getType());
+      if (!source || !type.hasStaticShape())
+        return evalError("--check cannot evaluate a '" +
+                         op.getName().getStringRef() +
+                         "' of a dynamic shape or an unevaluated tensor");
+      ref::Tensor tensor = *source;
+      tensor.shape.assign(type.getShape().begin(), type.getShape().end());
+      values[op.getResult(0)] = std::move(tensor);
+      continue;
+    }
     if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
       std::optional<std::vector<int64_t>> shape = loopShape(generic, lookup);
       if (!shape)
@@ -217,8 +230,8 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
     if (!norm)
       return evalError("--check has no float64 reference for '" +
                        op.getName().getStringRef() +
-                       "'; only norm ops and elementwise linalg.generic ops "
-                       "are supported");
+                       "'; only norm ops, elementwise linalg.generic ops and "
+                       "reshapes are supported");
     ref::Operands operands;
     operands.input = lookup(norm.getInput());
     operands.gamma = lookup(norm.getScaleOperand());

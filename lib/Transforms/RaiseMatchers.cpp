@@ -124,6 +124,21 @@ void addNormRegions(RewriterBase &rewriter, OperationState &state, Type from,
   YieldOp::create(rewriter, state.location, wide);
 }
 
+/// `map`, a map of `g`'s loops, with every loop of extent 1 written as the
+/// constant 0 (importers read a statistic of shape 1x16x1x1 with either).
+static AffineMap unitLoopsAsZero(AffineMap map, linalg::GenericOp g) {
+  SmallVector<int64_t> loops = g.getStaticLoopRanges();
+  SmallVector<AffineExpr> exprs;
+  for (AffineExpr e : map.getResults()) {
+    auto d = dyn_cast<AffineDimExpr>(e);
+    if (d && d.getPosition() < loops.size() && loops[d.getPosition()] == 1)
+      e = getAffineConstantExpr(0, map.getContext());
+    exprs.push_back(e);
+  }
+  return AffineMap::get(map.getNumDims(), map.getNumSymbols(), exprs,
+                        map.getContext());
+}
+
 /// A tensor filled with 0: linalg.fill, or the generic it generalizes to.
 bool isZeroFilled(Value init) {
   std::optional<double> value;
@@ -164,7 +179,8 @@ std::optional<Reduction> matchSum(Value v) {
     return std::nullopt;
   Reduction r;
   r.term = add.getLhs() == acc ? add.getRhs() : add.getLhs();
-  r.outMap = g.getMatchingIndexingMap(g.getDpsInitOperand(0));
+  r.outMap = unitLoopsAsZero(
+      g.getMatchingIndexingMap(g.getDpsInitOperand(0)), g);
   for (auto [i, it] : llvm::enumerate(g.getIteratorTypesArray())) {
     if (it == utils::IteratorType::reduction)
       r.axes.push_back(static_cast<int64_t>(i));
@@ -223,8 +239,8 @@ std::optional<std::pair<Value, AffineMap>> broadcastRead(Value v) {
   OpOperand *operand = readOperand(peel(v, /*narrowing=*/true));
   if (!operand)
     return std::nullopt;
-  AffineMap map = cast<linalg::GenericOp>(operand->getOwner())
-                      .getMatchingIndexingMap(operand);
+  auto owner = cast<linalg::GenericOp>(operand->getOwner());
+  AffineMap map = owner.getMatchingIndexingMap(operand);
   Value read = operand->get();
   // ONNX importers collapse Nx1 statistics to N before broadcasting them:
   // reading the collapsed tensor with map m reads the source with 0 for
@@ -254,7 +270,7 @@ std::optional<std::pair<Value, AffineMap>> broadcastRead(Value v) {
   if (!isElementwiseGeneric(producer))
     return std::nullopt;
   return std::make_pair(producer.getBody()->getTerminator()->getOperand(0),
-                        map);
+                        unitLoopsAsZero(map, owner));
 }
 
 /// mean(x) over some axes, read by a scalar of the input's loops.
@@ -271,10 +287,25 @@ std::optional<Stat> matchMeanRead(Value v) {
   return Stat{x, r->axes, r->outMap};
 }
 
+/// Whether two scalars are the same value: after resolve, or two block
+/// arguments of one generic that read the same tensor with the same map
+/// (torch-mlir squares x as a generic with x as both of its inputs).
+static bool sameScalar(Value a, Value b) {
+  a = resolve(a);
+  b = resolve(b);
+  if (a == b)
+    return true;
+  OpOperand *x = readOperand(a), *y = readOperand(b);
+  if (!x || !y || x->getOwner() != y->getOwner() || x->get() != y->get())
+    return false;
+  auto g = cast<linalg::GenericOp>(x->getOwner());
+  return g.getMatchingIndexingMap(x) == g.getMatchingIndexingMap(y);
+}
+
 bool isSquare(Value v, Value &base) {
   v = resolve(v);
   if (auto mul = v.getDefiningOp<arith::MulFOp>()) {
-    if (resolve(mul.getLhs()) != resolve(mul.getRhs()))
+    if (!sameScalar(mul.getLhs(), mul.getRhs()))
       return false;
     base = mul.getLhs();
     return true;

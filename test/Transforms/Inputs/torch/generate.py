@@ -36,6 +36,21 @@ class LlamaRMSNorm(torch.nn.Module):
         return h * torch.rsqrt(v + 1e-6) * w, h
 
 
+class TorchRMSNorm(torch.nn.Module):
+    """torch.nn.RMSNorm's F.rms_norm (PyTorch's own decomposition)."""
+
+    def forward(self, x, w):
+        return F.rms_norm(x, (x.shape[-1],), w, 1e-6)
+
+
+class InstanceNorm(torch.nn.Module):
+    """F.instance_norm with weights: PyTorch views [N, C, H, W] as
+    [1, N*C, H, W], normalizes per channel, repeats the weights N times."""
+
+    def forward(self, x, w, b):
+        return F.instance_norm(x, weight=w, bias=b, eps=EPS)
+
+
 class ConvNeXtLayerNorm(torch.nn.Module):
     """ConvNeXt's channels-first LayerNorm (over C of NCHW), then GELU."""
 
@@ -123,6 +138,9 @@ def main():
     export("prenorm_block_bf16", PreNormBlock(), x.bfloat16(), r.bfloat16(),
            w.bfloat16(), b.bfloat16(), bias.bfloat16())
     export("llama_rms_norm", LlamaRMSNorm(), x, r, w)
+    export("torch_rms_norm", TorchRMSNorm(), x, w)
+    export("instance_norm", InstanceNorm(), torch.randn(2, 8, 5, 5),
+           torch.randn(8), torch.randn(8))
     export("convnext_layer_norm", ConvNeXtLayerNorm(),
            torch.randn(2, 16, 5, 5), torch.randn(16), torch.randn(16))
     export("timm_layer_norm_2d", LayerNorm2d(),
