@@ -179,8 +179,8 @@ std::optional<Reduction> matchSum(Value v) {
     return std::nullopt;
   Reduction r;
   r.term = add.getLhs() == acc ? add.getRhs() : add.getLhs();
-  r.outMap = unitLoopsAsZero(
-      g.getMatchingIndexingMap(g.getDpsInitOperand(0)), g);
+  r.outMap =
+      unitLoopsAsZero(g.getMatchingIndexingMap(g.getDpsInitOperand(0)), g);
   for (auto [i, it] : llvm::enumerate(g.getIteratorTypesArray())) {
     if (it == utils::IteratorType::reduction)
       r.axes.push_back(static_cast<int64_t>(i));
