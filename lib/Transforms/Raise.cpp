@@ -124,12 +124,17 @@ std::optional<Found> matchBatchNormInference(Operation *op, Value centered,
   double eps = 0;
   Value v = matchRootOfSum(producer.getBody()->getTerminator()->getOperand(0),
                            inverse, eps);
-  Value var = v ? unpadChannelVector(identityRead(v)) : Value();
   auto isChannelVector = [](Value t) {
-    auto type = dyn_cast<RankedTensorType>(t.getType());
+    auto type = t ? dyn_cast<RankedTensorType>(t.getType()) : nullptr;
     return type && type.getRank() == 1 && type.getElementType().isF32();
   };
-  if (!var || !isChannelVector(var) || !isChannelVector(mean->first))
+  // The f32 vector, seen through widening generics; else (a bf16 model
+  // widens its bf16 running variance) the widened f32 vector itself.
+  Value var = v ? unpadChannelVector(identityRead(v)) : Value();
+  if (OpOperand *read = v ? identityOperand(v) : nullptr;
+      read && !isChannelVector(var))
+    var = unpadChannelVector(read->get());
+  if (!isChannelVector(var) || !isChannelVector(mean->first))
     return std::nullopt;
   Found found{op, sub.getLhs(), Stat{}, eps, true};
   found.mean = mean->first;

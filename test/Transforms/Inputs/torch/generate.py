@@ -155,6 +155,11 @@ def main():
     export("resnet_tail", ResNetTail().eval(), torch.randn(2, 8, 3, 3),
            torch.randn(2, 8, 3, 3), torch.randn(8), torch.rand(8) + 0.5,
            torch.randn(8), torch.randn(8))
+    bf = torch.bfloat16
+    export("resnet_tail_bf16", ResNetTail().eval(),
+           torch.randn(2, 8, 3, 3).to(bf), torch.randn(2, 8, 3, 3).to(bf),
+           torch.randn(8).to(bf), (torch.rand(8) + 0.5).to(bf),
+           torch.randn(8).to(bf), torch.randn(8).to(bf))
     export("near_miss_sqrt_eps", NearMissSqrtEps(), x)
     export("near_miss_unbiased", NearMissUnbiased(), x)
 
