@@ -57,20 +57,24 @@ Value throughReshapes(Value t) {
 }
 
 /// Whether `map` (over loops of extents `loops`) reads dims `dims` in order,
-/// -1 meaning the constant 0; a loop of extent 1 may stand for a 0.
+/// -1 meaning the constant 0. A loop of extent 1 and the constant 0 stand
+/// for each other (importers write either; a batch of 1 or 1 group).
 bool readsAs(AffineMap map, ArrayRef<int64_t> loops, ArrayRef<int64_t> dims) {
   if (map.getNumResults() != dims.size() || map.getNumSymbols() != 0)
     return false;
+  auto unit = [&](int64_t loop) {
+    return loop >= 0 && loop < static_cast<int64_t>(loops.size()) &&
+           loops[loop] == 1;
+  };
   for (auto [e, want] : llvm::zip(map.getResults(), dims)) {
     if (auto d = dyn_cast<AffineDimExpr>(e)) {
       int64_t p = d.getPosition();
-      if (p == want ||
-          (want < 0 && p < static_cast<int64_t>(loops.size()) && loops[p] == 1))
+      if (p == want || (want < 0 && unit(p)))
         continue;
       return false;
     }
     auto k = dyn_cast<AffineConstantExpr>(e);
-    if (!k || k.getValue() != 0 || want >= 0)
+    if (!k || k.getValue() != 0 || (want >= 0 && !unit(want)))
       return false;
   }
   return true;
@@ -149,8 +153,8 @@ Value gatheredReshape(Value t, const Shapes &s) {
       return {};
     OpOperand *input = g.getDpsInputOperand(k);
     std::optional<SmallVector<int64_t>> values = constantIndices(input->get());
-    if (!g.getMatchingIndexingMap(input).isIdentity() || !values ||
-        static_cast<int64_t>(values->size()) != s.n * s.c)
+    if (!readsAs(g.getMatchingIndexingMap(input), {s.n, s.c}, {0, 1}) ||
+        !values || static_cast<int64_t>(values->size()) != s.n * s.c)
       return {};
     indices.push_back(std::move(*values));
   }
@@ -202,12 +206,24 @@ Value weightRead(Value scalar, ArrayRef<int64_t> loops, const Shapes &s) {
 }
 
 /// The group statistics' tensor read at (n, g) by a scalar of the
-/// [N, G, C/G, 1] loops: the scalar its generic yields.
+/// [N, G, C/G, 1] loops: the scalar its generic yields. (Not broadcastRead:
+/// with one channel per group the read is the identity, which resolve would
+/// look through.)
 Value statisticRead(Value scalar, ArrayRef<int64_t> loops) {
-  std::optional<std::pair<Value, AffineMap>> read = broadcastRead(scalar);
-  if (!read || !readsAs(read->second, loops, {0, 1, -1, -1}))
+  while (Operation *cast = scalar.getDefiningOp()) {
+    if (!isa<arith::ExtFOp, arith::TruncFOp>(cast))
+      break;
+    scalar = cast->getOperand(0);
+  }
+  OpOperand *operand = readOperand(scalar);
+  auto producer = operand ? operand->get().getDefiningOp<linalg::GenericOp>()
+                          : linalg::GenericOp();
+  if (!producer || !isElementwiseGeneric(producer) ||
+      !readsAs(cast<linalg::GenericOp>(operand->getOwner())
+                   .getMatchingIndexingMap(operand),
+               loops, {0, 1, -1, -1}))
     return {};
-  return read->first;
+  return producer.getBody()->getTerminator()->getOperand(0);
 }
 
 /// Group statistics of x' [N, G, C/G, H*W] over its last two axes, written
@@ -218,7 +234,7 @@ bool isGroupStat(const Stat &stat, const Shapes &s) {
          type.getShape() ==
              ArrayRef<int64_t>{s.n, s.groups, s.perGroup, s.spatial} &&
          stat.axes == SmallVector<int64_t>{2, 3} &&
-         readsAs(stat.outMap, {}, {0, 1, -1, -1});
+         readsAs(stat.outMap, type.getShape(), {0, 1, -1, -1});
 }
 
 /// The value a rank-4 generic over [N, G, C/G, 1] yields, with its loops.

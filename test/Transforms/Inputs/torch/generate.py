@@ -78,6 +78,13 @@ class GroupNormSiLU(torch.nn.Module):
         return F.silu(F.group_norm(x, 4, w, b, EPS))
 
 
+class GroupNormPerChannel(torch.nn.Module):
+    """GroupNorm with one channel per group (8 groups of 8 channels)."""
+
+    def forward(self, x, w, b):
+        return F.group_norm(x, 8, w, b, EPS)
+
+
 class GroupNormPlain(torch.nn.Module):
     """GroupNorm without weights (affine=False)."""
 
@@ -150,6 +157,11 @@ def main():
     export("group_norm_bf16", GroupNormSiLU(), x4.bfloat16(), w16.bfloat16(),
            b16.bfloat16())
     export("group_norm_plain", GroupNormPlain(), x4)
+    # Batch 1 (unit loops, read either as d0 or as 0) and one channel per
+    # group.
+    export("group_norm_batch1", GroupNormSiLU(), x4[:1], w16, b16)
+    export("group_norm_per_channel", GroupNormPerChannel(),
+           torch.randn(1, 8, 3, 5), torch.randn(8), torch.randn(8))
     export("group_norm_nhwc", GroupNormChannelsLast(),
            x4.permute(0, 2, 3, 1).contiguous(), w16, b16)
     export("resnet_tail", ResNetTail().eval(), torch.randn(2, 8, 3, 3),
