@@ -80,6 +80,28 @@ static bool keepsOrder(AffineMap map) {
   return true;
 }
 
+/// Whether `after` (of x) is `before` (of the transposed tensor) with its
+/// axes mapped through `toX`.
+static bool sameDescription(const NormDesc &before, const NormDesc &after,
+                            ArrayRef<int64_t> toX) {
+  auto mapped = [&](const std::vector<int64_t> &axes, bool sort) {
+    std::vector<int64_t> result;
+    for (int64_t a : axes)
+      result.push_back(toX[a]);
+    if (sort)
+      llvm::sort(result);
+    return result;
+  };
+  bool weights = before.hasGamma || before.hasBeta;
+  return after.axes == mapped(before.axes, true) &&
+         (!weights || after.paramAxes == mapped(before.paramAxes, false)) &&
+         after.statsAxes == mapped(before.statsAxes, false) &&
+         after.groupAxis ==
+             (before.groupAxis < 0 ? -1 : toX[before.groupAxis]) &&
+         after.numGroups == before.numGroups && after.center == before.center &&
+         after.scaling == before.scaling;
+}
+
 LogicalResult norm::foldTransposes(RewriterBase &rewriter,
                                    NormalizationOpInterface op) {
   Operation *old = op.getOperation();
@@ -163,6 +185,10 @@ LogicalResult norm::foldTransposes(RewriterBase &rewriter,
     axisAttrs.push_back(
         rewriter.getNamedAttr(name, rewriter.getDenseI64ArrayAttr(*mapped)));
   }
+  // Instance and group norm keep axis 0 as the batch (never reduced): it
+  // must stay axis 0.
+  if (isa<InstanceNormOp, GroupNormOp>(old) && toX[0] != 0)
+    return failure();
   // The channel axis, stored even where it was the default (1).
   if (isa<BatchNormOp, BatchNormInferenceOp, InstanceNormOp, GroupNormOp>(
           old)) {
@@ -188,6 +214,11 @@ LogicalResult norm::foldTransposes(RewriterBase &rewriter,
   NormalizationOpInterface folded = rebuildNormOp(rewriter, op, parts);
   for (NamedAttribute attr : axisAttrs)
     folded->setAttr(attr.getName(), attr.getValue());
+  // The new op must compute the old one's normalization, axis for axis.
+  if (!sameDescription(desc, folded.getDesc(), toX)) {
+    rewriter.eraseOp(folded);
+    return failure();
+  }
 
   // The consumer reads the new output as it is.
   Value newOutput = folded.getOutput();

@@ -233,3 +233,37 @@ func.func @prologue_result(%x: tensor<2x16x5x7xf32>, %r: tensor<2x5x7x16xf32>) -
   %z = linalg.transpose ins(%y : tensor<2x5x7x16xf32>) outs(%e2 : tensor<2x16x5x7xf32>) permutation = [0, 3, 1, 2]
   return %z, %h : tensor<2x16x5x7xf32>, tensor<2x5x7x16xf32>
 }
+
+// -----
+
+// Without weights the reduced axes may come in another order over x: only
+// their set matters (W and C of NHWC are axes 3 and 1 of NCHW).
+// CHECK-LABEL: func.func @axes_reordered_no_weights(
+// CHECK-NOT: linalg.
+// CHECK: norm.layer_norm %arg0 {axes = array<i64: 1, 3>} : tensor<2x16x5x7xf32> -> tensor<2x16x5x7xf32>
+func.func @axes_reordered_no_weights(%x: tensor<2x16x5x7xf32>) -> tensor<2x16x5x7xf32> {
+  %e = tensor.empty() : tensor<2x5x7x16xf32>
+  %t = linalg.transpose ins(%x : tensor<2x16x5x7xf32>) outs(%e : tensor<2x5x7x16xf32>) permutation = [0, 2, 3, 1]
+  %y = norm.layer_norm %t {axes = array<i64: 2, 3>} : tensor<2x5x7x16xf32> -> tensor<2x5x7x16xf32>
+  %e2 = tensor.empty() : tensor<2x16x5x7xf32>
+  %z = linalg.transpose ins(%y : tensor<2x5x7x16xf32>) outs(%e2 : tensor<2x16x5x7xf32>) permutation = [0, 3, 1, 2]
+  return %z : tensor<2x16x5x7xf32>
+}
+
+// -----
+
+// Negative: group norm and instance norm keep axis 0 as the batch; a
+// permutation that moves it cannot be folded (the axis that is the batch
+// would change).
+// CHECK-LABEL: func.func @batch_axis_moved(
+// CHECK: linalg.generic
+// CHECK: norm.group_norm %{{.*}} {channel_axis = 2 : i64, num_groups = 2 : i64}
+// CHECK: linalg.generic
+func.func @batch_axis_moved(%x: tensor<8x4x6xf32>) -> tensor<8x4x6xf32> {
+  %e = tensor.empty() : tensor<4x8x6xf32>
+  %t = linalg.transpose ins(%x : tensor<8x4x6xf32>) outs(%e : tensor<4x8x6xf32>) permutation = [1, 0, 2]
+  %y = norm.group_norm %t {num_groups = 2, channel_axis = 2} : tensor<4x8x6xf32> -> tensor<4x8x6xf32>
+  %e2 = tensor.empty() : tensor<8x4x6xf32>
+  %z = linalg.transpose ins(%y : tensor<4x8x6xf32>) outs(%e2 : tensor<8x4x6xf32>) permutation = [1, 0, 2]
+  return %z : tensor<8x4x6xf32>
+}
