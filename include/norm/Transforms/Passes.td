@@ -118,6 +118,20 @@ def NormSortGlobalsPass : Pass<"norm-sort-globals", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def NormStridedCopiesPass : Pass<"norm-strided-copies"> {
+  let summary = "Copy between strided memrefs with linalg.copy";
+  let description = [{
+    `finalize-memref-to-llvm` turns a `memref.copy` between buffers that are
+    not both contiguous (a padded tensor inserted into a larger one, a
+    strided slice) into a call to `memrefCopy` from MLIR's C runner
+    utilities, which neither norm-run's JIT nor an embedder's link has.
+    This pass, run by both CPU pipelines after bufferization, rewrites such
+    copies as `linalg.copy`, which `convert-linalg-to-loops` lowers to
+    loops; copies between contiguous buffers stay `memref.copy` (a memcpy).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def NormReadOnlyArgumentsPass
     : Pass<"norm-read-only-arguments", "::mlir::ModuleOp"> {
   let summary = "Keep bufferization from writing into functions' tensor "
