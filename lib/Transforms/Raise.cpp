@@ -274,14 +274,31 @@ LogicalResult raise(RewriterBase &rewriter, linalg::GenericOp generic,
   return success();
 }
 
+/// Generalizes the named linalg ops that a normalization is written with:
+/// those with parallel loops only (linalg.add, linalg.exp, ...) and
+/// linalg.reduce.
+struct GeneralizeNamedStatisticsOps
+    : OpInterfaceRewritePattern<linalg::LinalgOp> {
+  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
+                                PatternRewriter &rewriter) const override {
+    if (isa<linalg::GenericOp>(op) ||
+        (op.getNumParallelLoops() != op.getNumLoops() &&
+         !isa<linalg::ReduceOp>(op)))
+      return failure();
+    return linalg::generalizeNamedOp(rewriter, op);
+  }
+};
+
 struct NormRaisePass : norm::impl::NormRaisePassBase<NormRaisePass> {
   void runOnOperation() override {
     Operation *root = getOperation();
     MLIRContext *context = &getContext();
-    // Named and arith ops on tensors as linalg.generic ops.
+    // Named elementwise and reduction ops, and arith ops on tensors, as
+    // linalg.generic ops (convolutions, matmuls and the like stay named).
     {
       RewritePatternSet patterns(context);
-      linalg::populateLinalgNamedOpsGeneralizationPatterns(patterns);
+      patterns.add<GeneralizeNamedStatisticsOps>(context);
       linalg::populateElementwiseToLinalgConversionPatterns(patterns);
       if (failed(applyPatternsGreedily(root, std::move(patterns))))
         return signalPassFailure();

@@ -74,11 +74,13 @@ def NormRaisePass : Pass<"norm-raise"> {
     exact formula is matched: `sqrt(var) + eps`, an unbiased variance or a
     count that is not the reduced extent leave the IR as it is. The
     statistics may be computed in a wider type than the input (torch-mlir
-    takes the variance in f64); the norm op computes them in f32. Named and
-    arith ops on tensors are generalized first. A LayerNorm over every axis
-    after the second of an `[N, G, ...]` reshape of an `[N, C, ...]` tensor
-    whose result is reshaped back (ONNX's GroupNormalization, PyTorch's
-    group norm without weights) becomes a `norm.group_norm` of that tensor,
+    takes the variance in f64); the norm op computes them in f32. Named
+    elementwise ops, linalg.reduce and arith ops on tensors are generalized
+    first; other named ops (convolutions, matmuls) are left as they are. A
+    LayerNorm over every axis after the second of an `[N, G, ...]` reshape
+    of an `[N, C, ...]` tensor whose result is reshaped back (ONNX's
+    GroupNormalization, PyTorch's group norm without weights) becomes a
+    `norm.group_norm` of that tensor,
     and so does PyTorch's group norm with weights as torch-mlir imports it
     (`x * S[n, c] + T[n, c]`, S and T gathered from the group statistics
     and the weights with constant index tensors, each checked).

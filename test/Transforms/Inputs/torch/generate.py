@@ -100,6 +100,23 @@ class GroupNormChannelsLast(torch.nn.Module):
         return F.silu(y.permute(0, 2, 3, 1))
 
 
+class UNetResBlock(torch.nn.Module):
+    """A diffusion U-Net resnet block without the time embedding: GroupNorm,
+    SiLU, 3x3 convolution, twice, and the skip add (weights as constants)."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.norm1 = torch.nn.GroupNorm(4, c)
+        self.conv1 = torch.nn.Conv2d(c, c, 3, padding=1)
+        self.norm2 = torch.nn.GroupNorm(4, c)
+        self.conv2 = torch.nn.Conv2d(c, c, 3, padding=1)
+
+    def forward(self, x):
+        h = self.conv1(F.silu(self.norm1(x)))
+        h = self.conv2(F.silu(self.norm2(h)))
+        return x + h
+
+
 class ResNetTail(torch.nn.Module):
     """ResNet basic block tail in eval mode: BatchNorm, skip add, ReLU."""
 
@@ -164,6 +181,12 @@ def main():
            torch.randn(1, 8, 3, 5), torch.randn(8), torch.randn(8))
     export("group_norm_nhwc", GroupNormChannelsLast(),
            x4.permute(0, 2, 3, 1).contiguous(), w16, b16)
+    block = UNetResBlock(8).eval()
+    with torch.no_grad():  # weights that are not all near zero
+        for norm in (block.norm1, block.norm2):
+            norm.weight.normal_()
+            norm.bias.normal_()
+    export("unet_resblock", block, torch.randn(2, 8, 5, 5))
     export("resnet_tail", ResNetTail().eval(), torch.randn(2, 8, 3, 3),
            torch.randn(2, 8, 3, 3), torch.randn(8), torch.rand(8) + 0.5,
            torch.randn(8), torch.randn(8))
