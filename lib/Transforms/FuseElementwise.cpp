@@ -314,12 +314,23 @@ static LogicalResult fuseConsumer(RewriterBase &rewriter,
     return failure();
 
   // The fused op takes the norm op's place, which dominates the users of
-  // its other results; the generic's other operands must dominate it.
+  // its other results, if the generic's other operands dominate it; else
+  // the generic's place (the per-example scale and shift of DiT's adaLN are
+  // computed after the LayerNorm), if the users of the norm op's other
+  // results all come after the generic.
   DominanceInfo dominance(op);
+  Operation *place = op;
   for (OpOperand *input : generic.getDpsInputOperands())
     if (!isRead(input) && !splatScalar(input->get()) &&
         !dominance.properlyDominates(input->get(), op))
-      return failure();
+      place = generic;
+  if (place == generic.getOperation() && generic->getBlock() != op->getBlock())
+    return failure(); // not into a loop that the norm op is outside of
+  if (place == generic.getOperation())
+    for (Value result : op->getResults().drop_front())
+      for (Operation *user : result.getUsers())
+        if (!dominance.properlyDominates(generic.getOperation(), user))
+          return failure();
 
   Type normalized = op.getNormalizedElementType();
   FusedParts parts;
@@ -367,7 +378,7 @@ static LogicalResult fuseConsumer(RewriterBase &rewriter,
   YieldOp::create(rewriter, loc, result);
   parts.epilogue = &epilogue;
 
-  rewriter.setInsertionPoint(op);
+  rewriter.setInsertionPoint(place);
   NormalizationOpInterface fused = rebuildNormOp(rewriter, op, parts);
   rewriter.replaceOp(generic, fused.getOutput());
   SmallVector<Value> rest{fused.getOutput()};

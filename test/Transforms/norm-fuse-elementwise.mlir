@@ -287,3 +287,50 @@ func.func @rounding_mode(%x: tensor<4x8xf32>) -> (tensor<4x8xbf16>, tensor<4x8xb
   %w = arith.truncf %y upward : tensor<4x8xf32> to tensor<4x8xbf16>
   return %z, %w : tensor<4x8xbf16>, tensor<4x8xbf16>
 }
+
+// -----
+
+// An operand of the consumer computed after the norm op (as DiT's scale,
+// reshaped after the LayerNorm): the fused op takes the consumer's place.
+// CHECK-LABEL: func.func @operand_after_op(
+// CHECK: %[[S:.*]] = tensor.collapse_shape %arg1
+// CHECK-NEXT: norm.layer_norm %arg0 epilogue(%[[S]] : tensor<8xf32>)
+// CHECK-NOT: linalg.generic
+func.func @operand_after_op(%x: tensor<4x8xf32>, %scale: tensor<1x8xf32>) -> tensor<4x8xf32> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x8xf32>
+  %s = tensor.collapse_shape %scale [[0, 1]] : tensor<1x8xf32> into tensor<8xf32>
+  %e = tensor.empty() : tensor<4x8xf32>
+  %z = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%y, %s : tensor<4x8xf32>, tensor<8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    linalg.yield %m : f32
+  } -> tensor<4x8xf32>
+  return %z : tensor<4x8xf32>
+}
+
+// -----
+
+// Negative: the same, but a statistics result of the norm op is used
+// before the consumer: the fused op can take neither place.
+// CHECK-LABEL: func.func @operand_after_op_stats_used(
+// CHECK: norm.layer_norm %arg0 {axes = array<i64: 1>}
+// CHECK: tensor.collapse_shape
+// CHECK: linalg.generic
+// CHECK: linalg.generic
+func.func @operand_after_op_stats_used(%x: tensor<4x8xf32>, %scale: tensor<1x8xf32>) -> (tensor<4x8xf32>, tensor<4xf32>) {
+  %y, %mean, %rstd = norm.layer_norm %x {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x8xf32>, tensor<4xf32>, tensor<4xf32>
+  %s = tensor.collapse_shape %scale [[0, 1]] : tensor<1x8xf32> into tensor<8xf32>
+  %e1 = tensor.empty() : tensor<4xf32>
+  %r2 = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%rstd : tensor<4xf32>) outs(%e1 : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %p = arith.mulf %a, %a : f32
+    linalg.yield %p : f32
+  } -> tensor<4xf32>
+  %e = tensor.empty() : tensor<4x8xf32>
+  %z = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%y, %s : tensor<4x8xf32>, tensor<8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    linalg.yield %m : f32
+  } -> tensor<4x8xf32>
+  return %z, %r2 : tensor<4x8xf32>, tensor<4xf32>
+}

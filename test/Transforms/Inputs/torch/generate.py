@@ -51,6 +51,15 @@ class InstanceNorm(torch.nn.Module):
         return F.instance_norm(x, weight=w, bias=b, eps=EPS)
 
 
+class DiTModulate(torch.nn.Module):
+    """DiT's adaLN: LayerNorm without weights, then a per-example scale and
+    shift (computed after the LayerNorm in the imported program)."""
+
+    def forward(self, x, shift, scale):
+        y = F.layer_norm(x, (x.shape[-1],), None, None, 1e-6)
+        return y * (1 + scale.unsqueeze(1)) + shift.unsqueeze(1)
+
+
 class ConvNeXtLayerNorm(torch.nn.Module):
     """ConvNeXt's channels-first LayerNorm (over C of NCHW), then GELU."""
 
@@ -197,6 +206,8 @@ def main():
            torch.randn(8).to(bf), torch.randn(8).to(bf))
     export("near_miss_sqrt_eps", NearMissSqrtEps(), x)
     export("near_miss_unbiased", NearMissUnbiased(), x)
+    export("dit_modulate", DiTModulate(), torch.randn(2, 8, 64),
+           torch.randn(2, 64), torch.randn(2, 64))
 
 
 if __name__ == "__main__":
