@@ -4,10 +4,13 @@
 // [N, G, C/G * ...], a normalization over the last axis (which --norm-raise
 // turns into a LayerNorm), a reshape back, and the per-channel affine;
 // PyTorch's decomposition of F.group_norm without weights normalizes the
-// [N, G, C/G, H*W] view over its last two axes. This replaces such a
-// reshaped LayerNorm with one norm.group_norm of x; the affine is then per
-// channel of x, which --norm-fuse-elementwise folds in. (PyTorch's form with
-// weights is RaiseTorchGroupNorm.cpp's.)
+// [N, G, C/G, H*W] view over its last two axes, and F.instance_norm the
+// [1, N*C, H, W] view over every axis but the second. This replaces such a
+// reshaped LayerNorm with one norm.group_norm (norm.instance_norm) of x; an
+// affine after the reshape back is then per channel of x, which
+// --norm-fuse-elementwise folds in. (PyTorch's group norm with weights is
+// RaiseTorchGroupNorm.cpp's; its instance norm with weights applies them
+// before the reshape back and stays a LayerNorm of the view.)
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,8 +39,8 @@ static Value throughReshapes(Value v) {
   }
 }
 
-/// The group norm a reshaped LayerNorm computes, if it is one: replaces the
-/// reshape of its result back to x's shape.
+/// The group norm or instance norm a reshaped LayerNorm computes, if it is
+/// one: replaces the reshape of its result back to x's shape.
 static LogicalResult raiseOne(RewriterBase &rewriter, LayerNormOp op) {
   auto ln = cast<NormalizationOpInterface>(op.getOperation());
   if (ln.isFused() || ln.getScaleOperand() || ln.getShiftOperand() ||
@@ -45,23 +48,30 @@ static LogicalResult raiseOne(RewriterBase &rewriter, LayerNormOp op) {
     return failure();
   NormDesc desc = ln.getDesc();
   auto view = cast<RankedTensorType>(ln.getInput().getType());
-  // Every axis after the group axis is reduced: [N, G, K] (ONNX) or
-  // [N, G, C/G, H*W] (PyTorch's decomposition without weights).
-  std::vector<int64_t> rest;
-  for (int64_t a = 2; a < view.getRank(); ++a)
-    rest.push_back(a);
-  if (!view.hasStaticShape() || view.getRank() < 3 || desc.axes != rest)
+  if (!view.hasStaticShape() || view.getRank() < 3)
     return failure();
   Value x = throughReshapes(ln.getInput());
   auto xType = dyn_cast<RankedTensorType>(x.getType());
   if (x == ln.getInput() || !xType || !xType.hasStaticShape() ||
       xType.getRank() < 3 || xType.getElementType() != view.getElementType() ||
-      xType.getNumElements() != view.getNumElements() ||
-      xType.getDimSize(0) != view.getDimSize(0))
+      xType.getNumElements() != view.getNumElements())
     return failure();
-  // [N, G, ...] of [N, C, S...] (row-major): G groups of C / G channels.
+  // Every axis after the second is reduced; with axis 0 too, the view is
+  // [1, N * C, ...] (PyTorch's instance norm), else [N, G, ...]: G groups of
+  // C / G channels, [N, G, K] (ONNX) or [N, G, C/G, H*W] (PyTorch's group
+  // norm without weights). Row-major reshapes of x [N, C, S...] both.
+  std::vector<int64_t> rest;
+  for (int64_t a = 2; a < view.getRank(); ++a)
+    rest.push_back(a);
+  std::vector<int64_t> withFirst{0};
+  llvm::append_range(withFirst, rest);
   int64_t channels = xType.getDimSize(1), groups = view.getDimSize(1);
-  if (groups <= 0 || channels % groups != 0)
+  bool instance = desc.axes == withFirst && view.getDimSize(0) == 1 &&
+                  groups == xType.getDimSize(0) * channels;
+  bool grouped = desc.axes == rest &&
+                 xType.getDimSize(0) == view.getDimSize(0) && groups > 0 &&
+                 channels % groups == 0;
+  if (!instance && !grouped)
     return failure();
   // The result, reshaped back to x's shape by single-use reshapes.
   Value back = ln->getResult(0);
@@ -77,10 +87,13 @@ static LogicalResult raiseOne(RewriterBase &rewriter, LayerNormOp op) {
     return failure();
 
   rewriter.setInsertionPointAfterValue(back);
-  OperationState state(ln.getLoc(), GroupNormOp::getOperationName());
+  OperationState state(ln.getLoc(), instance
+                                        ? InstanceNormOp::getOperationName()
+                                        : GroupNormOp::getOperationName());
   state.addOperands(x);
   state.addTypes(outType);
-  state.addAttribute("num_groups", rewriter.getI64IntegerAttr(groups));
+  if (!instance)
+    state.addAttribute("num_groups", rewriter.getI64IntegerAttr(groups));
   state.addAttribute("channel_axis", rewriter.getI64IntegerAttr(1));
   state.addAttribute("epsilon", rewriter.getF64FloatAttr(desc.epsilon));
   if (auto computeType = ln->getAttr("compute_type"))
@@ -89,8 +102,8 @@ static LogicalResult raiseOne(RewriterBase &rewriter, LayerNormOp op) {
                      rewriter.getDenseI32ArrayAttr({1, 0, 0, 0, 0}));
   state.addRegion();
   state.addRegion();
-  Operation *groupNorm = rewriter.create(state);
-  rewriter.replaceAllUsesWith(back, groupNorm->getResult(0));
+  Operation *norm = rewriter.create(state);
+  rewriter.replaceAllUsesWith(back, norm->getResult(0));
   // The reshapes and the LayerNorm are dead now.
   Value input = ln.getInput();
   for (Operation *op : llvm::reverse(chain))

@@ -8,9 +8,10 @@ class Operation;
 class RewriterBase;
 namespace norm {
 
-/// Replaces LayerNorms of [N, G, C/G * S] reshapes of an [N, C, S...]
-/// tensor, whose results are reshaped back, with norm.group_norm (the reshaped
-/// ops are left for dead-code elimination).
+/// Replaces LayerNorms of [N, G, ...] reshapes of an [N, C, S...] tensor over
+/// every axis after the second, whose results are reshaped back, with
+/// norm.group_norm, and those of [1, N * C, ...] reshapes over every axis but
+/// the second with norm.instance_norm.
 void raiseGroupNorms(Operation *root);
 
 /// Replaces F.group_norm as torch-mlir imports PyTorch's decomposition (a

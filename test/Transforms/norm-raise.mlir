@@ -227,3 +227,34 @@ func.func @not_a_square(%x: tensor<4x8xf32>, %z: tensor<4x8xf32>) -> tensor<4x8x
   } -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
 }
+
+// -----
+
+// A LayerNorm of the [1, N*C, H*W] view over every axis but the second,
+// reshaped back: an instance norm (PyTorch's F.instance_norm without
+// weights).
+// CHECK-LABEL: func.func @instance_view
+// CHECK-NEXT: %[[Y:.*]] = norm.instance_norm %arg0 : tensor<2x8x5x5xf32> -> tensor<2x8x5x5xf32>
+// CHECK-NEXT: return %[[Y]]
+func.func @instance_view(%x: tensor<2x8x5x5xf32>) -> tensor<2x8x5x5xf32> {
+  %c = tensor.collapse_shape %x [[0, 1], [2, 3]] : tensor<2x8x5x5xf32> into tensor<16x25xf32>
+  %e = tensor.expand_shape %c [[0, 1], [2]] output_shape [1, 16, 25] : tensor<16x25xf32> into tensor<1x16x25xf32>
+  %y = norm.layer_norm %e {axes = array<i64: 0, 2>} : tensor<1x16x25xf32> -> tensor<1x16x25xf32>
+  %c2 = tensor.collapse_shape %y [[0, 1], [2]] : tensor<1x16x25xf32> into tensor<16x25xf32>
+  %b = tensor.expand_shape %c2 [[0, 1], [2, 3]] output_shape [2, 8, 5, 5] : tensor<16x25xf32> into tensor<2x8x5x5xf32>
+  return %b : tensor<2x8x5x5xf32>
+}
+
+// Negative: the view's second axis is not N * C (the (n, c) planes split
+// in two halves each): not an instance norm.
+// CHECK-LABEL: func.func @half_planes_view
+// CHECK: norm.layer_norm
+// CHECK-NOT: norm.instance_norm
+func.func @half_planes_view(%x: tensor<2x8x5x4xf32>) -> tensor<2x8x5x4xf32> {
+  %c = tensor.collapse_shape %x [[0, 1, 2, 3]] : tensor<2x8x5x4xf32> into tensor<320xf32>
+  %e = tensor.expand_shape %c [[0, 1, 2]] output_shape [1, 32, 10] : tensor<320xf32> into tensor<1x32x10xf32>
+  %y = norm.layer_norm %e {axes = array<i64: 0, 2>} : tensor<1x32x10xf32> -> tensor<1x32x10xf32>
+  %c2 = tensor.collapse_shape %y [[0, 1, 2]] : tensor<1x32x10xf32> into tensor<320xf32>
+  %b = tensor.expand_shape %c2 [[0, 1, 2, 3]] output_shape [2, 8, 5, 4] : tensor<320xf32> into tensor<2x8x5x4xf32>
+  return %b : tensor<2x8x5x4xf32>
+}

@@ -80,10 +80,12 @@ def NormRaisePass : Pass<"norm-raise"> {
     LayerNorm over every axis after the second of an `[N, G, ...]` reshape
     of an `[N, C, ...]` tensor whose result is reshaped back (ONNX's
     GroupNormalization, PyTorch's group norm without weights) becomes a
-    `norm.group_norm` of that tensor,
-    and so does PyTorch's group norm with weights as torch-mlir imports it
-    (`x * S[n, c] + T[n, c]`, S and T gathered from the group statistics
-    and the weights with constant index tensors, each checked).
+    `norm.group_norm` of that tensor, and so does PyTorch's group norm with
+    weights as torch-mlir imports it (`x * S[n, c] + T[n, c]`, S and T
+    gathered from the group statistics and the weights with constant index
+    tensors, each checked). A LayerNorm of a `[1, N * C, ...]` reshape over
+    every axis but the second, reshaped back (PyTorch's instance norm
+    without weights), becomes a `norm.instance_norm`.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

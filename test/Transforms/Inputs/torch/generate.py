@@ -208,6 +208,8 @@ def main():
     export("near_miss_unbiased", NearMissUnbiased(), x)
     export("dit_modulate", DiTModulate(), torch.randn(2, 8, 64),
            torch.randn(2, 64), torch.randn(2, 64))
+    export("instance_norm_plain", torch.nn.InstanceNorm2d(8).eval(),
+           torch.randn(2, 8, 5, 5))
 
 
 if __name__ == "__main__":
