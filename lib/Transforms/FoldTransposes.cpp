@@ -24,25 +24,63 @@
 #include "norm/Transforms/FusedForm.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 using namespace mlir::norm;
 
-/// The permutation map of a generic that copies one tensor into a transposed
-/// one (linalg.transpose generalized): x' = x read through the map.
+/// Whether the generic only copies its one input (same element type).
+static bool isCopy(linalg::GenericOp generic) {
+  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
+  return generic.getNumDpsInputs() == 1 &&
+         yield.getOperand(0) == generic.getBody()->getArgument(0) &&
+         getElementTypeOrSelf(generic.getDpsInputOperand(0)->get().getType()) ==
+             getElementTypeOrSelf(generic.getResult(0).getType());
+}
+
+/// The permutation map of a generic that reads every input through one
+/// permutation and writes the transposed layout: a copy (linalg.transpose
+/// generalized, x' = x read through the map) or elementwise work merged with
+/// it (the transpose of a sum, `permute(x + r)`). The work is then redone in
+/// x's layout (materializeUntransposed), so the generic must have no other
+/// user than the norm op.
 static std::optional<AffineMap> transposeMap(linalg::GenericOp generic) {
   if (!generic || !isElementwiseGeneric(generic) ||
-      generic.getNumDpsInputs() != 1)
+      generic.getNumDpsInputs() == 0)
     return std::nullopt;
-  OpOperand *input = generic.getDpsInputOperand(0);
-  AffineMap map = generic.getMatchingIndexingMap(input);
-  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
-  if (!map.isPermutation() || map.isIdentity() ||
-      yield.getOperand(0) != generic.getBody()->getArgument(0) ||
-      getElementTypeOrSelf(input->get().getType()) !=
-          getElementTypeOrSelf(generic.getResult(0).getType()))
+  AffineMap map = generic.getMatchingIndexingMap(generic.getDpsInputOperand(0));
+  if (!map.isPermutation() || map.isIdentity())
+    return std::nullopt;
+  for (OpOperand *input : generic.getDpsInputOperands())
+    if (generic.getMatchingIndexingMap(input) != map ||
+        !isa<RankedTensorType>(input->get().getType()))
+      return std::nullopt;
+  if (!isCopy(generic) && !generic->hasOneUse())
     return std::nullopt;
   return map;
+}
+
+/// The untransposed value of `generic` (see transposeMap): its input for a
+/// copy, else the same body over the inputs in their own layout.
+static Value materializeUntransposed(RewriterBase &rewriter,
+                                     linalg::GenericOp generic) {
+  if (isCopy(generic))
+    return generic.getDpsInputOperand(0)->get();
+  Location loc = generic.getLoc();
+  Value first = generic.getDpsInputOperand(0)->get();
+  Value init = tensor::EmptyOp::create(
+      rewriter, loc, tensor::getMixedSizes(rewriter, loc, first),
+      getElementTypeOrSelf(generic.getResult(0).getType()));
+  auto rank =
+      static_cast<unsigned>(cast<RankedTensorType>(first.getType()).getRank());
+  SmallVector<AffineMap> maps(generic.getNumDpsInputs() + 1,
+                              rewriter.getMultiDimIdentityMap(rank));
+  auto untransposed = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{init.getType()}, generic.getDpsInputs(),
+      ValueRange{init}, maps, generic.getIteratorTypesArray());
+  rewriter.cloneRegionBefore(generic.getRegion(), untransposed.getRegion(),
+                             untransposed.getRegion().end());
+  return untransposed.getResult(0);
 }
 
 /// `axes` (of the transposed tensor) as axes of x: `toX[a]` is the axis of x
@@ -120,8 +158,10 @@ LogicalResult norm::foldTransposes(RewriterBase &rewriter,
   SmallVector<int64_t> toX;
   for (unsigned a = 0; a < toXMap.getNumResults(); ++a)
     toX.push_back(toXMap.getDimPosition(a));
-  Value x = transpose.getDpsInputOperand(0)->get();
-  auto xType = cast<RankedTensorType>(x.getType());
+  // x's type: the inputs' shape (x's layout), the generic's element type.
+  auto xType =
+      cast<RankedTensorType>(transpose.getDpsInputOperand(0)->get().getType())
+          .clone(getElementTypeOrSelf(transpose.getResult(0).getType()));
 
   // The output's only user reads it through the inverse: its loops are x's.
   Value output = op.getOutput();
@@ -200,6 +240,26 @@ LogicalResult norm::foldTransposes(RewriterBase &rewriter,
         "channel_axis", rewriter.getI64IntegerAttr(toX[axis])));
   }
 
+  // The new op must compute the old one's normalization, axis for axis:
+  // compared on a probe without the fused parts (which the real op takes
+  // from the old one), before anything changes.
+  rewriter.setInsertionPoint(old);
+  Type outputElement = getElementTypeOrSelf(output.getType());
+  {
+    FusedParts probeParts;
+    probeParts.input = transpose.getDpsInputOperand(0)->get();
+    probeParts.outputType =
+        RankedTensorType::get(xType.getShape(), outputElement);
+    NormalizationOpInterface probe = rebuildNormOp(rewriter, op, probeParts);
+    for (NamedAttribute attr : axisAttrs)
+      probe->setAttr(attr.getName(), attr.getValue());
+    bool same = sameDescription(desc, probe.getDesc(), toX);
+    rewriter.eraseOp(probe);
+    if (!same)
+      return failure();
+  }
+
+  Value x = materializeUntransposed(rewriter, transpose);
   FusedParts parts;
   parts.input = x;
   parts.prologueInputs = llvm::to_vector(op.getPrologueInputs());
@@ -208,17 +268,10 @@ LogicalResult norm::foldTransposes(RewriterBase &rewriter,
   parts.epilogueInputs = llvm::to_vector(op.getEpilogueInputs());
   parts.epilogueMaps = *epilogueMaps;
   parts.epilogue = &op.getEpilogue();
-  parts.outputType = RankedTensorType::get(
-      xType.getShape(), getElementTypeOrSelf(output.getType()));
-  rewriter.setInsertionPoint(old);
+  parts.outputType = RankedTensorType::get(xType.getShape(), outputElement);
   NormalizationOpInterface folded = rebuildNormOp(rewriter, op, parts);
   for (NamedAttribute attr : axisAttrs)
     folded->setAttr(attr.getName(), attr.getValue());
-  // The new op must compute the old one's normalization, axis for axis.
-  if (!sameDescription(desc, folded.getDesc(), toX)) {
-    rewriter.eraseOp(folded);
-    return failure();
-  }
 
   // The consumer reads the new output as it is.
   Value newOutput = folded.getOutput();

@@ -267,3 +267,44 @@ func.func @batch_axis_moved(%x: tensor<8x4x6xf32>) -> tensor<8x4x6xf32> {
   %z = linalg.transpose ins(%y : tensor<4x8x6xf32>) outs(%e2 : tensor<8x4x6xf32>) permutation = [1, 0, 2]
   return %z : tensor<8x4x6xf32>
 }
+
+// -----
+
+// The transpose of a sum (merged by the fusion pass into one generic read
+// through the permutation, tf2onnx's Add before the Transpose): the sum is
+// computed in x's layout instead and becomes the prologue.
+// CHECK-LABEL: func.func @transposed_sum(
+// CHECK-NOT: linalg.
+// CHECK: norm.batch_norm_inference %arg0, %arg2, %arg3 prologue(%arg1 : tensor<2x5x5x8xf32>) {
+// CHECK: arith.addf
+// CHECK: {channel_axis = 3 : i64} : tensor<2x5x5x8xf32>, tensor<8xf32>, tensor<8xf32> -> tensor<2x5x5x8xf32>
+// CHECK-NOT: linalg.
+func.func @transposed_sum(%x: tensor<2x5x5x8xf32>, %r: tensor<2x5x5x8xf32>, %m: tensor<8xf32>, %v: tensor<8xf32>) -> tensor<2x5x5x8xf32> {
+  %e0 = tensor.empty() : tensor<2x5x5x8xf32>
+  %h = linalg.add ins(%x, %r : tensor<2x5x5x8xf32>, tensor<2x5x5x8xf32>) outs(%e0 : tensor<2x5x5x8xf32>) -> tensor<2x5x5x8xf32>
+  %e = tensor.empty() : tensor<2x8x5x5xf32>
+  %t = linalg.transpose ins(%h : tensor<2x5x5x8xf32>) outs(%e : tensor<2x8x5x5xf32>) permutation = [0, 3, 1, 2]
+  %y = norm.batch_norm_inference %t, %m, %v : tensor<2x8x5x5xf32>, tensor<8xf32>, tensor<8xf32> -> tensor<2x8x5x5xf32>
+  %e2 = tensor.empty() : tensor<2x5x5x8xf32>
+  %z = linalg.transpose ins(%y : tensor<2x8x5x5xf32>) outs(%e2 : tensor<2x5x5x8xf32>) permutation = [0, 2, 3, 1]
+  return %z : tensor<2x5x5x8xf32>
+}
+
+// -----
+
+// Negative: the transposed sum is also returned; redoing the sum in x's
+// layout would compute it twice, so nothing changes.
+// CHECK-LABEL: func.func @transposed_sum_returned(
+// CHECK: linalg.generic
+// CHECK: norm.batch_norm_inference %{{.*}}, %arg2, %arg3 : tensor<2x8x5x5xf32>
+// CHECK: linalg.generic
+func.func @transposed_sum_returned(%x: tensor<2x5x5x8xf32>, %r: tensor<2x5x5x8xf32>, %m: tensor<8xf32>, %v: tensor<8xf32>) -> (tensor<2x5x5x8xf32>, tensor<2x8x5x5xf32>) {
+  %e0 = tensor.empty() : tensor<2x5x5x8xf32>
+  %h = linalg.add ins(%x, %r : tensor<2x5x5x8xf32>, tensor<2x5x5x8xf32>) outs(%e0 : tensor<2x5x5x8xf32>) -> tensor<2x5x5x8xf32>
+  %e = tensor.empty() : tensor<2x8x5x5xf32>
+  %t = linalg.transpose ins(%h : tensor<2x5x5x8xf32>) outs(%e : tensor<2x8x5x5xf32>) permutation = [0, 3, 1, 2]
+  %y = norm.batch_norm_inference %t, %m, %v : tensor<2x8x5x5xf32>, tensor<8xf32>, tensor<8xf32> -> tensor<2x8x5x5xf32>
+  %e2 = tensor.empty() : tensor<2x5x5x8xf32>
+  %z = linalg.transpose ins(%y : tensor<2x8x5x5xf32>) outs(%e2 : tensor<2x5x5x8xf32>) permutation = [0, 2, 3, 1]
+  return %z, %t : tensor<2x5x5x8xf32>, tensor<2x8x5x5xf32>
+}

@@ -2,8 +2,8 @@
 """Randomized test of the transpose folding of --norm-fuse-elementwise: draws
 a shape, a permutation, an op (LayerNorm or RMSNorm over a random axis set,
 with or without gamma; batch norm, training or inference; instance norm;
-group norm) and a dtype, writes x -> linalg.transpose -> op -> the inverse
-transpose, and checks that the program after --norm-fuse-elementwise gives
+group norm) and a dtype, writes x (or, a third of the time, x + r) ->
+linalg.transpose -> op -> the inverse transpose, and checks that the program after --norm-fuse-elementwise gives
 the unfused program's results (norm-run --expect, the same random inputs)
 and the float64 reference (--check), whether or not the transposes were
 folded. Reports every failure with the files that reproduce it.
@@ -40,6 +40,15 @@ def draw(rng):
     dt = rng.choice(["f32", "f16", "bf16"])
     T, X = ttype(ts, dt), ttype(xs, dt)
     args, inputs = [f"%x: {X}"], [spec(xs, dt)]
+    # A third of the time a residual add before the transpose (merged with
+    # it by the fusion pass: the transpose of a sum).
+    source = "%x"
+    residual = ""
+    if rng.random() < 1 / 3:
+        args.append(f"%r: {X}")
+        inputs.append(spec(xs, dt))
+        residual = (f"  %h = arith.addf %x, %r : {X}\n")
+        source = "%h"
     extra = []  # per-channel statistics results
     op = rng.choice(["layer_norm", "rms_norm", "batch_norm",
                      "batch_norm_inference", "instance_norm", "group_norm"])
@@ -77,8 +86,8 @@ def draw(rng):
     results = ["%z"] + names[1:]
     types = [X] + extra
     body = f"""func.func @f({', '.join(args)}) -> ({', '.join(types)}) {{
-  %e = tensor.empty() : {T}
-  %t = linalg.transpose ins(%x : {X}) outs(%e : {T}) permutation = [{', '.join(map(str, perm))}]
+{residual}  %e = tensor.empty() : {T}
+  %t = linalg.transpose ins({source} : {X}) outs(%e : {T}) permutation = [{', '.join(map(str, perm))}]
   {', '.join(names)} = {text}
   %e2 = tensor.empty() : {X}
   %z = linalg.transpose ins(%y : {T}) outs(%e2 : {X}) permutation = [{', '.join(map(str, inv))}]
