@@ -52,6 +52,8 @@ struct Found {
   // Batch norm inference: the given per-channel statistics and their axis.
   Value mean, var;
   int64_t channelAxis = -1;
+  // x / max(sqrt(sum(x^2)), eps): an L2 normalization.
+  bool l2 = false;
 };
 
 /// A per-channel vector read by a scalar of the input's loops: a 1-D tensor
@@ -143,6 +145,75 @@ std::optional<Found> matchBatchNormInference(Operation *op, Value centered,
   return found;
 }
 
+/// max(v, eps) as importers write it (select(v < eps, eps, v), either
+/// comparison order, or maximumf/maxnumf): returns v and sets eps.
+Value matchClampMin(Value v, double &eps) {
+  v = peel(v, /*narrowing=*/true);
+  if (auto max = v.getDefiningOp<arith::MaximumFOp>()) {
+    for (auto [value, limit] : {std::pair{max.getLhs(), max.getRhs()},
+                                std::pair{max.getRhs(), max.getLhs()}})
+      if (std::optional<double> e = constantValue(limit); e && *e >= 0) {
+        eps = *e;
+        return value;
+      }
+    return {};
+  }
+  auto select = v.getDefiningOp<arith::SelectOp>();
+  auto cmp = select ? select.getCondition().getDefiningOp<arith::CmpFOp>()
+                    : arith::CmpFOp();
+  if (!cmp)
+    return {};
+  // select(v < eps, eps, v) or select(v > eps, v, eps).
+  using P = arith::CmpFPredicate;
+  P pred = cmp.getPredicate();
+  bool less =
+      pred == P::ULT || pred == P::OLT || pred == P::ULE || pred == P::OLE;
+  bool greater =
+      pred == P::UGT || pred == P::OGT || pred == P::UGE || pred == P::OGE;
+  Value value = cmp.getLhs();
+  std::optional<double> e = constantValue(cmp.getRhs());
+  Value picked = less ? select.getFalseValue() : select.getTrueValue();
+  Value other = less ? select.getTrueValue() : select.getFalseValue();
+  if ((!less && !greater) || !e || *e < 0 || picked != value ||
+      constantValue(other) != e)
+    return {};
+  eps = *e;
+  return value;
+}
+
+/// x / max(sqrt(sum(x^2)), eps) with the norm read back by broadcast
+/// (PyTorch's F.normalize): an L2 normalization of x over the sum's axes.
+std::optional<Found> matchL2Normalize(arith::DivFOp div) {
+  auto read = broadcastRead(div.getRhs());
+  double eps = 0;
+  Value root = read ? matchClampMin(read->first, eps) : Value();
+  if (!root)
+    return std::nullopt;
+  root = peel(root, /*narrowing=*/true);
+  Value sumValue;
+  if (auto sqrt = root.getDefiningOp<math::SqrtOp>()) {
+    sumValue = sqrt.getOperand();
+  } else if (auto pow = root.getDefiningOp<math::PowFOp>()) {
+    std::optional<double> half = constantValue(pow.getRhs());
+    if (half && *half == 0.5)
+      sumValue = pow.getLhs();
+  }
+  std::optional<Reduction> sum =
+      sumValue ? matchSum(peel(sumValue, /*narrowing=*/true)) : std::nullopt;
+  Value base;
+  if (!sum || sum->outMap != read->second || !isSquare(sum->term, base))
+    return std::nullopt;
+  // |x|^2 = x^2.
+  if (auto abs = peel(base, false).getDefiningOp<math::AbsFOp>())
+    base = abs.getOperand();
+  Value x = identityRead(base);
+  if (!x || identityRead(div.getLhs()) != x)
+    return std::nullopt;
+  Found found{div, div.getLhs(), Stat{x, sum->axes, sum->outMap}, eps, false};
+  found.l2 = true;
+  return found;
+}
+
 std::optional<Found> matchNormalization(Operation *op) {
   double eps = 0;
   // (x - mean) * rstd, x * rstd (RMS), (x - mean) / std.
@@ -182,6 +253,8 @@ std::optional<Found> matchNormalization(Operation *op) {
     if (auto bn = matchBatchNormInference(op, div.getLhs(), div.getRhs(),
                                           /*inverse=*/false))
       return bn;
+    if (auto l2 = matchL2Normalize(div))
+      return l2;
   }
   return std::nullopt;
 }
@@ -215,6 +288,7 @@ LogicalResult raise(RewriterBase &rewriter, linalg::GenericOp generic,
   auto outType = RankedTensorType::get(xType.getShape(), normalized);
   OperationState state(loc, found.mean
                                 ? BatchNormInferenceOp::getOperationName()
+                            : found.l2       ? L2NormalizeOp::getOperationName()
                             : found.centered ? LayerNormOp::getOperationName()
                                              : RMSNormOp::getOperationName());
   state.addOperands(x);
@@ -230,6 +304,10 @@ LogicalResult raise(RewriterBase &rewriter, linalg::GenericOp generic,
                        rewriter.getI64IntegerAttr(found.channelAxis));
     state.addAttribute("operandSegmentSizes",
                        rewriter.getDenseI32ArrayAttr({1, 1, 1, 0, 0, 0, 0}));
+  } else if (found.l2) {
+    state.addAttribute("axes", rewriter.getDenseI64ArrayAttr(found.stat.axes));
+    state.addAttribute("operandSegmentSizes",
+                       rewriter.getDenseI32ArrayAttr({1, 0, 0, 0}));
   } else {
     state.addAttribute("axes", rewriter.getDenseI64ArrayAttr(found.stat.axes));
     state.addAttribute("operandSegmentSizes",

@@ -60,6 +60,20 @@ class DiTModulate(torch.nn.Module):
         return y * (1 + scale.unsqueeze(1)) + shift.unsqueeze(1)
 
 
+class L2Normalize(torch.nn.Module):
+    """F.normalize (p=2) over the last axis and over the channels of NCHW."""
+
+    def forward(self, x, y):
+        return F.normalize(x, dim=-1), F.normalize(y, dim=1)
+
+
+class NearMissL2(torch.nn.Module):
+    """Not F.normalize: epsilon added to the norm instead of a floor."""
+
+    def forward(self, x):
+        return x / (x.norm(dim=-1, keepdim=True) + 1e-12)
+
+
 class ConvNeXtLayerNorm(torch.nn.Module):
     """ConvNeXt's channels-first LayerNorm (over C of NCHW), then GELU."""
 
@@ -210,6 +224,9 @@ def main():
            torch.randn(2, 64), torch.randn(2, 64))
     export("instance_norm_plain", torch.nn.InstanceNorm2d(8).eval(),
            torch.randn(2, 8, 5, 5))
+    export("l2_normalize", L2Normalize(), torch.randn(4, 64),
+           torch.randn(2, 8, 5, 5))
+    export("near_miss_l2", NearMissL2(), torch.randn(4, 64))
 
 
 if __name__ == "__main__":
