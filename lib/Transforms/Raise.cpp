@@ -182,13 +182,17 @@ Value matchClampMin(Value v, double &eps) {
 }
 
 /// x / max(sqrt(sum(x^2)), eps) with the norm read back by broadcast
-/// (PyTorch's F.normalize): an L2 normalization of x over the sum's axes.
+/// (PyTorch's F.normalize), or x / sqrt(sum(x^2)) (ONNX's LpNormalization,
+/// epsilon 0): an L2 normalization of x over the sum's axes.
 std::optional<Found> matchL2Normalize(arith::DivFOp div) {
   auto read = broadcastRead(div.getRhs());
-  double eps = 0;
-  Value root = read ? matchClampMin(read->first, eps) : Value();
-  if (!root)
+  if (!read)
     return std::nullopt;
+  // Without a floor (ONNX's LpNormalization) epsilon is 0: max(r, 0) = r.
+  double eps = 0;
+  Value root = matchClampMin(read->first, eps);
+  if (!root)
+    root = read->first;
   root = peel(root, /*narrowing=*/true);
   Value sumValue;
   if (auto sqrt = root.getDefiningOp<math::SqrtOp>()) {

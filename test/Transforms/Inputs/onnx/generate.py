@@ -82,6 +82,10 @@ def main():
         [t("x", [2, 8, 5, 5]), t("g", [8]), t("b", [8]), t("m", [8]),
          t("v", [8])], [t("y", [2, 8, 5, 5])],
         doc="BatchNormalization in inference mode")
+    write("lp_normalization", [helper.make_node(
+        "LpNormalization", ["x"], ["y"], axis=-1, p=2)],
+        [t("x", [4, 64])], [t("y", [4, 64])],
+        doc="LpNormalization (p = 2) over the last axis")
     write("batch_norm_nhwc", [
         helper.make_node("Transpose", ["x"], ["xt"], perm=[0, 3, 1, 2]),
         helper.make_node("BatchNormalization", ["xt", "g", "b", "m", "v"],
