@@ -50,7 +50,7 @@ struct Found {
   double eps;
   bool centered;
   // Batch norm inference: the given per-channel statistics and their axis.
-  Value mean, var;
+  Value mean = {}, var = {};
   int64_t channelAxis = -1;
   // x / max(sqrt(sum(x^2)), eps): an L2 normalization.
   bool l2 = false;
