@@ -109,15 +109,6 @@ static SmallVector<int64_t> mapReduced(ArrayRef<int64_t> axes,
   return mapped;
 }
 
-/// Whether a fused operand's map reads it along the loops in order (a
-/// broadcast, not a transpose), as fused operands must be read.
-static bool keepsOrder(AffineMap map) {
-  for (unsigned r = 1; r < map.getNumResults(); ++r)
-    if (map.getDimPosition(r - 1) >= map.getDimPosition(r))
-      return false;
-  return true;
-}
-
 /// Whether `after` (of x) is `before` (of the transposed tensor) with its
 /// axes mapped through `toX`.
 static bool sameDescription(const NormDesc &before, const NormDesc &after,
@@ -198,7 +189,7 @@ LogicalResult norm::foldTransposes(RewriterBase &rewriter,
   auto remap = [&](SmallVector<AffineMap> maps) -> FailureOr<decltype(maps)> {
     for (AffineMap &map : maps) {
       map = map.compose(toXMap);
-      if (!keepsOrder(map))
+      if (!isBroadcastMap(map))
         return failure();
     }
     return maps;

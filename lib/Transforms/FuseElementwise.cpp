@@ -184,18 +184,6 @@ static void dropUnitBroadcasts(RewriterBase &rewriter,
 // Step 3: generics into prologues and epilogues
 //===----------------------------------------------------------------------===//
 
-/// Whether `map` reads an operand along the loops in order, possibly
-/// dropping some: a broadcast, not a transpose, reshape or offset.
-static bool isBroadcastMap(AffineMap map) {
-  if (map.getNumSymbols() != 0 ||
-      !map.isProjectedPermutation(/*allowZeroInResults=*/false))
-    return false;
-  for (unsigned r = 1; r < map.getNumResults(); ++r)
-    if (map.getDimPosition(r - 1) >= map.getDimPosition(r))
-      return false;
-  return true;
-}
-
 /// Whether the body of `generic` can become a prologue or epilogue: scalar
 /// elementwise ops only, values from outside only constants.
 static bool hasFusableBody(linalg::GenericOp generic) {

@@ -154,6 +154,16 @@ LogicalResult norm::unfuseNormOp(RewriterBase &rewriter,
   return success();
 }
 
+bool norm::isBroadcastMap(AffineMap map) {
+  if (map.getNumSymbols() != 0 ||
+      !map.isProjectedPermutation(/*allowZeroInResults=*/false))
+    return false;
+  for (unsigned r = 1; r < map.getNumResults(); ++r)
+    if (map.getDimPosition(r - 1) >= map.getDimPosition(r))
+      return false;
+  return true;
+}
+
 bool norm::isElementwiseGeneric(linalg::GenericOp g) {
   return g && g.hasPureTensorSemantics() && g.getNumResults() == 1 &&
          g.getNumDpsInits() == 1 &&

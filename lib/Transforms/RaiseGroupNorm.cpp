@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "RaiseGroupNorm.h"
+#include "RaiseMatchers.h"
 
 #include "norm/Dialect/Norm/IR/NormOps.h"
 
@@ -23,21 +24,7 @@
 
 using namespace mlir;
 using namespace mlir::norm;
-
-/// `v` seen through row-major reshapes.
-static Value throughReshapes(Value v) {
-  while (true) {
-    if (auto c = v.getDefiningOp<tensor::CollapseShapeOp>()) {
-      v = c.getSrc();
-      continue;
-    }
-    if (auto e = v.getDefiningOp<tensor::ExpandShapeOp>()) {
-      v = e.getSrc();
-      continue;
-    }
-    return v;
-  }
-}
+using namespace mlir::norm::raise;
 
 /// The group norm or instance norm a reshaped LayerNorm computes, if it is
 /// one: replaces the reshape of its result back to x's shape.

@@ -106,6 +106,17 @@ Value throughWidening(Value t) {
   return t;
 }
 
+Value throughReshapes(Value t) {
+  while (true) {
+    if (auto c = t.getDefiningOp<tensor::CollapseShapeOp>())
+      t = c.getSrc();
+    else if (auto e = t.getDefiningOp<tensor::ExpandShapeOp>())
+      t = e.getSrc();
+    else
+      return t;
+  }
+}
+
 Value identityRead(Value v) {
   OpOperand *operand = identityOperand(v);
   return operand ? throughWidening(operand->get()) : Value();

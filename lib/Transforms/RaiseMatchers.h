@@ -61,6 +61,10 @@ OpOperand *identityOperand(Value v);
 /// A tensor seen through generics that only widen it (yield extf(arg)).
 Value throughWidening(Value t);
 
+/// A tensor seen through collapse_shape and expand_shape ops (row-major
+/// reshapes).
+Value throughReshapes(Value t);
+
 /// The tensor a scalar reads with the identity map of its generic (through
 /// extf in the body), seen through generics that only widen it.
 Value identityRead(Value v);

@@ -44,18 +44,6 @@ struct Shapes {
   int64_t n = 0, c = 0, groups = 0, perGroup = 0, spatial = 1;
 };
 
-/// A tensor seen through collapse_shape and expand_shape ops.
-Value throughReshapes(Value t) {
-  while (true) {
-    if (auto c = t.getDefiningOp<tensor::CollapseShapeOp>())
-      t = c.getSrc();
-    else if (auto e = t.getDefiningOp<tensor::ExpandShapeOp>())
-      t = e.getSrc();
-    else
-      return t;
-  }
-}
-
 /// Whether `map` (over loops of extents `loops`) reads dims `dims` in order,
 /// -1 meaning the constant 0. A loop of extent 1 and the constant 0 stand
 /// for each other (importers write either; a batch of 1 or 1 group).

@@ -45,6 +45,11 @@ NormalizationOpInterface rebuildNormOp(RewriterBase &rewriter,
 /// norm op and a linalg.generic for its epilogue. Fails on an unfused op.
 LogicalResult unfuseNormOp(RewriterBase &rewriter, NormalizationOpInterface op);
 
+/// Whether `map` reads an operand along the loops in order, possibly
+/// dropping some: a broadcast, not a transpose, reshape or offset (as the
+/// fused operands of a norm op must be read).
+bool isBroadcastMap(AffineMap map);
+
 /// A linalg.generic that computes one tensor element by element: parallel
 /// loops only, one result written with the identity map and never read.
 bool isElementwiseGeneric(linalg::GenericOp generic);
