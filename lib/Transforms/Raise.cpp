@@ -149,9 +149,8 @@ std::optional<Found> matchBatchNormInference(Operation *op, Value centered,
 /// comparison order, or maximumf/maxnumf): returns v and sets eps.
 Value matchClampMin(Value v, double &eps) {
   v = peel(v, /*narrowing=*/true);
-  if (auto max = v.getDefiningOp<arith::MaximumFOp>()) {
-    for (auto [value, limit] : {std::pair{max.getLhs(), max.getRhs()},
-                                std::pair{max.getRhs(), max.getLhs()}})
+  if (auto orders = operandsOf<arith::MaximumFOp>(v); !orders.empty()) {
+    for (auto [value, limit] : orders)
       if (std::optional<double> e = constantValue(limit); e && *e >= 0) {
         eps = *e;
         return value;
@@ -232,8 +231,7 @@ std::optional<Found> matchNormalization(Operation *op) {
     return sub.getLhs();
   };
   if (auto mul = dyn_cast<arith::MulFOp>(op)) {
-    for (auto [a, b] : {std::pair{mul.getLhs(), mul.getRhs()},
-                        std::pair{mul.getRhs(), mul.getLhs()}}) {
+    for (auto [a, b] : operandsOf<arith::MulFOp>(mul.getResult())) {
       Stat mean;
       if (Value x = centeredX(a, mean)) {
         std::optional<Stat> s = matchScaleRead(b, true, true, eps);

@@ -112,6 +112,16 @@ std::optional<Stat> matchScale(Value v, bool centered, bool inverse,
 std::optional<Stat> matchScaleRead(Value v, bool centered, bool inverse,
                                    double &eps);
 
+/// Both operand orders of a commutative binary op defining `v`; none when
+/// `v` is not defined by an `Op`.
+template <typename Op>
+SmallVector<std::pair<Value, Value>> operandsOf(Value v) {
+  auto op = v.getDefiningOp<Op>();
+  if (!op)
+    return {};
+  return {{op.getLhs(), op.getRhs()}, {op.getRhs(), op.getLhs()}};
+}
+
 } // namespace mlir::norm::raise
 
 #endif // NORM_LIB_TRANSFORMS_RAISEMATCHERS_H

@@ -234,15 +234,6 @@ std::optional<std::pair<Value, SmallVector<int64_t>>> yieldOf(Value t) {
                         g.getStaticLoopRanges());
 }
 
-/// Both operand orders of a commutative binary op.
-template <typename Op>
-SmallVector<std::pair<Value, Value>> operandsOf(Value v) {
-  auto op = v.getDefiningOp<Op>();
-  if (!op)
-    return {};
-  return {{op.getLhs(), op.getRhs()}, {op.getRhs(), op.getLhs()}};
-}
-
 struct Match {
   Value x;     // the tensor the output's loops read, as read
   Value gamma; // w [C]
