@@ -133,8 +133,9 @@ void fuzz::normOpt(const uint8_t *data, size_t size) {
 
 namespace {
 
-/// A small function for norm-run: LayerNorm of 4x8 f32 with gamma, and an
-/// RMSNorm with a dynamic row count.
+/// Small functions for norm-run: LayerNorm of 4x8 f32 with gamma, an RMSNorm
+/// with a dynamic row count, and a residual add with dynamic rows guarded by
+/// a size assertion as torch-mlir writes it (checked before the call).
 constexpr const char *kKernels = R"mlir(
 func.func @ln(%x: tensor<4x8xf32>, %g: tensor<8xf32>) -> (tensor<4x8xf32>, tensor<4xf32>, tensor<4xf32>) {
   %y, %m, %r = norm.layer_norm %x gamma(%g : tensor<8xf32>) {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x8xf32>, tensor<4xf32>, tensor<4xf32>
@@ -143,6 +144,20 @@ func.func @ln(%x: tensor<4x8xf32>, %g: tensor<8xf32>) -> (tensor<4x8xf32>, tenso
 func.func @rms(%x: tensor<?x8xbf16>) -> tensor<?x8xbf16> {
   %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<?x8xbf16> -> tensor<?x8xbf16>
   return %y : tensor<?x8xbf16>
+}
+func.func @add(%x: tensor<?x8xf32>, %r: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x8xf32>
+  %m = tensor.dim %r, %c0 : tensor<?x8xf32>
+  %same = arith.cmpi eq, %n, %m : index
+  cf.assert %same, "mismatched size for broadcast"
+  %e = tensor.empty(%n) : tensor<?x8xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x, %r : tensor<?x8xf32>, tensor<?x8xf32>) outs(%e : tensor<?x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %t = arith.addf %a, %b : f32
+    linalg.yield %t : f32
+  } -> tensor<?x8xf32>
+  return %s : tensor<?x8xf32>
 }
 )mlir";
 

@@ -114,7 +114,7 @@ static constexpr const char *kReferenceToLLVMHead =
     "function-boundary-type-conversion=identity-layout-map},"
     "norm-sort-globals,"
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
-    "norm-strided-copies,convert-linalg-to-loops,"
+    "norm-strided-copies,norm-dynamic-expand-shapes,convert-linalg-to-loops,"
     "expand-strided-metadata,lower-affine,norm-expand-f8,"
     "math-extend-to-supported-types,";
 static constexpr const char *kReferenceToLLVMTail =
@@ -142,7 +142,7 @@ static constexpr const char *kDestinationPassing =
 /// operations unless the target converts in hardware.
 static constexpr const char *kVectorToLLVMHead =
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize,"
-    "norm-strided-copies,convert-linalg-to-loops,";
+    "norm-strided-copies,norm-dynamic-expand-shapes,convert-linalg-to-loops,";
 /// ...the slot loops on an OpenMP team (unless sequential)...
 static constexpr const char *kOpenMP = "convert-scf-to-openmp,";
 static constexpr const char *kVectorToLLVMMiddle =

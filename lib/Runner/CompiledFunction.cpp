@@ -1,5 +1,6 @@
 //===- CompiledFunction.cpp - JIT compilation and calls -------------------===//
 
+#include "Assertions.h"
 #include "norm/Conversion/Passes.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
 #include "norm/Pipelines/Pipelines.h"
@@ -192,6 +193,8 @@ CompiledFunction::create(ModuleOp module, llvm::StringRef name,
   if (rounding.wasInterrupted())
     return runnerError("lowering '" + name + "' to LLVM failed");
 
+  trapAssertions(*lowered);
+
   PassManager pm(module.getContext());
   CPUPipelineOptions cpuOptions;
   const llvm::MCSubtargetInfo *subtarget = (*machine)->getMCSubtargetInfo();
@@ -231,6 +234,9 @@ CompiledFunction::create(ModuleOp module, llvm::StringRef name,
                                    llvm::JITSymbolFlags::Exported};
     symbols[interner("free")] = {llvm::orc::ExecutorAddr::fromPtr(fn->freeFn),
                                  llvm::JITSymbolFlags::Exported};
+    symbols[interner(kAssertionReporter)] = {
+        llvm::orc::ExecutorAddr::fromPtr(assertionReporter()),
+        llvm::JITSymbolFlags::Exported};
     return symbols;
   });
   return fn;

@@ -1,10 +1,12 @@
 //===- Evaluate.cpp - Float64 evaluation of norm functions ----------------===//
 
+#include "ConcreteShapes.h"
 #include "EvaluateElementwise.h"
 #include "norm/Dialect/Norm/IR/NormOps.h"
 #include "norm/Runner/Runner.h"
 #include "norm/Transforms/FusedForm.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -17,79 +19,6 @@ using namespace mlir::norm;
 
 static llvm::Error evalError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-}
-
-static std::string shapeString(llvm::ArrayRef<int64_t> shape) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << '[';
-  llvm::interleaveComma(shape, os);
-  os << ']';
-  return s;
-}
-
-/// Checks what the types leave open: with dynamic sizes, gamma, beta and the
-/// statistics operands of each norm op must still fit its input, or the
-/// kernel would read out of bounds. Shapes are propagated from the inputs
-/// through norm ops; values made by other ops are not checked.
-static llvm::Error checkDynamicShapes(func::FuncOp func,
-                                      llvm::ArrayRef<HostTensor> inputs) {
-  llvm::DenseMap<Value, std::vector<int64_t>> shapes;
-  for (auto [arg, input] : llvm::zip(func.getArguments(), inputs))
-    shapes[arg] =
-        std::vector<int64_t>(input.shape().begin(), input.shape().end());
-  std::string failure;
-  WalkResult result = func.walk([&](NormalizationOpInterface op) {
-    auto it = shapes.find(op.getInput());
-    if (it == shapes.end())
-      return WalkResult::advance();
-    std::vector<int64_t> input = it->second;
-    std::string error;
-    ref::Shapes expected;
-    bool ok = ref::deriveShapes(op.getDesc(), input, expected, error);
-    auto check = [&](const char *name, Value v,
-                     const std::vector<int64_t> &want) {
-      auto found = shapes.find(v);
-      if (!ok || !v || found == shapes.end() || found->second == want)
-        return;
-      ok = false;
-      error = std::string(name) + " has shape " + shapeString(found->second) +
-              " but the input " + shapeString(input) + " needs " +
-              shapeString(want);
-    };
-    check("gamma", op.getScaleOperand(), expected.param);
-    check("beta", op.getShiftOperand(), expected.param);
-    check("the mean operand", op.getMeanOperand(), expected.channel);
-    check("the variance operand", op.getVarOperand(), expected.channel);
-    auto checkFused = [&](const char *name, OperandRange operands,
-                          ArrayRef<AffineMap> maps) {
-      for (auto [operand, map] : llvm::zip(operands, maps)) {
-        std::vector<int64_t> want;
-        for (unsigned r = 0; r < map.getNumResults(); ++r)
-          want.push_back(input[map.getDimPosition(r)]);
-        check(name, operand, want);
-      }
-    };
-    checkFused("a prologue operand", op.getPrologueInputs(),
-               op.getPrologueIndexing());
-    checkFused("an epilogue operand", op.getEpilogueInputs(),
-               op.getEpilogueIndexing());
-    if (!ok) {
-      failure = "'" + op->getName().getStringRef().str() + "': " + error;
-      return WalkResult::interrupt();
-    }
-    shapes[op.getOutput()] = input;
-    if (Value kept = op.getPrologueResult())
-      shapes[kept] = input;
-    for (Value v : op.getStatsResults())
-      shapes[v] = expected.stats;
-    for (Value v : op.getRunningResults())
-      shapes[v] = expected.channel;
-    return WalkResult::advance();
-  });
-  if (result.wasInterrupted())
-    return evalError(failure);
-  return llvm::Error::success();
 }
 
 llvm::Error norm::checkInputs(func::FuncOp func,
@@ -118,7 +47,10 @@ llvm::Error norm::checkInputs(func::FuncOp func,
       return evalError("input #" + llvm::Twine(i) + " is " +
                        input.typeString() + " but the argument is " + expected);
   }
-  return checkDynamicShapes(func, inputs);
+  auto shapes = propagateShapes(func, inputs);
+  if (!shapes)
+    return shapes.takeError();
+  return llvm::Error::success();
 }
 
 static ref::Tensor toRef(const HostTensor &tensor) {
@@ -154,6 +86,9 @@ static llvm::Expected<std::vector<ref::Tensor>>
 evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
   if (!func.getBody().hasOneBlock())
     return evalError("--check needs a function with a single block");
+  auto shapes = propagateShapes(func, inputs);
+  if (!shapes)
+    return shapes.takeError();
   llvm::DenseMap<Value, ref::Tensor> values;
   for (auto [arg, input] : llvm::zip(func.getArguments(), inputs))
     values[arg] = toRef(input);
@@ -180,10 +115,16 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
       }
       return results;
     }
-    // Shapes and scalars only feed the ops below.
-    if (isa<tensor::EmptyOp, tensor::DimOp>(op) ||
+    // Shapes and scalars only feed the ops below; the assertions were
+    // checked with the shapes.
+    if (isa<tensor::EmptyOp, cf::AssertOp>(op) ||
+        (isa<tensor::FromElementsOp, arith::ConstantOp>(op) &&
+         getElementTypeOrSelf(op.getResult(0).getType()).isIntOrIndex()) ||
         (isa<arith::ConstantOp>(op) &&
-         !isa<TensorType>(op.getResult(0).getType())))
+         !isa<TensorType>(op.getResult(0).getType())) ||
+        (op.getNumResults() > 0 &&
+         llvm::all_of(op.getResultTypes(),
+                      [](Type t) { return t.isIntOrIndex(); })))
       continue;
     if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
       auto elements = dyn_cast<DenseFPElementsAttr>(constant.getValue());
@@ -198,16 +139,17 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
       values[constant.getResult()] = std::move(tensor);
       continue;
     }
-    // Row-major reshapes keep the data as it is.
-    if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op)) {
+    // Row-major reshapes and casts keep the data as it is.
+    if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, tensor::ReshapeOp,
+            tensor::CastOp>(op)) {
       const ref::Tensor *source = lookup(op.getOperand(0));
-      auto type = cast<RankedTensorType>(op.getResult(0).getType());
-      if (!source || !type.hasStaticShape())
+      const std::vector<int64_t> *shape = shapes->shapeOf(op.getResult(0));
+      if (!source || !shape)
         return evalError("--check cannot evaluate a '" +
                          op.getName().getStringRef() +
-                         "' of a dynamic shape or an unevaluated tensor");
+                         "' of an unevaluated tensor or an unknown shape");
       ref::Tensor tensor = *source;
-      tensor.shape.assign(type.getShape().begin(), type.getShape().end());
+      tensor.shape = *shape;
       values[op.getResult(0)] = std::move(tensor);
       continue;
     }

@@ -204,10 +204,12 @@ norm::evaluateGeneric(linalg::GenericOp generic,
     if (generic.payloadUsesValueFromOperand(&init))
       return evalError("--check does not evaluate a linalg.generic that reads "
                        "its output");
+  // Each dimension of an input is read at a loop's index or at a constant
+  // position (torch-mlir's broadcast of a unit dimension: (d0, d1) -> (0, d1)).
   struct Input {
     const ref::Tensor *tensor;
-    SmallVector<unsigned> dims;
-    std::vector<int64_t> strides;
+    SmallVector<std::pair<unsigned, int64_t>> loopStrides;
+    int64_t base = 0;
     Type elem;
   };
   SmallVector<Input> inputs;
@@ -215,18 +217,30 @@ norm::evaluateGeneric(linalg::GenericOp generic,
     Input in;
     in.tensor = lookup(operand->get());
     AffineMap map = generic.getMatchingIndexingMap(operand);
-    if (!in.tensor || !map.isProjectedPermutation())
+    bool supported =
+        in.tensor && map.getNumResults() == in.tensor->shape.size();
+    for (AffineExpr expr : map.getResults())
+      supported &= isa<AffineDimExpr, AffineConstantExpr>(expr);
+    if (!supported)
       return evalError("--check cannot evaluate an operand of a "
-                       "linalg.generic (not a tensor it knows, or not "
-                       "indexed by a projected permutation)");
-    for (unsigned r = 0; r < map.getNumResults(); ++r)
-      in.dims.push_back(map.getDimPosition(r));
-    in.strides.assign(in.dims.size(), 1);
-    for (int64_t r = static_cast<int64_t>(in.dims.size()) - 2; r >= 0; --r)
-      in.strides[r] = in.strides[r + 1] * in.tensor->shape[r + 1];
-    for (auto [r, d] : llvm::enumerate(in.dims))
-      if (in.tensor->shape[r] != shape[d])
-        return evalError("linalg.generic: operand extents do not match");
+                       "linalg.generic (not a tensor it knows, or indexed "
+                       "by more than loops and constants)");
+    int64_t stride = 1;
+    for (int64_t r = static_cast<int64_t>(map.getNumResults()) - 1; r >= 0;
+         --r) {
+      int64_t extent = in.tensor->shape[r];
+      if (auto dim = dyn_cast<AffineDimExpr>(map.getResult(r))) {
+        if (extent != shape[dim.getPosition()])
+          return evalError("linalg.generic: operand extents do not match");
+        in.loopStrides.push_back({dim.getPosition(), stride});
+      } else {
+        int64_t at = cast<AffineConstantExpr>(map.getResult(r)).getValue();
+        if (at < 0 || at >= extent)
+          return evalError("linalg.generic: a constant index is out of range");
+        in.base += at * stride;
+      }
+      stride *= extent;
+    }
     in.elem = getElementTypeOrSelf(operand->get().getType());
     inputs.push_back(in);
   }
@@ -241,9 +255,9 @@ norm::evaluateGeneric(linalg::GenericOp generic,
   llvm::DenseMap<Value, double> scratch;
   for (int64_t linear = 0; linear < total; ++linear) {
     for (auto [k, in] : llvm::enumerate(inputs)) {
-      int64_t offset = 0;
-      for (auto [r, d] : llvm::enumerate(in.dims))
-        offset += index[d] * in.strides[r];
+      int64_t offset = in.base;
+      for (auto [d, stride] : in.loopStrides)
+        offset += index[d] * stride;
       args[k] = roundToType(in.elem, in.tensor->data[offset]);
     }
     llvm::Expected<double> v = evaluateBody(*generic.getBody(), args, scratch);

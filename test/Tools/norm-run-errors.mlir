@@ -81,11 +81,11 @@ func.func @scalar(%x: f32) -> f32 {
 // Dynamic sizes that the types cannot check are checked before the call, so
 // the kernel never reads out of bounds.
 // RUN: not norm-run %s --function=dyn --input=4x8xf32=random --input=7xf32=1 2>&1 | FileCheck %s --check-prefix=DYN
-// DYN: norm-run: error: 'norm.layer_norm': gamma has shape [7] but the input [4, 8] needs [8]
+// DYN: norm-run: error: 'norm.layer_norm' (norm-run-errors.mlir:{{[0-9]+}}:{{[0-9]+}}): gamma has shape [7] but the input [4, 8] needs [8]
 // RUN: not norm-run %s --function=dyn_groups --input=2x6x3xf32=random 2>&1 | FileCheck %s --check-prefix=GROUPS
-// GROUPS: norm-run: error: 'norm.group_norm': 4 groups do not divide 6 channels
+// GROUPS: norm-run: error: 'norm.group_norm' ({{.*}}): 4 groups do not divide 6 channels
 // RUN: not norm-run %s --function=dyn_infer --input=2x6xf32=random --input=6xf32=0 --input=5xf32=1 2>&1 | FileCheck %s --check-prefix=INFER
-// INFER: norm-run: error: 'norm.batch_norm_inference': the variance operand has shape [5] but the input [2, 6] needs [6]
+// INFER: norm-run: error: 'norm.batch_norm_inference' ({{.*}}): the variance operand has shape [5] but the input [2, 6] needs [6]
 func.func @dyn(%x: tensor<?x?xf32>, %g: tensor<?xf32>) -> tensor<?x?xf32> {
   %y = norm.layer_norm %x gamma(%g : tensor<?xf32>) {axes = array<i64: 1>} : tensor<?x?xf32> -> tensor<?x?xf32>
   return %y : tensor<?x?xf32>

@@ -137,6 +137,25 @@ def NormStridedCopiesPass : Pass<"norm-strided-copies"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def NormDynamicExpandShapesPass : Pass<"norm-dynamic-expand-shapes"> {
+  let summary = "Lower memref.expand_shape with several dynamic sizes in a "
+                "group";
+  let description = [{
+    LLVM 22's `expand-strided-metadata` crashes on a `memref.expand_shape`
+    with more than one dynamic size in one reassociation group
+    (llvm-project#186830, fixed in LLVM 23). torch-mlir emits such reshapes
+    for models imported with dynamic dimensions: a Linear flattens
+    `[batch, seq, hidden]` to `[batch * seq, hidden]` and expands the result
+    back with `output_shape [%batch, %seq, ...]`. This pass, run by both CPU
+    pipelines before `expand-strided-metadata`, rewrites each such op as a
+    `memref.reinterpret_cast` of its source's buffer: the innermost size of
+    each group keeps the stride of the source dimension it splits, and each
+    outer one the next inner stride times the next inner size of
+    `output_shape`. Other expand_shape ops are left to upstream.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def NormReadOnlyArgumentsPass
     : Pass<"norm-read-only-arguments", "::mlir::ModuleOp"> {
   let summary = "Keep bufferization from writing into functions' tensor "
