@@ -67,8 +67,8 @@ void norm::trapAssertions(ModuleOp module) {
   if (asserts.empty())
     return;
   MLIRContext *context = module.getContext();
-  context->loadDialect<arith::ArithDialect, func::FuncDialect,
-                       scf::SCFDialect>();
+  context
+      ->loadDialect<arith::ArithDialect, func::FuncDialect, scf::SCFDialect>();
   OpBuilder b(context);
   b.setInsertionPointToEnd(module.getBody());
   auto reporter = func::FuncOp::create(b, module.getLoc(), kAssertionReporter,
