@@ -380,6 +380,7 @@ struct NormRaisePass : norm::impl::NormRaisePassBase<NormRaisePass> {
       RewritePatternSet patterns(context);
       patterns.add<GeneralizeNamedStatisticsOps>(context);
       linalg::populateElementwiseToLinalgConversionPatterns(patterns);
+      raise::populateDynamicBroadcastPatterns(patterns);
       if (failed(applyPatternsGreedily(root, std::move(patterns))))
         return signalPassFailure();
     }

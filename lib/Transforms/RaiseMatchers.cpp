@@ -150,6 +150,34 @@ static AffineMap unitLoopsAsZero(AffineMap map, linalg::GenericOp g) {
                         map.getContext());
 }
 
+Extent extentOf(Value tensor, int64_t dim) {
+  for (int depth = 0; depth < 64; ++depth) {
+    auto type = dyn_cast<RankedTensorType>(tensor.getType());
+    if (!type || dim >= type.getRank())
+      break;
+    if (!type.isDynamicDim(dim))
+      return Extent{type.getDimSize(dim), {}, -1, {}};
+    if (auto empty = tensor.getDefiningOp<tensor::EmptyOp>())
+      return extentOfValue(empty.getDynamicSize(dim));
+    auto result = dyn_cast<OpResult>(tensor);
+    auto dps = result ? dyn_cast<DestinationStyleOpInterface>(result.getOwner())
+                      : DestinationStyleOpInterface();
+    if (!dps)
+      break;
+    tensor = dps.getDpsInitOperand(result.getResultNumber())->get();
+  }
+  return Extent{ShapedType::kDynamic, tensor, dim, {}};
+}
+
+Extent extentOfValue(Value v) {
+  if (std::optional<int64_t> c = getConstantIntValue(v))
+    return Extent{*c, {}, -1, {}};
+  if (auto dimOp = v.getDefiningOp<tensor::DimOp>())
+    if (std::optional<int64_t> d = dimOp.getConstantIndex())
+      return extentOf(dimOp.getSource(), *d);
+  return Extent{ShapedType::kDynamic, {}, -1, v};
+}
+
 /// A tensor filled with 0: linalg.fill, or the generic it generalizes to.
 bool isZeroFilled(Value init) {
   std::optional<double> value;
@@ -206,11 +234,63 @@ std::optional<Reduction> matchSum(Value v) {
       return std::nullopt;
   SmallVector<int64_t> loops = g.getStaticLoopRanges();
   for (int64_t a : r.axes) {
-    if (ShapedType::isDynamic(loops[a]))
+    if (!ShapedType::isDynamic(loops[a])) {
+      r.count *= loops[a];
+      continue;
+    }
+    // A dynamic extent: named by an input that the loop indexes.
+    std::optional<Extent> extent;
+    for (OpOperand *input : g.getDpsInputOperands()) {
+      AffineMap map = g.getMatchingIndexingMap(input);
+      for (unsigned i = 0; i < map.getNumResults() && !extent; ++i)
+        if (map.getDimPosition(i) == a)
+          extent = extentOf(input->get(), i);
+    }
+    if (!extent)
       return std::nullopt;
-    r.count *= loops[a];
+    r.dynamicExtents.push_back(*extent);
   }
   return r;
+}
+
+/// `v` = sitofp (or uitofp) of a product of integer casts of sizes and
+/// constants: whether it is the element count of `r`.
+static bool isCountOf(Value v, const Reduction &r) {
+  Operation *def = v.getDefiningOp();
+  if (!isa_and_nonnull<arith::SIToFPOp, arith::UIToFPOp>(def))
+    return false;
+  int64_t constant = 1;
+  SmallVector<Extent> factors;
+  SmallVector<Value> work = {def->getOperand(0)};
+  while (!work.empty()) {
+    Value f = work.pop_back_val();
+    if (auto mul = f.getDefiningOp<arith::MulIOp>()) {
+      work.push_back(mul.getLhs());
+      work.push_back(mul.getRhs());
+      continue;
+    }
+    if (isa_and_nonnull<arith::IndexCastOp, arith::IndexCastUIOp,
+                        arith::ExtSIOp, arith::ExtUIOp>(f.getDefiningOp())) {
+      work.push_back(f.getDefiningOp()->getOperand(0));
+      continue;
+    }
+    Extent e = extentOfValue(f);
+    if (!ShapedType::isDynamic(e.constant))
+      constant *= e.constant;
+    else
+      factors.push_back(e);
+  }
+  if (constant != r.count || factors.size() != r.dynamicExtents.size())
+    return false;
+  // The same extents, in any order.
+  SmallVector<Extent> left = r.dynamicExtents;
+  for (const Extent &f : factors) {
+    auto it = llvm::find(left, f);
+    if (it == left.end())
+      return false;
+    left.erase(it);
+  }
+  return true;
 }
 
 /// `v` (in the statistics' space) = sum(term) / n, for the reduction's own
@@ -232,10 +312,19 @@ std::optional<Reduction> matchAverage(Value v) {
       scale = constantValue(mul.getLhs());
     }
   }
-  if (!sum || !scale)
+  if (!sum)
     return std::nullopt;
   std::optional<Reduction> r = matchSum(peel(sum, /*narrowing=*/true));
   if (!r)
+    return std::nullopt;
+  // A dynamic count: sum / sitofp(product of the reduced sizes).
+  if (!scale) {
+    auto div = v.getDefiningOp<arith::DivFOp>();
+    if (!div || !isCountOf(div.getRhs(), *r))
+      return std::nullopt;
+    return r;
+  }
+  if (!r->dynamicExtents.empty())
     return std::nullopt;
   double n = static_cast<double>(r->count);
   bool exact = divide ? *scale == n : std::fabs(*scale * n - 1.0) < 1e-6;

@@ -30,13 +30,36 @@ struct Stat {
   }
 };
 
+/// A dimension's extent: a constant, or a dynamic size named by the tensor
+/// it was first taken from (a function argument, say) and the dimension,
+/// followed through tensor.empty, destination operands and tensor.dim; or a
+/// size value followed no further.
+struct Extent {
+  int64_t constant = ShapedType::kDynamic;
+  Value tensor;
+  int64_t dim = -1;
+  Value value;
+  bool operator==(const Extent &o) const {
+    return constant == o.constant && tensor == o.tensor && dim == o.dim &&
+           value == o.value;
+  }
+};
+
+/// The extent of dimension `dim` of `tensor`.
+Extent extentOf(Value tensor, int64_t dim);
+
+/// The extent an index value `v` stands for.
+Extent extentOfValue(Value v);
+
 /// A sum reduction read with the identity map by `v`: its body term and
-/// reduced loops.
+/// reduced loops, whose element count is `count` times the product of
+/// `dynamicExtents`.
 struct Reduction {
   Value term;
   SmallVector<int64_t> axes;
   AffineMap outMap;
   int64_t count = 1;
+  SmallVector<Extent> dynamicExtents;
 };
 
 /// A scalar constant, also through a cast of a constant.
@@ -121,6 +144,11 @@ SmallVector<std::pair<Value, Value>> operandsOf(Value v) {
     return {};
   return {{op.getLhs(), op.getRhs()}, {op.getRhs(), op.getLhs()}};
 }
+
+/// torch-mlir's broadcasts of dynamically sized tensors (a generic that
+/// extracts each element at `select(size == 1, 0, index)`) as generics that
+/// read the source with a map (RaiseDynamicBroadcasts.cpp).
+void populateDynamicBroadcastPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::norm::raise
 

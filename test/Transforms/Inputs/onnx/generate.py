@@ -105,6 +105,27 @@ def main():
         [t("y", [2, 5, 5, 8])],
         doc="tf2onnx's NHWC InstanceNormalization: Transpose, "
             "InstanceNormalization, Transpose back")
+    # Dynamic sizes: torch-mlir broadcasts the statistics with generics
+    # that extract each element at select(size == 1, 0, index).
+    write("layer_norm_dynamic", [helper.make_node(
+        "LayerNormalization", ["x", "g", "b"], ["y"], axis=-1, epsilon=1e-5)],
+        [t("x", ["N", "S", 64]), t("g", [64]), t("b", [64])],
+        [t("y", ["N", "S", 64])],
+        doc="LayerNormalization with dynamic batch and sequence sizes")
+    write("residual_layer_norm_dynamic", [
+        helper.make_node("Add", ["x", "r"], ["h"]),
+        helper.make_node("LayerNormalization", ["h", "g", "b"], ["y"],
+                         axis=-1, epsilon=1e-5),
+        helper.make_node("Relu", ["y"], ["z"])],
+        [t("x", ["N", 64]), t("r", ["N", 64]), t("g", [64]), t("b", [64])],
+        [t("z", ["N", 64]), t("h", ["N", 64])],
+        doc="Add, LayerNormalization, Relu with a dynamic batch size")
+    write("instance_norm_dynamic", [helper.make_node(
+        "InstanceNormalization", ["x", "s", "b"], ["y"], epsilon=1e-5)],
+        [t("x", ["N", 8, "H", "W"]), t("s", [8]), t("b", [8])],
+        [t("y", ["N", 8, "H", "W"])],
+        doc="InstanceNormalization with dynamic sizes (torch-mlir leaves "
+            "the variance undivided: not an instance norm)")
 
 
 if __name__ == "__main__":
