@@ -238,6 +238,14 @@ def main():
            torch.randn(2, 8, 5, 5))
     export("near_miss_l2", NearMissL2(), torch.randn(4, 64))
     dim = torch.export.Dim
+    batch, seq = dim("B"), dim("S")
+    export("llama_rms_norm_dynamic", LlamaRMSNorm(), torch.randn(2, 8, 64),
+           torch.randn(2, 8, 64), torch.randn(64),
+           dynamic_shapes=({0: batch, 1: seq}, {0: batch, 1: seq}, None))
+    export("timm_layer_norm_2d_dynamic", LayerNorm2d(),
+           torch.randn(2, 16, 5, 5), torch.randn(16), torch.randn(16),
+           dynamic_shapes=({0: batch, 2: dim("H", min=2),
+                            3: dim("W", min=2)}, None, None))
     export("manual_instance_norm_dynamic", ManualInstanceNorm(),
            torch.randn(2, 8, 5, 5),
            dynamic_shapes=({0: dim("N"), 2: dim("H", min=2),
