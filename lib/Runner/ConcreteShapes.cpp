@@ -264,7 +264,9 @@ llvm::Error Propagation::visitTensor(Operation *op) {
             return opError(op, "casts a tensor of shape " +
                                    shapeString(*shape) + " to " +
                                    shapeString(type.getShape()));
-        result.shapes[cast.getResult()] = *shape;
+        // A copy: inserting may move the map's entries.
+        std::vector<int64_t> same = *shape;
+        result.shapes[cast.getResult()] = std::move(same);
         return llvm::Error::success();
       })
       .Case([&](tensor::CollapseShapeOp collapse) -> llvm::Error {
@@ -416,8 +418,11 @@ llvm::Error Propagation::visitLinalg(linalg::LinalgOp op) {
     }
   }
   for (auto [res, init] : llvm::zip(op->getResults(), op.getDpsInits()))
-    if (const std::vector<int64_t> *shape = result.shapeOf(init))
-      result.shapes[res] = *shape;
+    if (const std::vector<int64_t> *shape = result.shapeOf(init)) {
+      // A copy: inserting may move the map's entries.
+      std::vector<int64_t> same = *shape;
+      result.shapes[res] = std::move(same);
+    }
   return llvm::Error::success();
 }
 

@@ -35,43 +35,64 @@ static LogicalResult raiseOne(RewriterBase &rewriter, LayerNormOp op) {
     return failure();
   NormDesc desc = ln.getDesc();
   auto view = cast<RankedTensorType>(ln.getInput().getType());
-  if (!view.hasStaticShape() || view.getRank() < 3)
+  if (view.getRank() < 3)
     return failure();
   Value x = throughReshapes(ln.getInput());
   auto xType = dyn_cast<RankedTensorType>(x.getType());
-  if (x == ln.getInput() || !xType || !xType.hasStaticShape() ||
-      xType.getRank() < 3 || xType.getElementType() != view.getElementType() ||
-      xType.getNumElements() != view.getNumElements())
+  if (x == ln.getInput() || !xType || xType.getRank() < 3 ||
+      xType.getElementType() != view.getElementType())
+    return failure();
+  // Sizes as products of the sizes they are computed from (dynamic ones
+  // too: ONNX models reshape with index arithmetic on tensor.dim).
+  auto sizes = [](Value t) {
+    SmallVector<Monomial> m;
+    for (int64_t d = 0; d < cast<RankedTensorType>(t.getType()).getRank(); ++d)
+      m.push_back(monomialOf(extentOf(t, d)));
+    return m;
+  };
+  auto product = [](ArrayRef<Monomial> m) {
+    Monomial p;
+    for (const Monomial &f : m)
+      p = p * f;
+    return p;
+  };
+  SmallVector<Monomial> viewSizes = sizes(ln.getInput()), xSizes = sizes(x);
+  if (!(product(viewSizes) == product(xSizes)))
     return failure();
   // Every axis after the second is reduced; with axis 0 too, the view is
   // [1, N * C, ...] (PyTorch's instance norm), else [N, G, ...]: G groups of
   // C / G channels, [N, G, K] (ONNX) or [N, G, C/G, H*W] (PyTorch's group
-  // norm without weights). Row-major reshapes of x [N, C, S...] both.
+  // norm without weights). Row-major reshapes of x [N, C, S...] both (the
+  // element counts are equal).
   std::vector<int64_t> rest;
   for (int64_t a = 2; a < view.getRank(); ++a)
     rest.push_back(a);
   std::vector<int64_t> withFirst{0};
   llvm::append_range(withFirst, rest);
-  int64_t channels = xType.getDimSize(1), groups = view.getDimSize(1);
-  bool instance = desc.axes == withFirst && view.getDimSize(0) == 1 &&
-                  groups == xType.getDimSize(0) * channels;
-  bool grouped = desc.axes == rest &&
-                 xType.getDimSize(0) == view.getDimSize(0) && groups > 0 &&
-                 channels % groups == 0;
+  int64_t channels = xSizes[1].factors.empty() ? xSizes[1].coefficient : -1;
+  int64_t groups = viewSizes[1].factors.empty() ? viewSizes[1].coefficient : -1;
+  bool instance = desc.axes == withFirst && viewSizes[0] == Monomial{1, {}} &&
+                  viewSizes[1] == xSizes[0] * xSizes[1];
+  bool grouped = desc.axes == rest && viewSizes[0] == xSizes[0] && groups > 0 &&
+                 channels > 0 && channels % groups == 0;
   if (!instance && !grouped)
     return failure();
   // The result, reshaped back to x's shape by single-use reshapes.
   Value back = ln->getResult(0);
   SmallVector<Operation *> chain;
   while (back.hasOneUse() &&
-         isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(
+         isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, tensor::ReshapeOp>(
              *back.getUsers().begin())) {
     chain.push_back(*back.getUsers().begin());
     back = chain.back()->getResult(0);
   }
-  auto outType = cast<RankedTensorType>(back.getType());
-  if (back == ln->getResult(0) || outType.getShape() != xType.getShape())
+  if (back == ln->getResult(0) || back.getType() != xType)
     return failure();
+  SmallVector<Monomial> backSizes = sizes(back);
+  for (auto [b, s] : llvm::zip(backSizes, xSizes))
+    if (!(b == s))
+      return failure();
+  auto outType = xType;
 
   rewriter.setInsertionPointAfterValue(back);
   OperationState state(ln.getLoc(), instance

@@ -112,6 +112,8 @@ Value throughReshapes(Value t) {
       t = c.getSrc();
     else if (auto e = t.getDefiningOp<tensor::ExpandShapeOp>())
       t = e.getSrc();
+    else if (auto r = t.getDefiningOp<tensor::ReshapeOp>())
+      t = r.getSource();
     else
       return t;
   }
@@ -148,34 +150,6 @@ static AffineMap unitLoopsAsZero(AffineMap map, linalg::GenericOp g) {
   }
   return AffineMap::get(map.getNumDims(), map.getNumSymbols(), exprs,
                         map.getContext());
-}
-
-Extent extentOf(Value tensor, int64_t dim) {
-  for (int depth = 0; depth < 64; ++depth) {
-    auto type = dyn_cast<RankedTensorType>(tensor.getType());
-    if (!type || dim >= type.getRank())
-      break;
-    if (!type.isDynamicDim(dim))
-      return Extent{type.getDimSize(dim), {}, -1, {}};
-    if (auto empty = tensor.getDefiningOp<tensor::EmptyOp>())
-      return extentOfValue(empty.getDynamicSize(dim));
-    auto result = dyn_cast<OpResult>(tensor);
-    auto dps = result ? dyn_cast<DestinationStyleOpInterface>(result.getOwner())
-                      : DestinationStyleOpInterface();
-    if (!dps)
-      break;
-    tensor = dps.getDpsInitOperand(result.getResultNumber())->get();
-  }
-  return Extent{ShapedType::kDynamic, tensor, dim, {}};
-}
-
-Extent extentOfValue(Value v) {
-  if (std::optional<int64_t> c = getConstantIntValue(v))
-    return Extent{*c, {}, -1, {}};
-  if (auto dimOp = v.getDefiningOp<tensor::DimOp>())
-    if (std::optional<int64_t> d = dimOp.getConstantIndex())
-      return extentOf(dimOp.getSource(), *d);
-  return Extent{ShapedType::kDynamic, {}, -1, v};
 }
 
 /// A tensor filled with 0: linalg.fill, or the generic it generalizes to.
@@ -251,46 +225,6 @@ std::optional<Reduction> matchSum(Value v) {
     r.dynamicExtents.push_back(*extent);
   }
   return r;
-}
-
-/// `v` = sitofp (or uitofp) of a product of integer casts of sizes and
-/// constants: whether it is the element count of `r`.
-static bool isCountOf(Value v, const Reduction &r) {
-  Operation *def = v.getDefiningOp();
-  if (!isa_and_nonnull<arith::SIToFPOp, arith::UIToFPOp>(def))
-    return false;
-  int64_t constant = 1;
-  SmallVector<Extent> factors;
-  SmallVector<Value> work = {def->getOperand(0)};
-  while (!work.empty()) {
-    Value f = work.pop_back_val();
-    if (auto mul = f.getDefiningOp<arith::MulIOp>()) {
-      work.push_back(mul.getLhs());
-      work.push_back(mul.getRhs());
-      continue;
-    }
-    if (isa_and_nonnull<arith::IndexCastOp, arith::IndexCastUIOp,
-                        arith::ExtSIOp, arith::ExtUIOp>(f.getDefiningOp())) {
-      work.push_back(f.getDefiningOp()->getOperand(0));
-      continue;
-    }
-    Extent e = extentOfValue(f);
-    if (!ShapedType::isDynamic(e.constant))
-      constant *= e.constant;
-    else
-      factors.push_back(e);
-  }
-  if (constant != r.count || factors.size() != r.dynamicExtents.size())
-    return false;
-  // The same extents, in any order.
-  SmallVector<Extent> left = r.dynamicExtents;
-  for (const Extent &f : factors) {
-    auto it = llvm::find(left, f);
-    if (it == left.end())
-      return false;
-    left.erase(it);
-  }
-  return true;
 }
 
 /// `v` (in the statistics' space) = sum(term) / n, for the reduction's own

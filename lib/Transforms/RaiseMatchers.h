@@ -51,6 +51,26 @@ Extent extentOf(Value tensor, int64_t dim);
 /// The extent an index value `v` stands for.
 Extent extentOfValue(Value v);
 
+/// A product of extents times a constant: what importers compute sizes and
+/// element counts with (RaiseSizes.cpp).
+struct Monomial {
+  int64_t coefficient = 1;
+  SmallVector<Extent> factors;
+  /// Whether the value cannot be negative: a product of tensor sizes and a
+  /// non-negative coefficient.
+  bool nonNegative() const;
+  Monomial operator*(const Monomial &o) const;
+  bool operator==(const Monomial &o) const;
+};
+
+/// The monomial an integer or index value computes: constants, casts,
+/// tensor.dim, products, exact divisions, and selects whose condition
+/// compares sizes with 0; any other value is a factor of its own.
+Monomial monomialOf(Value v);
+
+/// The monomial of an extent (followed through the value it names).
+Monomial monomialOf(const Extent &e);
+
 /// A sum reduction read with the identity map by `v`: its body term and
 /// reduced loops, whose element count is `count` times the product of
 /// `dynamicExtents`.
@@ -61,6 +81,9 @@ struct Reduction {
   int64_t count = 1;
   SmallVector<Extent> dynamicExtents;
 };
+
+/// Whether `v`, a float, is sitofp (or uitofp) of the element count of `r`.
+bool isCountOf(Value v, const Reduction &r);
 
 /// A scalar constant, also through a cast of a constant.
 std::optional<double> constantValue(Value v);
@@ -84,8 +107,8 @@ OpOperand *identityOperand(Value v);
 /// A tensor seen through generics that only widen it (yield extf(arg)).
 Value throughWidening(Value t);
 
-/// A tensor seen through collapse_shape and expand_shape ops (row-major
-/// reshapes).
+/// A tensor seen through collapse_shape, expand_shape and reshape ops
+/// (row-major reshapes).
 Value throughReshapes(Value t);
 
 /// The tensor a scalar reads with the identity map of its generic (through

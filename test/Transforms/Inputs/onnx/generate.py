@@ -120,6 +120,13 @@ def main():
         [t("x", ["N", 64]), t("r", ["N", 64]), t("g", [64]), t("b", [64])],
         [t("z", ["N", 64]), t("h", ["N", 64])],
         doc="Add, LayerNormalization, Relu with a dynamic batch size")
+    write("group_norm_dynamic", [helper.make_node(
+        "GroupNormalization", ["x", "s", "b"], ["y"], num_groups=4,
+        epsilon=1e-5)],
+        [t("x", ["N", 8, "H", "W"]), t("s", [8]), t("b", [8])],
+        [t("y", ["N", 8, "H", "W"])], opset=21,
+        doc="GroupNormalization with dynamic sizes (reshapes to shapes "
+            "computed from tensor.dim)")
     write("instance_norm_dynamic", [helper.make_node(
         "InstanceNormalization", ["x", "s", "b"], ["y"], epsilon=1e-5)],
         [t("x", ["N", 8, "H", "W"]), t("s", [8]), t("b", [8])],

@@ -246,6 +246,10 @@ def main():
            torch.randn(2, 16, 5, 5), torch.randn(16), torch.randn(16),
            dynamic_shapes=({0: batch, 2: dim("H", min=2),
                             3: dim("W", min=2)}, None, None))
+    export("instance_norm_plain_dynamic", torch.nn.InstanceNorm2d(8).eval(),
+           torch.randn(2, 8, 5, 5),
+           dynamic_shapes=({0: batch, 2: dim("H", min=2),
+                            3: dim("W", min=2)},))
     export("manual_instance_norm_dynamic", ManualInstanceNorm(),
            torch.randn(2, 8, 5, 5),
            dynamic_shapes=({0: dim("N"), 2: dim("H", min=2),

@@ -1,0 +1,178 @@
+//===- RaiseSizes.cpp - Sizes and element counts as importers write them --===//
+//
+// With dynamic sizes, importers compute element counts and reshape targets
+// with index arithmetic: torch-mlir's mean divides by sitofp of a product
+// of tensor.dim values, and its reshapes infer a -1 size as
+// `select(d < 0, total / known, d)`. Sizes here are followed to the tensor
+// and dimension they were first taken from (Extent), and counts to products
+// of those (Monomial), so that two computations of one size compare equal.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RaiseMatchers.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+
+namespace mlir::norm::raise {
+
+Extent extentOf(Value tensor, int64_t dim) {
+  for (int depth = 0; depth < 64; ++depth) {
+    auto type = dyn_cast<RankedTensorType>(tensor.getType());
+    if (!type || dim >= type.getRank())
+      break;
+    if (!type.isDynamicDim(dim))
+      return Extent{type.getDimSize(dim), {}, -1, {}};
+    if (auto empty = tensor.getDefiningOp<tensor::EmptyOp>())
+      return extentOfValue(empty.getDynamicSize(dim));
+    // A reshape to a shape built from scalars: the scalar.
+    if (auto reshape = tensor.getDefiningOp<tensor::ReshapeOp>()) {
+      auto from = reshape.getShape().getDefiningOp<tensor::FromElementsOp>();
+      if (!from)
+        break;
+      return extentOfValue(from.getElements()[dim]);
+    }
+    auto result = dyn_cast<OpResult>(tensor);
+    auto dps = result ? dyn_cast<DestinationStyleOpInterface>(result.getOwner())
+                      : DestinationStyleOpInterface();
+    if (!dps)
+      break;
+    tensor = dps.getDpsInitOperand(result.getResultNumber())->get();
+  }
+  return Extent{ShapedType::kDynamic, tensor, dim, {}};
+}
+
+Extent extentOfValue(Value v) {
+  while (isa_and_nonnull<arith::IndexCastOp, arith::IndexCastUIOp,
+                         arith::ExtSIOp, arith::ExtUIOp>(v.getDefiningOp()))
+    v = v.getDefiningOp()->getOperand(0);
+  if (std::optional<int64_t> c = getConstantIntValue(v))
+    return Extent{*c, {}, -1, {}};
+  if (auto dimOp = v.getDefiningOp<tensor::DimOp>())
+    if (std::optional<int64_t> d = dimOp.getConstantIndex())
+      return extentOf(dimOp.getSource(), *d);
+  return Extent{ShapedType::kDynamic, {}, -1, v};
+}
+
+bool Monomial::nonNegative() const {
+  return coefficient >= 0 && llvm::all_of(factors, [](const Extent &e) {
+           return static_cast<bool>(e.tensor);
+         });
+}
+
+Monomial Monomial::operator*(const Monomial &o) const {
+  Monomial m = *this;
+  m.coefficient *= o.coefficient;
+  llvm::append_range(m.factors, o.factors);
+  return m;
+}
+
+bool Monomial::operator==(const Monomial &o) const {
+  if (coefficient != o.coefficient || factors.size() != o.factors.size())
+    return false;
+  SmallVector<Extent> left = o.factors;
+  for (const Extent &f : factors) {
+    auto it = llvm::find(left, f);
+    if (it == left.end())
+      return false;
+    left.erase(it);
+  }
+  return true;
+}
+
+/// `a / b` when b's factors are among a's and its coefficient divides a's.
+static std::optional<Monomial> divide(const Monomial &a, const Monomial &b) {
+  if (b.coefficient == 0 || a.coefficient % b.coefficient != 0)
+    return std::nullopt;
+  Monomial q = a;
+  q.coefficient /= b.coefficient;
+  for (const Extent &f : b.factors) {
+    auto it = llvm::find(q.factors, f);
+    if (it == q.factors.end())
+      return std::nullopt;
+    q.factors.erase(it);
+  }
+  return q;
+}
+
+/// A comparison of a size with 0 that sizes decide (they are never
+/// negative).
+static std::optional<bool> knownCondition(Value c) {
+  auto cmp = c.getDefiningOp<arith::CmpIOp>();
+  if (!cmp || !getConstantIntValue(cmp.getRhs()) ||
+      *getConstantIntValue(cmp.getRhs()) != 0)
+    return std::nullopt;
+  Monomial m = monomialOf(cmp.getLhs());
+  if (!m.nonNegative())
+    return std::nullopt;
+  switch (cmp.getPredicate()) {
+  case arith::CmpIPredicate::slt:
+    return false;
+  case arith::CmpIPredicate::sge:
+    return true;
+  default:
+    return std::nullopt;
+  }
+}
+
+static Monomial symbol(Value v) {
+  Monomial m;
+  m.factors.push_back(Extent{ShapedType::kDynamic, {}, -1, v});
+  return m;
+}
+
+Monomial monomialOf(Value v) {
+  for (int depth = 0; depth < 64; ++depth) {
+    if (std::optional<int64_t> c = getConstantIntValue(v))
+      return Monomial{*c, {}};
+    Operation *def = v.getDefiningOp();
+    if (isa_and_nonnull<arith::IndexCastOp, arith::IndexCastUIOp,
+                        arith::ExtSIOp, arith::ExtUIOp>(def)) {
+      v = def->getOperand(0);
+      continue;
+    }
+    if (auto select = dyn_cast_or_null<arith::SelectOp>(def)) {
+      std::optional<bool> c = knownCondition(select.getCondition());
+      if (!c)
+        return symbol(v);
+      v = *c ? select.getTrueValue() : select.getFalseValue();
+      continue;
+    }
+    if (auto mul = dyn_cast_or_null<arith::MulIOp>(def))
+      return monomialOf(mul.getLhs()) * monomialOf(mul.getRhs());
+    if (isa_and_nonnull<arith::DivSIOp, arith::DivUIOp>(def)) {
+      std::optional<Monomial> q = divide(monomialOf(def->getOperand(0)),
+                                         monomialOf(def->getOperand(1)));
+      return q ? *q : symbol(v);
+    }
+    Extent e = extentOfValue(v);
+    if (!e.value || e.value != v)
+      return monomialOf(e);
+    return symbol(v);
+  }
+  return symbol(v);
+}
+
+Monomial monomialOf(const Extent &e) {
+  if (!ShapedType::isDynamic(e.constant))
+    return Monomial{e.constant, {}};
+  if (e.value)
+    return monomialOf(e.value);
+  Monomial m;
+  m.factors.push_back(e);
+  return m;
+}
+
+bool isCountOf(Value v, const Reduction &r) {
+  Operation *def = v.getDefiningOp();
+  if (!isa_and_nonnull<arith::SIToFPOp, arith::UIToFPOp>(def))
+    return false;
+  Monomial count{r.count, {}};
+  for (const Extent &e : r.dynamicExtents)
+    count = count * monomialOf(e);
+  return monomialOf(def->getOperand(0)) == count;
+}
+
+} // namespace mlir::norm::raise
