@@ -63,8 +63,9 @@ std::optional<std::pair<Value, int64_t>> channelRead(Value v) {
   OpOperand *operand = readOperand(peel(v, /*narrowing=*/false));
   if (!operand)
     return std::nullopt;
-  AffineMap map = cast<linalg::GenericOp>(operand->getOwner())
-                      .getMatchingIndexingMap(operand);
+  auto owner = cast<linalg::GenericOp>(operand->getOwner());
+  // A batch of one may be read as d0 or as 0.
+  AffineMap map = unitLoopsAsZero(owner.getMatchingIndexingMap(operand), owner);
   Value t = operand->get();
   int64_t dim = -1;
   for (AffineExpr e : map.getResults()) {

@@ -47,7 +47,7 @@ static LogicalResult raiseOne(RewriterBase &rewriter, LayerNormOp op) {
   auto sizes = [](Value t) {
     SmallVector<Monomial> m;
     for (int64_t d = 0; d < cast<RankedTensorType>(t.getType()).getRank(); ++d)
-      m.push_back(monomialOf(extentOf(t, d)));
+      m.push_back(monomialOfDim(t, d));
     return m;
   };
   auto product = [](ArrayRef<Monomial> m) {

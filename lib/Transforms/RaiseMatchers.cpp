@@ -139,7 +139,7 @@ void addNormRegions(RewriterBase &rewriter, OperationState &state, Type from,
 
 /// `map`, a map of `g`'s loops, with every loop of extent 1 written as the
 /// constant 0 (importers read a statistic of shape 1x16x1x1 with either).
-static AffineMap unitLoopsAsZero(AffineMap map, linalg::GenericOp g) {
+AffineMap unitLoopsAsZero(AffineMap map, linalg::GenericOp g) {
   SmallVector<int64_t> loops = g.getStaticLoopRanges();
   SmallVector<AffineExpr> exprs;
   for (AffineExpr e : map.getResults()) {
@@ -246,8 +246,13 @@ std::optional<Reduction> matchAverage(Value v) {
       scale = constantValue(mul.getLhs());
     }
   }
-  if (!sum)
+  if (!sum) {
+    // Over one element the sum is the mean (importers fold the / 1 away).
+    std::optional<Reduction> r = matchSum(v);
+    if (r && r->count == 1 && r->dynamicExtents.empty())
+      return r;
     return std::nullopt;
+  }
   std::optional<Reduction> r = matchSum(peel(sum, /*narrowing=*/true));
   if (!r)
     return std::nullopt;

@@ -68,8 +68,12 @@ struct Monomial {
 /// compares sizes with 0; any other value is a factor of its own.
 Monomial monomialOf(Value v);
 
-/// The monomial of an extent (followed through the value it names).
+/// The monomial of an extent (followed through the value it names; a
+/// collapsed dimension as the product of the sizes it collapses).
 Monomial monomialOf(const Extent &e);
+
+/// The size of dimension `dim` of `tensor` as a monomial.
+Monomial monomialOfDim(Value tensor, int64_t dim);
 
 /// A sum reduction read with the identity map by `v`: its body term and
 /// reduced loops, whose element count is `count` times the product of
@@ -120,6 +124,10 @@ Value identityRead(Value v);
 /// `from` to `to` (none when they are the same).
 void addNormRegions(RewriterBase &rewriter, OperationState &state, Type from,
                     Type to);
+
+/// `map`, a map of `g`'s loops, with every loop of extent 1 written as the
+/// constant 0 (importers read a statistic of shape 1x16x1x1 with either).
+AffineMap unitLoopsAsZero(AffineMap map, linalg::GenericOp g);
 
 /// A tensor filled with 0: linalg.fill, or the generic it generalizes to.
 bool isZeroFilled(Value init);

@@ -11,6 +11,7 @@
 
 #include "RaiseMatchers.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -27,6 +28,12 @@ Extent extentOf(Value tensor, int64_t dim) {
       return Extent{type.getDimSize(dim), {}, -1, {}};
     if (auto empty = tensor.getDefiningOp<tensor::EmptyOp>())
       return extentOfValue(empty.getDynamicSize(dim));
+    if (auto expand = tensor.getDefiningOp<tensor::ExpandShapeOp>()) {
+      OpFoldResult size = expand.getMixedOutputShape()[dim];
+      if (auto v = dyn_cast<Value>(size))
+        return extentOfValue(v);
+      return Extent{*getConstantIntValue(size), {}, -1, {}};
+    }
     // A reshape to a shape built from scalars: the scalar.
     if (auto reshape = tensor.getDefiningOp<tensor::ReshapeOp>()) {
       auto from = reshape.getShape().getDefiningOp<tensor::FromElementsOp>();
@@ -123,6 +130,31 @@ static Monomial symbol(Value v) {
   return m;
 }
 
+/// An affine.apply's expression over its operands: products, constants and
+/// exact divisions by constants.
+static std::optional<Monomial> monomialOfExpr(AffineExpr e,
+                                              affine::AffineApplyOp apply) {
+  if (auto c = dyn_cast<AffineConstantExpr>(e))
+    return Monomial{c.getValue(), {}};
+  if (auto d = dyn_cast<AffineDimExpr>(e))
+    return monomialOf(apply.getMapOperands()[d.getPosition()]);
+  if (auto s = dyn_cast<AffineSymbolExpr>(e))
+    return monomialOf(apply.getMapOperands()[apply.getAffineMap().getNumDims() +
+                                             s.getPosition()]);
+  auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+  if (!bin)
+    return std::nullopt;
+  std::optional<Monomial> l = monomialOfExpr(bin.getLHS(), apply);
+  std::optional<Monomial> r = monomialOfExpr(bin.getRHS(), apply);
+  if (!l || !r)
+    return std::nullopt;
+  if (e.getKind() == AffineExprKind::Mul)
+    return *l * *r;
+  if (e.getKind() == AffineExprKind::FloorDiv && r->factors.empty())
+    return divide(*l, *r);
+  return std::nullopt;
+}
+
 Monomial monomialOf(Value v) {
   for (int depth = 0; depth < 64; ++depth) {
     if (std::optional<int64_t> c = getConstantIntValue(v))
@@ -139,6 +171,13 @@ Monomial monomialOf(Value v) {
         return symbol(v);
       v = *c ? select.getTrueValue() : select.getFalseValue();
       continue;
+    }
+    if (auto apply = dyn_cast_or_null<affine::AffineApplyOp>(def)) {
+      std::optional<Monomial> m =
+          apply.getAffineMap().getNumResults() == 1
+              ? monomialOfExpr(apply.getAffineMap().getResult(0), apply)
+              : std::nullopt;
+      return m ? *m : symbol(v);
     }
     if (auto mul = dyn_cast_or_null<arith::MulIOp>(def))
       return monomialOf(mul.getLhs()) * monomialOf(mul.getRhs());
@@ -160,9 +199,20 @@ Monomial monomialOf(const Extent &e) {
     return Monomial{e.constant, {}};
   if (e.value)
     return monomialOf(e.value);
+  // A collapsed dimension: the product of the sizes it collapses.
+  if (auto collapse = e.tensor.getDefiningOp<tensor::CollapseShapeOp>()) {
+    Monomial m;
+    for (int64_t d : collapse.getReassociationIndices()[e.dim])
+      m = m * monomialOfDim(collapse.getSrc(), d);
+    return m;
+  }
   Monomial m;
   m.factors.push_back(e);
   return m;
+}
+
+Monomial monomialOfDim(Value tensor, int64_t dim) {
+  return monomialOf(extentOf(tensor, dim));
 }
 
 bool isCountOf(Value v, const Reduction &r) {
