@@ -127,6 +127,20 @@ def main():
         [t("y", ["N", 8, "H", "W"])], opset=21,
         doc="GroupNormalization with dynamic sizes (reshapes to shapes "
             "computed from tensor.dim)")
+    write("group_norm_dynamic_planes", [helper.make_node(
+        "GroupNormalization", ["x", "s", "b"], ["y"], num_groups=2,
+        epsilon=1e-5)],
+        [t("x", [3, 4, "H", "W"]), t("s", [4]), t("b", [4])],
+        [t("y", [3, 4, "H", "W"])], opset=21,
+        doc="GroupNormalization with a static batch and dynamic planes "
+            "(sizes through affine.apply and collapse_shape)")
+    write("batch_norm_batch1_dynamic", [helper.make_node(
+        "BatchNormalization", ["x", "g", "b", "m", "v"], ["y"],
+        epsilon=1e-5)],
+        [t("x", [1, 3, "L"]), t("g", [3]), t("b", [3]), t("m", [3]),
+         t("v", [3])], [t("y", [1, 3, "L"])],
+        doc="BatchNormalization of a batch of one with a dynamic length "
+            "(the statistics read as d0 along the unit batch)")
     write("instance_norm_dynamic", [helper.make_node(
         "InstanceNormalization", ["x", "s", "b"], ["y"], epsilon=1e-5)],
         [t("x", ["N", 8, "H", "W"]), t("s", [8]), t("b", [8])],
