@@ -220,7 +220,7 @@ std::optional<Found> matchL2Normalize(arith::DivFOp div) {
 
 std::optional<Found> matchNormalization(Operation *op) {
   double eps = 0;
-  // (x - mean) * rstd, x * rstd (RMS), (x - mean) / std.
+  // (x - mean) * rstd, x * rstd (RMS), (x - mean) / std, x / std (RMS).
   auto centeredX = [&](Value v, Stat &mean) -> Value {
     auto sub = peel(v, false).getDefiningOp<arith::SubFOp>();
     if (!sub)
@@ -253,6 +253,10 @@ std::optional<Found> matchNormalization(Operation *op) {
       if (s && *s == mean && identityRead(x) == s->x)
         return Found{op, x, *s, eps, true};
     }
+    // x / sqrt(mean(x^2) + eps): RMSNorm as ONNX exporters decompose it.
+    std::optional<Stat> s = matchScaleRead(div.getRhs(), false, false, eps);
+    if (s && identityRead(div.getLhs()) == s->x)
+      return Found{op, div.getLhs(), *s, eps, false};
     if (auto bn = matchBatchNormInference(op, div.getLhs(), div.getRhs(),
                                           /*inverse=*/false))
       return bn;

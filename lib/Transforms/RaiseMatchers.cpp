@@ -22,12 +22,27 @@ using namespace mlir::norm;
 
 namespace mlir::norm::raise {
 
-/// A scalar constant, also through a cast of a constant.
+/// A scalar constant, also through a cast of a constant, or an element of
+/// a splat constant tensor a generic reads (ONNX's scalar initializers, such
+/// as an epsilon, are rank-0 tensors).
 std::optional<double> constantValue(Value v) {
   if (auto cast = v.getDefiningOp<arith::TruncFOp>())
     return constantValue(cast.getIn());
   if (auto cast = v.getDefiningOp<arith::ExtFOp>())
     return constantValue(cast.getIn());
+  if (OpOperand *operand = readOperand(v)) {
+    auto constant = operand->get().getDefiningOp<arith::ConstantOp>();
+    auto elements =
+        constant ? dyn_cast<DenseElementsAttr>(constant.getValue()) : nullptr;
+    if (!elements || !elements.isSplat())
+      return std::nullopt;
+    if (isa<FloatType>(elements.getElementType()))
+      return elements.getSplatValue<APFloat>().convertToDouble();
+    if (isa<IntegerType>(elements.getElementType()))
+      return static_cast<double>(
+          elements.getSplatValue<APInt>().getSExtValue());
+    return std::nullopt;
+  }
   FloatAttr f;
   if (matchPattern(v, m_Constant(&f)))
     return f.getValueAsDouble();

@@ -29,6 +29,35 @@ def t(name, shape, dtype=TensorProto.FLOAT):
     return helper.make_tensor_value_info(name, dtype, shape)
 
 
+def scalar(name, value, dtype=TensorProto.FLOAT):
+    """A Constant node of a rank-0 tensor (how exporters pass epsilons)."""
+    return helper.make_node("Constant", [], [name], value=helper.make_tensor(
+        name, dtype, [], [value]))
+
+
+def rms_nodes(x, divide=True, eps_inside=True):
+    """RMSNorm as exporters decompose it (Hugging Face's LLaMA through
+    torch.onnx): Pow, ReduceMean, Add eps, Sqrt, then x / std (or
+    x * (1 / std)); with eps_inside false, eps is added after the Sqrt (a
+    near miss)."""
+    nodes = [scalar("two", 2.0), scalar("eps", 1e-6), scalar("one", 1.0),
+             helper.make_node("Pow", [x, "two"], ["sq"]),
+             helper.make_node("ReduceMean", ["sq"], ["ms"], axes=[-1],
+                              keepdims=1)]
+    if eps_inside:
+        nodes += [helper.make_node("Add", ["ms", "eps"], ["mse"]),
+                  helper.make_node("Sqrt", ["mse"], ["std"])]
+    else:
+        nodes += [helper.make_node("Sqrt", ["ms"], ["rt"]),
+                  helper.make_node("Add", ["rt", "eps"], ["std"])]
+    if divide:
+        nodes.append(helper.make_node("Div", [x, "std"], ["n"]))
+    else:
+        nodes += [helper.make_node("Div", ["one", "std"], ["inv"]),
+                  helper.make_node("Mul", [x, "inv"], ["n"])]
+    return nodes
+
+
 def write(name, nodes, inputs, outputs, opset=17, doc=""):
     graph = helper.make_graph(nodes, name, inputs, outputs)
     model = helper.make_model(graph,
@@ -141,6 +170,41 @@ def main():
          t("v", [3])], [t("y", [1, 3, "L"])],
         doc="BatchNormalization of a batch of one with a dynamic length "
             "(the statistics read as d0 along the unit batch)")
+    # Decomposed forms (exporters without the fused ops, opset <= 16 for
+    # LayerNorm, RMSNorm always before opset 23), with dynamic sizes.
+    bs64 = ["B", "S", 64]
+    write("rms_decomposed", rms_nodes("x", divide=False) + [
+        helper.make_node("Mul", ["w", "n"], ["y"])],
+        [t("x", bs64), t("w", [64])], [t("y", bs64)],
+        doc="RMSNorm decomposed: x * (1 / sqrt(mean(x^2) + eps)) * w")
+    write("rms_decomposed_div", rms_nodes("x") + [
+        helper.make_node("Mul", ["n", "w"], ["y"])],
+        [t("x", bs64), t("w", [64])], [t("y", bs64)],
+        doc="RMSNorm decomposed: x / sqrt(mean(x^2) + eps) * w")
+    f16 = TensorProto.FLOAT16
+    write("rms_decomposed_f16", [
+        helper.make_node("Cast", ["x"], ["xf"], to=TensorProto.FLOAT)] +
+        rms_nodes("xf") + [
+        helper.make_node("Cast", ["n"], ["nh"], to=f16),
+        helper.make_node("Mul", ["nh", "w"], ["y"])],
+        [t("x", bs64, f16), t("w", [64], f16)], [t("y", bs64, f16)],
+        doc="RMSNorm decomposed on f16 through f32 casts")
+    write("rms_decomposed_near_miss", rms_nodes("x", eps_inside=False),
+        [t("x", bs64)], [t("n", bs64)],
+        doc="not an RMSNorm: x / (sqrt(mean(x^2)) + eps)")
+    write("layer_norm_decomposed", [
+        scalar("two", 2.0), scalar("eps", 1e-5),
+        helper.make_node("ReduceMean", ["x"], ["m"], axes=[-1], keepdims=1),
+        helper.make_node("Sub", ["x", "m"], ["d"]),
+        helper.make_node("Pow", ["d", "two"], ["sq"]),
+        helper.make_node("ReduceMean", ["sq"], ["v"], axes=[-1], keepdims=1),
+        helper.make_node("Add", ["v", "eps"], ["ve"]),
+        helper.make_node("Sqrt", ["ve"], ["sd"]),
+        helper.make_node("Div", ["d", "sd"], ["n"]),
+        helper.make_node("Mul", ["n", "w"], ["nw"]),
+        helper.make_node("Add", ["nw", "b"], ["y"])],
+        [t("x", bs64), t("w", [64]), t("b", [64])], [t("y", bs64)],
+        opset=13, doc="LayerNorm decomposed (opset 13 exporters)")
     write("instance_norm_dynamic", [helper.make_node(
         "InstanceNormalization", ["x", "s", "b"], ["y"], epsilon=1e-5)],
         [t("x", ["N", 8, "H", "W"]), t("s", [8]), t("b", [8])],
