@@ -117,9 +117,17 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
     }
     // Shapes and scalars only feed the ops below; the assertions were
     // checked with the shapes.
+    auto integer = [](Value v) {
+      return getElementTypeOrSelf(v.getType()).isIntOrIndex();
+    };
+    auto shapeGeneric = dyn_cast<linalg::GenericOp>(op);
     if (isa<tensor::EmptyOp, cf::AssertOp>(op) ||
-        (isa<tensor::FromElementsOp, arith::ConstantOp>(op) &&
-         getElementTypeOrSelf(op.getResult(0).getType()).isIntOrIndex()) ||
+        (isa<tensor::FromElementsOp, tensor::ExtractOp, tensor::ExtractSliceOp,
+             arith::ConstantOp>(op) &&
+         integer(op.getResult(0))) ||
+        // ONNX shape arithmetic on rank-0 integer tensors.
+        (shapeGeneric && shapeGeneric.getNumLoops() == 0 &&
+         llvm::all_of(op.getResults(), integer)) ||
         (isa<arith::ConstantOp>(op) &&
          !isa<TensorType>(op.getResult(0).getType())) ||
         (op.getNumResults() > 0 &&

@@ -18,6 +18,7 @@
 #include "RaiseMatchers.h"
 
 #include "norm/Dialect/Norm/IR/NormOps.h"
+#include "norm/Transforms/FusedForm.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
@@ -25,6 +26,29 @@
 using namespace mlir;
 using namespace mlir::norm;
 using namespace mlir::norm::raise;
+
+/// Whether `op` is an elementwise generic that computes `v * 1` or `v + 0`
+/// of the tensor `v` it reads with the identity map, and nothing else.
+static bool isIdentityAffine(Operation *op, Value v) {
+  auto g = dyn_cast<linalg::GenericOp>(op);
+  if (!isElementwiseGeneric(g) || g.getResult(0).getType() != v.getType())
+    return false;
+  Value y = g.getBody()->getTerminator()->getOperand(0);
+  Operation *def = y.getDefiningOp();
+  if (!isa_and_nonnull<arith::MulFOp, arith::AddFOp>(def) ||
+      def->getBlock() != g.getBody() || &g.getBody()->front() != def)
+    return false;
+  double neutral = isa<arith::MulFOp>(def) ? 1.0 : 0.0;
+  for (auto [a, b] : {std::pair(def->getOperand(0), def->getOperand(1)),
+                      std::pair(def->getOperand(1), def->getOperand(0))}) {
+    OpOperand *read = readOperand(a);
+    std::optional<double> c = constantValue(resolve(b));
+    if (read && read->get() == v &&
+        g.getMatchingIndexingMap(read).isIdentity() && c && *c == neutral)
+      return true;
+  }
+  return false;
+}
 
 /// The group norm or instance norm a reshaped LayerNorm computes, if it is
 /// one: replaces the reshape of its result back to x's shape.
@@ -77,14 +101,19 @@ static LogicalResult raiseOne(RewriterBase &rewriter, LayerNormOp op) {
                  channels > 0 && channels % groups == 0;
   if (!instance && !grouped)
     return failure();
-  // The result, reshaped back to x's shape by single-use reshapes.
+  // The result, reshaped back to x's shape by single-use reshapes (and, as
+  // torch.onnx exports GroupNorm through InstanceNormalization with a scale
+  // of ones and a bias of zeros per group, multiplied by 1 and added 0).
   Value back = ln->getResult(0);
   SmallVector<Operation *> chain;
-  while (back.hasOneUse() &&
-         isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, tensor::ReshapeOp>(
-             *back.getUsers().begin())) {
-    chain.push_back(*back.getUsers().begin());
-    back = chain.back()->getResult(0);
+  while (back.hasOneUse()) {
+    Operation *user = *back.getUsers().begin();
+    if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, tensor::ReshapeOp>(
+            user) &&
+        !isIdentityAffine(user, back))
+      break;
+    chain.push_back(user);
+    back = user->getResult(0);
   }
   if (back == ln->getResult(0) || back.getType() != xType)
     return failure();

@@ -130,6 +130,75 @@ static Monomial symbol(Value v) {
   return m;
 }
 
+static std::optional<Monomial> monomialOfRank0(Value t);
+
+/// A scalar a loop-free generic's body yields: one of its inputs, or a
+/// select of two that have the same size.
+static std::optional<Monomial> monomialOfYield(linalg::GenericOp g, Value y) {
+  if (auto select = y.getDefiningOp<arith::SelectOp>();
+      select && select->getBlock() == g.getBody()) {
+    std::optional<Monomial> t = monomialOfYield(g, select.getTrueValue());
+    std::optional<Monomial> f = monomialOfYield(g, select.getFalseValue());
+    if (t && f && *t == *f)
+      return t;
+    return std::nullopt;
+  }
+  auto arg = dyn_cast<BlockArgument>(y);
+  if (!arg || arg.getOwner() != g.getBody() ||
+      arg.getArgNumber() >= g.getNumDpsInputs())
+    return std::nullopt;
+  Value in = g.getDpsInputOperand(arg.getArgNumber())->get();
+  if (!isa<ShapedType>(in.getType()))
+    return monomialOf(in);
+  return monomialOfRank0(in);
+}
+
+/// The element of a rank-0 integer tensor: a splat constant, or what a
+/// loop-free generic yields (ONNX shape arithmetic on rank-0 tensors).
+static std::optional<Monomial> monomialOfRank0(Value t) {
+  auto type = dyn_cast<RankedTensorType>(t.getType());
+  if (!type || type.getRank() != 0)
+    return std::nullopt;
+  if (auto c = t.getDefiningOp<arith::ConstantOp>()) {
+    auto dense = dyn_cast<DenseIntElementsAttr>(c.getValue());
+    if (!dense)
+      return std::nullopt;
+    return Monomial{dense.getSplatValue<APInt>().getSExtValue(), {}};
+  }
+  auto g = t.getDefiningOp<linalg::GenericOp>();
+  if (!g || g.getNumLoops() != 0 || g.getNumResults() != 1)
+    return std::nullopt;
+  return monomialOfYield(g, g.getBody()->getTerminator()->getOperand(0));
+}
+
+/// The element an extract reads from a small integer tensor built from
+/// scalars: `tensor.from_elements` (through `tensor.extract_slice`), or a
+/// rank-0 tensor.
+static std::optional<Monomial> monomialOfElement(tensor::ExtractOp extract) {
+  Value t = extract.getTensor();
+  if (extract.getIndices().empty())
+    return monomialOfRank0(t);
+  std::optional<int64_t> index =
+      extract.getIndices().size() == 1
+          ? getConstantIntValue(extract.getIndices()[0])
+          : std::nullopt;
+  if (!index)
+    return std::nullopt;
+  if (auto slice = t.getDefiningOp<tensor::ExtractSliceOp>()) {
+    if (slice.getSourceType().getRank() != 1 ||
+        ShapedType::isDynamic(slice.getStaticOffsets()[0]) ||
+        slice.getStaticStrides()[0] != 1)
+      return std::nullopt;
+    *index += slice.getStaticOffsets()[0];
+    t = slice.getSource();
+  }
+  auto from = t.getDefiningOp<tensor::FromElementsOp>();
+  if (!from || *index < 0 ||
+      *index >= static_cast<int64_t>(from.getElements().size()))
+    return std::nullopt;
+  return monomialOf(from.getElements()[*index]);
+}
+
 /// An affine.apply's expression over its operands: products, constants and
 /// exact divisions by constants.
 static std::optional<Monomial> monomialOfExpr(AffineExpr e,
@@ -167,10 +236,18 @@ Monomial monomialOf(Value v) {
     }
     if (auto select = dyn_cast_or_null<arith::SelectOp>(def)) {
       std::optional<bool> c = knownCondition(select.getCondition());
-      if (!c)
-        return symbol(v);
+      if (!c) {
+        // Both branches the same size (ONNX Reshape's "0 copies the
+        // input's size", where it is the input's size anyway).
+        Monomial t = monomialOf(select.getTrueValue());
+        return t == monomialOf(select.getFalseValue()) ? t : symbol(v);
+      }
       v = *c ? select.getTrueValue() : select.getFalseValue();
       continue;
+    }
+    if (auto extract = dyn_cast_or_null<tensor::ExtractOp>(def)) {
+      std::optional<Monomial> m = monomialOfElement(extract);
+      return m ? *m : symbol(v);
     }
     if (auto apply = dyn_cast_or_null<affine::AffineApplyOp>(def)) {
       std::optional<Monomial> m =
