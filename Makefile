@@ -100,8 +100,11 @@ fuzz: deps
 	    -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
 	    -artifact_prefix=$(BUILD)-fuzz/crashes/$$dir- \
 	    $(BUILD)-fuzz/corpus/$$dir test/Fuzz/Inputs/corpus/$$dir \
-	    2>&1 | grep -E "stat::number_of_executed_units|cov:|ERROR|SUMMARY" | tail -3 \
-	    || exit 1; \
+	    > $(BUILD)-fuzz/$$dir.log 2>&1; status=$$?; \
+	  grep -a -E "stat::number_of_executed_units|cov:|ERROR|SUMMARY" \
+	    $(BUILD)-fuzz/$$dir.log | tail -3; \
+	  [ $$status -eq 0 ] || { echo "fuzz-$$bin failed (status $$status):" \
+	    "$(BUILD)-fuzz/$$dir.log, $(BUILD)-fuzz/crashes/"; exit 1; }; \
 	done
 
 # The CPU benchmark (not part of check): BENCH_ARGS=--quick for a short run.
