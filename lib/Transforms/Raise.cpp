@@ -282,6 +282,12 @@ LogicalResult raise(RewriterBase &rewriter, linalg::GenericOp generic,
   Value x = xOperand->get();
   auto xType = cast<RankedTensorType>(x.getType());
   Type normalized = found.op->getResult(0).getType();
+  // A formula computed in f64 (a 16-bit model's decomposition that promotes
+  // to double) gets an f32 result, widened where the f64 value was used:
+  // the norm op computes in f32 either way.
+  Type used = normalized;
+  if (normalized.isF64())
+    normalized = rewriter.getF32Type();
   if (!isa<Float32Type, Float16Type, BFloat16Type>(normalized) ||
       !isa<Float32Type, Float16Type, BFloat16Type>(xType.getElementType()) ||
       xType.getElementType().getIntOrFloatBitWidth() >
@@ -346,7 +352,10 @@ LogicalResult raise(RewriterBase &rewriter, linalg::GenericOp generic,
         mapping.map(old->getArgument(numInputs), args.back());
         for (Operation &inner : old->without_terminator()) {
           if (&inner == found.op) {
-            mapping.map(inner.getResult(0), args[numInputs]);
+            Value y = args[numInputs];
+            if (used != normalized)
+              y = arith::ExtFOp::create(b, loc, used, y);
+            mapping.map(inner.getResult(0), y);
             continue;
           }
           b.clone(inner, mapping);

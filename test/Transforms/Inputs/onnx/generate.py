@@ -143,6 +143,14 @@ def torch_exports():
                  14, {0: "batch", 1: "seq"},
                  "LLaMA's RMSNorm: Pow, ReduceMean, Add, Sqrt, Reciprocal, "
                  "Mul")
+    norm16 = torch.nn.LayerNorm(64)
+    with torch.no_grad():
+        norm16.weight.normal_()
+        norm16.bias.normal_()
+    export_torch("torch_onnx_layer_norm_f16", norm16.half(),
+                 (torch.randn(2, 8, 64).half(),), 13, {0: "batch", 1: "seq"},
+                 "nn.LayerNorm in f16 decomposed at opset 13: the mean in "
+                 "f16, the variance and the division in f64")
     export_torch("torch_onnx_layer_norm", ResidualLayerNorm(),
                  (torch.randn(2, 8, 64), torch.randn(2, 8, 64)), 13,
                  {0: "batch", 1: "seq"},
