@@ -58,28 +58,27 @@ static ref::Tensor toRef(const HostTensor &tensor) {
           tensor.toDoubles()};
 }
 
-/// The shape of the loops of an all-parallel generic, read off its inputs
-/// (or the static shape of its result).
+/// The sizes of a generic's loops, read off the operands a loop indexes
+/// (their values, or the sizes followed from the inputs).
 static std::optional<std::vector<int64_t>>
-loopShape(linalg::GenericOp generic,
-          llvm::function_ref<const ref::Tensor *(Value)> lookup) {
-  auto resultType = cast<RankedTensorType>(generic.getResult(0).getType());
-  std::vector<int64_t> shape(resultType.getShape().begin(),
-                             resultType.getShape().end());
-  if (shape.size() != generic.getNumLoops())
-    return std::nullopt;
-  for (OpOperand *operand : generic.getDpsInputOperands()) {
-    const ref::Tensor *tensor = lookup(operand->get());
-    AffineMap map = generic.getMatchingIndexingMap(operand);
-    if (!tensor || !map.isProjectedPermutation() ||
-        tensor->shape.size() != map.getNumResults())
+loopSizes(linalg::GenericOp generic,
+          llvm::function_ref<const ref::Tensor *(Value)> lookup,
+          const ConcreteShapes &shapes) {
+  std::vector<int64_t> loops(generic.getNumLoops(), ShapedType::kDynamic);
+  for (OpOperand &operand : generic->getOpOperands()) {
+    const ref::Tensor *tensor = lookup(operand.get());
+    const std::vector<int64_t> *shape =
+        tensor ? &tensor->shape : shapes.shapeOf(operand.get());
+    AffineMap map = generic.getMatchingIndexingMap(&operand);
+    if (!shape || shape->size() != map.getNumResults())
       continue;
-    for (unsigned r = 0; r < map.getNumResults(); ++r)
-      shape[map.getDimPosition(r)] = tensor->shape[r];
+    for (auto [r, e] : llvm::enumerate(map.getResults()))
+      if (auto d = dyn_cast<AffineDimExpr>(e))
+        loops[d.getPosition()] = (*shape)[r];
   }
-  if (llvm::any_of(shape, ShapedType::isDynamic))
+  if (llvm::any_of(loops, ShapedType::isDynamic))
     return std::nullopt;
-  return shape;
+  return loops;
 }
 
 static llvm::Expected<std::vector<ref::Tensor>>
@@ -129,11 +128,18 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
         (shapeGeneric && shapeGeneric.getNumLoops() == 0 &&
          llvm::all_of(op.getResults(), integer)) ||
         (isa<arith::ConstantOp>(op) &&
-         !isa<TensorType>(op.getResult(0).getType())) ||
+         !isa<TensorType, FloatType>(op.getResult(0).getType())) ||
         (op.getNumResults() > 0 &&
          llvm::all_of(op.getResultTypes(),
                       [](Type t) { return t.isIntOrIndex(); })))
       continue;
+    if (auto constant = dyn_cast<arith::ConstantOp>(op);
+        constant && isa<FloatAttr>(constant.getValue())) {
+      // A scalar a generic reads: a rank-0 tensor.
+      values[constant.getResult()] = ref::Tensor{
+          {}, {cast<FloatAttr>(constant.getValue()).getValueAsDouble()}};
+      continue;
+    }
     if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
       auto elements = dyn_cast<DenseFPElementsAttr>(constant.getValue());
       auto type = dyn_cast<RankedTensorType>(constant.getType());
@@ -162,17 +168,21 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
       continue;
     }
     if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
-      std::optional<std::vector<int64_t>> shape = loopShape(generic, lookup);
-      // A generic without inputs of a dynamic shape: its output's sizes.
-      const std::vector<int64_t> *out = shapes->shapeOf(generic.getResult(0));
-      if (!shape && out && generic.getNumLoops() == out->size() &&
-          generic.getMatchingIndexingMap(generic.getDpsInitOperand(0))
-              .isIdentity())
-        shape = *out;
-      if (!shape)
+      std::optional<std::vector<int64_t>> loops =
+          loopSizes(generic, lookup, *shapes);
+      Value init = generic.getDpsInitOperand(0)->get();
+      const std::vector<int64_t> *out =
+          lookup(init) ? &lookup(init)->shape : shapes->shapeOf(init);
+      if (!loops || !out)
         return evalError("--check cannot tell the shape of a linalg.generic");
+      auto size = [&](Value v) -> std::optional<int64_t> {
+        auto it = shapes->integers.find(v);
+        if (it == shapes->integers.end())
+          return std::nullopt;
+        return it->second;
+      };
       llvm::Expected<ref::Tensor> result =
-          evaluateGeneric(generic, lookup, *shape);
+          evaluateGeneric(generic, {lookup, size}, *loops, *out);
       if (!result)
         return result.takeError();
       // The tensor holds values of its element type.

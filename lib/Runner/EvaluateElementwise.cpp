@@ -95,6 +95,41 @@ static llvm::Expected<double> evaluateScalar(Operation &op,
               return static_cast<double>(i.getValue().getSExtValue());
             return std::nullopt;
           })
+          // Index and integer arithmetic (sizes and positions), exact in
+          // a double below 2^53.
+          .Case<arith::AddIOp>([&](auto) { return in[0] + in[1]; })
+          .Case<arith::SubIOp>([&](auto) { return in[0] - in[1]; })
+          .Case<arith::MulIOp>([&](auto) { return in[0] * in[1]; })
+          .Case<arith::IndexCastOp, arith::IndexCastUIOp, arith::ExtSIOp,
+                arith::ExtUIOp, arith::UIToFPOp>([&](auto) { return in[0]; })
+          .Case([&](arith::CmpIOp c) -> std::optional<double> {
+            bool r = false;
+            switch (c.getPredicate()) {
+            case arith::CmpIPredicate::eq:
+              r = in[0] == in[1];
+              break;
+            case arith::CmpIPredicate::ne:
+              r = in[0] != in[1];
+              break;
+            case arith::CmpIPredicate::slt:
+            case arith::CmpIPredicate::ult:
+              r = in[0] < in[1];
+              break;
+            case arith::CmpIPredicate::sle:
+            case arith::CmpIPredicate::ule:
+              r = in[0] <= in[1];
+              break;
+            case arith::CmpIPredicate::sgt:
+            case arith::CmpIPredicate::ugt:
+              r = in[0] > in[1];
+              break;
+            case arith::CmpIPredicate::sge:
+            case arith::CmpIPredicate::uge:
+              r = in[0] >= in[1];
+              break;
+            }
+            return r ? 1.0 : 0.0;
+          })
           .Case([&](arith::AddFOp) { return in[0] + in[1]; })
           .Case([&](arith::SubFOp) { return in[0] - in[1]; })
           .Case([&](arith::MulFOp) { return in[0] * in[1]; })
@@ -139,6 +174,7 @@ static llvm::Expected<double> evaluateScalar(Operation &op,
           .Case([&](math::RsqrtOp) { return 1.0 / std::sqrt(in[0]); })
           .Case([&](math::AbsFOp) { return std::fabs(in[0]); })
           .Case([&](math::PowFOp) { return std::pow(in[0], in[1]); })
+          .Case([&](math::FPowIOp) { return std::pow(in[0], in[1]); })
           .Case([&](math::FmaOp) { return in[0] * in[1] + in[2]; })
           .Default([](Operation *) { return std::nullopt; });
   if (!result)
@@ -152,7 +188,8 @@ static llvm::Expected<double> evaluateScalar(Operation &op,
 /// scratch kept across the elements of one generic: every element rewrites
 /// the arguments and results, and outer constants stay evaluated.
 static llvm::Expected<double>
-evaluateBody(Block &body, ArrayRef<double> args,
+evaluateBody(Block &body, ArrayRef<double> args, ArrayRef<int64_t> index,
+             const BodyContext &context,
              llvm::DenseMap<Value, double> &values) {
   for (auto [arg, v] : llvm::zip(body.getArguments(), args))
     values[arg] = v;
@@ -169,9 +206,38 @@ evaluateBody(Block &body, ArrayRef<double> args,
         return c;
       }
     }
+    // A size computed outside (a dynamic mean's count).
+    if (std::optional<int64_t> n = context.integer(v)) {
+      values[v] = static_cast<double>(*n);
+      return values[v];
+    }
     return evalError("an elementwise body reads a value it cannot evaluate");
   };
   for (Operation &op : body.without_terminator()) {
+    if (auto loop = dyn_cast<linalg::IndexOp>(op)) {
+      values[loop.getResult()] = static_cast<double>(index[loop.getDim()]);
+      continue;
+    }
+    // An element of a tensor read at computed positions (torch-mlir's
+    // broadcasts of dynamically sized tensors).
+    if (auto extract = dyn_cast<tensor::ExtractOp>(op)) {
+      const ref::Tensor *t = context.lookup(extract.getTensor());
+      if (!t || t->shape.size() != extract.getIndices().size())
+        return evalError("an elementwise body extracts from a tensor it "
+                         "cannot evaluate");
+      int64_t offset = 0;
+      for (auto [i, position] : llvm::enumerate(extract.getIndices())) {
+        llvm::Expected<double> p = get(position);
+        if (!p)
+          return p.takeError();
+        if (*p < 0 || *p >= static_cast<double>(t->shape[i]))
+          return evalError("an elementwise body extracts out of bounds");
+        offset = offset * t->shape[i] + static_cast<int64_t>(*p);
+      }
+      values[extract.getResult()] =
+          roundToType(extract.getType(), t->data[offset]);
+      continue;
+    }
     SmallVector<double> in;
     for (Value operand : op.getOperands()) {
       llvm::Expected<double> v = get(operand);
@@ -190,82 +256,120 @@ evaluateBody(Block &body, ArrayRef<double> args,
   return get(body.getTerminator()->getOperand(0));
 }
 
+namespace {
+/// How a generic reads (or writes) one operand: each dimension at a loop's
+/// index or at a constant position (torch-mlir's broadcast of a unit
+/// dimension: (d0, d1) -> (0, d1)).
+struct Access {
+  SmallVector<std::pair<unsigned, int64_t>> loopStrides;
+  int64_t base = 0;
+  int64_t offset(ArrayRef<int64_t> index) const {
+    int64_t o = base;
+    for (auto [d, stride] : loopStrides)
+      o += index[d] * stride;
+    return o;
+  }
+};
+} // namespace
+
+static llvm::Expected<Access> accessOf(AffineMap map,
+                                       ArrayRef<int64_t> operandShape,
+                                       ArrayRef<int64_t> loops) {
+  bool supported = map.getNumResults() == operandShape.size();
+  for (AffineExpr expr : map.getResults())
+    supported &= isa<AffineDimExpr, AffineConstantExpr>(expr);
+  if (!supported)
+    return evalError("--check cannot evaluate an operand of a linalg.generic "
+                     "(not a tensor it knows, or indexed by more than loops "
+                     "and constants)");
+  Access access;
+  int64_t stride = 1;
+  for (int64_t r = static_cast<int64_t>(map.getNumResults()) - 1; r >= 0; --r) {
+    int64_t extent = operandShape[r];
+    if (auto dim = dyn_cast<AffineDimExpr>(map.getResult(r))) {
+      if (extent != loops[dim.getPosition()])
+        return evalError("linalg.generic: operand extents do not match");
+      access.loopStrides.push_back({dim.getPosition(), stride});
+    } else {
+      int64_t at = cast<AffineConstantExpr>(map.getResult(r)).getValue();
+      if (at < 0 || at >= extent)
+        return evalError("linalg.generic: a constant index is out of range");
+      access.base += at * stride;
+    }
+    stride *= extent;
+  }
+  return access;
+}
+
 llvm::Expected<ref::Tensor>
-norm::evaluateGeneric(linalg::GenericOp generic,
-                      llvm::function_ref<const ref::Tensor *(Value)> lookup,
-                      std::vector<int64_t> shape) {
-  if (generic.getNumResults() != 1 || generic.getNumDpsInits() != 1 ||
-      generic.getNumLoops() != generic.getNumParallelLoops())
-    return evalError("--check evaluates linalg.generic ops with parallel "
-                     "loops and one result only");
-  if (generic.getNumLoops() != shape.size())
-    return evalError("linalg.generic: loop count does not match its result");
-  for (OpOperand &init : generic.getDpsInitsMutable())
-    if (generic.payloadUsesValueFromOperand(&init))
-      return evalError("--check does not evaluate a linalg.generic that reads "
-                       "its output");
-  // Each dimension of an input is read at a loop's index or at a constant
-  // position (torch-mlir's broadcast of a unit dimension: (d0, d1) -> (0, d1)).
+norm::evaluateGeneric(linalg::GenericOp generic, const BodyContext &context,
+                      ArrayRef<int64_t> loops, ArrayRef<int64_t> resultShape) {
+  auto lookup = context.lookup;
+  if (generic.getNumResults() != 1 || generic.getNumDpsInits() != 1)
+    return evalError("--check evaluates linalg.generic ops with one result "
+                     "only");
+  if (generic.getNumLoops() != loops.size())
+    return evalError("linalg.generic: loop count does not match its loops");
   struct Input {
     const ref::Tensor *tensor;
-    SmallVector<std::pair<unsigned, int64_t>> loopStrides;
-    int64_t base = 0;
+    Access access;
     Type elem;
   };
   SmallVector<Input> inputs;
   for (OpOperand *operand : generic.getDpsInputOperands()) {
-    Input in;
-    in.tensor = lookup(operand->get());
-    AffineMap map = generic.getMatchingIndexingMap(operand);
-    bool supported =
-        in.tensor && map.getNumResults() == in.tensor->shape.size();
-    for (AffineExpr expr : map.getResults())
-      supported &= isa<AffineDimExpr, AffineConstantExpr>(expr);
-    if (!supported)
+    const ref::Tensor *tensor = lookup(operand->get());
+    if (!tensor)
       return evalError("--check cannot evaluate an operand of a "
                        "linalg.generic (not a tensor it knows, or indexed "
                        "by more than loops and constants)");
-    int64_t stride = 1;
-    for (int64_t r = static_cast<int64_t>(map.getNumResults()) - 1; r >= 0;
-         --r) {
-      int64_t extent = in.tensor->shape[r];
-      if (auto dim = dyn_cast<AffineDimExpr>(map.getResult(r))) {
-        if (extent != shape[dim.getPosition()])
-          return evalError("linalg.generic: operand extents do not match");
-        in.loopStrides.push_back({dim.getPosition(), stride});
-      } else {
-        int64_t at = cast<AffineConstantExpr>(map.getResult(r)).getValue();
-        if (at < 0 || at >= extent)
-          return evalError("linalg.generic: a constant index is out of range");
-        in.base += at * stride;
-      }
-      stride *= extent;
-    }
-    in.elem = getElementTypeOrSelf(operand->get().getType());
-    inputs.push_back(in);
+    auto access =
+        accessOf(generic.getMatchingIndexingMap(operand), tensor->shape, loops);
+    if (!access)
+      return access.takeError();
+    inputs.push_back(
+        {tensor, *access, getElementTypeOrSelf(operand->get().getType())});
   }
+  // The result starts as the init's values when the body reads them (a
+  // reduction's accumulator), and is written at the output map's position;
+  // a reduction accumulates in float64.
+  OpOperand *init = generic.getDpsInitOperand(0);
+  bool readsInit = generic.payloadUsesValueFromOperand(init);
   ref::Tensor result;
-  result.shape = shape;
+  if (readsInit) {
+    const ref::Tensor *start = lookup(init->get());
+    if (!start)
+      return evalError("--check cannot evaluate the initial value of a "
+                       "linalg.generic's output");
+    result = *start;
+  } else {
+    result.shape.assign(resultShape.begin(), resultShape.end());
+    int64_t n = 1;
+    for (int64_t d : resultShape)
+      n *= d;
+    result.data.assign(n, 0.0);
+  }
+  auto out =
+      accessOf(generic.getMatchingIndexingMap(init), result.shape, loops);
+  if (!out)
+    return out.takeError();
   int64_t total = 1;
-  for (int64_t d : shape)
+  for (int64_t d : loops)
     total *= d;
-  result.data.resize(total);
-  std::vector<int64_t> index(shape.size(), 0);
+  std::vector<int64_t> index(loops.size(), 0);
   SmallVector<double> args(inputs.size() + 1, 0.0);
   llvm::DenseMap<Value, double> scratch;
   for (int64_t linear = 0; linear < total; ++linear) {
-    for (auto [k, in] : llvm::enumerate(inputs)) {
-      int64_t offset = in.base;
-      for (auto [d, stride] : in.loopStrides)
-        offset += index[d] * stride;
-      args[k] = roundToType(in.elem, in.tensor->data[offset]);
-    }
-    llvm::Expected<double> v = evaluateBody(*generic.getBody(), args, scratch);
+    for (auto [k, in] : llvm::enumerate(inputs))
+      args[k] = roundToType(in.elem, in.tensor->data[in.access.offset(index)]);
+    int64_t at = out->offset(index);
+    args.back() = readsInit ? result.data[at] : 0.0;
+    llvm::Expected<double> v =
+        evaluateBody(*generic.getBody(), args, index, context, scratch);
     if (!v)
       return v.takeError();
-    result.data[linear] = *v;
-    for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
-      if (++index[d] < shape[d])
+    result.data[at] = *v;
+    for (int64_t d = static_cast<int64_t>(loops.size()) - 1; d >= 0; --d) {
+      if (++index[d] < loops[d])
         break;
       index[d] = 0;
     }

@@ -14,12 +14,22 @@ namespace mlir::norm {
 /// `value` rounded to the float type `type` (unchanged for other types).
 double roundToType(Type type, double value);
 
-/// Evaluates an all-parallel, one-result linalg.generic whose result has
-/// shape `shape`; each input element is read rounded to its element type.
-llvm::Expected<ref::Tensor>
-evaluateGeneric(linalg::GenericOp generic,
-                llvm::function_ref<const ref::Tensor *(Value)> lookup,
-                std::vector<int64_t> shape);
+/// What a generic's body may read from outside it: evaluated tensors, and
+/// the integer sizes followed from the inputs.
+struct BodyContext {
+  llvm::function_ref<const ref::Tensor *(Value)> lookup;
+  llvm::function_ref<std::optional<int64_t>(Value)> integer;
+};
+
+/// Evaluates a one-result linalg.generic with loops of sizes `loops` whose
+/// result has shape `resultShape`; each input element is read rounded to
+/// its element type. A body that reads its output (a reduction) starts
+/// from the init's values and accumulates in float64; `linalg.index` and
+/// `tensor.extract` at computed positions are evaluated too.
+llvm::Expected<ref::Tensor> evaluateGeneric(linalg::GenericOp generic,
+                                            const BodyContext &context,
+                                            ArrayRef<int64_t> loops,
+                                            ArrayRef<int64_t> resultShape);
 
 } // namespace mlir::norm
 
