@@ -117,6 +117,7 @@ private:
   void visitArith(Operation *op);
   llvm::Error visitTensor(Operation *op);
   llvm::Error visitLinalg(linalg::LinalgOp op);
+  void visitScalarGeneric(linalg::GenericOp g);
   llvm::Error visitNorm(NormalizationOpInterface op);
 
   func::FuncOp func;
@@ -131,7 +132,7 @@ void Propagation::visitArith(Operation *op) {
   // A constant shape operand (a folded tensor.from_elements).
   if (auto constant = dyn_cast<arith::ConstantOp>(op))
     if (auto elements = dyn_cast<DenseIntElementsAttr>(constant.getValue());
-        elements && elements.getType().getRank() == 1) {
+        elements && elements.getType().getRank() <= 1) {
       std::vector<int64_t> values;
       for (const APInt &v : elements.getValues<APInt>())
         values.push_back(v.getSExtValue());
@@ -320,6 +321,42 @@ llvm::Error Propagation::visitTensor(Operation *op) {
         integerTensors[from.getResult()] = std::move(elements);
         return llvm::Error::success();
       })
+      .Case([&](tensor::ExtractSliceOp slice) -> llvm::Error {
+        // A piece of a shape operand.
+        auto it = integerTensors.find(slice.getSource());
+        if (it == integerTensors.end() ||
+            slice.getSourceType().getRank() != 1 ||
+            ShapedType::isDynamic(slice.getStaticOffsets()[0]) ||
+            ShapedType::isDynamic(slice.getStaticSizes()[0]) ||
+            slice.getStaticStrides()[0] != 1)
+          return llvm::Error::success();
+        int64_t at = slice.getStaticOffsets()[0];
+        int64_t n = slice.getStaticSizes()[0];
+        if (at < 0 || at + n > static_cast<int64_t>(it->second.size()))
+          return llvm::Error::success();
+        std::vector<int64_t> piece(it->second.begin() + at,
+                                   it->second.begin() + at + n);
+        integerTensors[slice.getResult()] = std::move(piece);
+        return llvm::Error::success();
+      })
+      .Case([&](tensor::ExtractOp extract) -> llvm::Error {
+        // An element of a shape operand or of a rank-0 integer tensor.
+        auto it = integerTensors.find(extract.getTensor());
+        if (it == integerTensors.end() || !bitWidth(extract.getType()))
+          return llvm::Error::success();
+        int64_t at = 0;
+        if (!extract.getIndices().empty()) {
+          std::optional<int64_t> i = extract.getIndices().size() == 1
+                                         ? integer(extract.getIndices()[0])
+                                         : std::nullopt;
+          if (!i)
+            return llvm::Error::success();
+          at = *i;
+        }
+        if (at >= 0 && at < static_cast<int64_t>(it->second.size()))
+          setInteger(extract.getResult(), it->second[at]);
+        return llvm::Error::success();
+      })
       .Case([&](tensor::ReshapeOp reshape) -> llvm::Error {
         const std::vector<int64_t> *shape = shapeOf(reshape.getSource());
         auto it = integerTensors.find(reshape.getShape());
@@ -356,9 +393,38 @@ static bool isMonotone(AffineExpr e) {
 
 /// The operands of a linalg op must agree on each loop's size, and every
 /// position an indexing map reads or writes must lie inside its operand.
+/// A loop-free generic on integer scalars and rank-0 tensors (ONNX shape
+/// arithmetic): its body, evaluated on the known inputs.
+void Propagation::visitScalarGeneric(linalg::GenericOp g) {
+  Block *body = g.getBody();
+  for (OpOperand *input : g.getDpsInputOperands()) {
+    Value in = input->get();
+    BlockArgument arg = body->getArgument(input->getOperandNumber());
+    if (!isa<ShapedType>(in.getType())) {
+      if (std::optional<int64_t> v = integer(in))
+        setInteger(arg, *v);
+      continue;
+    }
+    auto it = integerTensors.find(in);
+    if (it != integerTensors.end() && it->second.size() == 1)
+      setInteger(arg, it->second[0]);
+  }
+  for (Operation &op : body->without_terminator())
+    if (isa<arith::ArithDialect>(op.getDialect()))
+      visitArith(&op);
+  if (std::optional<int64_t> y = integer(body->getTerminator()->getOperand(0)))
+    integerTensors[g.getResult(0)] = {*y};
+}
+
 llvm::Error Propagation::visitLinalg(linalg::LinalgOp op) {
   if (!op.hasPureTensorSemantics())
     return llvm::Error::success();
+  if (auto g = dyn_cast<linalg::GenericOp>(op.getOperation());
+      g && g.getNumLoops() == 0 && g.getNumResults() == 1 &&
+      bitWidth(getElementTypeOrSelf(g.getResult(0).getType()))) {
+    visitScalarGeneric(g);
+    return llvm::Error::success();
+  }
   unsigned numLoops = op.getNumLoops();
   std::vector<int64_t> loops(numLoops, ShapedType::kDynamic);
   std::vector<int64_t> from(numLoops, -1);

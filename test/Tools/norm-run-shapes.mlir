@@ -131,3 +131,23 @@ func.func @positive(%a: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %y = norm.rms_norm %a {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
 }
+
+// A shape operand computed on rank-0 integer tensors (ONNX's Reshape to
+// Shape(x)) is followed as well.
+// RUN: not norm-run %s --function=scalar_shape --input=3x8xf32=random 2>&1 | FileCheck %s --check-prefix=SCALAR
+// SCALAR: norm-run: error: 'tensor.reshape' ({{.*}}): reshapes a tensor of shape [3, 8] into [4, 8]
+// RUN: norm-run %s --function=scalar_shape --input=4x8xf32=random --check | FileCheck %s --check-prefix=OK1
+func.func @scalar_shape(%a: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %c4 = arith.constant dense<4> : tensor<i64>
+  %e = tensor.empty() : tensor<i64>
+  %n = linalg.generic {indexing_maps = [affine_map<() -> ()>, affine_map<() -> ()>], iterator_types = []} ins(%c4 : tensor<i64>) outs(%e : tensor<i64>) {
+  ^bb0(%in: i64, %out: i64):
+    linalg.yield %in : i64
+  } -> tensor<i64>
+  %v = tensor.extract %n[] : tensor<i64>
+  %c8 = arith.constant 8 : i64
+  %shape = tensor.from_elements %v, %c8 : tensor<2xi64>
+  %x = tensor.reshape %a(%shape) : (tensor<?x8xf32>, tensor<2xi64>) -> tensor<?x8xf32>
+  %y = norm.rms_norm %x {axes = array<i64: 1>} : tensor<?x8xf32> -> tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}
