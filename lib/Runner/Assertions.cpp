@@ -1,12 +1,12 @@
 //===- Assertions.cpp - cf.assert in JIT-compiled functions ---------------===//
 
 #include "Assertions.h"
+#include "ConcreteShapes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "llvm/Support/raw_ostream.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -29,14 +29,8 @@ Messages &messages() {
 } // namespace
 
 static int64_t remember(cf::AssertOp op) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << "'cf.assert'";
-  if (auto loc = op.getLoc()->findInstanceOf<FileLineColLoc>())
-    os << " (" << loc.getFilename().getValue() << ":" << loc.getLine() << ":"
-       << loc.getColumn() << ")";
-  os << ": the program's assertion \"" << op.getMsg()
-     << "\" failed during the call";
+  std::string text = norm::describeOp(op) + ": the program's assertion \"" +
+                     op.getMsg().str() + "\" failed during the call";
   Messages &m = messages();
   std::lock_guard<std::mutex> lock(m.mutex);
   m.texts.push_back(text);

@@ -27,8 +27,7 @@ static std::string shapeString(llvm::ArrayRef<int64_t> shape) {
   return s;
 }
 
-/// "'op.name' (file:line:col)", or without the location when it has none.
-static std::string opName(Operation *op) {
+std::string norm::describeOp(Operation *op) {
   std::string s = "'" + op->getName().getStringRef().str() + "'";
   if (auto loc = op->getLoc()->findInstanceOf<FileLineColLoc>())
     s += " (" + llvm::sys::path::filename(loc.getFilename().getValue()).str() +
@@ -39,7 +38,7 @@ static std::string opName(Operation *op) {
 
 static llvm::Error opError(Operation *op, const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 opName(op) + ": " + message);
+                                 describeOp(op) + ": " + message);
 }
 
 /// The bit width of an integer or index value, 0 for other types.
@@ -483,6 +482,8 @@ llvm::Error Propagation::visitLinalg(linalg::LinalgOp op) {
                     llvm::Twine((*shape)[r]));
     }
   }
+  if (llvm::none_of(loops, ShapedType::isDynamic))
+    result.loops[op] = loops;
   for (auto [res, init] : llvm::zip(op->getResults(), op.getDpsInits()))
     if (const std::vector<int64_t> *shape = result.shapeOf(init)) {
       // A copy: inserting may move the map's entries.
@@ -549,6 +550,12 @@ llvm::Error Propagation::run(llvm::ArrayRef<HostTensor> inputs) {
   Block *entry = func.getBody().empty() ? nullptr : &func.getBody().front();
   std::string failure;
   func.walk<WalkOrder::PreOrder>([&](Operation *op) {
+    // Static shapes need no following (constants, say).
+    for (Value r : op->getResults())
+      if (auto type = dyn_cast<RankedTensorType>(r.getType());
+          type && type.hasStaticShape())
+        result.shapes[r] = std::vector<int64_t>(type.getShape().begin(),
+                                                type.getShape().end());
     llvm::Error err = [&]() -> llvm::Error {
       if (auto norm = dyn_cast<NormalizationOpInterface>(op))
         return visitNorm(norm);

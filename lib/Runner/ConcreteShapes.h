@@ -34,12 +34,18 @@ namespace mlir::norm {
 struct ConcreteShapes {
   llvm::DenseMap<Value, std::vector<int64_t>> shapes;
   llvm::DenseMap<Value, int64_t> integers;
+  /// The loop sizes of each linalg op whose loops are all known.
+  llvm::DenseMap<Operation *, std::vector<int64_t>> loops;
 
   const std::vector<int64_t> *shapeOf(Value v) const {
     auto it = shapes.find(v);
     return it == shapes.end() ? nullptr : &it->second;
   }
 };
+
+/// "'op.name' (file:line:col)", or without the location when it has none:
+/// how norm-run names an op in its errors.
+std::string describeOp(Operation *op);
 
 /// Follows the sizes of `inputs` through `func` and checks them (see the
 /// top of this file).

@@ -58,29 +58,6 @@ static ref::Tensor toRef(const HostTensor &tensor) {
           tensor.toDoubles()};
 }
 
-/// The sizes of a generic's loops, read off the operands a loop indexes
-/// (their values, or the sizes followed from the inputs).
-static std::optional<std::vector<int64_t>>
-loopSizes(linalg::GenericOp generic,
-          llvm::function_ref<const ref::Tensor *(Value)> lookup,
-          const ConcreteShapes &shapes) {
-  std::vector<int64_t> loops(generic.getNumLoops(), ShapedType::kDynamic);
-  for (OpOperand &operand : generic->getOpOperands()) {
-    const ref::Tensor *tensor = lookup(operand.get());
-    const std::vector<int64_t> *shape =
-        tensor ? &tensor->shape : shapes.shapeOf(operand.get());
-    AffineMap map = generic.getMatchingIndexingMap(&operand);
-    if (!shape || shape->size() != map.getNumResults())
-      continue;
-    for (auto [r, e] : llvm::enumerate(map.getResults()))
-      if (auto d = dyn_cast<AffineDimExpr>(e))
-        loops[d.getPosition()] = (*shape)[r];
-  }
-  if (llvm::any_of(loops, ShapedType::isDynamic))
-    return std::nullopt;
-  return loops;
-}
-
 static llvm::Expected<std::vector<ref::Tensor>>
 evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
   if (!func.getBody().hasOneBlock())
@@ -168,12 +145,11 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
       continue;
     }
     if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
-      std::optional<std::vector<int64_t>> loops =
-          loopSizes(generic, lookup, *shapes);
+      auto loops = shapes->loops.find(generic);
       Value init = generic.getDpsInitOperand(0)->get();
       const std::vector<int64_t> *out =
           lookup(init) ? &lookup(init)->shape : shapes->shapeOf(init);
-      if (!loops || !out)
+      if (loops == shapes->loops.end() || !out)
         return evalError("--check cannot tell the shape of a linalg.generic");
       auto size = [&](Value v) -> std::optional<int64_t> {
         auto it = shapes->integers.find(v);
@@ -182,7 +158,7 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
         return it->second;
       };
       llvm::Expected<ref::Tensor> result =
-          evaluateGeneric(generic, {lookup, size}, *loops, *out);
+          evaluateGeneric(generic, {lookup, size}, loops->second, *out);
       if (!result)
         return result.takeError();
       // The tensor holds values of its element type.
