@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""The CPU benchmark: norm's kernels against oneDNN, onnxruntime, a plain
-scalar loop and the machine's own copy bandwidth, measured side by side.
+"""The CPU benchmark: norm's kernels against oneDNN, onnxruntime, IREE, a
+plain scalar loop and the machine's own copy bandwidth, measured side by
+side.
 
     make bench            # or: python3 bench/run.py [--quick] [--rounds N]
     make bench BENCH_ARGS=--isa=avx2
@@ -16,7 +17,7 @@ results go to bench/results/cpu-avx2.csv and cpu-avx2.png.
 Contenders are interleaved case by case and the whole sweep is repeated
 (--rounds); the table reports medians. Prints a table, writes
 bench/results/cpu.csv (kernel, dtype, shape, impl, seconds, gbps) and draws
-bench/results/cpu.png when matplotlib is available. onnxruntime and
+bench/results/cpu.png when matplotlib is available. onnxruntime, IREE and
 matplotlib come from PyPI into a virtualenv under build/ (never a build or
 test dependency); oneDNN from Debian's libdnnl-dev.
 """
