@@ -1,7 +1,8 @@
 //===- RaiseTorchGroupNorm.cpp - F.group_norm as torch-mlir imports it ----===//
 //
 // PyTorch's decomposition of native_group_norm, as torch-mlir's FX importer
-// lowers it to linalg, normalizes NCHW x through a per-(n, c) scale and
+// lowers it to linalg, normalizes NCHW x (or [N, C]: H*W = 1, e.g. RWKV's
+// GroupNorm over the heads of [B*T, C]) through a per-(n, c) scale and
 // shift:
 //
 //   x' = reshape(x) : [N, G, C/G, H*W]
@@ -162,8 +163,18 @@ Value gatheredReshape(Value t, const Shapes &s) {
 }
 
 /// The [N, C] tensor a scalar of the output's loops reads per (n, c): an
-/// [N, C, 1, ...] expand_shape of it read as (d0, d1, 0, ...).
+/// [N, C, 1, ...] expand_shape of it read as (d0, d1, 0, ...), or, over an
+/// [N, C] input (no spatial axes), the tensor itself read as (d0, d1).
 Value perChannelRead(Value scalar, ArrayRef<int64_t> loops) {
+  if (loops.size() == 2) {
+    // Not readOf: it would look through the identity read into the gather.
+    OpOperand *operand = readOperand(scalar);
+    return operand && cast<linalg::GenericOp>(operand->getOwner())
+                          .getMatchingIndexingMap(operand)
+                          .isIdentity()
+               ? operand->get()
+               : Value();
+  }
   auto [t, map] = readOf(scalar);
   if (!t)
     return {};
@@ -293,7 +304,7 @@ Value matchShift(Value b, Value aYield, const Shapes &s, Value xBase) {
 /// The group norm that `generic` (yield x * S + T) computes, if it is one.
 std::optional<Match> matchTorchGroupNorm(linalg::GenericOp generic) {
   SmallVector<int64_t> loops = generic.getStaticLoopRanges();
-  if (loops.size() < 3 || llvm::any_of(loops, ShapedType::isDynamic))
+  if (loops.size() < 2 || llvm::any_of(loops, ShapedType::isDynamic))
     return std::nullopt;
   Value yielded = generic.getBody()->getTerminator()->getOperand(0);
   if (!yielded.getDefiningOp<arith::AddFOp>() ||

@@ -115,6 +115,14 @@ class GroupNormPlain(torch.nn.Module):
         return F.group_norm(x, 4, None, None, EPS)
 
 
+class GroupNormRows(torch.nn.Module):
+    """RWKV's ln_x: GroupNorm over [B*T, C], one group per head (no
+    spatial axes)."""
+
+    def forward(self, x, w, b):
+        return F.group_norm(x, 4, w, b, 64e-5)
+
+
 class GroupNormChannelsLast(torch.nn.Module):
     """The same on a channels-last tensor, through permutes."""
 
@@ -254,6 +262,8 @@ def main():
            torch.randn(2, 8, 5, 5),
            dynamic_shapes=({0: dim("N"), 2: dim("H", min=2),
                             3: dim("W", min=2)},))
+    export("group_norm_rows", GroupNormRows(), torch.randn(6, 16),
+           torch.randn(16), torch.randn(16))
 
 
 if __name__ == "__main__":
