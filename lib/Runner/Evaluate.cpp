@@ -10,6 +10,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/raw_ostream.h"
@@ -51,6 +53,40 @@ llvm::Error norm::checkInputs(func::FuncOp func,
   if (!shapes)
     return shapes.takeError();
   return llvm::Error::success();
+}
+
+/// The values of a statically shaped integer tensor constant (dense or
+/// dense_resource of i32/i64), or none.
+static std::optional<ref::Tensor> integerTensor(arith::ConstantOp constant) {
+  auto type = dyn_cast<RankedTensorType>(constant.getType());
+  if (!type || !type.hasStaticShape() ||
+      !isa<IntegerType>(type.getElementType()))
+    return std::nullopt;
+  ref::Tensor tensor;
+  tensor.shape.assign(type.getShape().begin(), type.getShape().end());
+  tensor.data.reserve(type.getNumElements());
+  Attribute value = constant.getValue();
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(value)) {
+    for (const APInt &v : dense.getValues<APInt>())
+      tensor.data.push_back(static_cast<double>(v.getSExtValue()));
+  } else if (auto r64 = dyn_cast<DenseI64ResourceElementsAttr>(value)) {
+    std::optional<ArrayRef<int64_t>> v = r64.tryGetAsArrayRef();
+    if (!v)
+      return std::nullopt;
+    for (int64_t x : *v)
+      tensor.data.push_back(static_cast<double>(x));
+  } else if (auto r32 = dyn_cast<DenseI32ResourceElementsAttr>(value)) {
+    std::optional<ArrayRef<int32_t>> v = r32.tryGetAsArrayRef();
+    if (!v)
+      return std::nullopt;
+    for (int32_t x : *v)
+      tensor.data.push_back(static_cast<double>(x));
+  } else {
+    return std::nullopt;
+  }
+  if (static_cast<int64_t>(tensor.data.size()) != type.getNumElements())
+    return std::nullopt;
+  return tensor;
 }
 
 static ref::Tensor toRef(const HostTensor &tensor) {
@@ -96,6 +132,14 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
     auto integer = [](Value v) {
       return getElementTypeOrSelf(v.getType()).isIntOrIndex();
     };
+    // Integer tensor constants a body reads (torch-mlir's gathers index
+    // with them); those that do not fit are left to the shape checks.
+    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+      if (std::optional<ref::Tensor> t = integerTensor(constant)) {
+        values[constant.getResult()] = std::move(*t);
+        continue;
+      }
+    }
     auto shapeGeneric = dyn_cast<linalg::GenericOp>(op);
     if (isa<tensor::EmptyOp, cf::AssertOp>(op) ||
         (isa<tensor::FromElementsOp, tensor::ExtractOp, tensor::ExtractSliceOp,
@@ -118,15 +162,28 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
       continue;
     }
     if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
-      auto elements = dyn_cast<DenseFPElementsAttr>(constant.getValue());
       auto type = dyn_cast<RankedTensorType>(constant.getType());
-      if (!elements || !type || !type.hasStaticShape())
-        return evalError("--check evaluates only dense float constants");
+      if (!type || !type.hasStaticShape())
+        return evalError("--check evaluates only statically shaped "
+                         "constants");
       ref::Tensor tensor;
       tensor.shape.assign(type.getShape().begin(), type.getShape().end());
       tensor.data.reserve(type.getNumElements());
-      for (const APFloat &v : elements.getValues<APFloat>())
-        tensor.data.push_back(FloatAttr::getValueAsDouble(v));
+      Attribute value = constant.getValue();
+      if (auto elements = dyn_cast<DenseFPElementsAttr>(value)) {
+        for (const APFloat &v : elements.getValues<APFloat>())
+          tensor.data.push_back(FloatAttr::getValueAsDouble(v));
+      } else if (auto r32 = dyn_cast<DenseF32ResourceElementsAttr>(value)) {
+        // torch-mlir's module parameters (a convolution's weights).
+        if (std::optional<ArrayRef<float>> v = r32.tryGetAsArrayRef())
+          tensor.data.assign(v->begin(), v->end());
+      } else if (auto r64 = dyn_cast<DenseF64ResourceElementsAttr>(value)) {
+        if (std::optional<ArrayRef<double>> v = r64.tryGetAsArrayRef())
+          tensor.data.assign(v->begin(), v->end());
+      }
+      if (static_cast<int64_t>(tensor.data.size()) != type.getNumElements())
+        return evalError("--check evaluates only dense float constants and "
+                         "f32/f64 dense_resource ones");
       values[constant.getResult()] = std::move(tensor);
       continue;
     }
