@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/raw_ostream.h"
@@ -201,6 +202,45 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
       values[op.getResult(0)] = std::move(tensor);
       continue;
     }
+    // Padding with a constant (a convolution's border, as torch-mlir
+    // writes it): the source placed at the low padding.
+    if (auto pad = dyn_cast<tensor::PadOp>(op)) {
+      const ref::Tensor *source = lookup(pad.getSource());
+      const std::vector<int64_t> *shape = shapes->shapeOf(pad.getResult());
+      Value padValue = pad.getConstantPaddingValue();
+      FloatAttr fill;
+      if (!source || !shape || !padValue ||
+          !matchPattern(padValue, m_Constant(&fill)) ||
+          llvm::any_of(pad.getStaticLow(), ShapedType::isDynamic))
+        return evalError("--check evaluates only tensor.pad ops with static "
+                         "low padding and a constant float padding value");
+      ref::Tensor padded;
+      padded.shape = *shape;
+      int64_t n = 1;
+      for (int64_t d : *shape)
+        n *= d;
+      padded.data.assign(n, fill.getValueAsDouble());
+      ArrayRef<int64_t> low = pad.getStaticLow();
+      size_t rank = source->shape.size();
+      std::vector<int64_t> index(rank, 0);
+      for (double value : source->data) {
+        int64_t at = 0;
+        for (size_t d = 0; d < rank; ++d) {
+          int64_t position = index[d] + low[d];
+          if (position < 0 || position >= (*shape)[d])
+            return evalError("tensor.pad: the source does not fit the result");
+          at = at * (*shape)[d] + position;
+        }
+        padded.data[at] = value;
+        for (int64_t d = static_cast<int64_t>(rank) - 1; d >= 0; --d) {
+          if (++index[d] < source->shape[d])
+            break;
+          index[d] = 0;
+        }
+      }
+      values[pad.getResult()] = std::move(padded);
+      continue;
+    }
     if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
       auto loops = shapes->loops.find(generic);
       Value init = generic.getDpsInitOperand(0)->get();
@@ -229,8 +269,8 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
     if (!norm)
       return evalError("--check has no float64 reference for '" +
                        op.getName().getStringRef() +
-                       "'; only norm ops, elementwise linalg.generic ops and "
-                       "reshapes are supported");
+                       "'; only norm ops, linalg ops, constants, reshapes and "
+                       "constant padding are supported");
     ref::Operands operands;
     operands.input = lookup(norm.getInput());
     operands.gamma = lookup(norm.getScaleOperand());

@@ -272,30 +272,74 @@ struct Access {
 };
 } // namespace
 
+/// `expr` as constant + sum of coefficient * loop, or none (mod, floordiv,
+/// symbols).
+static bool linearTerms(AffineExpr expr, int64_t scale, int64_t &constant,
+                        SmallVectorImpl<int64_t> &coefficients) {
+  if (auto dim = dyn_cast<AffineDimExpr>(expr)) {
+    coefficients[dim.getPosition()] += scale;
+    return true;
+  }
+  if (auto c = dyn_cast<AffineConstantExpr>(expr)) {
+    constant += scale * c.getValue();
+    return true;
+  }
+  auto bin = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!bin)
+    return false;
+  if (bin.getKind() == AffineExprKind::Add)
+    return linearTerms(bin.getLHS(), scale, constant, coefficients) &&
+           linearTerms(bin.getRHS(), scale, constant, coefficients);
+  if (bin.getKind() == AffineExprKind::Mul) {
+    if (auto c = dyn_cast<AffineConstantExpr>(bin.getRHS()))
+      return linearTerms(bin.getLHS(), scale * c.getValue(), constant,
+                         coefficients);
+    if (auto c = dyn_cast<AffineConstantExpr>(bin.getLHS()))
+      return linearTerms(bin.getRHS(), scale * c.getValue(), constant,
+                         coefficients);
+  }
+  return false;
+}
+
 static llvm::Expected<Access> accessOf(AffineMap map,
                                        ArrayRef<int64_t> operandShape,
                                        ArrayRef<int64_t> loops) {
-  bool supported = map.getNumResults() == operandShape.size();
-  for (AffineExpr expr : map.getResults())
-    supported &= isa<AffineDimExpr, AffineConstantExpr>(expr);
-  if (!supported)
+  // Each dimension is read at a loop's index, a constant position
+  // (torch-mlir's broadcast of a unit dimension: (d0, d1) -> (0, d1)) or a
+  // linear combination of loops (a convolution's window, d2 * 2 + d5).
+  auto unsupported = [] {
     return evalError("--check cannot evaluate an operand of a linalg.generic "
-                     "(not a tensor it knows, or indexed by more than loops "
-                     "and constants)");
+                     "(not a tensor it knows, or indexed by more than linear "
+                     "combinations of loops)");
+  };
+  if (map.getNumResults() != operandShape.size() || map.getNumSymbols() != 0)
+    return unsupported();
   Access access;
   int64_t stride = 1;
   for (int64_t r = static_cast<int64_t>(map.getNumResults()) - 1; r >= 0; --r) {
     int64_t extent = operandShape[r];
-    if (auto dim = dyn_cast<AffineDimExpr>(map.getResult(r))) {
-      if (extent != loops[dim.getPosition()])
-        return evalError("linalg.generic: operand extents do not match");
-      access.loopStrides.push_back({dim.getPosition(), stride});
-    } else {
-      int64_t at = cast<AffineConstantExpr>(map.getResult(r)).getValue();
-      if (at < 0 || at >= extent)
-        return evalError("linalg.generic: a constant index is out of range");
-      access.base += at * stride;
+    AffineExpr expr = map.getResult(r);
+    int64_t constant = 0;
+    SmallVector<int64_t> coefficients(loops.size(), 0);
+    if (!linearTerms(expr, 1, constant, coefficients))
+      return unsupported();
+    if (auto dim = dyn_cast<AffineDimExpr>(expr);
+        dim && extent != loops[dim.getPosition()])
+      return evalError("linalg.generic: operand extents do not match");
+    // The lowest and highest positions over the loops.
+    int64_t lowest = constant, highest = constant;
+    for (auto [d, c] : llvm::enumerate(coefficients)) {
+      if (c == 0)
+        continue;
+      if (loops[d] == 0)
+        return access; // nothing is read
+      (c > 0 ? highest : lowest) += c * (loops[d] - 1);
+      if (c != 0)
+        access.loopStrides.push_back({static_cast<unsigned>(d), c * stride});
     }
+    if (lowest < 0 || highest >= extent)
+      return evalError("linalg.generic: an operand is read out of range");
+    access.base += constant * stride;
     stride *= extent;
   }
   return access;
@@ -320,8 +364,7 @@ norm::evaluateGeneric(linalg::GenericOp generic, const BodyContext &context,
     const ref::Tensor *tensor = lookup(operand->get());
     if (!tensor)
       return evalError("--check cannot evaluate an operand of a "
-                       "linalg.generic (not a tensor it knows, or indexed "
-                       "by more than loops and constants)");
+                       "linalg.generic (not a tensor it knows)");
     auto access =
         accessOf(generic.getMatchingIndexingMap(operand), tensor->shape, loops);
     if (!access)

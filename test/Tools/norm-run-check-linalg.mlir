@@ -1,0 +1,46 @@
+// norm-run --check evaluates named linalg ops through their generic form,
+// operands read at linear combinations of loops (a convolution's window,
+// strided or not) included, and tensor.pad with a constant: a CNN block as
+// torch-mlir imports it can be checked against float64.
+
+// A 3x3 box filter over a 3x3 image of ones padded with zeros.
+// RUN: norm-run %s --function=box --input=1x1x3x3xf32=1.0 --check | FileCheck %s --check-prefix=BOX
+// BOX: result[0]: tensor<1x1x3x3xf32> [4, 6, 4, 6, 9, 6, ...]
+// BOX: check result[0]: {{.*}}: ok
+func.func @box(%x: tensor<1x1x3x3xf32>) -> tensor<1x1x3x3xf32> {
+  %z = arith.constant 0.0 : f32
+  %padded = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %z : f32
+  } : tensor<1x1x3x3xf32> to tensor<1x1x5x5xf32>
+  %w = arith.constant dense<1.0> : tensor<1x1x3x3xf32>
+  %e = tensor.empty() : tensor<1x1x3x3xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<1x1x3x3xf32>) -> tensor<1x1x3x3xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%padded, %w : tensor<1x1x5x5xf32>, tensor<1x1x3x3xf32>) outs(%f : tensor<1x1x3x3xf32>) -> tensor<1x1x3x3xf32>
+  return %y : tensor<1x1x3x3xf32>
+}
+
+// Strided, on random data, then a group norm.
+// RUN: norm-run %s --function=strided --input=2x4x9x9xf32=random --input=4x4x3x3xf32=random --input=4xf32=random --input=4xf32=random --check | FileCheck %s --check-prefix=OK
+// OK: check result[0]: {{.*}}: ok
+func.func @strided(%x: tensor<2x4x9x9xf32>, %w: tensor<4x4x3x3xf32>, %g: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<2x4x4x4xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x4x4x4xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<2x4x4x4xf32>) -> tensor<2x4x4x4xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%x, %w : tensor<2x4x9x9xf32>, tensor<4x4x3x3xf32>) outs(%f : tensor<2x4x4x4xf32>) -> tensor<2x4x4x4xf32>
+  %y = norm.group_norm %c gamma(%g : tensor<4xf32>) beta(%b : tensor<4xf32>) {num_groups = 2} : tensor<2x4x4x4xf32> -> tensor<2x4x4x4xf32>
+  return %y : tensor<2x4x4x4xf32>
+}
+
+// Padding with a value computed from the position is not evaluated.
+// RUN: not norm-run %s --function=ramp --input=2x2xf32=1.0 --check 2>&1 | FileCheck %s --check-prefix=RAMP
+// RAMP: norm-run: error: --check evaluates only tensor.pad ops with static low padding and a constant float padding value
+func.func @ramp(%x: tensor<2x2xf32>) -> tensor<3x3xf32> {
+  %padded = tensor.pad %x low[1, 1] high[0, 0] {
+  ^bb0(%i: index, %j: index):
+    %ii = arith.index_cast %i : index to i32
+    %v = arith.sitofp %ii : i32 to f32
+    tensor.yield %v : f32
+  } : tensor<2x2xf32> to tensor<3x3xf32>
+  return %padded : tensor<3x3xf32>
+}
