@@ -14,6 +14,7 @@
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 #include <algorithm>
 #include <cmath>
@@ -272,18 +273,26 @@ struct Access {
 };
 } // namespace
 
+/// acc += a * b, false on overflow (maps from anywhere, positions bounded
+/// by the operands' sizes only after this).
+static bool mulAdd(int64_t &acc, int64_t a, int64_t b) {
+  std::optional<int64_t> product = llvm::checkedMul(a, b);
+  std::optional<int64_t> sum =
+      product ? llvm::checkedAdd(acc, *product) : std::nullopt;
+  if (!sum)
+    return false;
+  acc = *sum;
+  return true;
+}
+
 /// `expr` as constant + sum of coefficient * loop, or none (mod, floordiv,
-/// symbols).
+/// symbols, overflow).
 static bool linearTerms(AffineExpr expr, int64_t scale, int64_t &constant,
                         SmallVectorImpl<int64_t> &coefficients) {
-  if (auto dim = dyn_cast<AffineDimExpr>(expr)) {
-    coefficients[dim.getPosition()] += scale;
-    return true;
-  }
-  if (auto c = dyn_cast<AffineConstantExpr>(expr)) {
-    constant += scale * c.getValue();
-    return true;
-  }
+  if (auto dim = dyn_cast<AffineDimExpr>(expr))
+    return mulAdd(coefficients[dim.getPosition()], scale, 1);
+  if (auto c = dyn_cast<AffineConstantExpr>(expr))
+    return mulAdd(constant, scale, c.getValue());
   auto bin = dyn_cast<AffineBinaryOpExpr>(expr);
   if (!bin)
     return false;
@@ -291,12 +300,15 @@ static bool linearTerms(AffineExpr expr, int64_t scale, int64_t &constant,
     return linearTerms(bin.getLHS(), scale, constant, coefficients) &&
            linearTerms(bin.getRHS(), scale, constant, coefficients);
   if (bin.getKind() == AffineExprKind::Mul) {
-    if (auto c = dyn_cast<AffineConstantExpr>(bin.getRHS()))
-      return linearTerms(bin.getLHS(), scale * c.getValue(), constant,
-                         coefficients);
-    if (auto c = dyn_cast<AffineConstantExpr>(bin.getLHS()))
-      return linearTerms(bin.getRHS(), scale * c.getValue(), constant,
-                         coefficients);
+    auto c = dyn_cast<AffineConstantExpr>(bin.getRHS());
+    AffineExpr other = bin.getLHS();
+    if (!c) {
+      c = dyn_cast<AffineConstantExpr>(bin.getLHS());
+      other = bin.getRHS();
+    }
+    int64_t scaled = 0;
+    return c && mulAdd(scaled, scale, c.getValue()) &&
+           linearTerms(other, scaled, constant, coefficients);
   }
   return false;
 }
@@ -333,10 +345,13 @@ static llvm::Expected<Access> accessOf(AffineMap map,
         continue;
       if (loops[d] == 0)
         return access; // nothing is read
-      (c > 0 ? highest : lowest) += c * (loops[d] - 1);
-      if (c != 0)
-        access.loopStrides.push_back({static_cast<unsigned>(d), c * stride});
+      int64_t strideOfLoop = 0;
+      if (!mulAdd(c > 0 ? highest : lowest, c, loops[d] - 1) ||
+          !mulAdd(strideOfLoop, c, stride))
+        return unsupported();
+      access.loopStrides.push_back({static_cast<unsigned>(d), strideOfLoop});
     }
+    // In range, positions times strides stay within the operand's size.
     if (lowest < 0 || highest >= extent)
       return evalError("linalg.generic: an operand is read out of range");
     access.base += constant * stride;
