@@ -159,6 +159,27 @@ func.func @add(%x: tensor<?x8xf32>, %r: tensor<?x8xf32>) -> tensor<?x8xf32> {
   } -> tensor<?x8xf32>
   return %s : tensor<?x8xf32>
 }
+func.func @conv(%x: tensor<1x2x5x5xf32>, %w: tensor<2x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %z = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %z : f32
+  } : tensor<1x2x5x5xf32> to tensor<1x2x7x7xf32>
+  %e = tensor.empty() : tensor<1x2x3x3xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%p, %w : tensor<1x2x7x7xf32>, tensor<2x2x3x3xf32>) outs(%f : tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  %idx = arith.constant dense<[2, 1, 0]> : tensor<3xi64>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%idx : tensor<3xi64>) outs(%e : tensor<1x2x3x3xf32>) {
+  ^bb0(%k: i64, %o: f32):
+    %n = linalg.index 0 : index
+    %ch = linalg.index 1 : index
+    %h = linalg.index 2 : index
+    %kk = arith.index_cast %k : i64 to index
+    %v = tensor.extract %c[%n, %ch, %h, %kk] : tensor<1x2x3x3xf32>
+    linalg.yield %v : f32
+  } -> tensor<1x2x3x3xf32>
+  return %y : tensor<1x2x3x3xf32>
+}
 )mlir";
 
 /// Whether an argument stays inside the scratch directory and within
