@@ -56,33 +56,44 @@ llvm::Error norm::checkInputs(func::FuncOp func,
   return llvm::Error::success();
 }
 
-/// The values of a statically shaped integer tensor constant (dense or
-/// dense_resource of i32/i64), or none.
-static std::optional<ref::Tensor> integerTensor(arith::ConstantOp constant) {
+/// Appends the values of a dense_resource constant of type `Attr`; false
+/// if `value` is not one.
+template <typename Attr>
+static bool appendResource(Attribute value, std::vector<double> &data) {
+  auto resource = dyn_cast<Attr>(value);
+  if (!resource)
+    return false;
+  if (auto values = resource.tryGetAsArrayRef())
+    for (auto x : *values)
+      data.push_back(static_cast<double>(x));
+  return true;
+}
+
+/// The values of a statically shaped tensor constant: dense float or
+/// integer elements, or dense_resource ones of f32, f64, i32 or i64 (as
+/// torch-mlir writes a module's parameters and its gathers' index tables).
+static std::optional<ref::Tensor> constantTensor(arith::ConstantOp constant) {
   auto type = dyn_cast<RankedTensorType>(constant.getType());
-  if (!type || !type.hasStaticShape() ||
-      !isa<IntegerType>(type.getElementType()))
+  if (!type || !type.hasStaticShape())
     return std::nullopt;
   ref::Tensor tensor;
   tensor.shape.assign(type.getShape().begin(), type.getShape().end());
   tensor.data.reserve(type.getNumElements());
   Attribute value = constant.getValue();
-  if (auto dense = dyn_cast<DenseIntElementsAttr>(value)) {
-    for (const APInt &v : dense.getValues<APInt>())
+  if (auto floats = dyn_cast<DenseFPElementsAttr>(value)) {
+    for (const APFloat &v : floats.getValues<APFloat>())
+      tensor.data.push_back(FloatAttr::getValueAsDouble(v));
+  } else if (auto ints = dyn_cast<DenseIntElementsAttr>(value)) {
+    for (const APInt &v : ints.getValues<APInt>())
       tensor.data.push_back(static_cast<double>(v.getSExtValue()));
-  } else if (auto r64 = dyn_cast<DenseI64ResourceElementsAttr>(value)) {
-    std::optional<ArrayRef<int64_t>> v = r64.tryGetAsArrayRef();
-    if (!v)
-      return std::nullopt;
-    for (int64_t x : *v)
-      tensor.data.push_back(static_cast<double>(x));
-  } else if (auto r32 = dyn_cast<DenseI32ResourceElementsAttr>(value)) {
-    std::optional<ArrayRef<int32_t>> v = r32.tryGetAsArrayRef();
-    if (!v)
-      return std::nullopt;
-    for (int32_t x : *v)
-      tensor.data.push_back(static_cast<double>(x));
-  } else {
+  } else if (!appendResource<DenseF32ResourceElementsAttr>(value,
+                                                           tensor.data) &&
+             !appendResource<DenseF64ResourceElementsAttr>(value,
+                                                           tensor.data) &&
+             !appendResource<DenseI32ResourceElementsAttr>(value,
+                                                           tensor.data) &&
+             !appendResource<DenseI64ResourceElementsAttr>(value,
+                                                           tensor.data)) {
     return std::nullopt;
   }
   if (static_cast<int64_t>(tensor.data.size()) != type.getNumElements())
@@ -135,8 +146,9 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
     };
     // Integer tensor constants a body reads (torch-mlir's gathers index
     // with them); those that do not fit are left to the shape checks.
-    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
-      if (std::optional<ref::Tensor> t = integerTensor(constant)) {
+    if (auto constant = dyn_cast<arith::ConstantOp>(op);
+        constant && integer(constant.getResult())) {
+      if (std::optional<ref::Tensor> t = constantTensor(constant)) {
         values[constant.getResult()] = std::move(*t);
         continue;
       }
@@ -163,29 +175,11 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
       continue;
     }
     if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
-      auto type = dyn_cast<RankedTensorType>(constant.getType());
-      if (!type || !type.hasStaticShape())
-        return evalError("--check evaluates only statically shaped "
-                         "constants");
-      ref::Tensor tensor;
-      tensor.shape.assign(type.getShape().begin(), type.getShape().end());
-      tensor.data.reserve(type.getNumElements());
-      Attribute value = constant.getValue();
-      if (auto elements = dyn_cast<DenseFPElementsAttr>(value)) {
-        for (const APFloat &v : elements.getValues<APFloat>())
-          tensor.data.push_back(FloatAttr::getValueAsDouble(v));
-      } else if (auto r32 = dyn_cast<DenseF32ResourceElementsAttr>(value)) {
-        // torch-mlir's module parameters (a convolution's weights).
-        if (std::optional<ArrayRef<float>> v = r32.tryGetAsArrayRef())
-          tensor.data.assign(v->begin(), v->end());
-      } else if (auto r64 = dyn_cast<DenseF64ResourceElementsAttr>(value)) {
-        if (std::optional<ArrayRef<double>> v = r64.tryGetAsArrayRef())
-          tensor.data.assign(v->begin(), v->end());
-      }
-      if (static_cast<int64_t>(tensor.data.size()) != type.getNumElements())
-        return evalError("--check evaluates only dense float constants and "
-                         "f32/f64 dense_resource ones");
-      values[constant.getResult()] = std::move(tensor);
+      std::optional<ref::Tensor> tensor = constantTensor(constant);
+      if (!tensor)
+        return evalError("--check evaluates only statically shaped dense "
+                         "constants and f32/f64 dense_resource ones");
+      values[constant.getResult()] = std::move(*tensor);
       continue;
     }
     // Row-major reshapes and casts keep the data as it is.
