@@ -15,6 +15,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -248,6 +249,16 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
           return std::nullopt;
         return it->second;
       };
+      // About four million iterations a second: say so before a long one
+      // (a full-size convolution takes minutes).
+      double iterations = 1;
+      for (int64_t d : loops->second)
+        iterations *= static_cast<double>(d);
+      if (iterations > 1e9)
+        llvm::errs() << "norm-run: note: --check evaluates "
+                     << llvm::format("%.2g", iterations) << " iterations of "
+                     << describeOp(generic)
+                     << " in float64; this takes minutes\n";
       llvm::Expected<ref::Tensor> result =
           evaluateGeneric(generic, {lookup, size}, loops->second, *out);
       if (!result)
