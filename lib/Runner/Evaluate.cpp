@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
@@ -102,6 +103,50 @@ static std::optional<ref::Tensor> constantTensor(arith::ConstantOp constant) {
   return tensor;
 }
 
+/// Row-major strides of `shape`.
+static std::vector<int64_t> stridesOf(const std::vector<int64_t> &shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
+}
+
+/// Calls `f(sliceLinear, tensorLinear)` for every element of the slice of
+/// `shape` at `offsets`, `sizes` and `strides` (row-major order of the
+/// slice); false if the slice leaves the tensor.
+static bool forEachInSlice(const std::vector<int64_t> &shape,
+                           ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,
+                           ArrayRef<int64_t> strides,
+                           llvm::function_ref<void(int64_t, int64_t)> f) {
+  size_t rank = shape.size();
+  if (offsets.size() != rank || sizes.size() != rank || strides.size() != rank)
+    return false;
+  int64_t count = 1;
+  for (size_t d = 0; d < rank; ++d) {
+    if (sizes[d] == 0)
+      return true;
+    int64_t last = offsets[d] + (sizes[d] - 1) * strides[d];
+    if (sizes[d] < 0 || offsets[d] < 0 || offsets[d] >= shape[d] || last < 0 ||
+        last >= shape[d])
+      return false;
+    count *= sizes[d];
+  }
+  std::vector<int64_t> tensorStrides = stridesOf(shape);
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t linear = 0; linear < count; ++linear) {
+    int64_t at = 0;
+    for (size_t d = 0; d < rank; ++d)
+      at += (offsets[d] + index[d] * strides[d]) * tensorStrides[d];
+    f(linear, at);
+    for (int64_t d = static_cast<int64_t>(rank) - 1; d >= 0; --d) {
+      if (++index[d] < sizes[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return true;
+}
+
 static ref::Tensor toRef(const HostTensor &tensor) {
   return {std::vector<int64_t>(tensor.shape().begin(), tensor.shape().end()),
           tensor.toDoubles()};
@@ -153,6 +198,12 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
         values[constant.getResult()] = std::move(*t);
         continue;
       }
+      // An integer scalar a generic reads (the fill of an argmax's index).
+      if (auto i = dyn_cast<IntegerAttr>(constant.getValue())) {
+        values[constant.getResult()] =
+            ref::Tensor{{}, {static_cast<double>(i.getValue().getSExtValue())}};
+        continue;
+      }
     }
     auto shapeGeneric = dyn_cast<linalg::GenericOp>(op);
     if (isa<tensor::EmptyOp, cf::AssertOp>(op) ||
@@ -197,6 +248,66 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
       values[op.getResult(0)] = std::move(tensor);
       continue;
     }
+    // Slices (torch-mlir's split of a fused projection, its updates of a
+    // part of a tensor), at offsets, sizes and strides that are constants
+    // or sizes the shape propagation knows.
+    auto known = [&](ArrayRef<OpFoldResult> values)
+        -> std::optional<SmallVector<int64_t>> {
+      SmallVector<int64_t> out;
+      for (OpFoldResult v : values) {
+        if (std::optional<int64_t> c = getConstantIntValue(v)) {
+          out.push_back(*c);
+          continue;
+        }
+        auto it = shapes->integers.find(cast<Value>(v));
+        if (it == shapes->integers.end())
+          return std::nullopt;
+        out.push_back(it->second);
+      }
+      return out;
+    };
+    if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op)) {
+      const ref::Tensor *source = lookup(slice.getSource());
+      const std::vector<int64_t> *shape = shapes->shapeOf(slice.getResult());
+      auto offsets = known(slice.getMixedOffsets());
+      auto sizes = known(slice.getMixedSizes());
+      auto strides = known(slice.getMixedStrides());
+      if (!source || !shape || !offsets || !sizes || !strides)
+        return evalError("--check cannot evaluate a 'tensor.extract_slice' "
+                         "of an unevaluated tensor or at unknown positions");
+      ref::Tensor result;
+      result.shape = *shape; // the sizes, less the dropped unit dimensions
+      int64_t n = 1;
+      for (int64_t d : *sizes)
+        n *= d;
+      result.data.assign(n, 0.0);
+      if (!forEachInSlice(source->shape, *offsets, *sizes, *strides,
+                          [&](int64_t i, int64_t at) {
+                            result.data[i] = source->data[at];
+                          }))
+        return evalError("tensor.extract_slice: the slice leaves its source");
+      values[slice.getResult()] = std::move(result);
+      continue;
+    }
+    if (auto insert = dyn_cast<tensor::InsertSliceOp>(op)) {
+      const ref::Tensor *source = lookup(insert.getSource());
+      const ref::Tensor *dest = lookup(insert.getDest());
+      auto offsets = known(insert.getMixedOffsets());
+      auto sizes = known(insert.getMixedSizes());
+      auto strides = known(insert.getMixedStrides());
+      if (!source || !dest || !offsets || !sizes || !strides)
+        return evalError("--check cannot evaluate a 'tensor.insert_slice' "
+                         "of an unevaluated tensor or at unknown positions");
+      ref::Tensor result = *dest;
+      if (!forEachInSlice(dest->shape, *offsets, *sizes, *strides,
+                          [&](int64_t i, int64_t at) {
+                            result.data[at] = source->data[i];
+                          }))
+        return evalError("tensor.insert_slice: the slice leaves its "
+                         "destination");
+      values[insert.getResult()] = std::move(result);
+      continue;
+    }
     // Padding with a constant (a convolution's border, as torch-mlir
     // writes it): the source placed at the low padding.
     if (auto pad = dyn_cast<tensor::PadOp>(op)) {
@@ -238,10 +349,16 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
     }
     if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
       auto loops = shapes->loops.find(generic);
-      Value init = generic.getDpsInitOperand(0)->get();
-      const std::vector<int64_t> *out =
-          lookup(init) ? &lookup(init)->shape : shapes->shapeOf(init);
-      if (loops == shapes->loops.end() || !out)
+      std::vector<std::vector<int64_t>> outs;
+      for (Value init : generic.getDpsInits()) {
+        const std::vector<int64_t> *out =
+            lookup(init) ? &lookup(init)->shape : shapes->shapeOf(init);
+        if (!out)
+          break;
+        outs.push_back(*out);
+      }
+      if (loops == shapes->loops.end() ||
+          outs.size() != static_cast<size_t>(generic.getNumDpsInits()))
         return evalError("--check cannot tell the shape of a linalg.generic");
       auto size = [&](Value v) -> std::optional<int64_t> {
         auto it = shapes->integers.find(v);
@@ -259,15 +376,18 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
                      << llvm::format("%.2g", iterations) << " iterations of "
                      << describeOp(generic)
                      << " in float64; this takes minutes\n";
-      llvm::Expected<ref::Tensor> result =
-          evaluateGeneric(generic, {lookup, size}, loops->second, *out);
-      if (!result)
-        return result.takeError();
-      // The tensor holds values of its element type.
-      Type elem = getElementTypeOrSelf(generic.getResult(0).getType());
-      for (double &x : result->data)
-        x = roundToType(elem, x);
-      values[generic.getResult(0)] = std::move(*result);
+      llvm::Expected<std::vector<ref::Tensor>> results =
+          evaluateGeneric(generic, {lookup, size}, loops->second, outs);
+      if (!results)
+        return evalError(describeOp(generic) + ": " +
+                         llvm::toString(results.takeError()));
+      // Each tensor holds values of its element type.
+      for (auto [v, t] : llvm::zip(generic.getResults(), *results)) {
+        Type elem = getElementTypeOrSelf(v.getType());
+        for (double &x : t.data)
+          x = roundToType(elem, x);
+        values[v] = std::move(t);
+      }
       continue;
     }
     auto norm = dyn_cast<NormalizationOpInterface>(op);

@@ -185,13 +185,15 @@ static llvm::Expected<double> evaluateScalar(Operation &op,
 }
 
 /// Evaluates the scalar ops of `body` in float64 on `args` (one per block
-/// argument, or fewer); returns what its terminator yields. `values` is
-/// scratch kept across the elements of one generic: every element rewrites
-/// the arguments and results, and outer constants stay evaluated.
-static llvm::Expected<double>
-evaluateBody(Block &body, ArrayRef<double> args, ArrayRef<int64_t> index,
-             const BodyContext &context,
-             llvm::DenseMap<Value, double> &values) {
+/// argument, or fewer); writes what its terminator yields to `yields`.
+/// `values` is scratch kept across the elements of one generic: every
+/// element rewrites the arguments and results, and outer constants stay
+/// evaluated.
+static llvm::Error evaluateBody(Block &body, ArrayRef<double> args,
+                                ArrayRef<int64_t> index,
+                                const BodyContext &context,
+                                llvm::DenseMap<Value, double> &values,
+                                MutableArrayRef<double> yields) {
   for (auto [arg, v] : llvm::zip(body.getArguments(), args))
     values[arg] = v;
   auto get = [&](Value v) -> llvm::Expected<double> {
@@ -254,7 +256,13 @@ evaluateBody(Block &body, ArrayRef<double> args, ArrayRef<int64_t> index,
       return r.takeError();
     values[op.getResult(0)] = *r;
   }
-  return get(body.getTerminator()->getOperand(0));
+  for (auto [y, v] : llvm::zip(yields, body.getTerminator()->getOperands())) {
+    llvm::Expected<double> r = get(v);
+    if (!r)
+      return r.takeError();
+    y = *r;
+  }
+  return llvm::Error::success();
 }
 
 namespace {
@@ -360,13 +368,15 @@ static llvm::Expected<Access> accessOf(AffineMap map,
   return access;
 }
 
-llvm::Expected<ref::Tensor>
+llvm::Expected<std::vector<ref::Tensor>>
 norm::evaluateGeneric(linalg::GenericOp generic, const BodyContext &context,
-                      ArrayRef<int64_t> loops, ArrayRef<int64_t> resultShape) {
+                      ArrayRef<int64_t> loops,
+                      ArrayRef<std::vector<int64_t>> resultShapes) {
   auto lookup = context.lookup;
-  if (generic.getNumResults() != 1 || generic.getNumDpsInits() != 1)
-    return evalError("--check evaluates linalg.generic ops with one result "
-                     "only");
+  unsigned numResults = generic.getNumDpsInits();
+  if (generic.getNumResults() != numResults ||
+      resultShapes.size() != numResults)
+    return evalError("--check evaluates linalg.generic ops on tensors only");
   if (generic.getNumLoops() != loops.size())
     return evalError("linalg.generic: loop count does not match its loops");
   struct Input {
@@ -387,50 +397,60 @@ norm::evaluateGeneric(linalg::GenericOp generic, const BodyContext &context,
     inputs.push_back(
         {tensor, *access, getElementTypeOrSelf(operand->get().getType())});
   }
-  // The result starts as the init's values when the body reads them (a
-  // reduction's accumulator), and is written at the output map's position;
-  // a reduction accumulates in float64.
-  OpOperand *init = generic.getDpsInitOperand(0);
-  bool readsInit = generic.payloadUsesValueFromOperand(init);
-  ref::Tensor result;
-  if (readsInit) {
-    const ref::Tensor *start = lookup(init->get());
-    if (!start)
-      return evalError("--check cannot evaluate the initial value of a "
-                       "linalg.generic's output");
-    result = *start;
-  } else {
-    result.shape.assign(resultShape.begin(), resultShape.end());
-    int64_t n = 1;
-    for (int64_t d : resultShape)
-      n *= d;
-    result.data.assign(n, 0.0);
+  // Each result starts as its init's values when the body reads them (a
+  // reduction's accumulator; a max with its index takes two), and is
+  // written at its output map's position; a reduction accumulates in
+  // float64.
+  std::vector<ref::Tensor> results(numResults);
+  SmallVector<Access> outs;
+  SmallVector<bool> readsInit;
+  for (unsigned r = 0; r < numResults; ++r) {
+    OpOperand *init = generic.getDpsInitOperand(r);
+    readsInit.push_back(generic.payloadUsesValueFromOperand(init));
+    if (readsInit.back()) {
+      const ref::Tensor *start = lookup(init->get());
+      if (!start)
+        return evalError("--check cannot evaluate the initial value of a "
+                         "linalg.generic's output");
+      results[r] = *start;
+    } else {
+      results[r].shape = resultShapes[r];
+      int64_t n = 1;
+      for (int64_t d : resultShapes[r])
+        n *= d;
+      results[r].data.assign(n, 0.0);
+    }
+    auto out =
+        accessOf(generic.getMatchingIndexingMap(init), results[r].shape, loops);
+    if (!out)
+      return out.takeError();
+    outs.push_back(*out);
   }
-  auto out =
-      accessOf(generic.getMatchingIndexingMap(init), result.shape, loops);
-  if (!out)
-    return out.takeError();
   int64_t total = 1;
   for (int64_t d : loops)
     total *= d;
   std::vector<int64_t> index(loops.size(), 0);
-  SmallVector<double> args(inputs.size() + 1, 0.0);
+  SmallVector<double> args(inputs.size() + numResults, 0.0);
+  SmallVector<double> yields(numResults, 0.0);
+  SmallVector<int64_t> at(numResults, 0);
   llvm::DenseMap<Value, double> scratch;
   for (int64_t linear = 0; linear < total; ++linear) {
     for (auto [k, in] : llvm::enumerate(inputs))
       args[k] = roundToType(in.elem, in.tensor->data[in.access.offset(index)]);
-    int64_t at = out->offset(index);
-    args.back() = readsInit ? result.data[at] : 0.0;
-    llvm::Expected<double> v =
-        evaluateBody(*generic.getBody(), args, index, context, scratch);
-    if (!v)
-      return v.takeError();
-    result.data[at] = *v;
+    for (unsigned r = 0; r < numResults; ++r) {
+      at[r] = outs[r].offset(index);
+      args[inputs.size() + r] = readsInit[r] ? results[r].data[at[r]] : 0.0;
+    }
+    if (llvm::Error err = evaluateBody(*generic.getBody(), args, index, context,
+                                       scratch, yields))
+      return std::move(err);
+    for (unsigned r = 0; r < numResults; ++r)
+      results[r].data[at[r]] = yields[r];
     for (int64_t d = static_cast<int64_t>(loops.size()) - 1; d >= 0; --d) {
       if (++index[d] < loops[d])
         break;
       index[d] = 0;
     }
   }
-  return result;
+  return results;
 }

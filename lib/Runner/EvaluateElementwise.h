@@ -26,10 +26,13 @@ struct BodyContext {
 /// its element type. A body that reads its output (a reduction) starts
 /// from the init's values and accumulates in float64; `linalg.index` and
 /// `tensor.extract` at computed positions are evaluated too.
-llvm::Expected<ref::Tensor> evaluateGeneric(linalg::GenericOp generic,
-                                            const BodyContext &context,
-                                            ArrayRef<int64_t> loops,
-                                            ArrayRef<int64_t> resultShape);
+/// The float64 values of each result of `generic` (loops of extents
+/// `loops`; results of shapes `resultShapes` unless they start from their
+/// inits).
+llvm::Expected<std::vector<ref::Tensor>>
+evaluateGeneric(linalg::GenericOp generic, const BodyContext &context,
+                ArrayRef<int64_t> loops,
+                ArrayRef<std::vector<int64_t>> resultShapes);
 
 } // namespace mlir::norm
 

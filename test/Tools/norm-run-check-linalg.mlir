@@ -44,3 +44,47 @@ func.func @ramp(%x: tensor<2x2xf32>) -> tensor<3x3xf32> {
   } : tensor<2x2xf32> to tensor<3x3xf32>
   return %padded : tensor<3x3xf32>
 }
+
+// Slices (a projection split three ways, a part written back) and a
+// generic with two results (PyTorch's max with its index, before a
+// softmax).
+// RUN: norm-run %s --function=slices --input=2x6xf32=random --check | FileCheck %s --check-prefix=OK
+func.func @slices(%x: tensor<2x6xf32>) -> tensor<2x6xf32> {
+  %a = tensor.extract_slice %x[0, 0] [2, 2] [1, 1] : tensor<2x6xf32> to tensor<2x2xf32>
+  %b = tensor.extract_slice %x[0, 4] [2, 2] [1, 1] : tensor<2x6xf32> to tensor<2x2xf32>
+  %e = tensor.empty() : tensor<2x2xf32>
+  %d = linalg.sub ins(%a, %b : tensor<2x2xf32>, tensor<2x2xf32>) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %row = tensor.extract_slice %x[1, 0] [1, 6] [1, 1] : tensor<2x6xf32> to tensor<6xf32>
+  %y = tensor.insert_slice %d into %x[0, 2] [2, 2] [1, 1] : tensor<2x2xf32> into tensor<2x6xf32>
+  %z = tensor.insert_slice %row into %y[0, 0] [1, 6] [1, 1] : tensor<6xf32> into tensor<2x6xf32>
+  return %z : tensor<2x6xf32>
+}
+// RUN: norm-run %s --function=argmax --check | FileCheck %s --check-prefix=ARGMAX
+// ARGMAX: result[0]: tensor<2xf32> [2, 3]
+// ARGMAX: result[1]: tensor<2xf32> [3, 0]
+// ARGMAX: check result[0]: {{.*}}: ok
+// ARGMAX: check result[1]: {{.*}}: ok
+func.func @argmax() -> (tensor<2xf32>, tensor<2xf32>) {
+  %x = arith.constant dense<[[0.5, -1.0, 1.5, 2.0], [3.0, 1.0, -2.0, 0.0]]> : tensor<2x4xf32>
+  %lowest = arith.constant 0xFF800000 : f32
+  %c0 = arith.constant 0 : i64
+  %ef = tensor.empty() : tensor<2xf32>
+  %ei = tensor.empty() : tensor<2xi64>
+  %m0 = linalg.fill ins(%lowest : f32) outs(%ef : tensor<2xf32>) -> tensor<2xf32>
+  %i0 = linalg.fill ins(%c0 : i64) outs(%ei : tensor<2xi64>) -> tensor<2xi64>
+  %m, %i = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<2x4xf32>) outs(%m0, %i0 : tensor<2xf32>, tensor<2xi64>) {
+  ^bb0(%in: f32, %best: f32, %at: i64):
+    %k = linalg.index 1 : index
+    %ki = arith.index_cast %k : index to i64
+    %larger = arith.cmpf ogt, %in, %best : f32
+    %nb = arith.select %larger, %in, %best : f32
+    %na = arith.select %larger, %ki, %at : i64
+    linalg.yield %nb, %na : f32, i64
+  } -> (tensor<2xf32>, tensor<2xi64>)
+  %f = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%i : tensor<2xi64>) outs(%ef : tensor<2xf32>) {
+  ^bb0(%in: i64, %o: f32):
+    %v = arith.sitofp %in : i64 to f32
+    linalg.yield %v : f32
+  } -> tensor<2xf32>
+  return %m, %f : tensor<2xf32>, tensor<2xf32>
+}

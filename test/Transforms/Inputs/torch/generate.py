@@ -123,6 +123,28 @@ class GroupNormRows(torch.nn.Module):
         return F.group_norm(x, 4, w, b, 64e-5)
 
 
+class GPTBlock(torch.nn.Module):
+    """A GPT-2 style block: LayerNorm, attention (the projection split with
+    slices, softmax), residual, LayerNorm, MLP with GELU, residual."""
+
+    def __init__(self, d, heads):
+        super().__init__()
+        self.ln1, self.ln2 = torch.nn.LayerNorm(d), torch.nn.LayerNorm(d)
+        self.qkv, self.proj = torch.nn.Linear(d, 3 * d), torch.nn.Linear(d, d)
+        self.fc1, self.fc2 = (torch.nn.Linear(d, 4 * d),
+                              torch.nn.Linear(4 * d, d))
+        self.heads = heads
+
+    def forward(self, x):
+        b, t, c = x.shape
+        h, e = self.heads, c // self.heads
+        q, k, v = (y.view(b, t, h, e).transpose(1, 2)
+                   for y in self.qkv(self.ln1(x)).split(c, dim=2))
+        a = F.softmax(q @ k.transpose(-2, -1) / e ** 0.5, dim=-1) @ v
+        x = x + self.proj(a.transpose(1, 2).reshape(b, t, c))
+        return x + self.fc2(F.gelu(self.fc1(self.ln2(x))))
+
+
 class GroupNormChannelsLast(torch.nn.Module):
     """The same on a channels-last tensor, through permutes."""
 
@@ -264,6 +286,7 @@ def main():
                             3: dim("W", min=2)},))
     export("group_norm_rows", GroupNormRows(), torch.randn(6, 16),
            torch.randn(16), torch.randn(16))
+    export("gpt_block", GPTBlock(16, 2).eval(), torch.randn(2, 4, 16))
 
 
 if __name__ == "__main__":
