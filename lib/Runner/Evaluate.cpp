@@ -251,38 +251,46 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
     // Slices (torch-mlir's split of a fused projection, its updates of a
     // part of a tensor), at offsets, sizes and strides that are constants
     // or sizes the shape propagation knows.
-    auto known = [&](ArrayRef<OpFoldResult> values)
-        -> std::optional<SmallVector<int64_t>> {
-      SmallVector<int64_t> out;
-      for (OpFoldResult v : values) {
-        if (std::optional<int64_t> c = getConstantIntValue(v)) {
-          out.push_back(*c);
-          continue;
+    struct Slice {
+      SmallVector<int64_t> offsets, sizes, strides;
+    };
+    auto sliceOf =
+        [&](OffsetSizeAndStrideOpInterface sliced) -> std::optional<Slice> {
+      auto known = [&](ArrayRef<OpFoldResult> in, SmallVector<int64_t> &out) {
+        for (OpFoldResult v : in) {
+          if (std::optional<int64_t> c = getConstantIntValue(v)) {
+            out.push_back(*c);
+            continue;
+          }
+          auto it = shapes->integers.find(cast<Value>(v));
+          if (it == shapes->integers.end())
+            return false;
+          out.push_back(it->second);
         }
-        auto it = shapes->integers.find(cast<Value>(v));
-        if (it == shapes->integers.end())
-          return std::nullopt;
-        out.push_back(it->second);
-      }
-      return out;
+        return true;
+      };
+      Slice slice;
+      if (!known(sliced.getMixedOffsets(), slice.offsets) ||
+          !known(sliced.getMixedSizes(), slice.sizes) ||
+          !known(sliced.getMixedStrides(), slice.strides))
+        return std::nullopt;
+      return slice;
     };
     if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op)) {
       const ref::Tensor *source = lookup(slice.getSource());
       const std::vector<int64_t> *shape = shapes->shapeOf(slice.getResult());
-      auto offsets = known(slice.getMixedOffsets());
-      auto sizes = known(slice.getMixedSizes());
-      auto strides = known(slice.getMixedStrides());
-      if (!source || !shape || !offsets || !sizes || !strides)
+      std::optional<Slice> where = sliceOf(slice);
+      if (!source || !shape || !where)
         return evalError("--check cannot evaluate a 'tensor.extract_slice' "
                          "of an unevaluated tensor or at unknown positions");
       ref::Tensor result;
       result.shape = *shape; // the sizes, less the dropped unit dimensions
       int64_t n = 1;
-      for (int64_t d : *sizes)
+      for (int64_t d : where->sizes)
         n *= d;
       result.data.assign(n, 0.0);
-      if (!forEachInSlice(source->shape, *offsets, *sizes, *strides,
-                          [&](int64_t i, int64_t at) {
+      if (!forEachInSlice(source->shape, where->offsets, where->sizes,
+                          where->strides, [&](int64_t i, int64_t at) {
                             result.data[i] = source->data[at];
                           }))
         return evalError("tensor.extract_slice: the slice leaves its source");
@@ -292,15 +300,13 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
     if (auto insert = dyn_cast<tensor::InsertSliceOp>(op)) {
       const ref::Tensor *source = lookup(insert.getSource());
       const ref::Tensor *dest = lookup(insert.getDest());
-      auto offsets = known(insert.getMixedOffsets());
-      auto sizes = known(insert.getMixedSizes());
-      auto strides = known(insert.getMixedStrides());
-      if (!source || !dest || !offsets || !sizes || !strides)
+      std::optional<Slice> where = sliceOf(insert);
+      if (!source || !dest || !where)
         return evalError("--check cannot evaluate a 'tensor.insert_slice' "
                          "of an unevaluated tensor or at unknown positions");
       ref::Tensor result = *dest;
-      if (!forEachInSlice(dest->shape, *offsets, *sizes, *strides,
-                          [&](int64_t i, int64_t at) {
+      if (!forEachInSlice(dest->shape, where->offsets, where->sizes,
+                          where->strides, [&](int64_t i, int64_t at) {
                             result.data[at] = source->data[i];
                           }))
         return evalError("tensor.insert_slice: the slice leaves its "
