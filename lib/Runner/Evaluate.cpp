@@ -297,6 +297,36 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
       values[slice.getResult()] = std::move(result);
       continue;
     }
+    // Concatenation (torch.cat: rotary embeddings' rotate_half): each
+    // input is the slice of the result at its running offset.
+    if (auto concat = dyn_cast<tensor::ConcatOp>(op)) {
+      const std::vector<int64_t> *shape = shapes->shapeOf(concat.getResult());
+      if (!shape)
+        return evalError("--check cannot tell the shape of a 'tensor.concat'");
+      ref::Tensor result;
+      result.shape = *shape;
+      int64_t n = 1;
+      for (int64_t d : *shape)
+        n *= d;
+      result.data.assign(n, 0.0);
+      int64_t dim = static_cast<int64_t>(concat.getDim());
+      SmallVector<int64_t> offsets(shape->size(), 0);
+      SmallVector<int64_t> unit(shape->size(), 1);
+      for (Value input : concat.getInputs()) {
+        const ref::Tensor *part = lookup(input);
+        if (!part || part->shape.size() != shape->size())
+          return evalError("--check cannot evaluate an input of a "
+                           "'tensor.concat'");
+        if (!forEachInSlice(*shape, offsets, part->shape, unit,
+                            [&](int64_t i, int64_t at) {
+                              result.data[at] = part->data[i];
+                            }))
+          return evalError("tensor.concat: an input does not fit the result");
+        offsets[dim] += part->shape[dim];
+      }
+      values[concat.getResult()] = std::move(result);
+      continue;
+    }
     if (auto insert = dyn_cast<tensor::InsertSliceOp>(op)) {
       const ref::Tensor *source = lookup(insert.getSource());
       const ref::Tensor *dest = lookup(insert.getDest());
@@ -400,8 +430,9 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
     if (!norm)
       return evalError("--check has no float64 reference for '" +
                        op.getName().getStringRef() +
-                       "'; only norm ops, linalg ops, constants, reshapes and "
-                       "constant padding are supported");
+                       "'; only norm ops, linalg ops, constants, reshapes, "
+                       "slices, concatenation and constant padding are "
+                       "supported");
     ref::Operands operands;
     operands.input = lookup(norm.getInput());
     operands.gamma = lookup(norm.getScaleOperand());

@@ -88,3 +88,17 @@ func.func @argmax() -> (tensor<2xf32>, tensor<2xf32>) {
   } -> tensor<2xf32>
   return %m, %f : tensor<2xf32>, tensor<2xf32>
 }
+
+// Concatenation: rotary embeddings' rotate_half, cat(-x2, x1).
+// RUN: norm-run %s --function=rotate_half --check | FileCheck %s --check-prefix=ROT
+// ROT: result[0]: tensor<2x8xf32> [-5, -6, -7, -8, 1, 2, ...]
+// ROT: check result[0]: {{.*}}: ok
+func.func @rotate_half() -> tensor<2x8xf32> {
+  %x = arith.constant dense<[[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0], [9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0]]> : tensor<2x8xf32>
+  %x1 = tensor.extract_slice %x[0, 0] [2, 4] [1, 1] : tensor<2x8xf32> to tensor<2x4xf32>
+  %x2 = tensor.extract_slice %x[0, 4] [2, 4] [1, 1] : tensor<2x8xf32> to tensor<2x4xf32>
+  %e = tensor.empty() : tensor<2x4xf32>
+  %n = linalg.negf ins(%x2 : tensor<2x4xf32>) outs(%e : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %y = tensor.concat dim(1) %n, %x1 : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x8xf32>
+  return %y : tensor<2x8xf32>
+}
