@@ -168,12 +168,8 @@ Value gatheredReshape(Value t, const Shapes &s) {
 Value perChannelRead(Value scalar, ArrayRef<int64_t> loops) {
   if (loops.size() == 2) {
     // Not readOf: it would look through the identity read into the gather.
-    OpOperand *operand = readOperand(scalar);
-    return operand && cast<linalg::GenericOp>(operand->getOwner())
-                          .getMatchingIndexingMap(operand)
-                          .isIdentity()
-               ? operand->get()
-               : Value();
+    OpOperand *operand = identityOperand(scalar);
+    return operand ? operand->get() : Value();
   }
   auto [t, map] = readOf(scalar);
   if (!t)
