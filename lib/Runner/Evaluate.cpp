@@ -103,6 +103,15 @@ static std::optional<ref::Tensor> constantTensor(arith::ConstantOp constant) {
   return tensor;
 }
 
+/// A tensor of `shape` with every element `value`.
+static ref::Tensor filledTensor(const std::vector<int64_t> &shape,
+                                double value) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return {shape, std::vector<double>(n, value)};
+}
+
 /// Row-major strides of `shape`.
 static std::vector<int64_t> stridesOf(const std::vector<int64_t> &shape) {
   std::vector<int64_t> strides(shape.size(), 1);
@@ -283,12 +292,8 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
       if (!source || !shape || !where)
         return evalError("--check cannot evaluate a 'tensor.extract_slice' "
                          "of an unevaluated tensor or at unknown positions");
-      ref::Tensor result;
-      result.shape = *shape; // the sizes, less the dropped unit dimensions
-      int64_t n = 1;
-      for (int64_t d : where->sizes)
-        n *= d;
-      result.data.assign(n, 0.0);
+      // The sizes, less the dropped unit dimensions.
+      ref::Tensor result = filledTensor(*shape, 0.0);
       if (!forEachInSlice(source->shape, where->offsets, where->sizes,
                           where->strides, [&](int64_t i, int64_t at) {
                             result.data[i] = source->data[at];
@@ -303,12 +308,7 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
       const std::vector<int64_t> *shape = shapes->shapeOf(concat.getResult());
       if (!shape)
         return evalError("--check cannot tell the shape of a 'tensor.concat'");
-      ref::Tensor result;
-      result.shape = *shape;
-      int64_t n = 1;
-      for (int64_t d : *shape)
-        n *= d;
-      result.data.assign(n, 0.0);
+      ref::Tensor result = filledTensor(*shape, 0.0);
       int64_t dim = static_cast<int64_t>(concat.getDim());
       SmallVector<int64_t> offsets(shape->size(), 0);
       SmallVector<int64_t> unit(shape->size(), 1);
@@ -356,30 +356,13 @@ evaluateBlock(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs) {
           llvm::any_of(pad.getStaticLow(), ShapedType::isDynamic))
         return evalError("--check evaluates only tensor.pad ops with static "
                          "low padding and a constant float padding value");
-      ref::Tensor padded;
-      padded.shape = *shape;
-      int64_t n = 1;
-      for (int64_t d : *shape)
-        n *= d;
-      padded.data.assign(n, fill.getValueAsDouble());
-      ArrayRef<int64_t> low = pad.getStaticLow();
-      size_t rank = source->shape.size();
-      std::vector<int64_t> index(rank, 0);
-      for (double value : source->data) {
-        int64_t at = 0;
-        for (size_t d = 0; d < rank; ++d) {
-          int64_t position = index[d] + low[d];
-          if (position < 0 || position >= (*shape)[d])
-            return evalError("tensor.pad: the source does not fit the result");
-          at = at * (*shape)[d] + position;
-        }
-        padded.data[at] = value;
-        for (int64_t d = static_cast<int64_t>(rank) - 1; d >= 0; --d) {
-          if (++index[d] < source->shape[d])
-            break;
-          index[d] = 0;
-        }
-      }
+      ref::Tensor padded = filledTensor(*shape, fill.getValueAsDouble());
+      SmallVector<int64_t> unit(shape->size(), 1);
+      if (!forEachInSlice(*shape, pad.getStaticLow(), source->shape, unit,
+                          [&](int64_t i, int64_t at) {
+                            padded.data[at] = source->data[i];
+                          }))
+        return evalError("tensor.pad: the source does not fit the result");
       values[pad.getResult()] = std::move(padded);
       continue;
     }
