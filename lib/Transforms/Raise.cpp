@@ -18,6 +18,7 @@
 
 #include "RaiseGroupNorm.h"
 #include "RaiseMatchers.h"
+#include "RaiseStatistics.h"
 
 #include "norm/Dialect/Norm/IR/NormOps.h"
 #include "norm/Transforms/FusedForm.h"
@@ -430,6 +431,15 @@ struct NormRaisePass : norm::impl::NormRaisePassBase<NormRaisePass> {
     // Group norms that the importer wrote as reshaped LayerNorms (their
     // results now reach the reshapes directly).
     raiseGroupNorms(root);
+    // Statistics the graph also uses, computed beside a raised op: taken
+    // from the op, and their reductions erased.
+    if (reuseRaisedStatistics(rewriter, root)) {
+      RewritePatternSet cleanup(context);
+      linalg::populateEraseUnusedOperandsAndResultsPatterns(cleanup);
+      linalg::GenericOp::getCanonicalizationPatterns(cleanup, context);
+      if (failed(applyPatternsGreedily(root, std::move(cleanup))))
+        return signalPassFailure();
+    }
   }
 };
 

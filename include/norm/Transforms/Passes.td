@@ -86,7 +86,11 @@ def NormRaisePass : Pass<"norm-raise"> {
     gathered from the group statistics and the weights with constant index
     tensors, each checked). A LayerNorm of a `[1, N * C, ...]` reshape over
     every axis but the second, reshaped back (PyTorch's instance norm
-    without weights), becomes a `norm.instance_norm`.
+    without weights), becomes a `norm.instance_norm`. A statistic that the
+    program still uses after a raised LayerNorm or RMSNorm (the mean,
+    `rsqrt(var + eps)` or the variance of the same x over the same axes,
+    such as ONNX LayerNormalization's Mean and InvStdDev outputs) is taken
+    from the op's statistics results instead, and its reductions go away.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -293,6 +293,27 @@ def main():
 
     torch_exports()
 
+    # LayerNormalization's optional Mean and InvStdDev outputs (training
+    # graphs use them): the raised op returns them.
+    stats = [t("m", [4, 1]), t("r", [4, 1])]
+    write("layer_norm_stats", [helper.make_node(
+        "LayerNormalization", ["x", "g", "b"], ["y", "m", "r"], axis=-1,
+        epsilon=1e-5)],
+        [t("x", [4, 64]), t("g", [64]), t("b", [64])], [t("y", [4, 64])] + stats,
+        doc="LayerNormalization returning Mean and InvStdDev")
+    write("layer_norm_stats_f16", [helper.make_node(
+        "LayerNormalization", ["x", "g", "b"], ["y", "m", "r"], axis=-1,
+        epsilon=1e-5)],
+        [t("x", [4, 64], f16), t("g", [64], f16), t("b", [64], f16)],
+        [t("y", [4, 64], f16)] + stats,
+        doc="LayerNormalization on f16 returning Mean and InvStdDev (f32)")
+    write("layer_norm_stats_dynamic", [helper.make_node(
+        "LayerNormalization", ["x", "g", "b"], ["y", "m", "r"], axis=-1,
+        epsilon=1e-5)],
+        [t("x", ["B", "S", 64]), t("g", [64]), t("b", [64])],
+        [t("y", ["B", "S", 64]), t("m", ["B", "S", 1]), t("r", ["B", "S", 1])],
+        doc="LayerNormalization returning Mean and InvStdDev, dynamic sizes")
+
 
 if __name__ == "__main__":
     main()
