@@ -174,7 +174,9 @@ bool ref::evaluate(const NormDesc &desc, const Operands &ops, Results &results,
         inv[s] = 1.0 / std::max(std::sqrt(sumSq[s]), desc.epsilon);
       } else {
         var[s] = sumSq[s] / ix.count;
-        inv[s] = 1.0 / std::sqrt(var[s] + desc.epsilon);
+        inv[s] = desc.scaling == Scaling::StdPlusEpsilon
+                     ? 1.0 / (std::sqrt(var[s]) + desc.epsilon)
+                     : 1.0 / std::sqrt(var[s] + desc.epsilon);
       }
     }
   }

@@ -257,8 +257,15 @@ LogicalResult Decomposer::run() {
     int64_t rank = cast<RankedTensorType>(var.getType()).getRank();
     inv = elementwise(
         var, rank, ct, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          if (desc.scaling == Scaling::StdPlusEpsilon) {
+            Value root = math::SqrtOp::create(nb, nloc, args[0]);
+            Value sum = arith::AddFOp::create(nb, nloc, root, eps);
+            return arith::DivFOp::create(nb, nloc,
+                                         floatConst(nb, nloc, ct, 1.0), sum)
+                .getResult();
+          }
           Value sum = arith::AddFOp::create(nb, nloc, args[0], eps);
-          return math::RsqrtOp::create(nb, nloc, sum);
+          return math::RsqrtOp::create(nb, nloc, sum).getResult();
         });
   }
 

@@ -55,6 +55,8 @@ struct Found {
   int64_t channelAxis = -1;
   // x / max(sqrt(sum(x^2)), eps): an L2 normalization.
   bool l2 = false;
+  // Epsilon on the standard deviation: 1 / (sqrt(var) + eps).
+  bool onStd = false;
 };
 
 /// A per-channel vector read by a scalar of the input's loops: a 1-D tensor
@@ -221,6 +223,12 @@ std::optional<Found> matchL2Normalize(arith::DivFOp div) {
 
 std::optional<Found> matchNormalization(Operation *op) {
   double eps = 0;
+  bool onStd = false;
+  auto found = [&](Value x, const Stat &s, bool centered) {
+    Found f{op, x, s, eps, centered};
+    f.onStd = onStd;
+    return f;
+  };
   // (x - mean) * rstd, x * rstd (RMS), (x - mean) / std, x / std (RMS).
   auto centeredX = [&](Value v, Stat &mean) -> Value {
     auto sub = peel(v, false).getDefiningOp<arith::SubFOp>();
@@ -236,13 +244,13 @@ std::optional<Found> matchNormalization(Operation *op) {
     for (auto [a, b] : operandsOf<arith::MulFOp>(mul.getResult())) {
       Stat mean;
       if (Value x = centeredX(a, mean)) {
-        std::optional<Stat> s = matchScaleRead(b, true, true, eps);
+        std::optional<Stat> s = matchScaleRead(b, true, true, eps, &onStd);
         if (s && *s == mean && identityRead(x) == s->x)
-          return Found{op, x, *s, eps, true};
+          return found(x, *s, true);
       }
-      std::optional<Stat> s = matchScaleRead(b, false, true, eps);
+      std::optional<Stat> s = matchScaleRead(b, false, true, eps, &onStd);
       if (s && identityRead(a) == s->x)
-        return Found{op, a, *s, eps, false};
+        return found(a, *s, false);
       if (auto bn = matchBatchNormInference(op, a, b, /*inverse=*/true))
         return bn;
     }
@@ -250,14 +258,16 @@ std::optional<Found> matchNormalization(Operation *op) {
   if (auto div = dyn_cast<arith::DivFOp>(op)) {
     Stat mean;
     if (Value x = centeredX(div.getLhs(), mean)) {
-      std::optional<Stat> s = matchScaleRead(div.getRhs(), true, false, eps);
+      std::optional<Stat> s =
+          matchScaleRead(div.getRhs(), true, false, eps, &onStd);
       if (s && *s == mean && identityRead(x) == s->x)
-        return Found{op, x, *s, eps, true};
+        return found(x, *s, true);
     }
     // x / sqrt(mean(x^2) + eps): RMSNorm as ONNX exporters decompose it.
-    std::optional<Stat> s = matchScaleRead(div.getRhs(), false, false, eps);
+    std::optional<Stat> s =
+        matchScaleRead(div.getRhs(), false, false, eps, &onStd);
     if (s && identityRead(div.getLhs()) == s->x)
-      return Found{op, div.getLhs(), *s, eps, false};
+      return found(div.getLhs(), *s, false);
     if (auto bn = matchBatchNormInference(op, div.getLhs(), div.getRhs(),
                                           /*inverse=*/false))
       return bn;
@@ -328,6 +338,10 @@ LogicalResult raise(RewriterBase &rewriter, linalg::GenericOp generic,
                        rewriter.getDenseI32ArrayAttr({1, 0, 0, 0, 0}));
     state.addAttribute("resultSegmentSizes",
                        rewriter.getDenseI32ArrayAttr({1, 0, 0}));
+    if (found.onStd)
+      state.addAttribute("epsilon_placement",
+                         EpsilonPlacementAttr::get(rewriter.getContext(),
+                                                   EpsilonPlacement::std));
   }
   addNormRegions(rewriter, state, xType.getElementType(), normalized);
   Operation *norm = rewriter.create(state);

@@ -58,6 +58,9 @@ static LogicalResult raiseOne(RewriterBase &rewriter, LayerNormOp op) {
       ln->getNumResults() != 1)
     return failure();
   NormDesc desc = ln.getDesc();
+  // Group and instance norms add epsilon to the variance only.
+  if (desc.scaling != Scaling::Variance)
+    return failure();
   auto view = cast<RankedTensorType>(ln.getInput().getType());
   if (view.getRank() < 3)
     return failure();

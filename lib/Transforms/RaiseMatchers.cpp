@@ -404,25 +404,10 @@ std::optional<Stat> matchVariance(Value v, bool centered) {
   return Stat{x, r->axes, r->outMap};
 }
 
-/// rsqrt(v + eps) or 1 / sqrt(v + eps) (`inverse`), or sqrt(v + eps) (not
-/// `inverse`), eps a non-negative constant: returns v and sets `eps`.
-Value matchRootOfSum(Value s, bool inverse, double &eps) {
-  s = peel(s, /*narrowing=*/true);
-  Value root;
-  if (inverse) {
-    if (auto rsqrt = s.getDefiningOp<math::RsqrtOp>()) {
-      root = rsqrt.getOperand();
-    } else if (auto div = s.getDefiningOp<arith::DivFOp>()) {
-      std::optional<double> one = constantValue(div.getLhs());
-      auto sqrt = peel(div.getRhs(), true).getDefiningOp<math::SqrtOp>();
-      if (one && *one == 1.0 && sqrt)
-        root = sqrt.getOperand();
-    }
-  } else if (auto sqrt = s.getDefiningOp<math::SqrtOp>()) {
-    root = sqrt.getOperand();
-  }
-  auto add =
-      root ? peel(root, true).getDefiningOp<arith::AddFOp>() : arith::AddFOp();
+/// v + eps or eps + v with eps a non-negative constant: returns v and sets
+/// `eps`.
+static Value matchPlusEpsilon(Value s, double &eps) {
+  auto add = s ? peel(s, true).getDefiningOp<arith::AddFOp>() : arith::AddFOp();
   if (!add)
     return {};
   Value v = add.getLhs();
@@ -437,22 +422,62 @@ Value matchRootOfSum(Value s, bool inverse, double &eps) {
   return v;
 }
 
+/// 1 / d (`inverse`) or d: returns d.
+static Value matchInverse(Value s, bool inverse) {
+  if (!inverse)
+    return s;
+  auto div = s.getDefiningOp<arith::DivFOp>();
+  if (!div)
+    return {};
+  std::optional<double> one = constantValue(div.getLhs());
+  return one && *one == 1.0 ? div.getRhs() : Value();
+}
+
+Value matchRootOfSum(Value s, bool inverse, double &eps, bool *onStd) {
+  s = peel(s, /*narrowing=*/true);
+  if (onStd)
+    *onStd = false;
+  Value root;
+  if (inverse) {
+    if (auto rsqrt = s.getDefiningOp<math::RsqrtOp>())
+      root = rsqrt.getOperand();
+  }
+  if (!root)
+    if (Value d = matchInverse(s, inverse))
+      if (auto sqrt = peel(d, true).getDefiningOp<math::SqrtOp>())
+        root = sqrt.getOperand();
+  if (Value v = matchPlusEpsilon(root, eps))
+    return v;
+  // sqrt(v) + eps, or 1 / (sqrt(v) + eps): epsilon on the standard
+  // deviation, when the caller takes that variant.
+  if (!onStd)
+    return {};
+  Value d = matchInverse(s, inverse);
+  Value r = d ? matchPlusEpsilon(d, eps) : Value();
+  auto sqrt = r ? peel(r, true).getDefiningOp<math::SqrtOp>() : math::SqrtOp();
+  if (!sqrt)
+    return {};
+  *onStd = true;
+  return sqrt.getOperand();
+}
+
 /// The scale of a normalization, matchRootOfSum of a variance, in the
 /// statistics' space.
 std::optional<Stat> matchScale(Value v, bool centered, bool inverse,
-                               double &eps) {
-  Value var = matchRootOfSum(v, inverse, eps);
+                               double &eps, bool *onStd) {
+  Value var = matchRootOfSum(v, inverse, eps, onStd);
   if (!var)
     return std::nullopt;
   return matchVariance(var, centered);
 }
 
 std::optional<Stat> matchScaleRead(Value v, bool centered, bool inverse,
-                                   double &eps) {
+                                   double &eps, bool *onStd) {
   auto read = broadcastRead(v);
   if (!read)
     return std::nullopt;
-  std::optional<Stat> s = matchScale(read->first, centered, inverse, eps);
+  std::optional<Stat> s =
+      matchScale(read->first, centered, inverse, eps, onStd);
   if (!s || s->outMap != read->second)
     return std::nullopt;
   return s;

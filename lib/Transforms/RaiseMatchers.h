@@ -154,17 +154,19 @@ bool isSquare(Value v, Value &base);
 std::optional<Stat> matchVariance(Value v, bool centered);
 
 /// rsqrt(v + eps) or 1 / sqrt(v + eps) (`inverse`), or sqrt(v + eps) (not
-/// `inverse`), eps a non-negative constant: returns v and sets `eps`.
-Value matchRootOfSum(Value s, bool inverse, double &eps);
+/// `inverse`), eps a non-negative constant: returns v and sets `eps`. With
+/// `onStd`, also 1 / (sqrt(v) + eps) (`inverse`) or sqrt(v) + eps, epsilon
+/// on the standard deviation, and sets *onStd to which one it found.
+Value matchRootOfSum(Value s, bool inverse, double &eps, bool *onStd = nullptr);
 
 /// The scale of a normalization, matchRootOfSum of a variance, in the
 /// statistics' space.
 std::optional<Stat> matchScale(Value v, bool centered, bool inverse,
-                               double &eps);
+                               double &eps, bool *onStd = nullptr);
 
 /// matchScale of a statistic read with the map its reduction wrote it with.
 std::optional<Stat> matchScaleRead(Value v, bool centered, bool inverse,
-                                   double &eps);
+                                   double &eps, bool *onStd = nullptr);
 
 /// Both operand orders of a commutative binary op defining `v`; none when
 /// `v` is not defined by an `Op`.

@@ -64,11 +64,13 @@ bool sameOrder(AffineMap outMap, ArrayRef<int64_t> axes,
   return true;
 }
 
-/// The twins of `op` (input `x` seen through widening, `axes`, `eps`) among
+/// The twins of `op` (input `x` seen through widening, `axes`, `eps` and
+/// where it is added: `onStd`) among
 /// the elementwise generics of `root` that have a use after `op` (one that
 /// `op` dominates).
 Twins findTwins(Operation *root, Operation *op, Value x, ArrayRef<int64_t> axes,
-                double eps, bool centered, DominanceInfo &dominance) {
+                double eps, bool onStd, bool centered,
+                DominanceInfo &dominance) {
   Twins twins;
   auto input = cast<RankedTensorType>(op->getOperand(0).getType());
   auto fits = [&](linalg::GenericOp g, const Stat &s) {
@@ -84,8 +86,10 @@ Twins findTwins(Operation *root, Operation *op, Value x, ArrayRef<int64_t> axes,
       return;
     Value yielded = g.getBody()->getTerminator()->getOperand(0);
     double e = 0;
-    if (std::optional<Stat> s = matchScale(yielded, centered, true, e))
-      if (e == eps && fits(g, *s) && !twins.rstd)
+    bool twinOnStd = false;
+    if (std::optional<Stat> s =
+            matchScale(yielded, centered, true, e, &twinOnStd))
+      if (e == eps && twinOnStd == onStd && fits(g, *s) && !twins.rstd)
         twins.rstd = g;
     if (!centered)
       return;
@@ -160,7 +164,8 @@ bool reuseTwins(RewriterBase &rewriter, Operation *root,
   auto input = cast<RankedTensorType>(op.getInput().getType());
   DominanceInfo dominance(old->getParentOp());
   Twins twins = findTwins(root, old, throughWidening(op.getInput()), desc.axes,
-                          desc.epsilon, desc.center, dominance);
+                          desc.epsilon, desc.scaling == Scaling::StdPlusEpsilon,
+                          desc.center, dominance);
   // A LayerNorm returns the mean beside the inverse standard deviation
   // (its default) or the variance.
   linalg::GenericOp scale = twins.rstd ? twins.rstd : twins.var;

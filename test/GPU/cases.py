@@ -68,7 +68,7 @@ def func_text(case, body, results):
 
 
 def layer_like(name, op, shape, dt, axes, gamma=True, beta=True,
-               stats=False, modes=None):
+               stats=False, modes=None, eps_std=False):
     case = Case(name, op, shape, dt, axes=axes, modes=modes or ["random"])
     case.inputs.append(("x", shape, dt))
     pshape = [shape[a] for a in axes]
@@ -78,12 +78,14 @@ def layer_like(name, op, shape, dt, axes, gamma=True, beta=True,
     case.outputs.append(("y", shape, dt))
     results = ["%y"]
     attr = f"axes = {arr(axes)}, epsilon = {EPS:e} : f64"
+    if eps_std:
+        attr += ", epsilon_placement = #norm.epsilon<std>"
     if stats:
         attr += ", stats = #norm.stats<mean_rstd>"
         case.outputs += [("mean", kept, "f32"), ("rstd", kept, "f32")]
         results += ["%m", "%r"]
     case.attrs.update(gamma=gamma, beta=beta and op == "layer_norm",
-                      stats=stats)
+                      stats=stats, eps_std=eps_std)
     rtypes = ", ".join(tt(s, d) for _, s, d in case.outputs)
     body = (f"  {', '.join(results)} = norm.{op} %a0{params} {{{attr}}} : "
             f"{tt(shape, dt)} -> {rtypes}\n")
@@ -317,6 +319,13 @@ def all_cases():
     out.append(channel_op("bn_bf16_nchw_packed", "batch_norm",
                           [5, 8, 128, 128], "bf16", 1,
                           modes=["random", "constant", "offset", "nan"]))
+    # Epsilon on the standard deviation, 1 / (sqrt(var) + eps): a row per
+    # warp and a row over a cluster (one-round moments on sm_90).
+    out.append(layer_like("ln_epsstd_f32_64x768", "layer_norm", [64, 768],
+                          "f32", [1], stats=True, eps_std=True,
+                          modes=["random", "constant"]))
+    out.append(layer_like("rms_epsstd_bf16_4x65536", "rms_norm", [4, 65536],
+                          "bf16", [1], eps_std=True))
     out.append(add_rms("add_rms_bf16", 64, 4096))
     out.append(prenorm_gelu("prenorm_gelu_bf16", 64, 4096))
     out.append(add_rms("add_rms_bf16_odd", 3, 1000))

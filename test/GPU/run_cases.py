@@ -57,11 +57,19 @@ def bshape(shape, axes):
     return [d if i in axes else 1 for i, d in enumerate(shape)]
 
 
-def normalize(x, axes, eps, center=True):
+def normalize(x, axes, eps, center=True, eps_std=False):
     mean = x.mean(dim=axes, keepdim=True) if center else 0.0
     d = x - mean
     var = (d * d).mean(dim=axes, keepdim=True)
-    return d / torch.sqrt(var + eps), mean, var
+    return d * inverse_std(var, eps, eps_std), mean, var
+
+
+def inverse_std(var, eps, eps_std=False):
+    """rsqrt(var + eps), or 1 / (sqrt(var) + eps) with epsilon on the
+    standard deviation."""
+    if eps_std:
+        return 1.0 / (torch.sqrt(var) + eps)
+    return 1.0 / torch.sqrt(var + eps)
 
 
 def reference(spec, ins):
@@ -100,7 +108,8 @@ def reference(spec, ins):
             out["y"] = x / torch.clamp(norm, min=1e-12)
             return out
         y, mean, var = normalize(x, axes, eps,
-                                 center=op in ("layer_norm", "prenorm_gelu"))
+                                 center=op in ("layer_norm", "prenorm_gelu"),
+                                 eps_std=a.get("eps_std", False))
         g = bshape(shape, axes)
         if "gamma" in ins:
             y = y * ins["gamma"].double().reshape(g)
@@ -114,7 +123,8 @@ def reference(spec, ins):
         if a.get("stats"):
             kept = [d for i, d in enumerate(shape) if i not in axes]
             out["mean"] = mean.reshape(kept)
-            out["rstd"] = (1.0 / torch.sqrt(var + eps)).reshape(kept)
+            out["rstd"] = inverse_std(var, eps,
+                                      a.get("eps_std", False)).reshape(kept)
         return out
     c = a["channel"]
     rank = len(shape)

@@ -137,6 +137,23 @@ func.func @group_view(%x: tensor<2x8x5x5xf32>) -> tensor<2x8x5x5xf32> {
 
 // -----
 
+// Negative: the same with epsilon on the standard deviation, which group
+// norms do not have: the LayerNorm of the view stays.
+// CHECK-LABEL: func.func @group_view_epsilon_on_std
+// CHECK-NOT: norm.group_norm
+// CHECK: norm.layer_norm {{.*}}epsilon_placement = #norm.epsilon<std>
+// CHECK-NOT: norm.group_norm
+func.func @group_view_epsilon_on_std(%x: tensor<2x8x5x5xf32>) -> tensor<2x8x5x5xf32> {
+  %c = tensor.collapse_shape %x [[0], [1, 2, 3]] : tensor<2x8x5x5xf32> into tensor<2x200xf32>
+  %e = tensor.expand_shape %c [[0], [1, 2]] output_shape [2, 4, 50] : tensor<2x200xf32> into tensor<2x4x50xf32>
+  %y = norm.layer_norm %e {axes = array<i64: 2>, epsilon_placement = #norm.epsilon<std>} : tensor<2x4x50xf32> -> tensor<2x4x50xf32>
+  %c2 = tensor.collapse_shape %y [[0], [1, 2]] : tensor<2x4x50xf32> into tensor<2x200xf32>
+  %b = tensor.expand_shape %c2 [[0], [1, 2, 3]] output_shape [2, 8, 5, 5] : tensor<2x200xf32> into tensor<2x8x5x5xf32>
+  return %b : tensor<2x8x5x5xf32>
+}
+
+// -----
+
 // The same over the [N, G, C/G, H*W] view, reduced over its last two axes
 // (PyTorch's decomposition of F.group_norm without weights).
 // CHECK-LABEL: func.func @group_view_4d
@@ -321,6 +338,55 @@ func.func @l2_other_floor(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   ^bb0(%a: f32, %b: f32, %o: f32):
     %d = arith.divf %a, %b : f32
     linalg.yield %d : f32
+  } -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
+// Epsilon on the standard deviation, the scale as a multiplication by
+// 1 / (sqrt(var) + eps): a LayerNorm with epsilon_placement std.
+// CHECK-LABEL: func.func @epsilon_on_std(
+// CHECK: norm.layer_norm %arg0 {axes = array<i64: 1>, epsilon = 0.0010000000474974513 : f64, epsilon_placement = #norm.epsilon<std>} : tensor<4x8xf32> -> tensor<4x8xf32>
+// CHECK-NOT: "reduction"
+func.func @epsilon_on_std(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %inv = arith.constant 0.125 : f32
+  %one = arith.constant 1.0 : f32
+  %eps = arith.constant 1.0e-3 : f32
+  %e1 = tensor.empty() : tensor<4xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e1 : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<4x8xf32>) outs(%acc : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.addf %a, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  %mean = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%sum : tensor<4xf32>) outs(%e1 : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.mulf %a, %inv : f32
+    linalg.yield %m : f32
+  } -> tensor<4xf32>
+  %sq = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x, %mean : tensor<4x8xf32>, tensor<4xf32>) outs(%acc : tensor<4xf32>) {
+  ^bb0(%a: f32, %m: f32, %o: f32):
+    %d = arith.subf %a, %m : f32
+    %d2 = arith.mulf %d, %d : f32
+    %s = arith.addf %d2, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  %scale = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%sq : tensor<4xf32>) outs(%e1 : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %v = arith.mulf %a, %inv : f32
+    %r = math.sqrt %v : f32
+    %re = arith.addf %r, %eps : f32
+    %i = arith.divf %one, %re : f32
+    linalg.yield %i : f32
+  } -> tensor<4xf32>
+  %e2 = tensor.empty() : tensor<4x8xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x, %mean, %scale : tensor<4x8xf32>, tensor<4xf32>, tensor<4xf32>) outs(%e2 : tensor<4x8xf32>) {
+  ^bb0(%a: f32, %m: f32, %r: f32, %o: f32):
+    %c = arith.subf %a, %m : f32
+    %n = arith.mulf %c, %r : f32
+    linalg.yield %n : f32
   } -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
 }

@@ -72,7 +72,9 @@ def NormRaisePass : Pass<"norm-raise"> {
     formula reads a new `norm.layer_norm` or `norm.rms_norm` instead; the
     statistics ops go away when nothing else uses them, and what follows
     (gamma, beta, activations) stays for `--norm-fuse-elementwise`. Only the
-    exact formula is matched: `sqrt(var) + eps`, an unbiased variance or a
+    exact formula is matched, or its exact variant: epsilon added to the
+    standard deviation, `sqrt(var) + eps`, gives a LayerNorm or RMSNorm with
+    `epsilon_placement = #norm.epsilon<std>`; an unbiased variance or a
     count that is not the reduced extent leave the IR as it is. The
     statistics may be computed in a wider type than the input (torch-mlir
     takes the variance in f64); the norm op computes them in f32. Named

@@ -418,6 +418,12 @@ Value Emitter::invFrom(Value varOrSumSq) {
     Value clamped = arith::MaximumFOp::create(b, loc, norm, f32(desc.epsilon));
     return arith::DivFOp::create(b, loc, f32(1.0), clamped);
   }
+  if (desc.scaling == Scaling::StdPlusEpsilon) {
+    Value root = math::SqrtOp::create(b, loc, varOrSumSq);
+    return arith::DivFOp::create(
+        b, loc, f32(1.0),
+        arith::AddFOp::create(b, loc, root, f32(desc.epsilon)));
+  }
   return math::RsqrtOp::create(
       b, loc, arith::AddFOp::create(b, loc, varOrSumSq, f32(desc.epsilon)));
 }

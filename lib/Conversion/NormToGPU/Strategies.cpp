@@ -80,7 +80,7 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
                                   f32(count));
     } else {
       var = blockSum(pass(true, {}, f32(0)));
-      if (desc.scaling == Scaling::Variance)
+      if (desc.scaling != Scaling::L2Norm)
         var = arith::DivFOp::create(b, loc, var, f32(count));
     }
     inv = invFrom(var);
@@ -435,7 +435,7 @@ void Emitter::emitColumns() {
         return arith::AddFOp::create(b, loc, acc,
                                      arith::MulFOp::create(b, loc, v, v));
       }));
-  if (desc.scaling == Scaling::Variance)
+  if (desc.scaling != Scaling::L2Norm)
     var = arith::DivFOp::create(b, loc, var, f32(count));
   inv = invFrom(var);
   if (desc.scaling == Scaling::L2Norm)

@@ -408,6 +408,13 @@ Value KernelBuilder::inverseScale(OpBuilder &nb, int64_t lanes, Value sumSq,
   }
   var = arith::DivFOp::create(nb, loc, sumSq,
                               lanes == 0 ? count : splat(nb, count, lanes));
+  if (desc.scaling == Scaling::StdPlusEpsilon) {
+    Value one =
+        lanes == 0 ? constant(nb, 1.0) : splat(nb, constant(nb, 1.0), lanes);
+    Value root = math::SqrtOp::create(nb, loc, var);
+    return arith::DivFOp::create(nb, loc, one,
+                                 arith::AddFOp::create(nb, loc, root, e));
+  }
   return math::RsqrtOp::create(nb, loc, arith::AddFOp::create(nb, loc, var, e));
 }
 

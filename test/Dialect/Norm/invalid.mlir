@@ -325,3 +325,12 @@ func.func @group_norm_rank(%x: tensor<6xf32>) -> tensor<6xf32> {
   %y = norm.group_norm %x {num_groups = 2, channel_axis = 0} : tensor<6xf32> -> tensor<6xf32>
   return %y : tensor<6xf32>
 }
+
+// -----
+
+func.func @epsilon_placement_unknown(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+2 {{expected ::mlir::norm::EpsilonPlacement to be one of: variance, std}}
+  // expected-error @+1 {{failed to parse Norm_EpsilonPlacementAttr parameter 'value'}}
+  %y = norm.layer_norm %x {axes = array<i64: 1>, epsilon_placement = #norm.epsilon<mean>} : tensor<4x8xf32> -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}

@@ -59,6 +59,8 @@ static LogicalResult verifyStatsCount(Operation *op, size_t count,
 
 NormDesc LayerNormOp::getDesc() {
   NormDesc desc = affineDesc(*this);
+  if (getEpsilonPlacement() == EpsilonPlacement::std)
+    desc.scaling = Scaling::StdPlusEpsilon;
   desc.axes.assign(getAxes().begin(), getAxes().end());
   ArrayRef<int64_t> params = getParamAxes().value_or(getAxes());
   desc.paramAxes.assign(params.begin(), params.end());
@@ -88,6 +90,8 @@ LogicalResult LayerNormOp::verify() {
 NormDesc RMSNormOp::getDesc() {
   NormDesc desc = affineDesc(*this);
   desc.center = false;
+  if (getEpsilonPlacement() == EpsilonPlacement::std)
+    desc.scaling = Scaling::StdPlusEpsilon;
   desc.axes.assign(getAxes().begin(), getAxes().end());
   ArrayRef<int64_t> params = getParamAxes().value_or(getAxes());
   desc.paramAxes.assign(params.begin(), params.end());

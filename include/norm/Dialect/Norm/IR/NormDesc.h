@@ -20,6 +20,9 @@ enum class Scaling {
   Variance,
   /// 1 / max(sqrt(sum(x^2)), eps): the L2 norm, not divided by the count.
   L2Norm,
+  /// 1 / (sqrt(var) + eps): epsilon on the standard deviation (layer_norm
+  /// and rms_norm with `epsilon_placement = #norm.epsilon<std>`).
+  StdPlusEpsilon,
 };
 
 /// Which statistics an op returns besides the normalized tensor.

@@ -46,4 +46,18 @@ def Norm_RunningVarEstimatorAttr
   let assemblyFormat = "`<` $value `>`";
 }
 
+def Norm_Epsilon_Variance : I32EnumAttrCase<"variance", 0>;
+def Norm_Epsilon_Std : I32EnumAttrCase<"std", 1>;
+def Norm_EpsilonPlacement : I32EnumAttr<"EpsilonPlacement",
+    "where epsilon is added: variance: rsqrt(var + eps); "
+    "std: 1 / (sqrt(var) + eps)",
+    [Norm_Epsilon_Variance, Norm_Epsilon_Std]> {
+  let cppNamespace = "::mlir::norm";
+  let genSpecializedAttr = 0;
+}
+def Norm_EpsilonPlacementAttr
+    : EnumAttr<Norm_Dialect, Norm_EpsilonPlacement, "epsilon"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
 #endif // NORM_ENUMS_TD

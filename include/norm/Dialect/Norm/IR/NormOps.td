@@ -104,10 +104,16 @@ def Norm_LayerNormOp : Norm_Op<"layer_norm", [AttrSizedResultSegments]> {
     LayerNorm as in DiT).
   }], AffineOperandsDoc, ComputeTypeDoc, FusionDoc, [{
 
+    With `epsilon_placement = #norm.epsilon<std>` epsilon is added to the
+    standard deviation instead: `(x - mean) / (sqrt(var) + epsilon)`, as
+    some models write it by hand (the default, `#norm.epsilon<variance>`, is
+    every framework's LayerNorm).
+
     With two extra results the op also returns the statistics, shaped as the
     input without the reduced axes: the mean and, per `stats`, the inverse
     standard deviation `rsqrt(var + epsilon)` (default, like ONNX's
-    InvStdDev) or the biased variance.
+    InvStdDev; `1 / (sqrt(var) + epsilon)` with epsilon on the standard
+    deviation) or the biased variance.
 
     Example:
 
@@ -125,6 +131,7 @@ def Norm_LayerNormOp : Norm_Op<"layer_norm", [AttrSizedResultSegments]> {
     DenseI64ArrayAttr:$axes,
     OptionalAttr<DenseI64ArrayAttr>:$param_axes,
     DefaultValuedAttr<F64Attr, "1.0e-5">:$epsilon,
+    DefaultValuedAttr<Norm_EpsilonPlacementAttr, "::mlir::norm::EpsilonPlacement::variance">:$epsilon_placement,
     UnitAttr:$zero_centered_gamma,
     DefaultValuedAttr<Norm_StatsKindAttr, "::mlir::norm::StatsKind::mean_rstd">:$stats,
     OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
@@ -159,8 +166,12 @@ def Norm_RMSNormOp : Norm_Op<"rms_norm", [AttrSizedResultSegments]> {
     ```
   }], AffineOperandsDoc, ComputeTypeDoc, FusionDoc, [{
 
-    With one extra result the op also returns `rsqrt(mean(x^2) + epsilon)`,
-    shaped as the input without the reduced axes.
+    With `epsilon_placement = #norm.epsilon<std>` epsilon is added to the
+    root instead: `x / (sqrt(mean(x^2)) + epsilon)`.
+
+    With one extra result the op also returns `rsqrt(mean(x^2) + epsilon)`
+    (`1 / (sqrt(mean(x^2)) + epsilon)` with epsilon on the root), shaped as
+    the input without the reduced axes.
 
     Example:
 
@@ -178,6 +189,7 @@ def Norm_RMSNormOp : Norm_Op<"rms_norm", [AttrSizedResultSegments]> {
     DenseI64ArrayAttr:$axes,
     OptionalAttr<DenseI64ArrayAttr>:$param_axes,
     DefaultValuedAttr<F64Attr, "1.0e-6">:$epsilon,
+    DefaultValuedAttr<Norm_EpsilonPlacementAttr, "::mlir::norm::EpsilonPlacement::variance">:$epsilon_placement,
     UnitAttr:$zero_centered_gamma,
     OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
   ), FusionArguments);
