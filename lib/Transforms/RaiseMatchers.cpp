@@ -378,9 +378,30 @@ bool isSquare(Value v, Value &base) {
   return e && *e == 2.0;
 }
 
-/// var(x) = mean((x - mean(x))^2) (centered) or mean(x^2), in the
-/// statistics' space.
+/// mean(x^2) - mean(x)^2, the biased variance as ONNX's
+/// MeanVarianceNormalization is imported: the same value as the centered
+/// form (which the norm ops compute, without its cancellation).
+static std::optional<Stat> matchMomentsDifference(Value v) {
+  auto sub = peel(v, /*narrowing=*/true).getDefiningOp<arith::SubFOp>();
+  if (!sub)
+    return std::nullopt;
+  std::optional<Stat> squares = matchVariance(sub.getLhs(), false);
+  Value base;
+  if (!squares || !isSquare(sub.getRhs(), base))
+    return std::nullopt;
+  std::optional<Reduction> mean = matchAverage(base);
+  if (!mean || identityRead(mean->term) != squares->x ||
+      mean->axes != squares->axes || mean->outMap != squares->outMap)
+    return std::nullopt;
+  return squares;
+}
+
+/// var(x) = mean((x - mean(x))^2) or mean(x^2) - mean(x)^2 (centered), or
+/// mean(x^2), in the statistics' space.
 std::optional<Stat> matchVariance(Value v, bool centered) {
+  if (centered)
+    if (std::optional<Stat> s = matchMomentsDifference(v))
+      return s;
   std::optional<Reduction> r = matchAverage(v);
   if (!r)
     return std::nullopt;

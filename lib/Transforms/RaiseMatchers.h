@@ -149,8 +149,8 @@ std::optional<Stat> matchMeanRead(Value v);
 /// Whether `v` is base * base or base ** 2; sets `base`.
 bool isSquare(Value v, Value &base);
 
-/// var(x) = mean((x - mean(x))^2) (centered) or mean(x^2), in the
-/// statistics' space.
+/// var(x) = mean((x - mean(x))^2) or mean(x^2) - mean(x)^2 (centered), or
+/// mean(x^2), in the statistics' space.
 std::optional<Stat> matchVariance(Value v, bool centered);
 
 /// rsqrt(v + eps) or 1 / sqrt(v + eps) (`inverse`), or sqrt(v + eps) (not

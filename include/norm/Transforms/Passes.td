@@ -64,8 +64,9 @@ def NormRaisePass : Pass<"norm-raise"> {
     Finds normalizations that importers write as several linalg ops
     (torch-mlir, ONNX decompositions): `(x - mean) * rsqrt(var + eps)`,
     `(x - mean) / sqrt(var + eps)` and `x * rsqrt(mean(x^2) + eps)`, with the
-    mean and the biased variance as sum reductions divided by the reduced
-    element count, over any set of axes; `x / max(sqrt(sum(x^2)), eps)`
+    mean and the biased variance (centered, or `mean(x^2) - mean(x)^2`) as
+    sum reductions divided by the reduced element count, over any set of
+    axes; `x / max(sqrt(sum(x^2)), eps)`
     (F.normalize); and batch norm with given
     statistics, `(x - m[c]) * rsqrt(v[c] + eps)` with per-channel f32
     vectors. The elementwise op that applies the

@@ -314,6 +314,18 @@ def main():
         [t("y", ["B", "S", 64]), t("m", ["B", "S", 1]), t("r", ["B", "S", 1])],
         doc="LayerNormalization returning Mean and InvStdDev, dynamic sizes")
 
+    # MeanVarianceNormalization: (x - E[x]) / (sqrt(E[x^2] - E[x]^2) + 1e-9)
+    # as torch-mlir writes it, a LayerNorm with epsilon on the standard
+    # deviation (default axes 0, 2, 3; and over H, W with dynamic sizes).
+    write("mean_variance_normalization", [helper.make_node(
+        "MeanVarianceNormalization", ["x"], ["y"])],
+        [t("x", [2, 3, 4, 5])], [t("y", [2, 3, 4, 5])], opset=13,
+        doc="MeanVarianceNormalization over axes 0, 2, 3")
+    write("mean_variance_normalization_dynamic", [helper.make_node(
+        "MeanVarianceNormalization", ["x"], ["y"], axes=[2, 3])],
+        [t("x", ["N", 3, "H", "W"])], [t("y", ["N", 3, "H", "W"])], opset=13,
+        doc="MeanVarianceNormalization over H and W, dynamic sizes")
+
 
 if __name__ == "__main__":
     main()
