@@ -173,7 +173,7 @@ bool ref::evaluate(const NormDesc &desc, const Operands &ops, Results &results,
       if (desc.scaling == Scaling::L2Norm) {
         inv[s] = 1.0 / std::max(std::sqrt(sumSq[s]), desc.epsilon);
       } else {
-        var[s] = sumSq[s] / ix.count;
+        var[s] = sumSq[s] / (desc.unbiasedVar ? ix.count - 1.0 : ix.count);
         inv[s] = desc.scaling == Scaling::StdPlusEpsilon
                      ? 1.0 / (std::sqrt(var[s]) + desc.epsilon)
                      : 1.0 / std::sqrt(var[s] + desc.epsilon);

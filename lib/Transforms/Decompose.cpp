@@ -250,7 +250,16 @@ LogicalResult Decomposer::run() {
                           return arith::DivFOp::create(nb, nloc, one, clamped);
                         });
     } else {
-      var = divideByCount(sumSq);
+      var =
+          desc.unbiasedVar
+              ? elementwise(sumSq, keptRank, ct,
+                            [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                              Value one = floatConst(nb, nloc, ct, 1.0);
+                              return arith::DivFOp::create(
+                                  nb, nloc, args[0],
+                                  arith::SubFOp::create(nb, nloc, count, one));
+                            })
+              : divideByCount(sumSq);
     }
   }
   if (!inv) {

@@ -57,6 +57,8 @@ struct Found {
   bool l2 = false;
   // Epsilon on the standard deviation: 1 / (sqrt(var) + eps).
   bool onStd = false;
+  // The variance divided by n - 1 (torch.var's default).
+  bool unbiased = false;
 };
 
 /// A per-channel vector read by a scalar of the input's loops: a 1-D tensor
@@ -223,10 +225,11 @@ std::optional<Found> matchL2Normalize(arith::DivFOp div) {
 
 std::optional<Found> matchNormalization(Operation *op) {
   double eps = 0;
-  bool onStd = false;
+  bool onStd = false, unbiased = false;
   auto found = [&](Value x, const Stat &s, bool centered) {
     Found f{op, x, s, eps, centered};
     f.onStd = onStd;
+    f.unbiased = unbiased;
     return f;
   };
   // (x - mean) * rstd, x * rstd (RMS), (x - mean) / std, x / std (RMS).
@@ -244,11 +247,13 @@ std::optional<Found> matchNormalization(Operation *op) {
     for (auto [a, b] : operandsOf<arith::MulFOp>(mul.getResult())) {
       Stat mean;
       if (Value x = centeredX(a, mean)) {
-        std::optional<Stat> s = matchScaleRead(b, true, true, eps, &onStd);
+        std::optional<Stat> s =
+            matchScaleRead(b, true, true, eps, &onStd, &unbiased);
         if (s && *s == mean && identityRead(x) == s->x)
           return found(x, *s, true);
       }
-      std::optional<Stat> s = matchScaleRead(b, false, true, eps, &onStd);
+      std::optional<Stat> s =
+          matchScaleRead(b, false, true, eps, &onStd, &unbiased);
       if (s && identityRead(a) == s->x)
         return found(a, *s, false);
       if (auto bn = matchBatchNormInference(op, a, b, /*inverse=*/true))
@@ -259,13 +264,13 @@ std::optional<Found> matchNormalization(Operation *op) {
     Stat mean;
     if (Value x = centeredX(div.getLhs(), mean)) {
       std::optional<Stat> s =
-          matchScaleRead(div.getRhs(), true, false, eps, &onStd);
+          matchScaleRead(div.getRhs(), true, false, eps, &onStd, &unbiased);
       if (s && *s == mean && identityRead(x) == s->x)
         return found(x, *s, true);
     }
     // x / sqrt(mean(x^2) + eps): RMSNorm as ONNX exporters decompose it.
     std::optional<Stat> s =
-        matchScaleRead(div.getRhs(), false, false, eps, &onStd);
+        matchScaleRead(div.getRhs(), false, false, eps, &onStd, &unbiased);
     if (s && identityRead(div.getLhs()) == s->x)
       return found(div.getLhs(), *s, false);
     if (auto bn = matchBatchNormInference(op, div.getLhs(), div.getRhs(),
@@ -342,6 +347,11 @@ LogicalResult raise(RewriterBase &rewriter, linalg::GenericOp generic,
       state.addAttribute("epsilon_placement",
                          EpsilonPlacementAttr::get(rewriter.getContext(),
                                                    EpsilonPlacement::std));
+    if (found.unbiased)
+      state.addAttribute(
+          "variance_estimator",
+          VarianceEstimatorAttr::get(rewriter.getContext(),
+                                     VarianceEstimator::unbiased));
   }
   addNormRegions(rewriter, state, xType.getElementType(), normalized);
   Operation *norm = rewriter.create(state);

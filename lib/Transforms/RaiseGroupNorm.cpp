@@ -58,8 +58,9 @@ static LogicalResult raiseOne(RewriterBase &rewriter, LayerNormOp op) {
       ln->getNumResults() != 1)
     return failure();
   NormDesc desc = ln.getDesc();
-  // Group and instance norms add epsilon to the variance only.
-  if (desc.scaling != Scaling::Variance)
+  // Group and instance norms add epsilon to the variance only, and take
+  // the biased variance.
+  if (desc.scaling != Scaling::Variance || desc.unbiasedVar)
     return failure();
   auto view = cast<RankedTensorType>(ln.getInput().getType());
   if (view.getRank() < 3)

@@ -244,7 +244,9 @@ std::optional<Reduction> matchSum(Value v) {
 
 /// `v` (in the statistics' space) = sum(term) / n, for the reduction's own
 /// element count n: returns the reduction.
-std::optional<Reduction> matchAverage(Value v) {
+std::optional<Reduction> matchAverage(Value v, bool *unbiased) {
+  if (unbiased)
+    *unbiased = false;
   v = peel(v, /*narrowing=*/true);
   Value sum;
   std::optional<double> scale;
@@ -281,10 +283,17 @@ std::optional<Reduction> matchAverage(Value v) {
   if (!r->dynamicExtents.empty())
     return std::nullopt;
   double n = static_cast<double>(r->count);
-  bool exact = divide ? *scale == n : std::fabs(*scale * n - 1.0) < 1e-6;
-  if (!exact)
-    return std::nullopt;
-  return r;
+  auto dividesBy = [&](double d) {
+    return divide ? *scale == d : std::fabs(*scale * d - 1.0) < 1e-6;
+  };
+  if (dividesBy(n))
+    return r;
+  // sum / (n - 1): the unbiased variance's, when the caller takes it.
+  if (unbiased && n > 1 && dividesBy(n - 1)) {
+    *unbiased = true;
+    return r;
+  }
+  return std::nullopt;
 }
 
 /// A scalar in a generic of the input's loops that reads a statistic with a
@@ -382,6 +391,7 @@ bool isSquare(Value v, Value &base) {
 /// MeanVarianceNormalization is imported: the same value as the centered
 /// form (which the norm ops compute, without its cancellation).
 static std::optional<Stat> matchMomentsDifference(Value v) {
+  // (Biased only: each mean divides by n.)
   auto sub = peel(v, /*narrowing=*/true).getDefiningOp<arith::SubFOp>();
   if (!sub)
     return std::nullopt;
@@ -398,11 +408,14 @@ static std::optional<Stat> matchMomentsDifference(Value v) {
 
 /// var(x) = mean((x - mean(x))^2) or mean(x^2) - mean(x)^2 (centered), or
 /// mean(x^2), in the statistics' space.
-std::optional<Stat> matchVariance(Value v, bool centered) {
+std::optional<Stat> matchVariance(Value v, bool centered, bool *unbiased) {
+  if (unbiased)
+    *unbiased = false;
   if (centered)
     if (std::optional<Stat> s = matchMomentsDifference(v))
       return s;
-  std::optional<Reduction> r = matchAverage(v);
+  std::optional<Reduction> r =
+      matchAverage(v, centered ? unbiased : static_cast<bool *>(nullptr));
   if (!r)
     return std::nullopt;
   Value base;
@@ -485,20 +498,20 @@ Value matchRootOfSum(Value s, bool inverse, double &eps, bool *onStd) {
 /// The scale of a normalization, matchRootOfSum of a variance, in the
 /// statistics' space.
 std::optional<Stat> matchScale(Value v, bool centered, bool inverse,
-                               double &eps, bool *onStd) {
+                               double &eps, bool *onStd, bool *unbiased) {
   Value var = matchRootOfSum(v, inverse, eps, onStd);
   if (!var)
     return std::nullopt;
-  return matchVariance(var, centered);
+  return matchVariance(var, centered, unbiased);
 }
 
 std::optional<Stat> matchScaleRead(Value v, bool centered, bool inverse,
-                                   double &eps, bool *onStd) {
+                                   double &eps, bool *onStd, bool *unbiased) {
   auto read = broadcastRead(v);
   if (!read)
     return std::nullopt;
   std::optional<Stat> s =
-      matchScale(read->first, centered, inverse, eps, onStd);
+      matchScale(read->first, centered, inverse, eps, onStd, unbiased);
   if (!s || s->outMap != read->second)
     return std::nullopt;
   return s;

@@ -136,8 +136,9 @@ bool isZeroFilled(Value init);
 std::optional<Reduction> matchSum(Value v);
 
 /// `v` (in the statistics' space) = sum(term) / n, for the reduction's own
-/// element count n: returns the reduction.
-std::optional<Reduction> matchAverage(Value v);
+/// element count n: returns the reduction. With `unbiased`, also sum(term)
+/// / (n - 1) for a static n, and sets *unbiased to which one it found.
+std::optional<Reduction> matchAverage(Value v, bool *unbiased = nullptr);
 
 /// A scalar in a generic of the input's loops that reads a statistic with a
 /// broadcast map: the scalar the statistic's generic yields, and the map.
@@ -150,8 +151,10 @@ std::optional<Stat> matchMeanRead(Value v);
 bool isSquare(Value v, Value &base);
 
 /// var(x) = mean((x - mean(x))^2) or mean(x^2) - mean(x)^2 (centered), or
-/// mean(x^2), in the statistics' space.
-std::optional<Stat> matchVariance(Value v, bool centered);
+/// mean(x^2), in the statistics' space. With `unbiased`, a centered sum of
+/// squares divided by n - 1 too (torch.var), and *unbiased says which.
+std::optional<Stat> matchVariance(Value v, bool centered,
+                                  bool *unbiased = nullptr);
 
 /// rsqrt(v + eps) or 1 / sqrt(v + eps) (`inverse`), or sqrt(v + eps) (not
 /// `inverse`), eps a non-negative constant: returns v and sets `eps`. With
@@ -162,11 +165,13 @@ Value matchRootOfSum(Value s, bool inverse, double &eps, bool *onStd = nullptr);
 /// The scale of a normalization, matchRootOfSum of a variance, in the
 /// statistics' space.
 std::optional<Stat> matchScale(Value v, bool centered, bool inverse,
-                               double &eps, bool *onStd = nullptr);
+                               double &eps, bool *onStd = nullptr,
+                               bool *unbiased = nullptr);
 
 /// matchScale of a statistic read with the map its reduction wrote it with.
 std::optional<Stat> matchScaleRead(Value v, bool centered, bool inverse,
-                                   double &eps, bool *onStd = nullptr);
+                                   double &eps, bool *onStd = nullptr,
+                                   bool *unbiased = nullptr);
 
 /// Both operand orders of a commutative binary op defining `v`; none when
 /// `v` is not defined by an `Op`.

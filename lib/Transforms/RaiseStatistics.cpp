@@ -65,11 +65,11 @@ bool sameOrder(AffineMap outMap, ArrayRef<int64_t> axes,
 }
 
 /// The twins of `op` (input `x` seen through widening, `axes`, `eps` and
-/// where it is added: `onStd`) among
+/// where it is added: `onStd`, and the variance's divisor: `unbiased`) among
 /// the elementwise generics of `root` that have a use after `op` (one that
 /// `op` dominates).
 Twins findTwins(Operation *root, Operation *op, Value x, ArrayRef<int64_t> axes,
-                double eps, bool onStd, bool centered,
+                double eps, bool onStd, bool unbiased, bool centered,
                 DominanceInfo &dominance) {
   Twins twins;
   auto input = cast<RankedTensorType>(op->getOperand(0).getType());
@@ -86,10 +86,11 @@ Twins findTwins(Operation *root, Operation *op, Value x, ArrayRef<int64_t> axes,
       return;
     Value yielded = g.getBody()->getTerminator()->getOperand(0);
     double e = 0;
-    bool twinOnStd = false;
+    bool twinOnStd = false, twinUnbiased = false;
     if (std::optional<Stat> s =
-            matchScale(yielded, centered, true, e, &twinOnStd))
-      if (e == eps && twinOnStd == onStd && fits(g, *s) && !twins.rstd)
+            matchScale(yielded, centered, true, e, &twinOnStd, &twinUnbiased))
+      if (e == eps && twinOnStd == onStd && twinUnbiased == unbiased &&
+          fits(g, *s) && !twins.rstd)
         twins.rstd = g;
     if (!centered)
       return;
@@ -98,8 +99,8 @@ Twins findTwins(Operation *root, Operation *op, Value x, ArrayRef<int64_t> axes,
           term && fits(g, Stat{term, r->axes, r->outMap}) && !twins.mean)
         twins.mean = g;
     }
-    if (std::optional<Stat> s = matchVariance(yielded, true))
-      if (fits(g, *s) && !twins.var)
+    if (std::optional<Stat> s = matchVariance(yielded, true, &twinUnbiased))
+      if (twinUnbiased == unbiased && fits(g, *s) && !twins.var)
         twins.var = g;
   });
   return twins;
@@ -165,7 +166,7 @@ bool reuseTwins(RewriterBase &rewriter, Operation *root,
   DominanceInfo dominance(old->getParentOp());
   Twins twins = findTwins(root, old, throughWidening(op.getInput()), desc.axes,
                           desc.epsilon, desc.scaling == Scaling::StdPlusEpsilon,
-                          desc.center, dominance);
+                          desc.unbiasedVar, desc.center, dominance);
   // A LayerNorm returns the mean beside the inverse standard deviation
   // (its default) or the variance.
   linalg::GenericOp scale = twins.rstd ? twins.rstd : twins.var;

@@ -68,7 +68,7 @@ def func_text(case, body, results):
 
 
 def layer_like(name, op, shape, dt, axes, gamma=True, beta=True,
-               stats=False, modes=None, eps_std=False):
+               stats=False, modes=None, eps_std=False, unbiased=False):
     case = Case(name, op, shape, dt, axes=axes, modes=modes or ["random"])
     case.inputs.append(("x", shape, dt))
     pshape = [shape[a] for a in axes]
@@ -80,12 +80,14 @@ def layer_like(name, op, shape, dt, axes, gamma=True, beta=True,
     attr = f"axes = {arr(axes)}, epsilon = {EPS:e} : f64"
     if eps_std:
         attr += ", epsilon_placement = #norm.epsilon<std>"
+    if unbiased:
+        attr += ", variance_estimator = #norm.variance<unbiased>"
     if stats:
         attr += ", stats = #norm.stats<mean_rstd>"
         case.outputs += [("mean", kept, "f32"), ("rstd", kept, "f32")]
         results += ["%m", "%r"]
     case.attrs.update(gamma=gamma, beta=beta and op == "layer_norm",
-                      stats=stats, eps_std=eps_std)
+                      stats=stats, eps_std=eps_std, unbiased=unbiased)
     rtypes = ", ".join(tt(s, d) for _, s, d in case.outputs)
     body = (f"  {', '.join(results)} = norm.{op} %a0{params} {{{attr}}} : "
             f"{tt(shape, dt)} -> {rtypes}\n")
@@ -326,6 +328,16 @@ def all_cases():
                           modes=["random", "constant"]))
     out.append(layer_like("rms_epsstd_bf16_4x65536", "rms_norm", [4, 65536],
                           "bf16", [1], eps_std=True))
+    # The unbiased variance (divided by n - 1): a row per warp with its
+    # statistics (the returned rstd is the unbiased one), rows of two, and
+    # a row over a cluster with epsilon on the standard deviation.
+    out.append(layer_like("ln_unbiased_f32_64x768", "layer_norm", [64, 768],
+                          "f32", [1], stats=True, unbiased=True))
+    out.append(layer_like("ln_unbiased_bf16_64x2", "layer_norm", [64, 2],
+                          "bf16", [1], unbiased=True))
+    out.append(layer_like("ln_unbiased_std_f32_4x65536", "layer_norm",
+                          [4, 65536], "f32", [1], eps_std=True,
+                          unbiased=True))
     out.append(add_rms("add_rms_bf16", 64, 4096))
     out.append(prenorm_gelu("prenorm_gelu_bf16", 64, 4096))
     out.append(add_rms("add_rms_bf16_odd", 3, 1000))

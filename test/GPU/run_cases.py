@@ -57,10 +57,13 @@ def bshape(shape, axes):
     return [d if i in axes else 1 for i, d in enumerate(shape)]
 
 
-def normalize(x, axes, eps, center=True, eps_std=False):
+def normalize(x, axes, eps, center=True, eps_std=False, unbiased=False):
     mean = x.mean(dim=axes, keepdim=True) if center else 0.0
     d = x - mean
     var = (d * d).mean(dim=axes, keepdim=True)
+    if unbiased:
+        n = d.numel() // var.numel()
+        var = var * n / (n - 1)
     return d * inverse_std(var, eps, eps_std), mean, var
 
 
@@ -109,7 +112,8 @@ def reference(spec, ins):
             return out
         y, mean, var = normalize(x, axes, eps,
                                  center=op in ("layer_norm", "prenorm_gelu"),
-                                 eps_std=a.get("eps_std", False))
+                                 eps_std=a.get("eps_std", False),
+                                 unbiased=a.get("unbiased", False))
         g = bshape(shape, axes)
         if "gamma" in ins:
             y = y * ins["gamma"].double().reshape(g)

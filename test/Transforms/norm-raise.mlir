@@ -154,6 +154,23 @@ func.func @group_view_epsilon_on_std(%x: tensor<2x8x5x5xf32>) -> tensor<2x8x5x5x
 
 // -----
 
+// Negative: the same with the unbiased variance, which group norms do not
+// have: the LayerNorm of the view stays.
+// CHECK-LABEL: func.func @group_view_unbiased
+// CHECK-NOT: norm.group_norm
+// CHECK: norm.layer_norm {{.*}}variance_estimator = #norm.variance<unbiased>
+// CHECK-NOT: norm.group_norm
+func.func @group_view_unbiased(%x: tensor<2x8x5x5xf32>) -> tensor<2x8x5x5xf32> {
+  %c = tensor.collapse_shape %x [[0], [1, 2, 3]] : tensor<2x8x5x5xf32> into tensor<2x200xf32>
+  %e = tensor.expand_shape %c [[0], [1, 2]] output_shape [2, 4, 50] : tensor<2x200xf32> into tensor<2x4x50xf32>
+  %y = norm.layer_norm %e {axes = array<i64: 2>, variance_estimator = #norm.variance<unbiased>} : tensor<2x4x50xf32> -> tensor<2x4x50xf32>
+  %c2 = tensor.collapse_shape %y [[0], [1, 2]] : tensor<2x4x50xf32> into tensor<2x200xf32>
+  %b = tensor.expand_shape %c2 [[0], [1, 2, 3]] output_shape [2, 8, 5, 5] : tensor<2x200xf32> into tensor<2x8x5x5xf32>
+  return %b : tensor<2x8x5x5xf32>
+}
+
+// -----
+
 // The same over the [N, G, C/G, H*W] view, reduced over its last two axes
 // (PyTorch's decomposition of F.group_norm without weights).
 // CHECK-LABEL: func.func @group_view_4d

@@ -75,8 +75,9 @@ def NormRaisePass : Pass<"norm-raise"> {
     (gamma, beta, activations) stays for `--norm-fuse-elementwise`. Only the
     exact formula is matched, or its exact variant: epsilon added to the
     standard deviation, `sqrt(var) + eps`, gives a LayerNorm or RMSNorm with
-    `epsilon_placement = #norm.epsilon<std>`; an unbiased variance or a
-    count that is not the reduced extent leave the IR as it is. The
+    `epsilon_placement = #norm.epsilon<std>`, and a centered sum of squares
+    divided by n - 1 (torch.var) a LayerNorm with `variance_estimator =
+    #norm.variance<unbiased>`; another count leaves the IR as it is. The
     statistics may be computed in a wider type than the input (torch-mlir
     takes the variance in f64); the norm op computes them in f32. Named
     elementwise ops, linalg.reduce and arith ops on tensors are generalized

@@ -34,6 +34,8 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
   const int64_t units = plan.units(width);
   const int64_t threads = plan.threads;
   const double count = static_cast<double>(plan.reduced);
+  // The variance's divisor: n - 1 for an unbiased LayerNorm.
+  const double varCount = desc.unbiasedVar ? count - 1.0 : count;
   auto unitPosition = [&](Value u) {
     Position pos = slotPos;
     Value perRow = index(inner / width);
@@ -77,7 +79,7 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
           b, loc, blockSum(pass(false, pivot, f32(0))), f32(count));
       mean = arith::AddFOp::create(b, loc, pivot, shift);
       var = arith::DivFOp::create(b, loc, blockSum(pass(true, pivot, f32(0))),
-                                  f32(count));
+                                  f32(varCount));
     } else {
       var = blockSum(pass(true, {}, f32(0)));
       if (desc.scaling != Scaling::L2Norm)
@@ -218,7 +220,7 @@ void Emitter::emitRowSlot(const Position &slotPos, Value t) {
           });
       shift = arith::DivFOp::create(b, loc, all.sum, f32(count));
       mean = arith::AddFOp::create(b, loc, pivot, shift);
-      var = arith::DivFOp::create(b, loc, all.squares, f32(count));
+      var = arith::DivFOp::create(b, loc, all.squares, f32(varCount));
       inv = invFrom(var);
     } else {
       statistics([&](bool sq, Value m, Value) { // acc: 0
@@ -406,6 +408,8 @@ void Emitter::emitColumns() {
     return loop.getResult(0);
   };
   const double count = static_cast<double>(plan.reduced);
+  // The variance's divisor: n - 1 for an unbiased LayerNorm.
+  const double varCount = desc.unbiasedVar ? count - 1.0 : count;
   Value mean, var, inv, pivot, shift;
   bool storeKept = true;
   if (desc.center) {
@@ -436,7 +440,7 @@ void Emitter::emitColumns() {
                                      arith::MulFOp::create(b, loc, v, v));
       }));
   if (desc.scaling != Scaling::L2Norm)
-    var = arith::DivFOp::create(b, loc, var, f32(count));
+    var = arith::DivFOp::create(b, loc, var, f32(varCount));
   inv = invFrom(var);
   if (desc.scaling == Scaling::L2Norm)
     var = Value();

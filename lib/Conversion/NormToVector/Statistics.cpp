@@ -406,8 +406,11 @@ Value KernelBuilder::inverseScale(OpBuilder &nb, int64_t lanes, Value sumSq,
         lanes == 0 ? constant(nb, 1.0) : splat(nb, constant(nb, 1.0), lanes);
     return arith::DivFOp::create(nb, loc, one, clamped);
   }
+  Value n = count;
+  if (desc.unbiasedVar)
+    n = arith::SubFOp::create(nb, loc, n, constant(nb, 1.0));
   var = arith::DivFOp::create(nb, loc, sumSq,
-                              lanes == 0 ? count : splat(nb, count, lanes));
+                              lanes == 0 ? n : splat(nb, n, lanes));
   if (desc.scaling == Scaling::StdPlusEpsilon) {
     Value one =
         lanes == 0 ? constant(nb, 1.0) : splat(nb, constant(nb, 1.0), lanes);

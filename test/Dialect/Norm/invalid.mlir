@@ -334,3 +334,12 @@ func.func @epsilon_placement_unknown(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %y = norm.layer_norm %x {axes = array<i64: 1>, epsilon_placement = #norm.epsilon<mean>} : tensor<4x8xf32> -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
 }
+
+// -----
+
+func.func @unbiased_one_element(%x: tensor<4x1xf32>) -> tensor<4x1xf32> {
+  // expected-error @+1 {{'norm.layer_norm' op the unbiased variance needs at least two reduced elements; the reduced axes hold one}}
+  %y = norm.layer_norm %x {axes = array<i64: 1>, variance_estimator = #norm.variance<unbiased>} : tensor<4x1xf32> -> tensor<4x1xf32>
+  return %y : tensor<4x1xf32>
+}
+

@@ -22,16 +22,21 @@ func.func @layer_norm_stats(%x: tensor<2x3x5xf16>) -> (tensor<2x3x5xf16>, tensor
   return %y, %m, %v : tensor<2x3x5xf16>, tensor<2xf32>, tensor<2xf32>
 }
 
-// Epsilon on the standard deviation: 1 / (sqrt(var) + eps). The default
-// placement (on the variance) is not printed.
+// Epsilon on the standard deviation: 1 / (sqrt(var) + eps), and the
+// unbiased variance. The defaults (on the variance, biased) are not
+// printed.
 // CHECK-LABEL: func.func @epsilon_on_std
 // CHECK: norm.layer_norm %{{.*}} {axes = array<i64: 1>, epsilon = 1.000000e-03 : f64, epsilon_placement = #norm.epsilon<std>}
 // CHECK: norm.rms_norm %{{.*}} {axes = array<i64: 1>, epsilon_placement = #norm.epsilon<std>}
 // CHECK: norm.rms_norm %{{.*}} {axes = array<i64: 1>} :
+// CHECK: norm.layer_norm %{{.*}} {axes = array<i64: 1>, variance_estimator = #norm.variance<unbiased>}
+// CHECK: norm.layer_norm %{{.*}} {axes = array<i64: 1>} :
 func.func @epsilon_on_std(%x: tensor<4x768xf32>) -> (tensor<4x768xf32>, tensor<4x768xf32>, tensor<4x768xf32>) {
   %y = norm.layer_norm %x {axes = array<i64: 1>, epsilon = 1.0e-3 : f64, epsilon_placement = #norm.epsilon<std>} : tensor<4x768xf32> -> tensor<4x768xf32>
   %z = norm.rms_norm %x {axes = array<i64: 1>, epsilon_placement = #norm.epsilon<std>} : tensor<4x768xf32> -> tensor<4x768xf32>
   %w = norm.rms_norm %x {axes = array<i64: 1>, epsilon_placement = #norm.epsilon<variance>} : tensor<4x768xf32> -> tensor<4x768xf32>
+  %u = norm.layer_norm %x {axes = array<i64: 1>, variance_estimator = #norm.variance<unbiased>} : tensor<4x768xf32> -> tensor<4x768xf32>
+  %b = norm.layer_norm %x {axes = array<i64: 1>, variance_estimator = #norm.variance<biased>} : tensor<4x768xf32> -> tensor<4x768xf32>
   return %y, %z, %w : tensor<4x768xf32>, tensor<4x768xf32>, tensor<4x768xf32>
 }
 

@@ -21,6 +21,23 @@
 // RUN: norm-run %s --function=cols --input=4096x8xf32=random --check | FileCheck %s --check-prefix=ONE
 // RUN: norm-run %s --function=cols --input=7x100xf32=random --check | FileCheck %s --check-prefix=ONE
 // RUN: norm-run %s --pipeline=reference --function=cols --input=7x100xf32=random --check | FileCheck %s --check-prefix=ONE
+// variance_estimator = #norm.variance<unbiased>: the variance (and the
+// returned one) divides by n - 1, on the same kernels; rows of 2 (where
+// the two estimators differ by 2x), with epsilon on the standard
+// deviation too (the Annotated Transformer's formula), and a dynamic row
+// of one element, NaN as torch.var gives (the check wants NaN where the
+// reference has it).
+// RUN: norm-run %s --function=unbiased --input=7x1025xf32=random --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --pipeline=reference --function=unbiased --input=7x1025xf32=random --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=unbiased --input=1100x4112xf32=random --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=unbiased --input=2x70000xf32=random --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=unbiased --input=64x2xf32=random --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=unbiased --input=3x1xf32=random --check | FileCheck %s --check-prefix=THREE
+// RUN: norm-run %s --function=unbiased_std --input=64x2xbf16=random --check | FileCheck %s --check-prefix=ONE
+// RUN: norm-run %s --function=unbiased_std --input=300x768xbf16=random --check | FileCheck %s --check-prefix=ONE
+// RUN: norm-run %s --pipeline=reference --function=unbiased_std --input=300x768xbf16=random --check | FileCheck %s --check-prefix=ONE
+// RUN: norm-run %s --function=unbiased_cols --input=4096x8xf32=random --check | FileCheck %s --check-prefix=ONE
+// RUN: norm-run %s --function=unbiased_cols --input=7x100xf32=random --check | FileCheck %s --check-prefix=ONE
 // ONE: check result[0]: {{.*}}: ok
 // TWO: check result[0]: {{.*}}: ok
 // TWO: check result[1]: {{.*}}: ok
@@ -37,5 +54,17 @@ func.func @rms(%x: tensor<?x?xbf16>) -> (tensor<?x?xbf16>, tensor<?xf32>) {
 }
 func.func @cols(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %y = norm.layer_norm %x {axes = array<i64: 0>, epsilon = 0.25 : f64, epsilon_placement = #norm.epsilon<std>} : tensor<?x?xf32> -> tensor<?x?xf32>
+  return %y : tensor<?x?xf32>
+}
+func.func @unbiased(%x: tensor<?x?xf32>) -> (tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>) {
+  %y, %m, %v = norm.layer_norm %x {axes = array<i64: 1>, variance_estimator = #norm.variance<unbiased>, stats = #norm.stats<mean_var>} : tensor<?x?xf32> -> tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>
+  return %y, %m, %v : tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>
+}
+func.func @unbiased_std(%x: tensor<?x?xbf16>) -> tensor<?x?xbf16> {
+  %y = norm.layer_norm %x {axes = array<i64: 1>, epsilon = 1.0e-6 : f64, epsilon_placement = #norm.epsilon<std>, variance_estimator = #norm.variance<unbiased>} : tensor<?x?xbf16> -> tensor<?x?xbf16>
+  return %y : tensor<?x?xbf16>
+}
+func.func @unbiased_cols(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %y = norm.layer_norm %x {axes = array<i64: 0>, variance_estimator = #norm.variance<unbiased>} : tensor<?x?xf32> -> tensor<?x?xf32>
   return %y : tensor<?x?xf32>
 }

@@ -61,6 +61,7 @@ NormDesc LayerNormOp::getDesc() {
   NormDesc desc = affineDesc(*this);
   if (getEpsilonPlacement() == EpsilonPlacement::std)
     desc.scaling = Scaling::StdPlusEpsilon;
+  desc.unbiasedVar = getVarianceEstimator() == VarianceEstimator::unbiased;
   desc.axes.assign(getAxes().begin(), getAxes().end());
   ArrayRef<int64_t> params = getParamAxes().value_or(getAxes());
   desc.paramAxes.assign(params.begin(), params.end());
@@ -80,6 +81,20 @@ LogicalResult LayerNormOp::verify() {
   if (failed(verifyStatsCount(*this, getStatistics().size(), 2,
                               "mean and rstd or variance")))
     return failure();
+  if (getVarianceEstimator() == VarianceEstimator::unbiased) {
+    // n / (n - 1) needs two values; a dynamic n of 1 gives NaN (0 / 0), as
+    // torch.var does.
+    auto type = cast<RankedTensorType>(getInput().getType());
+    int64_t n = 1;
+    bool dynamic = false;
+    for (int64_t a : getAxes()) {
+      dynamic |= type.isDynamicDim(a);
+      n *= type.isDynamicDim(a) ? 1 : type.getDimSize(a);
+    }
+    if (!dynamic && n == 1)
+      return emitOpError("the unbiased variance needs at least two reduced "
+                         "elements; the reduced axes hold one");
+  }
   return verifyNormalization(*this, getEpsilon().convertToDouble());
 }
 

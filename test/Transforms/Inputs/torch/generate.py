@@ -179,7 +179,8 @@ class ResNetTail(torch.nn.Module):
 
 
 class NearMissSqrtEps(torch.nn.Module):
-    """Not a LayerNorm: epsilon added after the square root."""
+    """Not the usual LayerNorm: epsilon added after the square root (a
+    LayerNorm with epsilon_placement std)."""
 
     def forward(self, x):
         u = x.mean(-1, keepdim=True)
@@ -188,7 +189,8 @@ class NearMissSqrtEps(torch.nn.Module):
 
 
 class NearMissUnbiased(torch.nn.Module):
-    """Not a LayerNorm: the unbiased variance (divides by n - 1)."""
+    """Not the usual LayerNorm: the unbiased variance (divides by n - 1; a
+    LayerNorm with variance_estimator unbiased)."""
 
     def forward(self, x):
         u = x.mean(-1, keepdim=True)

@@ -57,6 +57,9 @@ struct NormDesc {
   bool hasGamma = false;
   bool hasBeta = false;
   ReturnedStats stats = ReturnedStats::None;
+  /// The variance divides by n - 1 (layer_norm's `variance_estimator =
+  /// #norm.variance<unbiased>`); the returned variance too.
+  bool unbiasedVar = false;
 
   /// Batch-norm training: new_running = (1 - w) * running + w * batch.
   bool updateRunning = false;

@@ -60,4 +60,18 @@ def Norm_EpsilonPlacementAttr
   let assemblyFormat = "`<` $value `>`";
 }
 
+def Norm_Variance_Biased : I32EnumAttrCase<"biased", 0>;
+def Norm_Variance_Unbiased : I32EnumAttrCase<"unbiased", 1>;
+def Norm_VarianceEstimator : I32EnumAttr<"VarianceEstimator",
+    "the variance a LayerNorm normalizes with: biased (divided by n) or "
+    "unbiased (divided by n - 1)",
+    [Norm_Variance_Biased, Norm_Variance_Unbiased]> {
+  let cppNamespace = "::mlir::norm";
+  let genSpecializedAttr = 0;
+}
+def Norm_VarianceEstimatorAttr
+    : EnumAttr<Norm_Dialect, Norm_VarianceEstimator, "variance"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
 #endif // NORM_ENUMS_TD

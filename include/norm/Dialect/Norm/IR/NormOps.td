@@ -107,7 +107,11 @@ def Norm_LayerNormOp : Norm_Op<"layer_norm", [AttrSizedResultSegments]> {
     With `epsilon_placement = #norm.epsilon<std>` epsilon is added to the
     standard deviation instead: `(x - mean) / (sqrt(var) + epsilon)`, as
     some models write it by hand (the default, `#norm.epsilon<variance>`, is
-    every framework's LayerNorm).
+    every framework's LayerNorm). With `variance_estimator =
+    #norm.variance<unbiased>` the variance is `sum((x - mean)^2) / (n - 1)`,
+    as a LayerNorm written with `torch.std` or `torch.var` (whose default
+    is unbiased) computes it; n = 1 then gives NaN, as there, and a static
+    n = 1 is rejected.
 
     With two extra results the op also returns the statistics, shaped as the
     input without the reduced axes: the mean and, per `stats`, the inverse
@@ -132,6 +136,7 @@ def Norm_LayerNormOp : Norm_Op<"layer_norm", [AttrSizedResultSegments]> {
     OptionalAttr<DenseI64ArrayAttr>:$param_axes,
     DefaultValuedAttr<F64Attr, "1.0e-5">:$epsilon,
     DefaultValuedAttr<Norm_EpsilonPlacementAttr, "::mlir::norm::EpsilonPlacement::variance">:$epsilon_placement,
+    DefaultValuedAttr<Norm_VarianceEstimatorAttr, "::mlir::norm::VarianceEstimator::biased">:$variance_estimator,
     UnitAttr:$zero_centered_gamma,
     DefaultValuedAttr<Norm_StatsKindAttr, "::mlir::norm::StatsKind::mean_rstd">:$stats,
     OptionalAttr<TypeAttrOf<AnyFloat>>:$compute_type
