@@ -59,6 +59,10 @@ struct Found {
   bool onStd = false;
   // The variance divided by n - 1 (torch.var's default).
   bool unbiased = false;
+  // (w * (x - mean)) / std: the factor w, read from `factor` with
+  // `factorMap` in the loops of the generic (w * the normalized value
+  // replaces the quotient).
+  OpOperand *factor = nullptr;
 };
 
 /// A per-channel vector read by a scalar of the input's loops: a 1-D tensor
@@ -268,6 +272,26 @@ std::optional<Found> matchNormalization(Operation *op) {
       if (s && *s == mean && identityRead(x) == s->x)
         return found(x, *s, true);
     }
+    // (w * (x - mean)) / std, the weight applied before the division (the
+    // Annotated Transformer's and BERT-pytorch's LayerNorm): w * the
+    // normalized value, w a tensor read by a generic that this one reads
+    // through identity maps only (so its map holds in these loops).
+    for (auto [w, c] :
+         operandsOf<arith::MulFOp>(peel(div.getLhs(), /*narrowing=*/false))) {
+      OpOperand *factor = readOperand(w);
+      if (!factor || w.getType() != div.getType())
+        continue;
+      Value x = centeredX(c, mean);
+      if (!x)
+        continue;
+      std::optional<Stat> s =
+          matchScaleRead(div.getRhs(), true, false, eps, &onStd, &unbiased);
+      if (s && *s == mean && identityRead(x) == s->x) {
+        Found f = found(x, *s, true);
+        f.factor = factor;
+        return f;
+      }
+    }
     // x / sqrt(mean(x^2) + eps): RMSNorm as ONNX exporters decompose it.
     std::optional<Stat> s =
         matchScaleRead(div.getRhs(), false, false, eps, &onStd, &unbiased);
@@ -357,13 +381,18 @@ LogicalResult raise(RewriterBase &rewriter, linalg::GenericOp generic,
   Operation *norm = rewriter.create(state);
 
   // The generic again, reading the normalized tensor in place of the
-  // matched op.
+  // matched op (and the factor applied before the division, after it).
   SmallVector<Value> inputs(generic.getDpsInputs());
   inputs.push_back(norm->getResult(0));
   SmallVector<AffineMap> maps;
   for (OpOperand *input : generic.getDpsInputOperands())
     maps.push_back(generic.getMatchingIndexingMap(input));
   maps.push_back(rewriter.getMultiDimIdentityMap(generic.getNumLoops()));
+  if (found.factor) {
+    inputs.push_back(found.factor->get());
+    maps.push_back(cast<linalg::GenericOp>(found.factor->getOwner())
+                       .getMatchingIndexingMap(found.factor));
+  }
   maps.push_back(generic.getMatchingIndexingMap(generic.getDpsInitOperand(0)));
   auto replacement = linalg::GenericOp::create(
       rewriter, loc, generic.getResultTypes(), inputs, generic.getDpsInits(),
@@ -380,6 +409,8 @@ LogicalResult raise(RewriterBase &rewriter, linalg::GenericOp generic,
             Value y = args[numInputs];
             if (used != normalized)
               y = arith::ExtFOp::create(b, loc, used, y);
+            if (found.factor)
+              y = arith::MulFOp::create(b, loc, args[numInputs + 1], y);
             mapping.map(inner.getResult(0), y);
             continue;
           }

@@ -460,3 +460,56 @@ func.func @moments_of_two_tensors(%x: tensor<4x8xf32>, %z: tensor<4x8xf32>) -> t
   } -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
 }
+
+// -----
+
+// The weight applied before the division, in the same body: (w * (x -
+// mean)) / sqrt(var + eps) becomes w * the normalized value, w read with
+// its own map.
+// CHECK-LABEL: func.func @weight_before_division(
+// CHECK: %[[N:.*]] = norm.layer_norm %arg0 {axes = array<i64: 1>, epsilon = {{.*}}} : tensor<4x8xf32> -> tensor<4x8xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[N]], %arg1 : tensor<4x8xf32>, tensor<8xf32>)
+// CHECK-NEXT: ^bb0(%[[Y:.*]]: f32, %[[W:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[P:.*]] = arith.mulf %[[W]], %[[Y]] : f32
+// CHECK-NEXT: linalg.yield %[[P]]
+// CHECK-NOT: "reduction"
+func.func @weight_before_division(%x: tensor<4x8xf32>, %w: tensor<8xf32>) -> tensor<4x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %inv = arith.constant 0.125 : f32
+  %eps = arith.constant 1.0e-5 : f32
+  %e1 = tensor.empty() : tensor<4xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e1 : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<4x8xf32>) outs(%acc : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.addf %a, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  %mean = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%sum : tensor<4xf32>) outs(%e1 : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.mulf %a, %inv : f32
+    linalg.yield %m : f32
+  } -> tensor<4xf32>
+  %sq = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x, %mean : tensor<4x8xf32>, tensor<4xf32>) outs(%acc : tensor<4xf32>) {
+  ^bb0(%a: f32, %m: f32, %o: f32):
+    %d = arith.subf %a, %m : f32
+    %d2 = arith.mulf %d, %d : f32
+    %s = arith.addf %d2, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  %std = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%sq : tensor<4xf32>) outs(%e1 : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %v = arith.mulf %a, %inv : f32
+    %ve = arith.addf %v, %eps : f32
+    %r = math.sqrt %ve : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  %e2 = tensor.empty() : tensor<4x8xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x, %mean, %std, %w : tensor<4x8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<8xf32>) outs(%e2 : tensor<4x8xf32>) {
+  ^bb0(%a: f32, %m: f32, %s: f32, %g: f32, %o: f32):
+    %c = arith.subf %a, %m : f32
+    %gc = arith.mulf %g, %c : f32
+    %n = arith.divf %gc, %s : f32
+    linalg.yield %n : f32
+  } -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}

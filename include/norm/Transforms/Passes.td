@@ -77,7 +77,9 @@ def NormRaisePass : Pass<"norm-raise"> {
     standard deviation, `sqrt(var) + eps`, gives a LayerNorm or RMSNorm with
     `epsilon_placement = #norm.epsilon<std>`, and a centered sum of squares
     divided by n - 1 (torch.var) a LayerNorm with `variance_estimator =
-    #norm.variance<unbiased>`; another count leaves the IR as it is. The
+    #norm.variance<unbiased>`; another count leaves the IR as it is. A
+    weight applied before the division, `(w * (x - mean)) / std`, is applied
+    to the normalized value instead. The
     statistics may be computed in a wider type than the input (torch-mlir
     takes the variance in f64); the norm op computes them in f32. Named
     elementwise ops, linalg.reduce and arith ops on tensors are generalized

@@ -218,6 +218,17 @@ def export(name, module, *args, dynamic_shapes=None):
         f.write(text)
 
 
+class AnnotatedLayerNorm(torch.nn.Module):
+    """The Annotated Transformer's (and BERT-pytorch's) LayerNorm: the
+    unbiased std, epsilon added to it, and the weight applied before the
+    division: a LayerNorm with variance_estimator unbiased and
+    epsilon_placement std, its weights fused."""
+
+    def forward(self, x, a, b):
+        mean, std = x.mean(-1, keepdim=True), x.std(-1, keepdim=True)
+        return a * (x - mean) / (std + 1e-6) + b
+
+
 def main():
     torch.manual_seed(0)
     d = 64
@@ -289,6 +300,8 @@ def main():
     export("group_norm_rows", GroupNormRows(), torch.randn(6, 16),
            torch.randn(16), torch.randn(16))
     export("gpt_block", GPTBlock(16, 2).eval(), torch.randn(2, 4, 16))
+    export("annotated_layer_norm", AnnotatedLayerNorm(), torch.randn(4, 64),
+           torch.randn(64), torch.randn(64))
 
 
 if __name__ == "__main__":

@@ -164,7 +164,8 @@ class VarMean(torch.nn.Module):
 
 
 class AnnotatedTransformer(torch.nn.Module):
-    """Near miss: the unbiased std with eps outside the square root."""
+    """The unbiased std with eps outside the square root, the weight applied
+    before the division (raised since the twenty-second session)."""
 
     def forward(self, x, a, b):
         mean, std = x.mean(-1, keepdim=True), x.std(-1, keepdim=True)
