@@ -343,3 +343,21 @@ func.func @unbiased_one_element(%x: tensor<4x1xf32>) -> tensor<4x1xf32> {
   return %y : tensor<4x1xf32>
 }
 
+
+// -----
+
+// An attribute the op does not define is an error, not ignored: the op
+// would compute its default formula.
+func.func @unknown_attribute(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'norm.rms_norm' op has no attribute 'variance_estimator' (extra attributes need a dialect prefix)}}
+  %y = norm.rms_norm %x {axes = array<i64: 1>, variance_estimator = #norm.variance<unbiased>} : tensor<4x8xf32> -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @misspelt_attribute(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'norm.layer_norm' op has no attribute 'epsilon_placment' (extra attributes need a dialect prefix)}}
+  %y = norm.layer_norm %x {axes = array<i64: 1>, epsilon_placment = #norm.epsilon<std>} : tensor<4x8xf32> -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}

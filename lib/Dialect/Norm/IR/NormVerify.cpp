@@ -137,6 +137,15 @@ LogicalResult mlir::norm::verifyNormalization(NormalizationOpInterface op,
     return op.emitOpError() << "epsilon must be finite and non-negative, got "
                             << formatDouble(epsilon);
 
+  // An attribute the op does not define (a misspelt `epsilon_placment`, or
+  // `variance_estimator` on an RMSNorm) would otherwise be ignored: the op
+  // would compute the default formula. Extra attributes that passes attach
+  // carry a dialect prefix (`norm.slot_range`).
+  for (NamedAttribute attr : operation->getDiscardableAttrs())
+    if (!attr.getName().strref().contains('.'))
+      return op.emitOpError() << "has no attribute '" << attr.getName().strref()
+                              << "' (extra attributes need a dialect prefix)";
+
   Type compute = op.getComputeElementType();
   if (!compute.isF32() && !compute.isF64() && compute != input.getElementType())
     return op.emitOpError() << "compute_type " << compute
