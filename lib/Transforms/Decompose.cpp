@@ -220,13 +220,13 @@ LogicalResult Decomposer::run() {
       return convertFloat(nb, nloc, x, ct);
     };
     int64_t keptRank = static_cast<int64_t>(kept.size());
-    auto divideByCount = [&](Value sum) {
+    auto divideBy = [&](Value sum, Value n) {
       return elementwise(sum, keptRank, ct,
                          [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                           return arith::DivFOp::create(nb, nloc, args[0],
-                                                        count);
+                           return arith::DivFOp::create(nb, nloc, args[0], n);
                          });
     };
+    auto divideByCount = [&](Value sum) { return divideBy(sum, count); };
     if (desc.center) {
       mean = divideByCount(
           reduce({}, [&](OpBuilder &nb, Location nloc, ValueRange args) {
@@ -250,16 +250,11 @@ LogicalResult Decomposer::run() {
                           return arith::DivFOp::create(nb, nloc, one, clamped);
                         });
     } else {
-      var =
-          desc.unbiasedVar
-              ? elementwise(sumSq, keptRank, ct,
-                            [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                              Value one = floatConst(nb, nloc, ct, 1.0);
-                              return arith::DivFOp::create(
-                                  nb, nloc, args[0],
-                                  arith::SubFOp::create(nb, nloc, count, one));
-                            })
-              : divideByCount(sumSq);
+      // The unbiased variance divides by n - 1.
+      Value n = count;
+      if (desc.unbiasedVar)
+        n = arith::SubFOp::create(b, loc, count, floatConst(b, loc, ct, 1.0));
+      var = divideBy(sumSq, n);
     }
   }
   if (!inv) {
