@@ -173,11 +173,10 @@ bool reuseTwins(RewriterBase &rewriter, Operation *root,
   if (!twins.mean && !scale)
     return false;
 
-  SmallVector<int64_t> shape;
-  for (int64_t a = 0; a < input.getRank(); ++a)
-    if (!llvm::is_contained(desc.axes, a))
-      shape.push_back(input.getDimSize(a));
-  auto statType = RankedTensorType::get(shape, rewriter.getF32Type());
+  auto statType = RankedTensorType::get(
+      desc.statsShape(std::vector<int64_t>(input.getShape().begin(),
+                                           input.getShape().end())),
+      rewriter.getF32Type());
   SmallVector<Type> types{old->getResultTypes()[0]};
   types.append(layer ? 2 : 1, statType);
   llvm::append_range(types, TypeRange(old->getResultTypes()).drop_front());

@@ -91,20 +91,6 @@ static SmallVector<int64_t> extentsOn(ArrayRef<int64_t> shape,
   return llvm::map_to_vector(axes, [&](int64_t a) { return shape[a]; });
 }
 
-/// The shape of the statistics: the input without its reduced axes, where a
-/// grouped axis counts its groups.
-static SmallVector<int64_t> statsShape(const NormDesc &desc,
-                                       ArrayRef<int64_t> shape) {
-  SmallVector<int64_t> result;
-  for (int64_t a = 0; a < desc.rank; ++a) {
-    if (a == desc.groupAxis)
-      result.push_back(desc.numGroups);
-    else if (!desc.isReduced(a))
-      result.push_back(shape[a]);
-  }
-  return result;
-}
-
 static LogicalResult verifyParam(Operation *op, StringRef name, Value value,
                                  const NormDesc &desc, RankedTensorType input) {
   if (!value)
@@ -182,7 +168,8 @@ LogicalResult mlir::norm::verifyNormalization(NormalizationOpInterface op,
                            perChannel, "the channel count")))
       return failure();
 
-  SmallVector<int64_t> stats = statsShape(desc, input.getShape());
+  std::vector<int64_t> stats = desc.statsShape(
+      std::vector<int64_t>(input.getShape().begin(), input.getShape().end()));
   for (Value result : op.getStatsResults())
     if (failed(verifyShape(operation, "statistics result", result, stats,
                            "the input without its reduced axes")))

@@ -102,6 +102,18 @@ struct NormDesc {
       result.push_back(toWork(a).back());
     return result;
   }
+  /// The shape of the statistics of an input of shape `shape`: the input
+  /// without its reduced axes, where a grouped axis counts its groups.
+  std::vector<int64_t> statsShape(const std::vector<int64_t> &shape) const {
+    std::vector<int64_t> result;
+    for (int64_t a = 0; a < rank; ++a) {
+      if (a == groupAxis)
+        result.push_back(numGroups);
+      else if (!isReduced(a))
+        result.push_back(shape[a]);
+    }
+    return result;
+  }
 };
 
 } // namespace mlir::norm
