@@ -115,7 +115,7 @@ static constexpr const char *kReferenceToLLVMHead =
     "norm-sort-globals,"
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
     "norm-strided-copies,norm-dynamic-expand-shapes,convert-linalg-to-loops,"
-    "expand-strided-metadata,lower-affine,norm-expand-f8,"
+    "expand-strided-metadata,lower-affine,norm-narrow-f64,norm-expand-f8,"
     "math-extend-to-supported-types,";
 static constexpr const char *kReferenceToLLVMTail =
     "arith-expand{include-bf16=true},"
@@ -146,7 +146,7 @@ static constexpr const char *kVectorToLLVMHead =
 /// ...the slot loops on an OpenMP team (unless sequential)...
 static constexpr const char *kOpenMP = "convert-scf-to-openmp,";
 static constexpr const char *kVectorToLLVMMiddle =
-    "expand-strided-metadata,lower-affine,norm-expand-f8,";
+    "expand-strided-metadata,lower-affine,norm-narrow-f64,norm-expand-f8,";
 static constexpr const char *kVectorToLLVMTail =
     // memref.alloca_scope (around each OpenMP loop body) must be lowered
     // while its body is still a single block, before scf-to-cf.

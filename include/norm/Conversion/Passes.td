@@ -51,6 +51,20 @@ def NormConvertToVectorPass : Pass<"norm-convert-to-vector"> {
   ];
 }
 
+def NormNarrowF64Pass : Pass<"norm-narrow-f64"> {
+  let summary = "Round f64 to 16- and 8-bit floats through f32 rounded to odd";
+  let description = [{
+    Rewrites each `arith.truncf` from f64 to a type narrower than f32 (the
+    results of a `compute_type = f64` kernel) as a rounding to f32 made odd
+    where inexact, then a rounding to the narrow type: the correctly rounded
+    result, with no library call (LLVM would call `__truncdfbf2`, which the
+    JIT and Debian 12's libgcc do not have, and `__truncdfhf2` per element).
+    Both CPU pipelines run it before the narrow types are expanded.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
+}
+
 def NormExpandF8Pass : Pass<"norm-expand-f8"> {
   let summary = "Write arith.truncf to f8E4M3FN as integer operations";
   let description = [{

@@ -105,8 +105,16 @@ func.func @epsilon_nan(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 // -----
 
 func.func @compute_type_narrow(%x: tensor<4x8xbf16>) -> tensor<4x8xbf16> {
-  // expected-error @+1 {{'norm.layer_norm' op compute_type 'f16' must be f32, f64 or the input element type 'bf16'}}
+  // expected-error @+1 {{'norm.layer_norm' op compute_type 'f16' must be f32 or f64 (statistics are not accumulated in 16 bits)}}
   %y = norm.layer_norm %x {axes = array<i64: 1>, compute_type = f16} : tensor<4x8xbf16> -> tensor<4x8xbf16>
+  return %y : tensor<4x8xbf16>
+}
+
+// -----
+
+func.func @compute_type_input(%x: tensor<4x8xbf16>) -> tensor<4x8xbf16> {
+  // expected-error @+1 {{'norm.rms_norm' op compute_type 'bf16' must be f32 or f64 (statistics are not accumulated in 16 bits)}}
+  %y = norm.rms_norm %x {axes = array<i64: 1>, compute_type = bf16} : tensor<4x8xbf16> -> tensor<4x8xbf16>
   return %y : tensor<4x8xbf16>
 }
 

@@ -89,6 +89,18 @@ func.func @ln_offset(%x: tensor<3x1000xf32>) -> tensor<3x1000xf32> {
   return %y : tensor<3x1000xf32>
 }
 
+// f64 arithmetic rounded to 16-bit results (once, through f32 rounded to
+// odd: no __truncdfbf2 call, which the JIT cannot resolve), columns too.
+// RUN: norm-run %s --function=ln_f64_16bit --input=3x1000xbf16="random(10000,10100)" --input=5x7x300xf16=random --check | FileCheck %s --check-prefix=TWO
+// RUN: norm-run %s --pipeline=reference --function=ln_f64_16bit --input=3x1000xbf16="random(10000,10100)" --input=5x7x300xf16=random --check | FileCheck %s --check-prefix=TWO
+// TWO: check result[0]: {{.*}}: ok
+// TWO: check result[1]: {{.*}}: ok
+func.func @ln_f64_16bit(%x: tensor<3x1000xbf16>, %z: tensor<5x7x300xf16>) -> (tensor<3x1000xbf16>, tensor<5x7x300xf16>) {
+  %y = norm.layer_norm %x {axes = array<i64: 1>, compute_type = f64} : tensor<3x1000xbf16> -> tensor<3x1000xbf16>
+  %w = norm.layer_norm %z {axes = array<i64: 1>, compute_type = f64} : tensor<5x7x300xf16> -> tensor<5x7x300xf16>
+  return %y, %w : tensor<3x1000xbf16>, tensor<5x7x300xf16>
+}
+
 // The CPU pipeline takes statistics of x minus the row's first element, so
 // the same large offset is exact in f32 too (rows from cache and long rows).
 // RUN: norm-run %s --function=ln_f32 --input=3x1000xf32="random(9999.98,10000.02)" --input=1000xf32=1 --input=1000xf32=0 --check | FileCheck %s --check-prefix=THREE

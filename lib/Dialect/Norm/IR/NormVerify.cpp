@@ -132,11 +132,14 @@ LogicalResult mlir::norm::verifyNormalization(NormalizationOpInterface op,
       return op.emitOpError() << "has no attribute '" << attr.getName().strref()
                               << "' (extra attributes need a dialect prefix)";
 
+  // The statistics are sums over whole rows or channels: a 16-bit type
+  // (even the input's own) cannot accumulate them (a bf16 sum of 4096
+  // squares stalls, an f16 one overflows), so arithmetic is f32 or f64.
   Type compute = op.getComputeElementType();
-  if (!compute.isF32() && !compute.isF64() && compute != input.getElementType())
-    return op.emitOpError() << "compute_type " << compute
-                            << " must be f32, f64 or the input element type "
-                            << input.getElementType();
+  if (!compute.isF32() && !compute.isF64())
+    return op.emitOpError()
+           << "compute_type " << compute
+           << " must be f32 or f64 (statistics are not accumulated in 16 bits)";
 
   // With an epilogue the region verifier checks the element type.
   auto output = cast<RankedTensorType>(op.getOutput().getType());

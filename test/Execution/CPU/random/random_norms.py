@@ -69,21 +69,43 @@ def draw_case(rng):
 
     eps = rng.choice([1e-5, 1e-3, 0.1])
     attrs.append(f"epsilon = {eps:e} : f64")
+    # The conventions every op spells as attributes (docs/design.md), each
+    # drawn on its own.
+    if rng.random() < 0.15:
+        attrs.append("compute_type = " + rng.choice(["f64", "f32"]))
+    if rng.random() < 0.2 and op != "l2_normalize":
+        attrs.append("zero_centered_gamma")
     if op in ("layer_norm", "rms_norm", "l2_normalize"):
         axes = sorted(rng.sample(range(rank), rng.randint(1, rank)))
         attrs.append(f"axes = array<i64: {', '.join(map(str, axes))}>")
+        paxes = axes
+        if rng.random() < 0.2:  # per-example (or any other) parameters
+            paxes = sorted(rng.sample(range(rank), rng.randint(1, rank)))
+            attrs.append(
+                f"param_axes = array<i64: {', '.join(map(str, paxes))}>")
         if op == "l2_normalize":
             if rng.random() < 0.5:
-                operands += param("scale", axes)[0]
+                operands += param("scale", paxes)[0]
         else:
             if rng.random() < 0.7:
-                operands += param("gamma", axes)[0]
+                operands += param("gamma", paxes)[0]
             if rng.random() < 0.5:
-                operands += param("beta", axes)[0]
+                operands += param("beta", paxes)[0]
+            if rng.random() < 0.25:
+                attrs.append("epsilon_placement = #norm.epsilon<std>")
+        n = 1
+        for a in axes:
+            n *= shape[a]
+        if op == "layer_norm" and rng.random() < 0.25 and (dynamic or n > 1):
+            attrs.append("variance_estimator = #norm.variance<unbiased>")
+        kept = [d for a, d in enumerate(shape) if a not in axes]
+        st = ttype(kept, "f32", dynamic)
         if op == "layer_norm" and rng.random() < 0.3:
-            kept = [d for a, d in enumerate(shape) if a not in axes]
-            st = ttype(kept, "f32", dynamic)
             results += [st, st]
+            if rng.random() < 0.5:
+                attrs.append("stats = #norm.stats<mean_var>")
+        if op == "rms_norm" and rng.random() < 0.3:
+            results += [st]
     else:
         c = rng.randrange(1 if op in ("instance_norm", "group_norm") else 0,
                           rank)
@@ -109,8 +131,26 @@ def draw_case(rng):
         if op == "batch_norm":
             ct = ttype([shape[c]], "f32", dynamic)
             results += [ct, ct]
-            if any(shape[a] == 0 for a in range(rank)):
-                pass
+            if rng.random() < 0.3:
+                attrs.append("stats = #norm.stats<mean_rstd>")
+            n = 1
+            for a in range(rank):
+                n *= shape[a] if a != c else 1
+            if rng.random() < 0.5:  # running statistics updated
+                args.append(("%rm", ct, spec([shape[c]], "f32")))
+                args.append(("%rv", ct,
+                             spec([shape[c]], "f32", "random(0.5,2)")))
+                operands += f" running(%rm, %rv : {ct}, {ct})"
+                results += [ct, ct]
+                convention = rng.choice(["torch", "onnx"])
+                if convention == "onnx":
+                    attrs.append("momentum_convention = #norm.momentum<onnx>")
+                if rng.random() < 0.5:
+                    attrs.append(f"momentum = {rng.choice([0.0, 0.1, 0.9, 1.0]):e}"
+                                 " : f64")
+                if rng.random() < 0.4 or (n == 1 and not dynamic):
+                    attrs.append(
+                        "running_var_estimator = #norm.running_var<biased>")
     # Fusion: a residual before, an activation and a bias after.
     prologue = epilogue = ""
     if rng.random() < 0.3:

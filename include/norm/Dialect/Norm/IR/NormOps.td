@@ -74,8 +74,9 @@ defvar AffineOperandsDoc = [{
 
 defvar ComputeTypeDoc = [{
     Arithmetic is done in `compute_type` (default f32; ONNX's `stash_type`),
-    which is f32, f64 or the input element type; the result is rounded once
-    to the input element type. Statistics results are f32.
+    which is f32 or f64 (16-bit types are rejected: the statistics are sums
+    over whole rows, which 16 bits cannot accumulate); the result is rounded
+    once to the output element type. Statistics results are f32.
 }];
 
 //===----------------------------------------------------------------------===//
