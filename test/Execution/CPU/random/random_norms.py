@@ -166,9 +166,53 @@ def draw_case(rng):
         dims = ", ".join(f"d{i}" for i in range(rank))
         sel = ", ".join(f"d{a}" for a in baxes)
         attrs.append(f"epilogue_maps = [affine_map<({dims}) -> ({sel})>]")
-        act = rng.choice(["math.tanh %t : f32", "arith.maximumf %t, %z : f32",
-                          "arith.mulf %t, %t : f32", "math.erf %t : f32",
-                          "math.exp %t : f32"])
+        # Activations as importers write them: single ops, and GELU (erf
+        # and tanh forms), SiLU, sigmoid and leaky ReLU spelled out (%y is
+        # the activation of %t).
+        act = rng.choice([
+            "%y = math.tanh %t : f32", "%y = arith.maximumf %t, %z : f32",
+            "%y = arith.mulf %t, %t : f32", "%y = math.erf %t : f32",
+            "%y = math.exp %t : f32",
+            # GELU, erf form: t * 0.5 * (1 + erf(t / sqrt(2))).
+            "%h = arith.constant 0.5 : f32\n"
+            "    %k = arith.constant 0.70710678 : f32\n"
+            "    %one = arith.constant 1.0 : f32\n"
+            "    %s = arith.mulf %t, %k : f32\n"
+            "    %f = math.erf %s : f32\n"
+            "    %p = arith.addf %f, %one : f32\n"
+            "    %q = arith.mulf %t, %h : f32\n"
+            "    %y = arith.mulf %q, %p : f32",
+            # GELU, tanh form.
+            "%h = arith.constant 0.5 : f32\n"
+            "    %one = arith.constant 1.0 : f32\n"
+            "    %k = arith.constant 0.7978845608 : f32\n"
+            "    %c3 = arith.constant 0.044715 : f32\n"
+            "    %t2 = arith.mulf %t, %t : f32\n"
+            "    %t3 = arith.mulf %t2, %t : f32\n"
+            "    %u = arith.mulf %t3, %c3 : f32\n"
+            "    %in = arith.addf %t, %u : f32\n"
+            "    %w = arith.mulf %in, %k : f32\n"
+            "    %th = math.tanh %w : f32\n"
+            "    %p = arith.addf %th, %one : f32\n"
+            "    %q = arith.mulf %t, %h : f32\n"
+            "    %y = arith.mulf %q, %p : f32",
+            # SiLU: t * sigmoid(t); sigmoid alone.
+            "%one = arith.constant 1.0 : f32\n"
+            "    %n = arith.negf %t : f32\n"
+            "    %e1 = math.exp %n : f32\n"
+            "    %d = arith.addf %e1, %one : f32\n"
+            "    %y = arith.divf %t, %d : f32",
+            "%one = arith.constant 1.0 : f32\n"
+            "    %n = arith.negf %t : f32\n"
+            "    %e1 = math.exp %n : f32\n"
+            "    %d = arith.addf %e1, %one : f32\n"
+            "    %y = arith.divf %one, %d : f32",
+            # Leaky ReLU, slope 0.01.
+            "%sl = arith.constant 0.01 : f32\n"
+            "    %neg = arith.cmpf olt, %t, %z : f32\n"
+            "    %lk = arith.mulf %t, %sl : f32\n"
+            "    %y = arith.select %neg, %lk, %t : f32",
+        ])
         back = "" if dtype == "f32" else f"\n    %o = arith.truncf %y : f32 to {dtype}"
         out = "%y" if dtype == "f32" else "%o"
         ext = "%a" if dtype == "f32" else "%e"
@@ -176,7 +220,7 @@ def draw_case(rng):
         epilogue = (f" epilogue(%bias : {bt}) {{\n  ^bb0(%a: {dtype}, %c: f32):{widen}\n"
                     f"    %t = arith.addf {ext}, %c : f32\n"
                     f"    %z = arith.constant 0.0 : f32\n"
-                    f"    %y = {act}{back}\n"
+                    f"    {act}{back}\n"
                     f"    norm.yield {out} : {dtype}\n  }}")
     mlir_op = op
     head = "%x"
