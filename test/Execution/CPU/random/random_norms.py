@@ -9,6 +9,8 @@ reproduces it.
 
     random_norms.py --norm-run build/bin/norm-run --seed 1 --cases 40 DIR
 
+(--norm-run-arg=--pipeline=reference sweeps the decomposition instead.)
+
 `make check` runs a fixed seed; NORM_RANDOM_CASES=N (and NORM_RANDOM_SEED)
 run a longer sweep."""
 
@@ -246,6 +248,9 @@ def main():
     parser.add_argument("--norm-run", required=True)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cases", type=int, default=40)
+    parser.add_argument("--norm-run-arg", action="append", default=[],
+                        help="an extra norm-run argument, e.g. "
+                        "--norm-run-arg=--pipeline=reference")
     args = parser.parse_args()
     cases = int(os.environ.get("NORM_RANDOM_CASES", args.cases))
     seed = int(os.environ.get("NORM_RANDOM_SEED", args.seed))
@@ -261,6 +266,7 @@ def main():
             f"--input={s}" for s in inputs]
         if streamed:
             cmd.append("--streaming-threshold=0")
+        cmd += args.norm_run_arg
         out = subprocess.run(cmd, capture_output=True, text=True)
         if out.returncode != 0 or "FAILED" in out.stdout:
             failures += 1
