@@ -94,15 +94,19 @@ void norm::registerNormDialects(DialectRegistry &registry) {
   registerConvertNVVMToLLVMInterface(registry);
 }
 
-/// Arithmetic on bf16 values (a bf16 residual add or bias of a fused or
-/// unfused program) computed in f32 and rounded once, as PyTorch does:
-/// LLVM would otherwise round with a call to __truncsfbf2 on targets
-/// without AVX512-BF16, which neither the JIT nor Debian 12's libgcc has.
-/// f32's 24 bits are more than 2 x 8 + 2, so the double rounding (exact to
-/// f32, f32 to bf16) gives the correctly rounded bf16 result. Both
-/// pipelines run it.
+/// Arithmetic on bf16 and f16 values (a residual add, a bias, an
+/// activation written in the 16-bit type, of a fused or unfused program)
+/// computed in f32 and rounded once where the body yields or converts its
+/// value, as PyTorch computes such ops (and as the float64 reference reads
+/// them, docs/fusion.md): the emulation's conversions between two ops fold
+/// away. LLVM would otherwise round bf16 with a call to __truncsfbf2 on
+/// targets without AVX512-BF16, which neither the JIT nor Debian 12's
+/// libgcc has, and f16 after every operation. f32's 24 bits are more than
+/// 2 x 11 + 2, so one operation's double rounding (exact to f32, f32 to the
+/// 16-bit type) gives the correctly rounded result. Both pipelines run it.
 static constexpr const char *kEmulateBF16 =
-    "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32},";
+    "arith-emulate-unsupported-floats{source-types=bf16,f16 "
+    "target-type=f32},";
 
 /// The reference pipeline as a textual pipeline: every pass in it is an
 /// upstream pass with a stable name. The head, then bf16 (and f16) math

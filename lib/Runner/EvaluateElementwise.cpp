@@ -3,7 +3,10 @@
 // The float64 reference of what surrounds and is fused into norm ops:
 // linalg.generic ops with parallel loops whose bodies hold scalar arith and
 // math ops. Every scalar op is evaluated in float64 except the roundings the
-// IR spells out (arith.truncf, and each tensor read at its element type).
+// IR spells out: arith.truncf, each tensor read at its element type, and
+// arith.extf, whose operand is a value of its (narrower) type. Arithmetic
+// in a 16-bit type is exact up to such a conversion or store, as the
+// lowerings compute it in f32 and round it once there.
 //
 //===----------------------------------------------------------------------===//
 
@@ -141,7 +144,12 @@ static llvm::Expected<double> evaluateScalar(Operation &op,
               [&](arith::MinimumFOp) { return nanAware(in[0], in[1], false); })
           .Case([&](arith::MaxNumFOp) { return std::fmax(in[0], in[1]); })
           .Case([&](arith::MinNumFOp) { return std::fmin(in[0], in[1]); })
-          .Case([&](arith::ExtFOp) { return in[0]; })
+          // A value converted from a 16-bit type is one the type holds:
+          // 16-bit arithmetic is exact up to there (the lowerings compute it
+          // in f32 and round it once, where it is converted or stored).
+          .Case([&](arith::ExtFOp e) {
+            return roundToType(e.getIn().getType(), in[0]);
+          })
           .Case([&](arith::TruncFOp t) {
             return roundToType(t.getType(), in[0]);
           })

@@ -459,9 +459,9 @@ private:
   /// The input bytes of one row slot: its innermost row times each outer
   /// reduced segment (rowBytes itself when the slot is a single row).
   Value rowSlotBytes(OpBuilder &nb);
-  /// The input and the prologue operands laid out like it along `segment`
-  /// and the innermost segment: what a prefetch of input rows covers.
-  SmallVector<Value> inputLikeViews(size_t segment);
+  /// The input and the prologue operands laid out like it (varying along
+  /// every segment): what a prefetch of input rows covers.
+  SmallVector<Value> inputLikeViews();
   /// Prefetches into L2 (locality 2; 3: L1), one prefetch per 64-byte
   /// line, the `w` elements of each of `views` from `at` on along the
   /// innermost segment.

@@ -214,7 +214,7 @@ void KernelBuilder::emitPipelinedRows(OpBuilder &nb, bool streamed,
   Value main = arith::SubIOp::create(nb, loc, n, rem);
   Value ahead =
       index(kPipelinePrefetchBytes / (inElem.getIntOrFloatBitWidth() / 8));
-  SmallVector<Value> views = inputLikeViews(0);
+  SmallVector<Value> views = inputLikeViews();
   // The input is prefetched through one-dimensional views, at a position
   // each row computes once, (row + 1) * n + ahead, clamped so that the
   // row's last prefetch stays inside the input: in the loop, the address

@@ -350,7 +350,7 @@ void KernelBuilder::emitSplitColumns(OpBuilder &nb, Value chunks,
   // in) lost 10 % without them.
   Value farFromCache = leavesCache(nb);
   Value lastRow = arith::SubIOp::create(nb, loc, rows, index(1));
-  SmallVector<Value> aheadViews = inputLikeViews(r);
+  SmallVector<Value> aheadViews = inputLikeViews();
   RowHook prefetchInputs = [&, r](OpBuilder &ib, const Indices &at,
                                   int64_t lanes) {
     Indices ahead = at;

@@ -231,11 +231,15 @@ void KernelBuilder::storeStat(OpBuilder &nb, Value view, const Indices &idx,
     memref::StoreOp::create(nb, loc, f32, view, at);
 }
 
-SmallVector<Value> KernelBuilder::inputLikeViews(size_t segment) {
+SmallVector<Value> KernelBuilder::inputLikeViews() {
+  // An operand that is broadcast along some segment has a view of lower
+  // rank (no index for that segment) and is read again for every position
+  // along it, from cache: not prefetched.
   SmallVector<Value> views{x};
   for (unsigned f = 0; f < numPrologue; ++f)
-    if (((segments[segment].fused >> f) & 1) &&
-        ((segments.back().fused >> f) & 1))
+    if (llvm::all_of(segments, [&](const Segment &s) {
+          return ((s.fused >> f) & 1) != 0;
+        }))
       views.push_back(fusedViews[f]);
   return views;
 }
@@ -315,7 +319,7 @@ KernelBuilder::nextSlotPrefetch(OpBuilder &nb, const Indices &idx,
   // batch norm training f32 32x256x14x14 (12.8 MB in and out), 2 threads:
   // 120 -> 105 us without them; the larger shapes keep them.
   enabled = arith::AndIOp::create(nb, loc, enabled, leavesCache(nb));
-  SmallVector<Value> views = inputLikeViews(k);
+  SmallVector<Value> views = inputLikeViews();
 
   // The i-th of `parts` shares of the next slot's rows.
   auto share = [&](int64_t i, int64_t parts) -> RowHook {

@@ -95,3 +95,18 @@ func.func @bn_infer_bf16_nchw(%x: tensor<?x?x?x?xbf16>, %m: tensor<?xf32>, %v: t
   %y = norm.batch_norm_inference %x, %m, %v gamma(%g : tensor<?xbf16>) beta(%b : tensor<?xbf16>) : tensor<?x?x?x?xbf16>, tensor<?xf32>, tensor<?xf32> -> tensor<?x?x?x?xbf16>
   return %y : tensor<?x?x?x?xbf16>
 }
+
+// A prologue operand broadcast along the batch axis (a per-position bias)
+// beside the input: the prefetch of the next channel's input covers the
+// operands laid out like it, not this one (whose view has no batch index:
+// it used to fail to lower, 'memref.prefetch' op too few indices).
+// RUN: norm-run %s --function=bn_broadcast_prologue --input=4x16x24x24xf32=random --input=16x24x24xf32=random --streaming-threshold=0 --check | FileCheck %s --check-prefix=BROADCAST
+// BROADCAST-COUNT-3: check result[{{[0-2]}}]: {{.*}}: ok
+func.func @bn_broadcast_prologue(%x: tensor<4x16x24x24xf32>, %p: tensor<16x24x24xf32>) -> (tensor<4x16x24x24xf32>, tensor<16xf32>, tensor<16xf32>) {
+  %y, %m, %v = norm.batch_norm %x prologue(%p : tensor<16x24x24xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %s = arith.addf %a, %b : f32
+    norm.yield %s : f32
+  } {prologue_maps = [affine_map<(d0, d1, d2, d3) -> (d1, d2, d3)>]} : tensor<4x16x24x24xf32> -> tensor<4x16x24x24xf32>, tensor<16xf32>, tensor<16xf32>
+  return %y, %m, %v : tensor<4x16x24x24xf32>, tensor<16xf32>, tensor<16xf32>
+}

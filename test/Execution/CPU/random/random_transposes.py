@@ -12,20 +12,10 @@ folded. Reports every failure with the files that reproduce it.
         --norm-opt build/bin/norm-opt --seed 1 --cases 24 DIR
 """
 
-import argparse
-import os
 import random
-import subprocess
 import sys
 
-
-def ttype(shape, dtype):
-    return "tensor<" + "x".join([str(d) for d in shape] + [dtype]) + ">"
-
-
-def spec(shape, dtype, value="random"):
-    arg = "x".join([str(d) for d in shape] + [dtype]) + "=" + value
-    return f"--input='{arg}'"
+from fusion_sweep import spec, sweep, ttype
 
 
 def draw(rng):
@@ -97,46 +87,19 @@ def draw(rng):
     return body, inputs, len(types)
 
 
-def run(cmd):
-    return subprocess.run(cmd, shell=True, capture_output=True, text=True)
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("workdir")
-    parser.add_argument("--norm-run", required=True)
-    parser.add_argument("--norm-opt", required=True)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--cases", type=int, default=24)
-    a = parser.parse_args()
-    rng = random.Random(a.seed)
-    os.makedirs(a.workdir, exist_ok=True)
-    passed = folded = 0
-    for case in range(a.cases):
+    # One generator for all the cases, in order.
+    rngs = {}
+
+    def draw_case(seed, case):
+        rng = rngs.setdefault(seed, random.Random(seed))
         text, inputs, results = draw(rng)
-        base = os.path.join(a.workdir, f"case{case}")
-        with open(base + ".mlir", "w") as f:
-            f.write(text)
-        ins = " ".join(inputs)
-        outs = " ".join(f"--output=@{base}.{k}.npy" for k in range(results))
-        expects = " ".join(f"--expect=@{base}.{k}.npy" for k in range(results))
-        steps = [
-            f"{a.norm_run} {base}.mlir {ins} {outs}",
-            f"{a.norm_opt} {base}.mlir --norm-fuse-elementwise -o {base}.fused.mlir",
-            f"{a.norm_run} {base}.fused.mlir {ins} {expects} --check",
-        ]
-        for step in steps:
-            r = run(step)
-            if r.returncode:
-                print(f"FAILED case {case}: {step}\n{r.stdout[-600:]}"
-                      f"{r.stderr[-600:]}")
-                break
-        else:
-            passed += 1
-            with open(base + ".fused.mlir") as f:
-                folded += "linalg.generic" not in f.read()
-    print(f"transposes cases: {passed} of {a.cases} passed, {folded} folded")
-    return 0 if passed == a.cases else 1
+        return text, inputs, results, ""
+
+    passed, cases, folded = sweep(__doc__, draw_case,
+                                  lambda text: "linalg.generic" not in text)
+    print(f"transposes cases: {passed} of {cases} passed, {folded} folded")
+    return 0 if passed == cases else 1
 
 
 if __name__ == "__main__":
