@@ -103,14 +103,15 @@ void norm::registerNormDialects(DialectRegistry &registry) {
 /// targets without AVX512-BF16, which neither the JIT nor Debian 12's
 /// libgcc has, and f16 after every operation. f32's 24 bits are more than
 /// 2 x 11 + 2, so one operation's double rounding (exact to f32, f32 to the
-/// 16-bit type) gives the correctly rounded result. Both pipelines run it.
-static constexpr const char *kEmulateBF16 =
+/// 16-bit type) gives the correctly rounded result. Every pipeline runs it
+/// (the GPU's on the device code, where PTX would round each operation).
+static constexpr const char *kEmulate16BitFloats =
     "arith-emulate-unsupported-floats{source-types=bf16,f16 "
     "target-type=f32},";
 
 /// The reference pipeline as a textual pipeline: every pass in it is an
 /// upstream pass with a stable name. The head, then bf16 (and f16) math
-/// in f32 (math-extend-to-supported-types) and kEmulateBF16, then the
+/// in f32 (math-extend-to-supported-types) and kEmulate16BitFloats, then the
 /// tail.
 static constexpr const char *kReferenceToLLVMHead =
     "convert-elementwise-to-linalg,norm-decompose,canonicalize,"
@@ -184,7 +185,7 @@ LogicalResult norm::buildCPUPipeline(OpPassManager &pm,
     return failure();
   std::string lowering =
       std::string(kVectorToLLVMHead) + (options.sequential ? "" : kOpenMP) +
-      kVectorToLLVMMiddle + kEmulateBF16 +
+      kVectorToLLVMMiddle + kEmulate16BitFloats +
       (options.nativeBF16
            ? "arith-expand,norm-pack-bf16-pairs,"
            : "norm-expand-bf16,arith-expand{include-bf16=true},") +
@@ -259,7 +260,9 @@ norm::buildGPUSerializationPipeline(OpPassManager &pm,
   std::string toolkit = options.toolkit.empty() ? defaultCudaToolkit()
                                                 : options.toolkit.getValue();
   std::string device =
-      "gpu.module(norm-expand-f8,convert-scf-to-cf,"
+      "gpu.module(" +
+      std::string(kEmulate16BitFloats) +
+      "norm-expand-f8,convert-scf-to-cf,"
       "convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true},"
       "canonicalize,cse,reconcile-unrealized-casts),"
       "gpu-module-to-binary{format=" +
@@ -270,7 +273,7 @@ norm::buildGPUSerializationPipeline(OpPassManager &pm,
 
 LogicalResult norm::buildReferenceToLLVMPipeline(OpPassManager &pm) {
   ensurePassesRegistered();
-  return parsePassPipeline(std::string(kReferenceToLLVMHead) + kEmulateBF16 +
+  return parsePassPipeline(std::string(kReferenceToLLVMHead) + kEmulate16BitFloats +
                                kReferenceToLLVMTail,
                            pm);
 }
