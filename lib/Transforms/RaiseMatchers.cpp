@@ -264,10 +264,18 @@ std::optional<Reduction> matchAverage(Value v, bool *unbiased) {
     }
   }
   if (!sum) {
-    // Over one element the sum is the mean (importers fold the / 1 away).
+    // Over one element the sum is the mean, and over two the unbiased
+    // variance's sum / (n - 1) (importers and canonicalization fold the / 1
+    // away).
     std::optional<Reduction> r = matchSum(v);
-    if (r && r->count == 1 && r->dynamicExtents.empty())
+    if (!r || !r->dynamicExtents.empty())
+      return std::nullopt;
+    if (r->count == 1)
       return r;
+    if (unbiased && r->count == 2) {
+      *unbiased = true;
+      return r;
+    }
     return std::nullopt;
   }
   std::optional<Reduction> r = matchSum(peel(sum, /*narrowing=*/true));

@@ -46,12 +46,28 @@ class Program:
         self.count += 1
         return f"%v{self.count}"
 
-    def arg(self, shape, value="random"):
+    def arg(self, shape, value="random", dtype="f32"):
         name = f"%a{len(self.args)}"
-        self.args.append(f"{name}: {ttype(shape)}")
+        self.args.append(f"{name}: {ttype(shape, dtype)}")
         self.inputs.append("--input=" + "x".join(map(str, shape)) +
-                           f"xf32={value}")
+                           f"x{dtype}={value}")
         return name
+
+    def cast(self, v, src, dst):
+        """A widening or narrowing generic, as torch-mlir writes .to()."""
+        op = "extf" if src == "bf16" else "truncf"
+        empty, out = self.fresh(), self.fresh()
+        full = self.full_map()
+        iters = ", ".join(['"parallel"'] * self.rank)
+        self.lines.append(f"{empty} = tensor.empty() : {ttype(self.shape, dst)}")
+        self.lines.append(
+            f"{out} = linalg.generic {{indexing_maps = [{full}, {full}], "
+            f"iterator_types = [{iters}]}} ins({v} : "
+            f"{ttype(self.shape, src)}) outs({empty} : "
+            f"{ttype(self.shape, dst)}) {{\n  ^bb0(%in: {src}, %out: {dst}):\n"
+            f"    %r = arith.{op} %in : {src} to {dst}\n"
+            f"    linalg.yield %r : {dst}\n  }} -> {ttype(self.shape, dst)}")
+        return out
 
     def dims(self):
         return ", ".join(f"d{i}" for i in range(self.rank))
@@ -150,10 +166,17 @@ def draw(rng):
     rank = rng.choice([2, 3])
     shape = [rng.choice([2, 3, 4]) for _ in range(rank)]
     shape[-1] = rng.choice([8, 33, 64])
-    # Trailing axes, as torch's normalized_shape.
+    # Trailing axes, as torch's normalized_shape, or any other set (a
+    # channels-first LayerNorm over axis 1).
     axes = list(range(rank - rng.randint(1, rank - 1), rank))
+    if rng.random() < 0.3:
+        axes = sorted(rng.sample(range(rank), rng.randint(1, rank - 1)))
     p = Program(rng, shape, axes)
-    x = p.arg(shape)
+    # bf16 activations are widened first and the result narrowed last.
+    dtype = rng.choice(["f32", "f32", "bf16"])
+    x = p.arg(shape, dtype=dtype)
+    if dtype == "bf16":
+        x = p.cast(x, "bf16", "f32")
     eps = rng.choice([0.25, 1.0, 1e-5])
     center = rng.random() < 0.7
     form = rng.choice(["plain", "plain", "plain", "unbiased", "moments",
@@ -227,10 +250,17 @@ def draw(rng):
                           lambda n, arith=arith: (
                               [f"%r = arith.{arith} {n[0]}, {n[1]} : f32"],
                               "%r"))
+    if rng.random() < 0.2:  # a constant scale after the affine
+        y = p.generic([p.full(y)], shape, lambda n: (
+            ["%c = arith.constant 5.0e-01 : f32",
+             f"%r = arith.mulf {n[0]}, %c : f32"], "%r"))
+    if dtype == "bf16":
+        y = p.cast(y, "f32", "bf16")
     body = "\n".join("    " + line.replace("\n", "\n    ")
                      for line in p.lines)
-    text = (f"func.func @f({', '.join(p.args)}) -> {ttype(shape)} {{\n"
-            f"{body}\n    return {y} : {ttype(shape)}\n}}\n")
+    rtype = ttype(shape, dtype)
+    text = (f"func.func @f({', '.join(p.args)}) -> {rtype} {{\n"
+            f"{body}\n    return {y} : {rtype}\n}}\n")
     return text, p.inputs, form
 
 
