@@ -68,6 +68,32 @@ TEST(InputSpec, RejectsMalformedValues) {
   EXPECT_NE(errorOf("4xf32=randomly").find("random(LOW,HIGH)"),
             std::string::npos);
   EXPECT_NE(errorOf("@").find("file name"), std::string::npos);
+  EXPECT_NE(errorOf("4xi8=random+nan").find("no NaN"), std::string::npos);
+  EXPECT_NE(errorOf("4xf32=random(1,2)+na").find("random(LOW,HIGH)"),
+            std::string::npos);
+}
+
+TEST(InputSpec, RandomWithOneNaN) {
+  // random+nan: the same values as random, but for one element (drawn
+  // from the same stream, so the same for a seed) that is NaN.
+  auto spec = parseInputSpec("300xf16=random(1,2)+nan");
+  ASSERT_TRUE(static_cast<bool>(spec));
+  EXPECT_TRUE(spec->oneNaN);
+  EXPECT_EQ(spec->low, 1.0);
+  HostTensor a = materialize(*spec, 3), b = materialize(*spec, 3);
+  auto plain = parseInputSpec("300xf16=random(1,2)");
+  ASSERT_TRUE(static_cast<bool>(plain));
+  HostTensor c = materialize(*plain, 3);
+  int nans = 0;
+  for (int64_t i = 0; i < 300; ++i) {
+    if (std::isnan(a.get(i))) {
+      ++nans;
+      EXPECT_TRUE(std::isnan(b.get(i)));
+      continue;
+    }
+    EXPECT_EQ(a.get(i), c.get(i));
+  }
+  EXPECT_EQ(nans, 1);
 }
 
 TEST(InputSpec, RandomDataIsSeededAndInRange) {

@@ -70,10 +70,16 @@ llvm::Expected<InputSpec> norm::parseInputSpec(llvm::StringRef text) {
     return std::move(err);
   if (value.consume_front("random")) {
     spec.kind = InputSpec::Kind::Random;
+    // random+nan: one element, drawn like the others, is NaN (the row,
+    // channel or group holding it must come out NaN, and only it).
+    spec.oneNaN = value.consume_back("+nan");
+    if (spec.oneNaN && spec.dtype == DType::I8)
+      return specError("an i8 tensor has no NaN ('" + text + "')");
     if (value.empty())
       return spec;
     if (!value.consume_front("(") || !value.consume_back(")"))
-      return specError("expected random or random(LOW,HIGH), got 'random" +
+      return specError("expected random or random(LOW,HIGH) (then "
+                       "optionally +nan), got 'random" +
                        value + "'");
     auto [low, high] = value.split(',');
     if (!parseNumber(low, spec.low) || !parseNumber(high, spec.high) ||
@@ -113,5 +119,8 @@ HostTensor norm::materialize(const InputSpec &spec, uint64_t seed) {
   std::uniform_real_distribution<double> dist(spec.low, spec.high);
   for (int64_t i = 0; i < n; ++i)
     tensor.set(i, dist(engine));
+  if (spec.oneNaN && n > 0)
+    tensor.set(static_cast<int64_t>(engine() % static_cast<uint64_t>(n)),
+               NAN);
   return tensor;
 }

@@ -47,7 +47,8 @@ static cl::list<std::string>
     inputs("input",
            cl::desc("An argument: @FILE.npy, TYPE=random, "
                     "TYPE=random(LOW,HIGH) or TYPE=NUMBER, where "
-                    "TYPE is like 4x768xf32"),
+                    "TYPE is like 4x768xf32; random...+nan makes one "
+                    "element NaN"),
            cl::cat(runCategory));
 static cl::list<std::string>
     outputs("output", cl::desc("Write the next result to @FILE.npy"),

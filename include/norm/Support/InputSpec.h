@@ -26,6 +26,7 @@ struct InputSpec {
   std::vector<int64_t> shape;    // Random, Splat
   double value = 0.0;            // Splat
   double low = -1.0, high = 1.0; // Random
+  bool oneNaN = false;           // Random: one element (drawn) is NaN
 };
 
 /// Parses one --input value; the error says what is wrong with it.
