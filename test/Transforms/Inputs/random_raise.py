@@ -80,9 +80,9 @@ class Program:
                 ", ".join("0" if a in self.axes else f"d{a}"
                           for a in range(self.rank)) + ")>")
 
-    def param_map(self):
+    def param_map(self, axes):
         return (f"affine_map<({self.dims()}) -> (" +
-                ", ".join(f"d{a}" for a in self.axes) + ")>")
+                ", ".join(f"d{a}" for a in axes) + ")>")
 
     def generic(self, operands, out_shape, body, reduction=False):
         """operands: (value, map, shape); body(names) -> (lines, result)."""
@@ -242,11 +242,17 @@ def draw(rng):
              "%r = math.rsqrt %s : f32"], "%r"))
         op = "mulf"
     y = p.binary_full_kept(d, denom, op)
-    pshape = [shape[a] for a in axes]
+    # gamma and beta along the normalized axes (LayerNorm), or a third of
+    # the time along one kept axis (a channel: batch or instance norm).
+    paxes = axes
+    kept_axes = [a for a in range(rank) if a not in axes]
+    if kept_axes and rng.random() < 1 / 3:
+        paxes = [rng.choice(kept_axes)]
+    pshape = [shape[a] for a in paxes]
     for name, arith in (("gamma", "mulf"), ("beta", "addf")):
         if rng.random() < 0.5:
             w = p.arg(pshape)
-            y = p.generic([p.full(y), (w, p.param_map(), pshape)], shape,
+            y = p.generic([p.full(y), (w, p.param_map(paxes), pshape)], shape,
                           lambda n, arith=arith: (
                               [f"%r = arith.{arith} {n[0]}, {n[1]} : f32"],
                               "%r"))
