@@ -33,9 +33,79 @@ static std::optional<std::string> elementName(Type type) {
   return std::nullopt;
 }
 
+/// C11/C23 and C++20 keywords: the header is included by C and C++.
+// clang-format off
+static constexpr llvm::StringLiteral kKeywords[] = {
+    "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor",
+    "bool", "break", "case", "catch", "char", "char8_t", "char16_t",
+    "char32_t", "class", "co_await", "co_return", "co_yield", "compl",
+    "concept", "const", "const_cast", "consteval", "constexpr", "constinit",
+    "continue", "decltype", "default", "delete", "do", "double",
+    "dynamic_cast", "else", "enum", "explicit", "export", "extern", "false",
+    "float", "for", "friend", "goto", "if", "inline", "int", "long",
+    "mutable", "namespace", "new", "noexcept", "not", "not_eq", "nullptr",
+    "operator", "or", "or_eq", "private", "protected", "public", "register",
+    "reinterpret_cast", "requires", "restrict", "return", "short", "signed",
+    "sizeof", "static", "static_assert", "static_cast", "struct", "switch",
+    "template", "this", "thread_local", "throw", "true", "try", "typedef",
+    "typeid", "typename", "typeof", "typeof_unqual", "union", "unsigned",
+    "using", "virtual", "void", "volatile", "wchar_t", "while", "xor",
+    "xor_eq"};
+// clang-format on
+
+/// The names norm/runtime.h (and the header's own helpers) declare.
+static constexpr llvm::StringLiteral kRuntimeNames[] = {
+    "norm_status", "norm_status_string", "norm_get_num_threads",
+    "norm_set_num_threads", "norm_overlap_"};
+
+std::optional<std::string> norm::invalidCName(llvm::StringRef name) {
+  auto isWord = [](char c) { return llvm::isAlnum(c) || c == '_'; };
+  if (name.empty() || llvm::isDigit(name[0]) || !llvm::all_of(name, isWord))
+    return std::string("is not a C identifier");
+  if (llvm::is_contained(kKeywords, name))
+    return std::string("is a C or C++ keyword");
+  if (name == "main")
+    return std::string("is a C program's entry point");
+  if (name.starts_with("__") ||
+      (name[0] == '_' && name.size() > 1 && llvm::isUpper(name[1])))
+    return std::string("is reserved to the C implementation");
+  if (name.starts_with("_mlir_"))
+    return std::string("begins with _mlir_, the prefix of the kernels' "
+                       "own symbols");
+  if (llvm::is_contained(kRuntimeNames, name) ||
+      name.starts_with("norm_memref_r") || name.starts_with("norm_cuda_") ||
+      name.starts_with("NORM_"))
+    return std::string("is a name of norm's runtime (norm/runtime.h) or "
+                       "of the header's helpers");
+  return std::nullopt;
+}
+
+llvm::Error norm::checkDerivedNames(ModuleOp module,
+                                    llvm::ArrayRef<llvm::StringRef> suffixes) {
+  std::set<std::string> names;
+  for (auto func : module.getOps<func::FuncOp>())
+    if (!func.isExternal() && func.isPublic())
+      names.insert(func.getSymName().str());
+  for (const std::string &name : names)
+    for (llvm::StringRef suffix : suffixes)
+      if (names.count(name + suffix.str()))
+        return llvm::createStringError(
+            llvm::inconvertibleErrorCode(),
+            "function '" + name + suffix +
+                "' has the name of the symbol norm-compile makes for "
+                "function '" +
+                name + "' (its " + suffix + "): rename one of them");
+  return llvm::Error::success();
+}
+
 llvm::Expected<CKernel> norm::describeKernel(func::FuncOp func) {
   CKernel kernel;
   kernel.name = func.getSymName().str();
+  // The header declares a C function of the symbol's name.
+  if (std::optional<std::string> why = invalidCName(kernel.name))
+    return abiError(func, "the name " + *why +
+                              " (the header declares a C function of the "
+                              "function's name): rename the function");
   // Each value's dims as C expressions.
   llvm::DenseMap<Value, std::vector<std::string>> dims;
   std::set<std::string> names;

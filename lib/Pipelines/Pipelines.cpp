@@ -260,8 +260,7 @@ norm::buildGPUSerializationPipeline(OpPassManager &pm,
   std::string toolkit = options.toolkit.empty() ? defaultCudaToolkit()
                                                 : options.toolkit.getValue();
   std::string device =
-      "gpu.module(" +
-      std::string(kEmulate16BitFloats) +
+      "gpu.module(" + std::string(kEmulate16BitFloats) +
       "norm-expand-f8,convert-scf-to-cf,"
       "convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true},"
       "canonicalize,cse,reconcile-unrealized-casts),"
@@ -273,8 +272,8 @@ norm::buildGPUSerializationPipeline(OpPassManager &pm,
 
 LogicalResult norm::buildReferenceToLLVMPipeline(OpPassManager &pm) {
   ensurePassesRegistered();
-  return parsePassPipeline(std::string(kReferenceToLLVMHead) + kEmulate16BitFloats +
-                               kReferenceToLLVMTail,
+  return parsePassPipeline(std::string(kReferenceToLLVMHead) +
+                               kEmulate16BitFloats + kReferenceToLLVMTail,
                            pm);
 }
 

@@ -209,8 +209,12 @@ CompiledFunction::create(ModuleOp module, llvm::StringRef name,
   if (failed(built) || failed(pm.run(*lowered)))
     return runnerError("lowering '" + name + "' to LLVM failed");
 
-  auto transformer = makeOptimizingTransformer(/*optLevel=*/2,
-                                               /*sizeLevel=*/0, nullptr);
+  // The same LLVM optimization as norm-compile's (level 3, with the target
+  // machine's cost model): the reductions' reassociation and the
+  // contractions are LLVM's choices, so the JIT and an object compiled
+  // ahead of time give the same bits only when they optimize alike.
+  auto transformer = makeOptimizingTransformer(/*optLevel=*/3,
+                                               /*sizeLevel=*/0, machine->get());
   ExecutionEngineOptions options;
   options.transformer = transformer;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;

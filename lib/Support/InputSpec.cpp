@@ -120,7 +120,6 @@ HostTensor norm::materialize(const InputSpec &spec, uint64_t seed) {
   for (int64_t i = 0; i < n; ++i)
     tensor.set(i, dist(engine));
   if (spec.oneNaN && n > 0)
-    tensor.set(static_cast<int64_t>(engine() % static_cast<uint64_t>(n)),
-               NAN);
+    tensor.set(static_cast<int64_t>(engine() % static_cast<uint64_t>(n)), NAN);
   return tensor;
 }

@@ -200,6 +200,13 @@ static llvm::Expected<func::FuncOp> addRowEntry(func::FuncOp func,
                 b.getDenseI64ArrayAttr(
                     {static_cast<int64_t>(n), static_cast<int64_t>(n + 1)}));
   });
+  // The whole call gives the row entry's bits: it takes the same row
+  // kernel (a channels-last group norm would otherwise merge its channels'
+  // statistics per group, rounded otherwise, in the channel-groups kernel,
+  // which has no row range).
+  func.walk([&](NormalizationOpInterface op) {
+    op->setAttr("norm.row_kernel", b.getUnitAttr());
+  });
   return clone;
 }
 
@@ -354,6 +361,13 @@ int main(int argc, char **argv) {
       if (isOpTriviallyDead(&op))
         op.erase();
   }
+  SmallVector<llvm::StringRef> derived;
+  if (targetKind == "cuda")
+    derived.push_back("_cuda_module");
+  if (tileEntry)
+    derived.push_back("_rows");
+  if (llvm::Error err = checkDerivedNames(*module, derived))
+    return fail(llvm::toString(std::move(err)));
   if (targetKind == "cuda")
     return compileCuda(*module, *machine, triple);
   if (targetKind != "cpu")

@@ -13,6 +13,7 @@
 #include "llvm/Support/Error.h"
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,8 +63,20 @@ struct CKernel {
       gpuVectorBlock{};
 };
 
+/// Why `name` cannot name a C function of a generated header (not an
+/// identifier, a C or C++ keyword, `main`, a reserved identifier, or a name
+/// of norm's runtime), or nullopt.
+std::optional<std::string> invalidCName(llvm::StringRef name);
+
+/// Fails where a public function has the name of a symbol norm-compile
+/// derives from another's (`<name>` + a suffix: `_rows` with --tile-entry,
+/// `_cuda_module` for the CUDA target).
+llvm::Error checkDerivedNames(ModuleOp module,
+                              llvm::ArrayRef<llvm::StringRef> suffixes);
+
 /// Describes `func`, whose body must be norm ops and a return, and whose
-/// arguments and results are ranked tensors of f32, f16 or bf16.
+/// arguments and results are ranked tensors of f32, f16 or bf16; its name
+/// must be one invalidCName accepts.
 llvm::Expected<CKernel> describeKernel(func::FuncOp func);
 
 /// Shared by the CPU and CUDA headers: the comment lines listing a kernel's

@@ -27,6 +27,7 @@ std::optional<NormDesc> KernelBuilder::channelGroupsView() {
       desc.givenStats || !desc.center || desc.scaling != Scaling::Variance ||
       desc.updateRunning || desc.stats != ReturnedStats::None || !ct.isF32() ||
       desc.numGroups < 1 || op->hasAttr("norm.slot_range") ||
+      op->hasAttr("norm.row_kernel") ||
       !op->getParentOfType<FunctionOpInterface>())
     return std::nullopt;
   int64_t channels = cast<RankedTensorType>(op.getInput().getType())

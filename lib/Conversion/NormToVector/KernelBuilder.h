@@ -344,7 +344,10 @@ private:
   /// `desc` viewed without groups when that view is (examples, reduced
   /// axes, channels), the compute type f32 and the channel count dynamic or
   /// at most kMaxGroupChannels (SplitColumns.cpp): the split columns'
-  /// per-channel sums, then merged per group.
+  /// per-channel sums, then merged per group. Not for a row-range entry
+  /// (`norm.slot_range`) nor for the whole call beside one
+  /// (`norm.row_kernel`, norm-compile --tile-entry): those take the row
+  /// kernel, whose bits they share.
   std::optional<NormDesc> channelGroupsView();
   /// Switches to that view: `desc` ungrouped, channelGroups set from the
   /// input's channel count `channels`.
