@@ -548,8 +548,21 @@ LogicalResult KernelBuilder::build() {
     for (auto [seg, size] : llvm::zip(segments, segSizes))
       if (!seg.reduced)
         channels = size;
+    // A row-range entry point updates its own channels only (its slots: the
+    // channel is the one kept axis), so that the calls over a split of the
+    // rows update each channel once, as the whole call does.
+    Value from = index(0), to = channels;
+    if (auto range = op->getAttrOfType<DenseI64ArrayAttr>("norm.slot_range")) {
+      auto func = op->getParentOfType<FunctionOpInterface>();
+      from = arith::MinUIOp::create(b, loc, func.getArgument(range[0]),
+                                    channels);
+      to = arith::MaxUIOp::create(
+          b, loc, from,
+          arith::MinUIOp::create(b, loc, func.getArgument(range[1]),
+                                 channels));
+    }
     scf::ForOp::create(
-        b, loc, index(0), channels, index(1), ValueRange{},
+        b, loc, from, to, index(1), ValueRange{},
         [&](OpBuilder &fb, Location, Value c, ValueRange) {
           auto update = [&](Value old, Value batch, Value scale, Value into) {
             Value o = convert(fb, memref::LoadOp::create(fb, loc, old, c), st);

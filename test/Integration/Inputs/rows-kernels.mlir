@@ -9,3 +9,11 @@ func.func @group_norm(%x: tensor<?x12x5x5xbf16>, %g: tensor<12xbf16>) -> tensor<
   %y = norm.group_norm %x gamma(%g : tensor<12xbf16>) {num_groups = 3} : tensor<?x12x5x5xbf16> -> tensor<?x12x5x5xbf16>
   return %y : tensor<?x12x5x5xbf16>
 }
+
+// Training batch norm over channels-first rows (a channel per row), the
+// running statistics updated and the inverse standard deviation returned:
+// each call updates and converts its own channels only.
+func.func @batch_norm(%x: tensor<6x256xf32>, %rm: tensor<6xf32>, %rv: tensor<6xf32>) -> (tensor<6x256xf32>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>) {
+  %y, %m, %r, %nm, %nv = norm.batch_norm %x running(%rm, %rv : tensor<6xf32>, tensor<6xf32>) {channel_axis = 0, stats = #norm.stats<mean_rstd>} : tensor<6x256xf32> -> tensor<6x256xf32>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>
+  return %y, %m, %r, %nm, %nv : tensor<6x256xf32>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>, tensor<6xf32>
+}

@@ -61,5 +61,30 @@ int main(void) {
       ++failures;
   printf("group_norm rows: %s\n",
          memcmp(gy, gy2, sizeof gy) ? "DIFFER" : "same bits");
+
+  /* Training batch norm, a channel per row: the running statistics and
+   * the inverse standard deviation of each channel computed once. */
+  enum { K = 6, L = 256 };
+  static float bx[K * L], rm[K], rv[K], by[K * L], bm[K], br[K], bnm[K], bnv[K],
+      by2[K * L], bm2[K], br2[K], bnm2[K], bnv2[K];
+  for (int i = 0; i < K * L; ++i)
+    bx[i] = uniform();
+  for (int i = 0; i < K; ++i) {
+    rm[i] = uniform();
+    rv[i] = 1.0f + uniform() / 2;
+  }
+  if (batch_norm(bx, rm, rv, by, bm, br, bnm, bnv) != NORM_OK)
+    return 1;
+  memset(br2, 0xff, sizeof br2);
+  memset(bnv2, 0xff, sizeof bnv2);
+  if (batch_norm_rows(bx, rm, rv, by2, bm2, br2, bnm2, bnv2, 0, 2) != NORM_OK ||
+      batch_norm_rows(bx, rm, rv, by2, bm2, br2, bnm2, bnv2, 2, K) != NORM_OK)
+    ++failures;
+  printf("batch_norm rows: %s\n",
+         memcmp(by, by2, sizeof by) || memcmp(bm, bm2, sizeof bm) ||
+                 memcmp(br, br2, sizeof br) || memcmp(bnm, bnm2, sizeof bnm) ||
+                 memcmp(bnv, bnv2, sizeof bnv)
+             ? "DIFFER"
+             : "same bits");
   return failures;
 }
