@@ -554,12 +554,11 @@ LogicalResult KernelBuilder::build() {
     Value from = index(0), to = channels;
     if (auto range = op->getAttrOfType<DenseI64ArrayAttr>("norm.slot_range")) {
       auto func = op->getParentOfType<FunctionOpInterface>();
-      from = arith::MinUIOp::create(b, loc, func.getArgument(range[0]),
-                                    channels);
+      from =
+          arith::MinUIOp::create(b, loc, func.getArgument(range[0]), channels);
       to = arith::MaxUIOp::create(
           b, loc, from,
-          arith::MinUIOp::create(b, loc, func.getArgument(range[1]),
-                                 channels));
+          arith::MinUIOp::create(b, loc, func.getArgument(range[1]), channels));
     }
     scf::ForOp::create(
         b, loc, from, to, index(1), ValueRange{},
