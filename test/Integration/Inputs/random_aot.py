@@ -164,6 +164,11 @@ def c_program(name, params, inputs, results, rows):
                          " s); return 1; }")
         for k, (_, nbytes) in enumerate(results):
             lines.append(f"  save(\"rows{k}.bin\", result{k}, {nbytes});")
+    # Freed, so that a sanitized build's leak check passes.
+    for p in params:
+        pname = p.split()[-1].lstrip("*")
+        if p.split()[-1].startswith("*") or "*" in p:
+            lines.append(f"  free((void *){pname});")
     lines.append("  printf(\"ok\\n\"); return 0; }")
     return "\n".join(lines) + "\n"
 
