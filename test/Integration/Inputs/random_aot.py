@@ -226,6 +226,10 @@ def main():
         if r.returncode:
             failure = "norm-run: " + r.stderr[-400:]
         rows_entry = a.tile_entry
+        # The JIT's CPU (NORM_TARGET_CPU, as make check-vector-paths sets
+        # it) for the object too: the same vector code, the same bits.
+        if os.environ.get("NORM_TARGET_CPU"):
+            flags += f" --target-cpu={os.environ['NORM_TARGET_CPU']}"
         if not failure:
             tile = " --tile-entry" if a.tile_entry else ""
             r = run(f"{a.norm_compile} case.mlir --embedded{tile}{flags} "
