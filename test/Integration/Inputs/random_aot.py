@@ -167,7 +167,7 @@ def c_program(name, params, inputs, results, rows):
     # Freed, so that a sanitized build's leak check passes.
     for p in params:
         pname = p.split()[-1].lstrip("*")
-        if p.split()[-1].startswith("*") or "*" in p:
+        if "*" in p:
             lines.append(f"  free((void *){pname});")
     lines.append("  printf(\"ok\\n\"); return 0; }")
     return "\n".join(lines) + "\n"
